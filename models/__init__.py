@@ -1,0 +1,1 @@
+"""Backroom's domain: the schema and every operation that reads or changes stock."""

@@ -1,0 +1,17 @@
+"""Domain errors: messages a warehouse worker understands, shown as they are."""
+
+
+class DomainError(Exception):
+    """An operation was refused; nothing was written."""
+
+
+class NotFound(DomainError):
+    """Something named by the person does not exist."""
+
+
+class Refused(DomainError):
+    """The operation breaks a stock rule."""
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be opened, is busy or is read-only."""

@@ -1,0 +1,313 @@
+"""The ledger: posting moves, keeping quants in step, chaining hashes.
+
+Every change of stock passes through `post`, inside one write transaction. It
+locks the ledger head first, so postings are serialised on SQLite and PostgreSQL
+alike: no lost update, no negative stock, no fork in the hash chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from models.db import db, is_postgres
+from models.errors import Refused
+from models.schema import GENESIS_HASH, MOVE_KINDS, Item, Location, Lot, User, utcnow
+
+
+@dataclass(frozen=True)
+class MoveSpec:
+    """One move to post: QTY of ITEM (and LOT) from one location to another."""
+
+    kind: str
+    item: Item
+    qty: int
+    from_location: Location
+    to_location: Location
+    lot: Lot | None = None
+    reference: str | None = None
+    note: str | None = None
+    reverses: int | None = None
+
+
+@dataclass(frozen=True)
+class PostedMove:
+    """A move as it stands in the ledger, with codes instead of ids."""
+
+    id: int
+    time: dt.datetime
+    kind: str
+    item: str
+    lot: str | None
+    qty: int
+    from_location: str
+    to_location: str
+    user: str
+    reference: str | None
+    note: str | None
+    reverses: int | None
+    hash: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form scripts rely on."""
+        return {
+            "id": self.id,
+            "time": self.time.isoformat(timespec="microseconds") + "Z",
+            "kind": self.kind,
+            "item": self.item,
+            "lot": self.lot,
+            "qty": self.qty,
+            "from": self.from_location,
+            "to": self.to_location,
+            "user": self.user,
+            "reference": self.reference,
+            "note": self.note,
+            "reverses": self.reverses,
+        }
+
+
+def sql(text: str) -> str:
+    """Our raw SQL is written with '?' placeholders; PostgreSQL's driver wants '%s'."""
+    return text.replace("?", "%s") if is_postgres() else text
+
+
+def time_text(time: dt.datetime) -> str:
+    """The one textual form of a move's time, stored and hashed alike."""
+    return time.isoformat(sep=" ", timespec="microseconds")
+
+
+def move_hash(
+    move_id: int,
+    time: str,
+    kind: str,
+    item_id: int,
+    lot_id: int | None,
+    qty: int,
+    from_id: int,
+    to_id: int,
+    user_id: int,
+    reference: str | None,
+    note: str | None,
+    reverses: int | None,
+    prev_hash: str,
+) -> str:
+    """SHA-256 over a move's content and the previous move's hash."""
+    fields = (
+        move_id,
+        time,
+        kind,
+        item_id,
+        lot_id,
+        qty,
+        from_id,
+        to_id,
+        user_id,
+        reference,
+        note,
+        reverses,
+        prev_hash,
+    )
+    text = "\x1f".join("" if f is None else str(f) for f in fields)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def lock_head() -> tuple[int, str]:
+    """The last move's id and hash, locked until the transaction ends."""
+    query = 'SELECT "last_id", "last_hash" FROM "ledger_head" WHERE "id" = 1'
+    if is_postgres():
+        query += " FOR UPDATE"
+    row = db.execute_sql(query).fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+class _Quants:
+    """Quantities touched by one posting, read once from the database."""
+
+    def __init__(self) -> None:
+        self.qty: dict[tuple[int, int, int], int] = {}
+        self.delta: dict[tuple[int, int, int], int] = {}
+        self.serial_in_stock: dict[int, int] = {}
+
+    def get(self, key: tuple[int, int, int]) -> int:
+        if key not in self.qty:
+            row = db.execute_sql(
+                sql(
+                    'SELECT "qty" FROM "quant" WHERE "item_id" = ? AND "lot_key" = ? '
+                    'AND "location_id" = ?'
+                ),
+                key,
+            ).fetchone()
+            self.qty[key] = row[0] if row else 0
+        return self.qty[key]
+
+    def add(self, key: tuple[int, int, int], delta: int) -> None:
+        self.qty[key] = self.get(key) + delta
+        self.delta[key] = self.delta.get(key, 0) + delta
+
+    def serial_total(self, lot_id: int) -> int:
+        if lot_id not in self.serial_in_stock:
+            row = db.execute_sql(
+                sql(
+                    'SELECT COALESCE(SUM(q."qty"), 0) FROM "quant" q JOIN "location" l '
+                    'ON l."id" = q."location_id" WHERE q."lot_key" = ? AND l."kind" = ?'
+                ),
+                (lot_id, "internal"),
+            ).fetchone()
+            self.serial_in_stock[lot_id] = row[0]
+        return self.serial_in_stock[lot_id]
+
+
+def _describe(item: Item, lot: Lot | None) -> str:
+    return f"{item.sku} lot {lot.number}" if lot else item.sku
+
+
+def check_spec(spec: MoveSpec) -> None:
+    """Refuse a move that breaks a rule that needs no stock figures."""
+    item, lot = spec.item, spec.lot
+    if spec.kind not in MOVE_KINDS:
+        raise Refused(f"Unknown move kind {spec.kind!r}")
+    if isinstance(spec.qty, bool) or not isinstance(spec.qty, int) or spec.qty <= 0:
+        raise Refused(f"Quantity must be a positive whole number, not {spec.qty!r}")
+    if not item.active:
+        raise Refused(f"Item {item.sku} is inactive and cannot be moved")
+    for loc in (spec.from_location, spec.to_location):
+        if not loc.active:
+            raise Refused(f"Location {loc.code} is inactive and refuses moves")
+    if spec.from_location.id == spec.to_location.id:
+        raise Refused(f"From and to are both {spec.from_location.code}")
+    if item.tracking == "none" and lot is not None:
+        raise Refused(f"Item {item.sku} is not lot-tracked: give no lot")
+    if item.tracking != "none" and lot is None:
+        what = "serial number" if item.tracking == "serial" else "lot"
+        raise Refused(f"Item {item.sku} is {item.tracking}-tracked: give the {what}")
+    if lot is not None and lot.item_id != item.id:
+        raise Refused(f"Lot {lot.number} belongs to another item, not {item.sku}")
+    if item.tracking == "serial" and spec.qty != 1:
+        raise Refused(f"{item.sku} is serial-tracked: each serial number moves one at a time")
+    if lot is not None and lot.status in ("blocked", "recalled") and spec.kind != "reversal":
+        to = spec.to_location
+        if not (to.quarantine or to.kind == "scrap"):
+            raise Refused(
+                f"Lot {lot.number} is {lot.status} and can only go to quarantine or scrap"
+            )
+
+
+def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -> list[PostedMove]:
+    """Post moves in the current write transaction; refuse all of them if one breaks a rule."""
+    if db.transaction_depth() == 0:
+        raise RuntimeError("post() must run inside models.db.write()")
+    if not user.active:
+        raise Refused(f"User {user.name} is deactivated")
+    last_id, last_hash = lock_head()
+    time = time_text(at or utcnow())
+    quants = _Quants()
+    rows = []
+    posted = []
+    for spec in specs:
+        check_spec(spec)
+        lot_key = spec.lot.id if spec.lot else 0
+        src = (spec.item.id, lot_key, spec.from_location.id)
+        dst = (spec.item.id, lot_key, spec.to_location.id)
+        if spec.from_location.is_internal:
+            have = quants.get(src)
+            if have < spec.qty:
+                raise Refused(
+                    f"Only {have} {spec.item.unit} of {_describe(spec.item, spec.lot)} "
+                    f"at {spec.from_location.code}; cannot take {spec.qty}"
+                )
+        if spec.item.tracking == "serial":
+            change = int(spec.to_location.is_internal) - int(spec.from_location.is_internal)
+            total = quants.serial_total(lot_key) + change
+            if total > 1:
+                raise Refused(f"Serial {spec.lot.number} of {spec.item.sku} is already in stock")
+            quants.serial_in_stock[lot_key] = total
+        quants.add(src, -spec.qty)
+        quants.add(dst, spec.qty)
+        last_id += 1
+        lot_id = spec.lot.id if spec.lot else None
+        digest = move_hash(
+            last_id,
+            time,
+            spec.kind,
+            spec.item.id,
+            lot_id,
+            spec.qty,
+            spec.from_location.id,
+            spec.to_location.id,
+            user.id,
+            spec.reference,
+            spec.note,
+            spec.reverses,
+            last_hash,
+        )
+        rows.append(
+            (
+                last_id,
+                time,
+                spec.kind,
+                spec.item.id,
+                lot_id,
+                spec.qty,
+                spec.from_location.id,
+                spec.to_location.id,
+                user.id,
+                spec.reference,
+                spec.note,
+                spec.reverses,
+                last_hash,
+                digest,
+            )
+        )
+        posted.append(
+            PostedMove(
+                last_id,
+                dt.datetime.fromisoformat(time),
+                spec.kind,
+                spec.item.sku,
+                spec.lot.number if spec.lot else None,
+                spec.qty,
+                spec.from_location.code,
+                spec.to_location.code,
+                user.name,
+                spec.reference,
+                spec.note,
+                spec.reverses,
+                digest,
+            )
+        )
+        last_hash = digest
+    if not rows:
+        return []
+    _write(rows, quants.delta, last_id, last_hash)
+    return posted
+
+
+INSERT_MOVE = (
+    'INSERT INTO "move" ("id", "time", "kind", "item_id", "lot_id", "qty", "from_location_id", '
+    '"to_location_id", "user_id", "reference", "note", "reverses_id", "prev_hash", "hash") '
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPSERT_QUANT = (
+    'INSERT INTO "quant" ("item_id", "lot_id", "lot_key", "location_id", "qty") '
+    "VALUES (?, ?, ?, ?, ?) "
+    'ON CONFLICT ("item_id", "lot_key", "location_id") '
+    'DO UPDATE SET "qty" = "quant"."qty" + excluded."qty"'
+)
+
+
+def _write(
+    rows: list[tuple], deltas: dict[tuple[int, int, int], int], last_id: int, last_hash: str
+) -> None:
+    cursor = db.cursor()
+    cursor.executemany(sql(INSERT_MOVE), rows)
+    quant_rows = [
+        (item, lot or None, lot, loc, delta) for (item, lot, loc), delta in deltas.items() if delta
+    ]
+    if quant_rows:
+        cursor.executemany(sql(UPSERT_QUANT), quant_rows)
+    db.execute_sql(
+        sql('UPDATE "ledger_head" SET "last_id" = ?, "last_hash" = ? WHERE "id" = 1'),
+        (last_id, last_hash),
+    )

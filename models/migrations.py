@@ -1,0 +1,117 @@
+"""Schema versions. A new database replays every step from the first, so a fresh
+database and an upgraded one are built by the same code. Steps are idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import peewee
+
+from models.db import db, describe_error, is_postgres, is_sqlite, make_database, sqlite_path
+from models.errors import DatabaseUnavailable
+from models.schema import TABLES, LedgerHead, SchemaVersion
+
+APPEND_ONLY_TABLES = ("move", "event")
+
+
+def _v1_tables() -> None:
+    db.create_tables(TABLES, safe=True)
+    if not LedgerHead.select().where(LedgerHead.id == 1).exists():
+        LedgerHead.create(id=1)
+
+
+def _v2_append_only_triggers() -> None:
+    if is_sqlite():
+        for table in APPEND_ONLY_TABLES:
+            for action in ("UPDATE", "DELETE"):
+                db.execute_sql(
+                    f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{action.lower()}" '
+                    f'BEFORE {action} ON "{table}" '
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                )
+    elif is_postgres():
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION backroom_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; "
+            "$$ LANGUAGE plpgsql"
+        )
+        for table in APPEND_ONLY_TABLES:
+            db.execute_sql(
+                f'CREATE OR REPLACE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE '
+                f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION backroom_append_only()'
+            )
+            db.execute_sql(
+                f'CREATE OR REPLACE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE '
+                f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION backroom_append_only()'
+            )
+
+
+STEPS: list[Callable[[], None]] = [_v1_tables, _v2_append_only_triggers]
+CURRENT_VERSION = len(STEPS)
+
+
+def stored_version() -> int | None:
+    """The schema version in the open database, or None if it has no Backroom schema."""
+    if not db.table_exists(SchemaVersion._meta.table_name):
+        return None
+    row = SchemaVersion.select(SchemaVersion.version).order_by(SchemaVersion.id.desc()).first()
+    return row.version if row else 0
+
+
+def migrate(upto: int = CURRENT_VERSION) -> int:
+    """Bring the open database to schema version `upto`; returns the version reached."""
+    from models.db import write
+
+    with write():
+        if is_postgres():
+            # Two sessions opening an old database at once: one migrates, one waits.
+            db.execute_sql("SELECT pg_advisory_xact_lock(724001)")
+        version = stored_version() or 0
+        if version > CURRENT_VERSION:
+            raise DatabaseUnavailable(
+                f"This database has schema version {version}, made by a newer Backroom "
+                f"(this one knows up to {CURRENT_VERSION}); upgrade Backroom to open it."
+            )
+        for number in range(version + 1, upto + 1):
+            STEPS[number - 1]()
+            SchemaVersion.delete().execute()
+            SchemaVersion.create(version=number)
+        return max(version, upto)
+
+
+def open_database(url: str, *, create: bool = False) -> int:
+    """Open the database at URL as Backroom's, migrating it in place; returns its version.
+
+    Without `create`, a missing SQLite file or a database with no Backroom schema is
+    refused rather than silently made.
+    """
+    database = make_database(url)
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise DatabaseUnavailable(
+                    f"No Backroom database at {path}: create one with 'backroom init' "
+                    "or 'backroom demo'"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif path.is_dir():
+            raise DatabaseUnavailable(f"{path} is a folder, not a database file")
+    if db.obj is not None and not db.is_closed():
+        db.close()
+    db.initialize(database)
+    try:
+        db.connect(reuse_if_open=True)
+        version = stored_version()
+        if version is None and not create:
+            if db.get_tables():
+                raise DatabaseUnavailable(f"{url} is not a Backroom database")
+            raise DatabaseUnavailable(
+                f"{url} has no Backroom schema yet: run 'backroom init' first"
+            )
+        if version != CURRENT_VERSION:
+            return migrate()
+        return version
+    except peewee.DatabaseError as exc:
+        db.close()
+        raise DatabaseUnavailable(describe_error(exc)) from exc
