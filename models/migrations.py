@@ -32,7 +32,7 @@ def _v2_append_only_triggers() -> None:
     elif is_postgres():
         db.execute_sql(
             "CREATE OR REPLACE FUNCTION backroom_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; "
+            "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END; "
             "$$ LANGUAGE plpgsql"
         )
         for table in APPEND_ONLY_TABLES:

@@ -1,0 +1,79 @@
+"""Shared fixtures: a fresh Backroom database per test, on SQLite (a file under
+tmp_path) and, when BACKROOM_TEST_PG_URL is set, on PostgreSQL (a fresh database)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+from models.db import db
+from models.masterdata import init_database
+from models.migrations import open_database
+
+PG_URL = os.environ.get("BACKROOM_TEST_PG_URL")
+TEST_USER = "tester"
+
+
+def _pg_admin():
+    import psycopg2
+
+    conn = psycopg2.connect(PG_URL)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    if not PG_URL:
+        pytest.skip("BACKROOM_TEST_PG_URL is not set: no PostgreSQL to test against")
+    name = "backroom_t_" + uuid.uuid4().hex[:12]
+    admin = _pg_admin()
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    parsed = urlparse(PG_URL)
+    url = urlunparse(parsed._replace(path="/" + name))
+    try:
+        yield url
+    finally:
+        if db.obj is not None:
+            db.close()
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """The URL of a new SQLite file under tmp_path (not yet created)."""
+    return f"sqlite:///{tmp_path / 'backroom.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """A new database URL: every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'backroom.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def database(db_url) -> Iterator[str]:
+    """An initialised Backroom database (virtual locations, user 'tester' as admin)."""
+    open_database(db_url, create=True)
+    init_database(TEST_USER)
+    yield db_url
+    db.close()
+
+
+@pytest.fixture
+def sqlite_database(sqlite_url) -> Iterator[str]:
+    """An initialised Backroom database on SQLite only."""
+    open_database(sqlite_url, create=True)
+    init_database(TEST_USER)
+    yield sqlite_url
+    db.close()

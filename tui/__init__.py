@@ -1,0 +1,1 @@
+"""Backroom's terminal interface and its command line."""

@@ -1,0 +1,112 @@
+"""What every sub-command is handed: who, which database, the config, and output."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from models.config import Config
+from models.db import default_url
+from models.errors import DomainError
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit status 2."""
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    config: Config
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    @property
+    def db_url(self) -> str:
+        return self.args.db or os.environ.get("BACKROOM_DB") or self.config.db_url or default_url()
+
+    @property
+    def user(self) -> str:
+        """--user, else BACKROOM_USER, else the login name (the SSH user)."""
+        return self.args.user or os.environ.get("BACKROOM_USER") or getpass.getuser()
+
+    def open(self, *, create: bool = False) -> None:
+        """Open (and migrate) the database."""
+        from models.migrations import open_database
+
+        open_database(self.db_url, create=create)
+
+    def emit(self, data: Any, text: str | Callable[[], str]) -> None:
+        """Print DATA as JSON with --json, else the readable TEXT."""
+        if self.json:
+            print(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False))
+        else:
+            print(text() if callable(text) else text)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain text table, numbers right-aligned."""
+    body = [["" if v is None else str(v) for v in row] for row in rows]
+    if not body:
+        return "(nothing)"
+    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
+    numeric = [all(_is_number(r[i]) for r in body) for i in range(len(headers))]
+
+    def fmt(cells: Sequence[str]) -> str:
+        out = [
+            c.rjust(w) if num else c.ljust(w)
+            for c, w, num in zip(cells, widths, numeric, strict=True)
+        ]
+        return "  ".join(out).rstrip()
+
+    lines = [fmt(headers), fmt(["-" * w for w in widths])]
+    lines.extend(fmt(r) for r in body)
+    return "\n".join(lines)
+
+
+def _is_number(text: str) -> bool:
+    return text.lstrip("+-").isdigit() or text == ""
+
+
+def whole_number(text: str) -> int:
+    """A whole number as typed: 5, +2, -3. Anything else is a usage error."""
+    stripped = text.strip()
+    if not stripped.lstrip("+-").isdigit() or stripped.count("-") + stripped.count("+") > 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(stripped)
+
+
+def iso_date(text: str) -> dt.date:
+    """A date as YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def fail(message: str) -> int:
+    """One clear line on stderr; exit status 1."""
+    print(f"backroom: {message}", file=sys.stderr)
+    return 1
+
+
+__all__ = ["Context", "DomainError", "UsageError", "fail", "iso_date", "table", "whole_number"]
