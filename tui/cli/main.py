@@ -16,6 +16,8 @@ COMMAND_MODULES = (
     "tui.cli.setup_cmds",
     "tui.cli.masterdata_cmds",
     "tui.cli.stock_cmds",
+    "tui.cli.scan_cmds",
+    "tui.cli.label_cmds",
 )
 
 
