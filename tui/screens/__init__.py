@@ -1,0 +1,1 @@
+"""Backroom's screens, one module each."""

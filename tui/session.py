@@ -1,0 +1,21 @@
+"""Who is at the keyboard and which database they work in; handed to every screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+
+@dataclass(frozen=True)
+class Session:
+    user: str
+    db_url: str
+    site: str = "Backroom"
+
+    @property
+    def db_label(self) -> str:
+        """The database, short enough for a header: file name or host/database."""
+        parsed = urlparse(self.db_url)
+        if parsed.scheme == "sqlite":
+            return parsed.path.rsplit("/", 1)[-1]
+        return f"{parsed.hostname or 'local'}/{parsed.path.lstrip('/')}"
