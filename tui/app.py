@@ -1,12 +1,16 @@
-"""The Backroom application shell: header, screens, and nothing else."""
+"""The Backroom application shell: navigation, help, palette. Screens live in tui/screens."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from typing import ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
+from tui.navigation import DESTINATIONS, by_name
 from tui.screens.home import HomeScreen
 from tui.session import Session
 
@@ -16,8 +20,18 @@ class BackroomApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Backroom"
+    # Below 60 columns screens switch to their compact (handheld) layout.
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help.alt"),
+        Binding("f2", "home", "Home", id="home"),
+        *(
+            Binding(d.fkey, f"goto('{d.name}')", d.title, show=False, id=f"goto.{d.name}")
+            for d in DESTINATIONS
+            if d.fkey
+        ),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -28,3 +42,30 @@ class BackroomApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
+
+    def action_goto(self, name: str) -> None:
+        """Open a destination on top of home (replacing any other screen)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        self.push_screen(by_name(name).make())
+
+    def action_home(self) -> None:
+        """Back to the home screen."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen."""
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for dest in DESTINATIONS:
+            yield SystemCommand(dest.title, dest.help, partial(self.action_goto, dest.name))
+        yield SystemCommand("Home", "Back to the home screen", self.action_home)
+        yield SystemCommand("Help", "The keys of this screen", self.action_help)
+        yield from super().get_system_commands(screen)

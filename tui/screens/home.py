@@ -1,39 +1,64 @@
-"""Home: stock on hand, paged from the database."""
+"""Home: the main tasks, and today's figures for a lead."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
 
-from models.stock import stock
-from tui.widgets.paged_table import PagedTable
-
-COLUMNS = ("Item", "Name", "Lot", "Expiry", "Location", "Qty", "Unit")
-
-
-def _stock_page(offset: int, limit: int) -> list[tuple[object, ...]]:
-    rows = stock(limit=limit, offset=offset)
-    return [
-        (
-            f"{r.item}|{r.lot or ''}|{r.location}",
-            r.item,
-            r.item_name,
-            r.lot or "",
-            r.expiry.isoformat() if r.expiry else "",
-            r.location,
-            r.qty,
-            r.unit,
-        )
-        for r in rows
-    ]
+from models.dashboard import Figures, figures
+from models.db import db
+from tui.navigation import DESTINATIONS
 
 
 class HomeScreen(Screen):
-    """What is on the shelves."""
+    """The first screen: tasks by letter, figures beside them."""
+
+    CSS_PATH = "home.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        for dest in DESTINATIONS:
+            self._bindings.bind(dest.key, f"app.goto('{dest.name}')", dest.title, show=False)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
-        yield Static("Stock on hand", classes="title")
-        yield PagedTable(COLUMNS, _stock_page, id="stock")
+        with Horizontal(id="home"):
+            yield OptionList(
+                *(Option(f"[b]{d.key.upper()}[/b] {d.title}", id=d.name) for d in DESTINATIONS),
+                id="tasks",
+            )
+            with Vertical(id="figures"):
+                yield Static("Today", classes="title")
+                yield Static("…", id="figure-text")
+                yield Static("Moves per day, 14 days", id="spark-title")
+                yield Sparkline([], id="spark")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_figures()
+        self.set_interval(30, self.refresh_figures)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.app.action_goto(event.option.id)
+
+    @work(thread=True, exclusive=True, group="figures", exit_on_error=False)
+    def refresh_figures(self) -> None:
+        with db.connection_context():
+            data = figures()
+        self.app.call_from_thread(self._show, data)
+
+    def _show(self, data: Figures) -> None:
+        picks = "–" if data.open_picks is None else str(data.open_picks)
+        lines = [
+            f"Receipts today      {data.receipts_today:>7}",
+            f"Shipments today     {data.shipments_today:>7}",
+            f"Open picks          {picks:>7}",
+            f"Lots expiring ≤30 d {data.lots_expiring_30d:>7}",
+            f"Qty in quarantine   {data.quarantine_qty:>7}",
+        ]
+        self.query_one("#figure-text", Static).update("\n".join(lines))
+        self.query_one("#spark", Sparkline).data = data.moves_per_day
