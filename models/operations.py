@@ -77,7 +77,11 @@ def receive(
                     supplier_lot=supplier_lot,
                     by=who,
                 )
-            elif expiry and the_lot.expiry and the_lot.expiry != expiry:
+            elif expiry and the_lot.expiry is None:
+                # The first expiry given for a lot is kept rather than silently dropped.
+                Lot.update(expiry=expiry).where(Lot.id == the_lot.id).execute()
+                log_event("lot.expiry", f"{it.sku}/{the_lot.number}", who, expiry=expiry)
+            elif expiry and the_lot.expiry != expiry:
                 raise Refused(f"Lot {the_lot.number} has expiry {the_lot.expiry}, not {expiry}")
         spec = MoveSpec("receipt", it, qty, src, dest, the_lot, reference=ref)
         return post([spec], who, at)[0]
@@ -276,6 +280,13 @@ def reverse(move_id: int, *, user: str, reason: str | None = None) -> PostedMove
         done = Move.get_or_none(Move.reverses == orig.id)
         if done is not None:
             raise Refused(f"Move {move_id} was already reversed by move {done.id}")
+        # The ledger lets reversals of blocked lots through (back to the supplier is
+        # fine), but undoing a move into quarantine must not put the lot on a shelf.
+        back_to, lot = orig.from_location, orig.lot
+        to_shelf = back_to.is_internal and not back_to.quarantine
+        if lot and lot.status in ("blocked", "recalled") and to_shelf:
+            what = f"Lot {lot.number} is {lot.status}"
+            raise Refused(f"{what} and can only go to quarantine or scrap")
         spec = MoveSpec(
             "reversal",
             orig.item,
