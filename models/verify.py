@@ -49,16 +49,20 @@ def _quant_differences(report: VerifyReport) -> None:
     codes = dict(db.execute_sql('SELECT "id", "code" FROM "location"').fetchall())
     skus = dict(db.execute_sql('SELECT "id", "sku" FROM "item"').fetchall())
     kinds = dict(db.execute_sql('SELECT "id", "kind" FROM "location"').fetchall())
+    lots = dict(db.execute_sql('SELECT "id", "number" FROM "lot"').fetchall())
     for key in sorted(set(ledger) | set(cached)):
         want, have = ledger.get(key, 0), cached.get(key, 0)
         item, lot, loc = key
-        where = f"{skus.get(item, item)} lot#{lot or '-'} at {codes.get(loc, loc)}"
+        lot_text = f" lot {lots.get(lot, f'#{lot}')}" if lot else ""
+        where = f"{skus.get(item, item)}{lot_text} at {codes.get(loc, loc)}"
         if want != have:
             report.problems.append(f"quant {where}: ledger says {want}, quant says {have}")
         if want < 0 and kinds.get(loc) == "internal":
             report.problems.append(f"negative stock {where}: {want}")
     totals: dict[int, int] = {}
-    for (item, _lot, _loc), qty in ledger.items():
+    # The ledger sums to zero by construction (each move has two ends); the cached
+    # quants are what can drift, so they are what is summed.
+    for (item, _lot, _loc), qty in cached.items():
         totals[item] = totals.get(item, 0) + qty
     for item, total in totals.items():
         if total != 0:
