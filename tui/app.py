@@ -37,6 +37,8 @@ class BackroomApp(App[None]):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        # Moves this session posted, newest last: what Ctrl+Z can undo.
+        self.posted_moves: list[int] = []
         self.title = session.site
         self.sub_title = f"{session.user} · {session.db_label}"
 

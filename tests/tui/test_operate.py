@@ -1,0 +1,146 @@
+"""Operation screens driven end to end with the keyboard, checked in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models.masterdata import ItemSpec, add_item, add_location
+from models.operations import receive
+from models.schema import Move
+from models.stock import on_hand
+from tests.conftest import TEST_USER
+from tui.app import BackroomApp
+from tui.session import Session
+
+
+@pytest.fixture
+def warehouse(sqlite_database):
+    add_location("A-01")
+    add_location("A-02")
+    add_item(ItemSpec("OAT-500", "Oat flakes 500 g", gtin="5412345000013", tracking="lot"))
+    add_item(ItemSpec("TAPE-48", "Packing tape 48 mm"))
+    receive("TAPE-48", 20, "A-01", user=TEST_USER)
+    receive("OAT-500", 10, "A-01", user=TEST_USER, lot="L1", expiry=dt.date(2027, 3, 31))
+    return sqlite_database
+
+
+async def _settle(app, pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _enter(app, pilot, *entries: str) -> None:
+    """Type each entry then Enter, as a scanner or a person would."""
+    for text in entries:
+        if text:
+            await pilot.press(*text)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+
+
+def _text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def _open(app, pilot, key: str) -> None:
+    await _settle(app, pilot)
+    await pilot.press(key)
+    await _settle(app, pilot)
+
+
+async def test_receiving_a_new_lot_by_gtin_posts_the_receipt(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "r")
+        await _enter(app, pilot, "5412345000013", "L7", "2027-06-30", "24", "A-02")
+        assert "Posted move" in _text(app, "#result")
+    assert on_hand("OAT-500", location="A-02", lot="L7") == 24
+
+
+async def test_moving_more_than_on_hand_is_refused_and_writes_nothing(warehouse):
+    before = Move.select().count()
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "m")
+        await _enter(app, pilot, "A-01", "TAPE-48", "25", "A-02")
+        assert "Only 20" in _text(app, "#message")
+    assert Move.select().count() == before
+    assert on_hand("TAPE-48", location="A-01") == 20
+
+
+async def test_an_untracked_item_skips_the_lot_field(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await _open(app, pilot, "m")
+        await _enter(app, pilot, "A-01", "TAPE-48", "5", "A-02")
+        assert "Posted move" in _text(app, "#result")
+    assert on_hand("TAPE-48", location="A-02") == 5
+
+
+async def test_count_is_blind_until_confirmed(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "c")
+        await _enter(app, pilot, "A-01", "OAT-500", "L1")
+        screen_text = " ".join(_text(app, s) for s in ("#message", "#result"))
+        assert "10" not in screen_text and "expected" not in screen_text
+        await _enter(app, pilot, "8")
+        assert "expected 10, difference -2" in _text(app, "#result")
+    assert on_hand("OAT-500", location="A-01") == 8
+
+
+async def test_adjust_and_scrap_need_a_reason_and_post(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "a")
+        await _enter(app, pilot, "A-01", "TAPE-48", "+3", "found behind rack")
+        assert "Posted move" in _text(app, "#result")
+        await pilot.press("escape")
+        await _open(app, pilot, "x")
+        await _enter(app, pilot, "A-01", "TAPE-48", "2", "crushed")
+        assert "Posted move" in _text(app, "#result")
+    assert on_hand("TAPE-48", location="A-01") == 21
+
+
+async def test_ctrl_z_undoes_the_last_posting_of_the_session(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "m")
+        await _enter(app, pilot, "A-01", "TAPE-48", "5", "A-02")
+        await pilot.press("ctrl+z")
+        await _settle(app, pilot)
+        assert "Undone" in _text(app, "#result")
+        await pilot.press("ctrl+z")
+        await _settle(app, pilot)
+        assert "Nothing to undo" in _text(app, "#message")
+    assert on_hand("TAPE-48", location="A-01") == 20
+    assert Move.select().where(Move.kind == "reversal").count() == 1
+
+
+async def test_an_unknown_code_rings_the_bell_and_changes_nothing(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    bells = []
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "m")
+        await _enter(app, pilot, "NOWHERE")
+        assert "Unknown location 'NOWHERE'" in _text(app, "#message")
+        assert app.screen.focused.id == "f-from"
+    assert bells
+
+
+async def test_escape_clears_a_form_then_leaves(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "m")
+        await _enter(app, pilot, "A-01")
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.screen.query_one("#f-from").value == ""
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
