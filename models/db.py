@@ -50,7 +50,9 @@ def check_url(url: str) -> str:
     if parsed.scheme not in ("sqlite", "postgresql", "postgres"):
         raise DatabaseUnavailable(f"Malformed database URL {url!r}: {hint}")
     if parsed.scheme == "sqlite":
-        if parsed.netloc or not parsed.path.strip("/"):
+        # sqlite:/x and sqlite:x parse with an empty netloc too, and would quietly
+        # open a file relative to the current folder: insist on the three slashes.
+        if not url.startswith("sqlite:///") or not parsed.path.strip("/"):
             raise DatabaseUnavailable(f"Malformed database URL {url!r}: {hint}")
     elif not parsed.path.strip("/"):
         raise DatabaseUnavailable(f"Database URL {url!r} names no database: {hint}")

@@ -103,15 +103,21 @@ def open_database(url: str, *, create: bool = False) -> int:
     try:
         db.connect(reuse_if_open=True)
         version = stored_version()
+        if version is None and db.get_tables():
+            # Even with `create`: never add Backroom's tables to someone else's database.
+            raise DatabaseUnavailable(f"{url} is not a Backroom database")
         if version is None and not create:
-            if db.get_tables():
-                raise DatabaseUnavailable(f"{url} is not a Backroom database")
             raise DatabaseUnavailable(
                 f"{url} has no Backroom schema yet: run 'backroom init' first"
             )
         if version != CURRENT_VERSION:
             return migrate()
         return version
+    except DatabaseUnavailable:
+        db.close()
+        raise
     except peewee.DatabaseError as exc:
         db.close()
+        if "not a database" in str(exc):
+            raise DatabaseUnavailable(f"{url} is not a Backroom database") from exc
         raise DatabaseUnavailable(describe_error(exc)) from exc
