@@ -121,6 +121,8 @@ def _thing(text: str, kind: str) -> Entry:
         item = None
     chosen = (loc if kind == "location" else item) if loc and item else loc or item
     if chosen is None:
+        if kind in ("qty", "delta"):
+            return Entry(error=f"{code!r} is not a quantity: type a whole number")
         what = {"location": "location", "item": "item"}.get(kind, "code")
         return Entry(error=f"Unknown {what} {code!r}")
     if chosen is loc:
