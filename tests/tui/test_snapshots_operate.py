@@ -21,8 +21,7 @@ def app(sqlite_database) -> BackroomApp:
     add_location("A-01")
     add_location("A-02")
     add_item(ItemSpec("OAT-500", "Oat flakes 500 g", gtin="5412345000013", tracking="lot"))
-    receive("OAT-500", 10, "A-01", user=TEST_USER, lot="L1", expiry=dt.date(2099, 3, 31),
-            at=PAST)
+    receive("OAT-500", 10, "A-01", user=TEST_USER, lot="L1", expiry=dt.date(2099, 3, 31), at=PAST)
     return BackroomApp(Session(TEST_USER, "sqlite:////data/backroom.db", site="Test DC"))
 
 
