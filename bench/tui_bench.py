@@ -1,0 +1,75 @@
+"""TUI timings on a large database: open every screen, page down, peak memory.
+
+Run by hand:  .venv/bin/python bench/tui_bench.py --db sqlite:///bench/out/large.db
+Targets (issue 4): a screen opens in <= 0.5 s, a page down in <= 100 ms, RSS < 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import resource
+import statistics
+import time
+
+from textual.widgets import DataTable
+
+from models.migrations import open_database
+from models.schema import User
+from tui.app import BackroomApp
+from tui.navigation import DESTINATIONS
+from tui.session import Session
+
+
+async def _settle(app, pilot) -> None:
+    await pilot.pause()
+    while any(w.is_running for w in app.workers):
+        await asyncio.sleep(0.002)
+    await pilot.pause()
+
+
+async def measure(url: str, pages: int) -> None:
+    user = User.select().where(User.role == "admin").first().name
+    app = BackroomApp(Session(user, url, site="bench"))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await _settle(app, pilot)
+        print(f"{'screen':<12} {'open ms':>8} {'page median ms':>15} {'page max ms':>12}")
+        for dest in DESTINATIONS:
+            started = time.perf_counter()
+            app.action_goto(dest.name)
+            await _settle(app, pilot)
+            opened = (time.perf_counter() - started) * 1000
+            tables = list(app.screen.query(DataTable))
+            page_times = []
+            if tables:
+                tables[0].focus()
+                for _ in range(pages):
+                    t0 = time.perf_counter()
+                    await pilot.press("pagedown")
+                    await _settle(app, pilot)
+                    page_times.append((time.perf_counter() - t0) * 1000)
+            med = f"{statistics.median(page_times):.1f}" if page_times else "-"
+            worst = f"{max(page_times):.1f}" if page_times else "-"
+            print(f"{dest.name:<12} {opened:>8.1f} {med:>15} {worst:>12}")
+        app.action_home()
+        await _settle(app, pilot)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--pages", type=int, default=30)
+    args = parser.parse_args()
+    open_database(args.db)
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {platform.processor()} "
+        f"python {platform.python_version()}; db {args.db}"
+    )
+    asyncio.run(measure(args.db, args.pages))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
