@@ -1,0 +1,61 @@
+"""Keystrokes -> scans -> things. No Textual here: the TUI feeds keys in and shows results.
+
+assembler = ScanAssembler(ScannerSettings.from_config(config, station))
+key_scan = assembler.feed(event.character, time.monotonic())   # None until a scan ends
+scan = parse(key_scan.text, assembler.settings)                 # no database
+result = resolve(scan)                                          # reads the database
+"""
+
+from scanners.calibrate import Diagnosis, Fault, diagnose
+from scanners.gs1 import Element, GS1Reading
+from scanners.keystream import KeyScan, ScanAssembler
+from scanners.parse import Scan, parse
+from scanners.resolve import resolve
+from scanners.results import (
+    AMBIGUOUS,
+    INVALID,
+    UNKNOWN,
+    Resolution,
+    Resolved,
+    ResolvedBadge,
+    ResolvedCommand,
+    ResolvedItem,
+    ResolvedLocation,
+    ResolvedLot,
+    ResolvedParcel,
+    ResolvedSerial,
+    ResolvedShipment,
+    ScanError,
+)
+from scanners.settings import ScannerSettings, station_name
+from scanners.symbology import Symbology
+
+__all__ = [
+    "AMBIGUOUS",
+    "INVALID",
+    "UNKNOWN",
+    "Diagnosis",
+    "Element",
+    "Fault",
+    "GS1Reading",
+    "KeyScan",
+    "Resolution",
+    "Resolved",
+    "ResolvedBadge",
+    "ResolvedCommand",
+    "ResolvedItem",
+    "ResolvedLocation",
+    "ResolvedLot",
+    "ResolvedParcel",
+    "ResolvedSerial",
+    "ResolvedShipment",
+    "Scan",
+    "ScanAssembler",
+    "ScanError",
+    "ScannerSettings",
+    "Symbology",
+    "diagnose",
+    "parse",
+    "resolve",
+    "station_name",
+]

@@ -1,0 +1,202 @@
+"""What a scan resolves to: exactly one thing, or a ScanError saying why not.
+
+Plain frozen values (no database rows), so they cross into the TUI and its
+threads safely; `id` fields let a screen load the row when it needs more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+UNKNOWN = "unknown"  # a valid code, but nothing in the database has it
+INVALID = "invalid"  # the code itself is wrong (check digit, date, shape, ...)
+AMBIGUOUS = "ambiguous"  # several things have this code
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resolved:
+    """Base of every result; `warnings` are shown but do not stop the scan."""
+
+    kind: ClassVar[str] = "thing"
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """One line naming the thing, for people."""
+        return self.kind
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form: kind, fields and label."""
+        data: dict[str, Any] = {"kind": self.kind}
+        for f in fields(self):
+            data[f.name] = _plain(getattr(self, f.name))
+        data["label"] = self.label
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedLocation(Resolved):
+    kind: ClassVar[str] = "location"
+    id: int
+    code: str
+    name: str
+    location_kind: str
+    active: bool = True
+
+    @property
+    def label(self) -> str:
+        name = f" ({self.name})" if self.name else ""
+        return f"location {self.code}{name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedItem(Resolved):
+    kind: ClassVar[str] = "item"
+    id: int
+    sku: str
+    name: str
+    gtin: str | None = None
+    unit: str = "pcs"
+    tracking: str = "none"
+    active: bool = True
+    quantity: int | None = None  # a count the code carries, (37) or (30)
+
+    @property
+    def label(self) -> str:
+        qty = f", quantity {self.quantity} {self.unit}" if self.quantity is not None else ""
+        return f"item {self.sku} ({self.name}){qty}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedLot(Resolved):
+    kind: ClassVar[str] = "lot"
+    item: ResolvedItem
+    number: str
+    id: int | None = None  # None: the lot is not in the database (see ScanError.partial)
+    expiry: dt.date | None = None  # the database's, else the label's
+    status: str | None = None
+    quantity: int | None = None
+
+    @property
+    def label(self) -> str:
+        parts = [f"lot {self.number} of item {self.item.sku} ({self.item.name})"]
+        if self.expiry:
+            parts.append(f"expiry {self.expiry.isoformat()}")
+        if self.status:
+            parts.append(self.status)
+        if self.quantity is not None:
+            parts.append(f"quantity {self.quantity} {self.item.unit}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedSerial(Resolved):
+    kind: ClassVar[str] = "serial"
+    item: ResolvedItem
+    serial: str
+    id: int | None = None
+    expiry: dt.date | None = None
+    status: str | None = None
+
+    @property
+    def label(self) -> str:
+        status = f", {self.status}" if self.status else ""
+        return f"serial {self.serial} of item {self.item.sku} ({self.item.name}){status}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedParcel(Resolved):
+    kind: ClassVar[str] = "parcel"
+    sscc: str
+    id: int | None = None
+    # What the logistic label says is inside: (02) GTIN, (10) lot, expiry, (37) count.
+    content_gtin: str | None = None
+    lot: str | None = None
+    expiry: dt.date | None = None
+    quantity: int | None = None
+
+    @property
+    def label(self) -> str:
+        held = [f"{self.quantity} x" if self.quantity is not None else ""]
+        held += [f"GTIN {self.content_gtin}" if self.content_gtin else ""]
+        held += [f"lot {self.lot}" if self.lot else ""]
+        held += [f"expiry {self.expiry.isoformat()}" if self.expiry else ""]
+        contents = " ".join(h for h in held if h)
+        return f"parcel SSCC {self.sscc}" + (f" holding {contents}" if contents else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedShipment(Resolved):
+    kind: ClassVar[str] = "shipment"
+    number: str
+    id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"shipment {self.number}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedBadge(Resolved):
+    kind: ClassVar[str] = "badge"
+    user_id: int
+    user: str
+    role: str
+
+    @property
+    def label(self) -> str:
+        return f"badge of user {self.user} ({self.role})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedCommand(Resolved):
+    kind: ClassVar[str] = "command"
+    command: str  # CONFIRM, CANCEL, BACK or QTY
+    quantity: int | None = None  # for QTY
+
+    @property
+    def label(self) -> str:
+        if self.quantity is not None:
+            return f"command: quantity {self.quantity}"
+        return f"command: {self.command}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScanError(Resolved):
+    """The scan names nothing usable. `message` is what the worker is shown."""
+
+    kind: ClassVar[str] = "error"
+    problem: str  # UNKNOWN, INVALID or AMBIGUOUS
+    message: str
+    # What the code does say, when it is valid but not (yet) in the database: a new
+    # lot on a receiving label, an SSCC of a parcel not yet known.
+    partial: Resolved | None = None
+
+    @property
+    def label(self) -> str:
+        return self.message
+
+
+Resolution = (
+    ResolvedLocation
+    | ResolvedItem
+    | ResolvedLot
+    | ResolvedSerial
+    | ResolvedParcel
+    | ResolvedShipment
+    | ResolvedBadge
+    | ResolvedCommand
+    | ScanError
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Resolved):
+        return value.as_dict()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
