@@ -1,0 +1,115 @@
+"""GS1 element strings for the labels: building them, checking them with biip, the
+readable form with parentheses, and SSCC numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from biip import ParseError
+from biip.checksums import gs1_standard_check_digit
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+from biip.gs1_messages import GS1Message
+from biip.sscc import Sscc
+
+from models.errors import Refused
+
+GS = "\x1d"
+
+
+@dataclass(frozen=True)
+class Element:
+    """One GS1 element: an application identifier and its value, such as (10) L-0424."""
+
+    ai: str
+    value: str
+
+
+def element_string(elements: list[Element]) -> str:
+    """The data a GS1-128 barcode carries: each AI and value, with a group separator
+    (FNC1 in the barcode) after every variable-length field but the last."""
+    parts = []
+    for i, el in enumerate(elements):
+        parts.append(el.ai + el.value)
+        last = i == len(elements) - 1
+        if not last and GS1ApplicationIdentifier.extract(el.ai).separator_required:
+            parts.append(GS)
+    return "".join(parts)
+
+
+def readable(elements: list[Element]) -> str:
+    """The human-readable interpretation: (01)09501101530003(17)261231(10)L-0424."""
+    return "".join(f"({el.ai}){el.value}" for el in elements)
+
+
+def problem(elements: list[Element]) -> str | None:
+    """Why these elements do not make a valid GS1 element string, or None if they do.
+
+    biip parses the element string back: check digits, dates, lengths and the GS1
+    character set are all its to judge."""
+    text = element_string(elements)
+    try:
+        parsed = GS1Message.parse(text)
+    except ParseError as exc:
+        return str(exc)
+    for element in parsed.element_strings:
+        error = element.gtin_error or element.sscc_error or element.gln_error
+        if error:
+            return error
+    got = [(e.ai.ai, e.value) for e in parsed.element_strings]
+    want = [(e.ai, e.value) for e in elements]
+    if got != want:
+        return f"{readable(elements)} reads back as {parsed.as_hri()}"
+    return None
+
+
+def gs1_date(day: dt.date) -> str:
+    """A date as GS1 writes it: YYMMDD."""
+    return day.strftime("%y%m%d")
+
+
+def date_fits(day: dt.date, today: dt.date | None = None) -> bool:
+    """True if YYMMDD of DAY reads back as DAY (GS1 places a two-digit year from 49
+    years before to 50 years after the current year)."""
+    today = today or dt.date.today()
+    return -49 <= day.year - today.year <= 50
+
+
+def make_sscc(company_prefix: str, serial: int, extension: int = 0) -> str:
+    """An SSCC-18: extension digit, GS1 company prefix, serial reference, check digit."""
+    prefix = company_prefix.strip()
+    if not prefix.isdigit() or not 6 <= len(prefix) <= 12:
+        raise Refused(
+            f"GS1 company prefix {company_prefix!r} must be 6 to 12 digits "
+            "(set site.gs1_company_prefix in the configuration)"
+        )
+    if not 0 <= extension <= 9:
+        raise Refused(f"SSCC extension digit {extension} must be 0 to 9")
+    room = 16 - len(prefix)
+    if serial < 0 or serial >= 10**room:
+        raise Refused(
+            f"SSCC serial reference {serial} does not fit the {room} digits "
+            f"left by company prefix {prefix}"
+        )
+    payload = f"{extension}{prefix}{serial:0{room}d}"
+    return payload + str(gs1_standard_check_digit(payload))
+
+
+def parse_sscc(text: str) -> str:
+    """An SSCC as typed or scanned ('(00)3761...', '003761...' or 18 digits), checked."""
+    value = text.strip().replace(" ", "")
+    if value.startswith("(00)"):
+        value = value[4:]
+    elif len(value) == 20 and value.startswith("00"):
+        value = value[2:]
+    if not value.isdigit() or len(value) != 18:
+        raise Refused(f"SSCC {text!r} must be 18 digits")
+    try:
+        return Sscc.parse(value).value
+    except ParseError as exc:
+        raise Refused(f"SSCC {text!r} is not valid: {exc}") from exc
+
+
+def spaced_sscc(sscc: str) -> str:
+    """An SSCC grouped for reading: extension digit, two groups of eight, check digit."""
+    return f"{sscc[0]} {sscc[1:9]} {sscc[9:17]} {sscc[17]}"

@@ -1,0 +1,58 @@
+"""Drawings to images: one-bit Pillow images at the printer's resolution, and PNG files
+that carry that resolution."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image, ImageDraw
+
+from labels import fonts
+from labels.drawing import Bars, Drawing, Rect, Text
+
+
+def to_image(drawing: Drawing) -> Image.Image:
+    """DRAWING as a black-and-white image, one pixel per printer dot."""
+    image = Image.new("1", (drawing.width, drawing.height), 1)
+    draw = ImageDraw.Draw(image)
+    draw.fontmode = "1"  # thermal printers have no grey: no anti-aliasing
+    for element in drawing.elements:
+        if isinstance(element, Bars):
+            _bars(draw, element)
+        elif isinstance(element, Text):
+            _text(draw, element)
+        elif isinstance(element, Rect):
+            right = element.x + element.width - 1
+            bottom = element.y + element.height - 1
+            draw.rectangle((element.x, element.y, right, bottom), fill=0)
+    return image
+
+
+def _bars(draw: ImageDraw.ImageDraw, bars: Bars) -> None:
+    x = bars.x
+    bottom = bars.y + bars.height - 1
+    for i, width in enumerate(bars.symbol.widths):
+        dots = width * bars.module
+        if i % 2 == 0:
+            draw.rectangle((x, bars.y, x + dots - 1, bottom), fill=0)
+        x += dots
+
+
+def _text(draw: ImageDraw.ImageDraw, text: Text) -> None:
+    font = fonts.get_font(text.size, text.bold)
+    width = fonts.text_width(text.text, text.size, text.bold)
+    x = text.x
+    if text.align == "center":
+        x += (text.width - width) // 2
+    elif text.align == "right":
+        x += text.width - width
+    # Measured from the ink's left edge, so nothing sticks out of the box.
+    left = font.getbbox(text.text)[0] if text.text else 0
+    draw.text((x - min(0, left), text.y), text.text, font=font, fill=0, anchor="la")
+
+
+def to_png(drawing: Drawing) -> bytes:
+    """DRAWING as a PNG file with its resolution recorded."""
+    buffer = io.BytesIO()
+    to_image(drawing).save(buffer, "PNG", dpi=(drawing.dpi, drawing.dpi))
+    return buffer.getvalue()
