@@ -66,15 +66,13 @@ class ScanAssembler:
         """Take one character that arrived at time AT (seconds); a scan when it ends one."""
         if len(char) != 1:
             raise ValueError(f"feed() takes one character, not {char!r}")
-        if (
-            self._times
-            and self.settings.idle_reset
-            and at - self._times[-1] > (self.settings.idle_reset)
-        ):
-            # A long pause: what came before was someone typing, not this scan.
-            self._discard(len(self._buffer))
         if self._ends_scan(char):
             return self._finish(char, at)
+        idle = self.settings.idle_reset
+        if idle and self._times and at - self._times[-1] > idle:
+            # A new key after a long pause: what came before was stray typing, not the
+            # start of this scan. (A pause before Enter is only someone checking.)
+            self._discard(len(self._buffer))
         if char in BACKSPACE:
             if self._buffer:
                 self._buffer.pop()

@@ -73,6 +73,8 @@ def parse(text: str, settings: ScannerSettings | None = None) -> Scan:
     scan = Scan(raw=text, data=data, symbology=symbology)
 
     if symbology is not None and symbology.reads_as == GTIN:
+        if symbology.code == "]E3" and len(data) in (15, 18):
+            data = data[:13]  # the 2- or 5-digit add-on (a price, an issue) is not the GTIN
         gtin, problem = read_gtin(data, upc_e=symbology.code == "]E0")
         return _with(scan, gtin=gtin, gtin_problem=problem)
     if symbology is not None and symbology.is_gs1:

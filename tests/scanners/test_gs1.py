@@ -269,6 +269,7 @@ def test_ordinary_lot_numbers_are_not_flagged(lot):
         ("]E004252614", "00042100005264"),  # UPC-E, expanded to UPC-A
         ("]E496385074", "00000096385074"),  # EAN-8
         ("]I119506000134359", "19506000134359"),  # ITF-14 case
+        ("]E3590123412345712", "05901234123457"),  # EAN-13 with a 2-digit add-on
         ("5901234123457", "05901234123457"),  # no identifier: digits with a good check digit
     ],
 )

@@ -96,6 +96,11 @@ def test_keys_typed_long_before_a_scan_do_not_stick_to_it():
     assert scans[0].discarded == "q"
 
 
+def test_a_person_who_pauses_before_pressing_enter_still_gets_the_scan():
+    scans = replay(ScanAssembler(), human("A-01-02", start=1.0), [("\r", 20.0)])
+    assert [s.text for s in scans] == ["A-01-02"]
+
+
 def test_enter_alone_or_after_one_stray_key_is_not_a_scan():
     assembler = ScanAssembler()
     assert replay(assembler, burst("\r"), burst("q\r", start=200.0)) == []

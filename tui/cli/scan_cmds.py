@@ -105,7 +105,11 @@ def cmd_scanner_test(ctx: Context) -> int:
         received = TYPED_GS.sub(GS, ctx.args.input)
     else:
         if sys.stdin.isatty():
-            print(f"Scan the scanner test label now (station {station}):", file=sys.stderr)
+            print(
+                f"Scan the scanner test label now (station {station}); "
+                "press Enter if the scanner does not:",
+                file=sys.stderr,
+            )
         received = sys.stdin.readline()
         if not received:
             return fail("Nothing was scanned")
