@@ -230,8 +230,8 @@ class Canvas:
             need = dots_to_mm(symbol.modules * narrowest, self.dpi)
             have = dots_to_mm(room, self.dpi)
             raise Refused(
-                f"The {what} barcode needs {need:.0f} mm of width at {self.dpi} dpi and a "
-                f"{self.size} mm label leaves {have:.0f} mm: use a wider label"
+                f"The {what} barcode needs {need:.1f} mm of width at {self.dpi} dpi and a "
+                f"{self.size} mm label leaves {have:.1f} mm: use a wider label"
                 + ("" if self.dpi == 600 else " or a printer of higher resolution")
             )
         gap = self.mm(0.6)

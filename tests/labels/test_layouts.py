@@ -85,7 +85,7 @@ def test_a_long_item_name_wraps_onto_a_second_line_rather_than_being_cut():
 
 def test_a_barcode_too_wide_for_the_label_is_refused_with_the_width_it_needs():
     lot = LotContent("SKU-1", "Widget", "ABCDEFGHIJ0123456789", GTIN)
-    with pytest.raises(Refused, match=r"needs \d+ mm .* 203 dpi .* wider label"):
+    with pytest.raises(Refused, match=r"needs [\d.]+ mm .* 203 dpi .* wider label"):
         layout(lot, LabelSize(57, 32), 203)
 
 

@@ -1,7 +1,180 @@
-"""Sub-commands for labels (filled in by the label work)."""
+"""label: print or save labels (location, item, lot, serial, sscc, badge, commands,
+scanner-test), and list the configured printers."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+from tui.cli.context import Context, table, whole_number
+
+KINDS = ("location", "item", "lot", "serial", "sscc", "badge", "commands", "scanner-test")
+
 
 def register(sub) -> None:
-    """No sub-commands yet."""
+    p = sub.add_parser(
+        "label",
+        help="print or save labels",
+        description="Print labels, or save them as PNG, PDF or ZPL. KIND is one of "
+        f"{', '.join(KINDS)}; 'label printers' lists the configured printers. Without "
+        "--out or --printer, labels go to labels.printer from the configuration, else to "
+        "a file in the current folder.",
+    )
+    p.add_argument("kind", metavar="KIND", choices=(*KINDS, "printers"))
+    p.add_argument(
+        "keys",
+        metavar="KEY",
+        nargs="*",
+        help="location code, SKU or GTIN, lot or serial number, SSCC, or user name; "
+        "several for a batch",
+    )
+    p.add_argument("--format", choices=("png", "pdf", "zpl"))
+    p.add_argument("--size", metavar="WxH", help="label size in mm, such as 100x50, or a4")
+    p.add_argument("--dpi", type=whole_number, choices=(203, 300, 600))
+    p.add_argument("--out", metavar="FILE", help="write to FILE ('-' for standard output)")
+    p.add_argument("--printer", metavar="NAME", help="a printer from the configuration")
+    p.add_argument("--copies", type=whole_number, default=1, metavar="N")
+    p.add_argument("--sheet", choices=("a4", "letter"), help="PDF: several labels per page")
+    p.add_argument("--item", metavar="ITEM", help="lot, serial: the item, where needed")
+    p.add_argument(
+        "--under",
+        "--batch",
+        dest="under",
+        action="store_true",
+        help="location: also every location under it, in walking order",
+    )
+    p.add_argument("--renew", action="store_true", help="badge: a new token; old badge void")
+    p.add_argument(
+        "--serial",
+        type=whole_number,
+        metavar="N",
+        help="sscc: number a new SSCC from the site's GS1 company prefix and N",
+    )
+    p.add_argument("--to", action="append", default=[], metavar="LINE", help="sscc: ship-to")
+    p.add_argument("--postal-code", metavar="P", help="sscc: ship-to postal code (420)")
+    p.add_argument("--carrier", default="", metavar="NAME", help="sscc: carrier")
+    p.add_argument("--contents", action="append", default=[], metavar="LINE", help="sscc: contents")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_label)
+
+
+def cmd_label(ctx: Context) -> int:
+    if ctx.args.kind == "printers":
+        return _list_printers(ctx)
+    from labels import jobs
+    from labels.kinds import KEYED, Shipping, gather, new_sscc
+    from models.errors import Refused
+
+    a = ctx.args
+    keys = list(a.keys)
+    if a.kind not in KEYED and keys:
+        raise Refused(f"A {a.kind} label takes no KEY")
+    if a.kind == "sscc" and a.serial is not None:
+        if keys:
+            raise Refused("Give an SSCC or --serial N, not both")
+        keys = [new_sscc(ctx.config, a.serial)]
+    if a.out and a.printer:
+        raise Refused("Give --out FILE or --printer NAME, not both")
+    job = jobs.settings_for(
+        ctx.config,
+        a.kind,
+        format=a.format,
+        size=a.size,
+        dpi=a.dpi,
+        copies=a.copies,
+        sheet=a.sheet,
+        printer=a.printer,
+        use_default_printer=not a.out,
+    )
+    if a.kind not in ("commands", "scanner-test"):
+        ctx.open()
+    shipping = Shipping(tuple(a.to), a.postal_code, a.carrier, tuple(a.contents))
+    contents = gather(
+        a.kind,
+        keys,
+        config=ctx.config,
+        item=a.item,
+        under=a.under,
+        user=ctx.user,
+        renew=a.renew,
+        shipping=shipping,
+    )
+    for content in contents:
+        note = getattr(content, "note", None)
+        if note and note():
+            print(f"backroom: note: {note()}", file=sys.stderr)
+    data = {
+        "kind": a.kind,
+        "labels": len(contents),
+        "format": job.format,
+        "size": str(job.size),
+        "dpi": job.dpi,
+        "copies": job.copies,
+    }
+    what = f"{len(contents)} {a.kind} label{'s' if len(contents) != 1 else ''}"
+    spec = f"{job.format.upper()}, {job.size} mm, {job.dpi} dpi"
+    if job.printer is not None:
+        where = jobs.print_labels(contents, job)
+        data |= {"printer": job.printer.name, "to": where}
+        ctx.emit(data, f"Printed {what} on {job.printer.name} ({where}; {spec})")
+        return 0
+    files = jobs.render(contents, job)
+    if a.out == "-":
+        if len(files) > 1:
+            raise Refused("Several PNG files cannot go to standard output: give --out FILE")
+        sys.stdout.buffer.write(files[0])
+        sys.stdout.flush()
+        return 0
+    paths = _write(files, a.out, jobs.title_of(contents, job), job.format)
+    data["files"] = [str(p) for p in paths]
+    shown = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1]}"
+    ctx.emit(data, f"Wrote {what} to {shown} ({spec})")
+    return 0
+
+
+def _write(files: list[bytes], out: str | None, title: str, fmt: str) -> list[Path]:
+    """Write FILES to OUT, or to a file named after the labels; numbered when several."""
+    from labels.printers import safe_name
+    from models.errors import DomainError
+
+    base = Path(out) if out else Path(f"{safe_name(title.split(' (+')[0])}.{fmt}")
+    if len(files) == 1:
+        targets = [base]
+    else:
+        targets = [
+            base.with_name(f"{base.stem}-{n:03d}{base.suffix}") for n in range(1, 1 + len(files))
+        ]
+    for target, payload in zip(targets, files, strict=True):
+        try:
+            target.write_bytes(payload)
+        except OSError as exc:
+            raise DomainError(f"Cannot write {target}: {exc.strerror}") from exc
+    return targets
+
+
+def _list_printers(ctx: Context) -> int:
+    from labels.printers import load_printers
+
+    printers = list(load_printers(ctx.config).values())
+    default = ctx.config.get("labels.printer")
+    ctx.emit(
+        [
+            {
+                "name": p.name,
+                "transport": p.address,
+                "format": p.format,
+                "size": str(p.size) if p.size else None,
+                "dpi": p.dpi,
+                "default": p.name == default,
+            }
+            for p in printers
+        ],
+        lambda: table(
+            ["NAME", "TRANSPORT", "FORMAT", "SIZE", "DPI", "DEFAULT"],
+            [
+                (p.name, p.address, p.format, p.size, p.dpi, "yes" if p.name == default else "")
+                for p in printers
+            ],
+        ),
+    )
+    return 0

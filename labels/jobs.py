@@ -1,0 +1,130 @@
+"""Label jobs: which format, size and resolution to use, the files that come out, and
+printing them. The command line and the TUI both go through here.
+
+    contents = kinds.gather("location", ["A-01"], config=config, under=True)
+    job = settings_for(config, "location", printer="dock")
+    print_labels(contents, job)               # or render(contents, job) for the files
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from labels import kinds
+from labels.content import Content
+from labels.drawing import Drawing
+from labels.layouts import layout
+from labels.pdf import labels_pdf, sheets_pdf
+from labels.printers import FORMATS, Printer, default_printer, get_printer, send
+from labels.render import to_image, to_png
+from labels.sizes import LabelSize, check_dpi, parse_size
+from labels.zpl import to_zpl
+from models.config import Config
+from models.errors import Refused
+
+DEFAULT_DPI = 203
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How a batch of labels comes out."""
+
+    kind: str
+    format: str  # png, pdf or zpl
+    size: LabelSize
+    dpi: int
+    copies: int = 1
+    sheet: str | None = None  # a4 or letter: PDF sheets of several labels
+    printer: Printer | None = None
+
+
+def settings_for(
+    config: Config,
+    kind: str,
+    *,
+    format: str | None = None,
+    size: str | LabelSize | None = None,
+    dpi: int | None = None,
+    copies: int = 1,
+    sheet: str | None = None,
+    printer: str | None = None,
+    use_default_printer: bool = False,
+) -> JobSettings:
+    """Settings for KIND: what is given here first, then the printer's profile, then
+    the configuration ([labels] dpi and format, [labels.sizes] KIND), then defaults."""
+    if kind not in kinds.KINDS:
+        raise Refused(f"Label kind {kind!r} is not one of {', '.join(kinds.KINDS)}")
+    prof = get_printer(config, printer) if printer else None
+    if prof is None and use_default_printer:
+        prof = default_printer(config)
+    fmt = format or (prof.format if prof else None) or config.get("labels.format", "png")
+    if fmt not in FORMATS:
+        raise Refused(f"Label format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if isinstance(size, str):
+        size = parse_size(size)
+    size = size or (prof.size if prof else None) or kinds.default_size(kind, config)
+    resolution = dpi or (prof.dpi if prof else None) or int(config.get("labels.dpi", DEFAULT_DPI))
+    if copies < 1 or copies > 999:
+        raise Refused(f"Copies must be 1 to 999, not {copies}")
+    if sheet is not None and fmt != "pdf":
+        raise Refused("Sheets of labels are for PDF: add --format pdf")
+    return JobSettings(kind, fmt, size, check_dpi(resolution), copies, sheet, prof)
+
+
+def drawings(contents: list[Content], size: LabelSize, dpi: int) -> list[Drawing]:
+    """Every label laid out at SIZE and DPI."""
+    return [d for content in contents for d in layout(content, size, dpi)]
+
+
+def render(contents: list[Content], job: JobSettings) -> list[bytes]:
+    """The files for these labels: one PNG per label, or one PDF, or one ZPL stream.
+    PDF and ZPL carry the copies; PNG files are one copy each."""
+    laid_out = drawings(contents, job.size, job.dpi)
+    if not laid_out:
+        raise Refused("No labels to print")
+    if job.format == "png":
+        return [to_png(d) for d in laid_out]
+    if job.format == "zpl":
+        return [to_zpl(laid_out, job.copies).encode("utf-8")]
+    images = [to_image(d) for d in laid_out for _ in range(job.copies)]
+    if job.sheet:
+        return [sheets_pdf(images, job.size, job.sheet)]
+    return [labels_pdf(images, job.size)]
+
+
+def print_labels(contents: list[Content], job: JobSettings) -> str:
+    """Render and send to the job's printer; returns where the labels went."""
+    if job.printer is None:
+        raise Refused("No printer chosen: give one, or set labels.printer in the configuration")
+    files = render(contents, job)
+    outside = job.copies if job.format == "png" else 1  # PDF and ZPL carry their copies
+    title = title_of(contents, job)
+    return send(job.printer, files, title=title, copies=outside)
+
+
+def title_of(contents: list[Content], job: JobSettings) -> str:
+    """A name for the job: 'location A-01' or 'location A-01 (+11)'."""
+    first = contents[0]
+    more = f" (+{len(contents) - 1})" if len(contents) > 1 else ""
+    return f"{job.kind} {first.key}".strip() + more
+
+
+def png_preview(content: Content, size: LabelSize, dpi: int = DEFAULT_DPI) -> bytes:
+    """The first label of CONTENT as PNG, as it will print: for a preview on screen."""
+    return to_png(layout(content, size, dpi)[0])
+
+
+def zpl_text(contents: list[Content], size: LabelSize, dpi: int, copies: int = 1) -> str:
+    """The ZPL II for these labels."""
+    return to_zpl(drawings(contents, size, dpi), copies)
+
+
+__all__ = [
+    "JobSettings",
+    "drawings",
+    "png_preview",
+    "print_labels",
+    "render",
+    "settings_for",
+    "zpl_text",
+]

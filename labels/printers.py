@@ -1,0 +1,189 @@
+"""Printers: profiles from the configuration, and the three ways a job reaches one.
+
+[printers.dock]
+transport = "raw:10.0.4.21:9100"   # or "cups:QUEUE", or "dir:/srv/labels"
+format = "zpl"                     # png, pdf or zpl
+size = "100x50"                    # millimetres
+dpi = 203
+timeout = 10                       # seconds, raw TCP only
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from labels.sizes import LabelSize, check_dpi, parse_size
+from models.config import Config
+from models.errors import DomainError
+
+FORMATS = ("png", "pdf", "zpl")
+RAW_PORT = 9100
+LP_TIMEOUT = 60.0
+
+
+class PrinterError(DomainError):
+    """A printer is misconfigured or cannot be reached; nothing was printed."""
+
+
+@dataclass(frozen=True)
+class Printer:
+    """A printer profile."""
+
+    name: str
+    transport: str  # cups, raw or dir
+    target: str  # queue, host:port or folder
+    format: str
+    size: LabelSize | None = None
+    dpi: int | None = None
+    timeout: float = 10.0
+
+    @property
+    def address(self) -> str:
+        return f"{self.transport}:{self.target}"
+
+    def host_port(self) -> tuple[str, int]:
+        """Host and port of a raw printer ('[::1]:9100' for IPv6)."""
+        match = re.fullmatch(r"\[(.+)\](?::(\d+))?|([^:]+)(?::(\d+))?", self.target)
+        if not match:
+            raise PrinterError(f"Printer {self.name}: {self.target!r} is not HOST:PORT")
+        host = match.group(1) or match.group(3)
+        port = match.group(2) or match.group(4)
+        return host, int(port) if port else RAW_PORT
+
+
+def _profile(name: str, data: object) -> Printer:
+    where = f"[printers.{name}]"
+    if not isinstance(data, dict):
+        raise PrinterError(f"{where} in the configuration must be a table")
+    transport = str(data.get("transport", ""))
+    kind, _, target = transport.partition(":")
+    if kind not in ("cups", "raw", "dir") or not target:
+        raise PrinterError(
+            f"{where} transport {transport!r} must be cups:QUEUE, raw:HOST:PORT or dir:PATH"
+        )
+    fmt = str(data.get("format", "zpl" if kind == "raw" else "pdf"))
+    if fmt not in FORMATS:
+        raise PrinterError(f"{where} format {fmt!r} is not one of {', '.join(FORMATS)}")
+    try:
+        size = parse_size(str(data["size"])) if "size" in data else None
+        dpi = check_dpi(int(data["dpi"])) if "dpi" in data else None
+        timeout = float(data.get("timeout", 10))
+    except (DomainError, ValueError, TypeError) as exc:
+        raise PrinterError(f"{where}: {exc}") from exc
+    printer = Printer(name, kind, target, fmt, size, dpi, timeout)
+    if kind == "raw":
+        printer.host_port()
+    return printer
+
+
+def load_printers(config: Config) -> dict[str, Printer]:
+    """Every printer profile in the configuration, by name."""
+    table = config.get("printers", {}) or {}
+    if not isinstance(table, dict):
+        raise PrinterError("[printers] in the configuration must be a table of printers")
+    return {name: _profile(name, data) for name, data in sorted(table.items())}
+
+
+def get_printer(config: Config, name: str) -> Printer:
+    """The printer profile called NAME."""
+    printers = load_printers(config)
+    if name not in printers:
+        known = ", ".join(printers) or "none is configured"
+        raise PrinterError(f"Unknown printer {name!r} (printers: {known})")
+    return printers[name]
+
+
+def default_printer(config: Config) -> Printer | None:
+    """The printer named by labels.printer in the configuration, if any."""
+    name = config.get("labels.printer")
+    return get_printer(config, str(name)) if name else None
+
+
+def send(printer: Printer, payloads: list[bytes], *, title: str, copies: int = 1) -> str:
+    """Send each payload (a file in the printer's format) as a job, COPIES times where the
+    format does not carry its own count. Returns where it went, for a person."""
+    if printer.transport == "cups":
+        for payload in payloads:
+            send_cups(printer, payload, title=title, copies=copies)
+        return f"CUPS queue {printer.target}"
+    if printer.transport == "raw":
+        host, port = printer.host_port()
+        for payload in payloads:
+            for _ in range(copies):
+                send_raw(host, port, payload, timeout=printer.timeout, name=printer.name)
+        return f"{host}:{port}"
+    folder = Path(printer.target).expanduser()
+    for n, payload in enumerate(payloads, 1):
+        for copy in range(1, copies + 1):
+            suffix = f"-{n}" if len(payloads) > 1 else ""
+            suffix += f"-copy{copy}" if copies > 1 else ""
+            write_to_folder(folder, payload, f"{title}{suffix}.{printer.format}")
+    return str(folder)
+
+
+def send_cups(printer: Printer, payload: bytes, *, title: str, copies: int = 1) -> None:
+    """One job to a CUPS queue through `lp`; ZPL goes raw, untouched by filters."""
+    command = ["lp", "-d", printer.target, "-t", title, "-n", str(copies)]
+    if printer.format == "zpl":
+        command += ["-o", "raw"]
+    elif printer.format == "png" and printer.dpi:
+        command += ["-o", f"ppi={printer.dpi}"]  # the image's own size, not fit-to-page
+    try:
+        result = subprocess.run(
+            command, input=payload, capture_output=True, timeout=LP_TIMEOUT, check=False
+        )
+    except FileNotFoundError as exc:
+        raise PrinterError(
+            f"Printer {printer.name}: the 'lp' command is missing (install the CUPS client)"
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise PrinterError(
+            f"Printer {printer.name}: lp did not finish in {LP_TIMEOUT:g} s"
+        ) from exc
+    if result.returncode != 0:
+        why = result.stderr.decode(errors="replace").strip() or f"exit status {result.returncode}"
+        raise PrinterError(f"Printer {printer.name}: CUPS refused the job: {why}")
+
+
+def send_raw(host: str, port: int, payload: bytes, *, timeout: float, name: str = "") -> None:
+    """PAYLOAD over a TCP connection (port 9100 on most label printers)."""
+    who = f"Printer {name} at {host}:{port}" if name else f"Printer at {host}:{port}"
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.sendall(payload)
+            conn.shutdown(socket.SHUT_WR)
+    except TimeoutError as exc:
+        raise PrinterError(f"{who} did not answer within {timeout:g} s: is it on?") from exc
+    except ConnectionRefusedError as exc:
+        raise PrinterError(f"{who} refused the connection: is the port right?") from exc
+    except socket.gaierror as exc:
+        raise PrinterError(f"{who} cannot be found: unknown host name") from exc
+    except OSError as exc:
+        raise PrinterError(f"{who} cannot be reached: {exc.strerror or exc}") from exc
+
+
+def write_to_folder(folder: Path, payload: bytes, name: str) -> Path:
+    """PAYLOAD as a new file in FOLDER; written aside first, so that software watching
+    the folder never picks up half a file."""
+    if not folder.is_dir():
+        raise PrinterError(f"Label folder {folder} does not exist")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = folder / f"{stamp}-{safe_name(name)}"
+    temporary = folder / f".{path.name}.part"
+    try:
+        temporary.write_bytes(payload)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise PrinterError(f"Cannot write to label folder {folder}: {exc.strerror}") from exc
+    return path
+
+
+def safe_name(text: str) -> str:
+    """TEXT usable as a file name: letters, digits, '.', '-' and '_' only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "label"

@@ -1,0 +1,173 @@
+"""Labels built from the database read back as exactly what they name: locations, items,
+lots, serial numbers, badges and logistic units, including awkward codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from labels import jobs, kinds
+from labels.layouts import layout
+from labels.render import to_image
+from models.codes import BADGE_PREFIX
+from models.config import Config
+from models.errors import DomainError, NotFound, Refused
+from models.masterdata import ItemSpec, add_item, add_location, add_lot, get_item, get_user
+from models.schema import Event, User
+from tests.labels.conftest import GTIN, GTIN_14
+from tests.labels.decode import read_all
+
+CONFIG = Config({"site": {"name": "Main DC", "address": ["1 Dock Road", "12345 Town"]}})
+
+
+def scan(kind: str, key: str, dpi: int = 203, size: str | None = None, **options):
+    """Gather, lay out and render a label of KIND for KEY; what its barcodes read."""
+    (content,) = kinds.gather(kind, [key], config=CONFIG, **options)
+    job = jobs.settings_for(CONFIG, kind, dpi=dpi, size=size)
+    reads = []
+    for drawing in layout(content, job.size, job.dpi):
+        reads += read_all(to_image(drawing))
+    return reads
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("code", ["1234", "12345", "R2D2C3PO", "a-01-low", "X_9.Z+%"])
+def test_a_location_label_reads_back_as_its_code(shop, dpi, code):
+    add_location(code, by=get_user("tester"))
+    (read,) = scan("location", code, dpi)
+    assert (read.format, read.text, read.gs1) == ("Code128", code, False)
+
+
+def test_every_active_location_under_an_aisle_in_walking_order(shop):
+    contents = kinds.gather("location", ["A"], config=CONFIG, under=True)
+    assert [c.code for c in contents] == ["A", "A-01", "A-01-01", "A-01-02"]
+    assert contents[0].name == "Aisle A"
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_an_item_with_a_gtin_gets_its_ean_13_found_by_sku_or_gtin(shop, dpi):
+    for key in ("WIDGET", "5901234123457", GTIN):
+        (read,) = scan("item", key, dpi)
+        assert (read.format, read.text) == ("EAN13", "5901234123457")
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("sku", ["CABLE", "998877", "9988776", "sku.lower-case/7"])
+def test_an_item_without_gtin_gets_code_128_of_its_sku(shop, dpi, sku):
+    if sku != "CABLE":
+        add_item(ItemSpec(sku, "Something"), by=get_user("tester"))
+    (read,) = scan("item", sku, dpi)
+    assert (read.format, read.text) == ("Code128", sku)
+
+
+def test_a_gtin_14_item_gets_gs1_128_with_ai_01(shop):
+    (read,) = scan("item", "PHONE")
+    assert read.gs1 and read.fields() == [("01", GTIN_14)]
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize(
+    "number",
+    ["1234", "12345", "L0424AB", "lot-lower", "A.B/C-D_E%", "ABCDEFGHIJ0123456789", "9" * 20],
+)
+def test_a_lot_label_is_gs1_128_with_gtin_expiry_and_lot(shop, dpi, number):
+    widget = get_item("WIDGET")
+    add_lot(widget, number, expiry=dt.date(2030, 2, 28), by=get_user("tester"))
+    # GTIN, expiry and 20 characters take 100 mm at 203 dpi's narrowest bars (0.25 mm).
+    size = "120x50" if len(number) == 20 and dpi == 203 else None
+    (read,) = scan("lot", number, dpi, size)
+    assert read.gs1
+    assert read.fields() == [("01", GTIN), ("17", "300228"), ("10", number)]
+
+
+def test_a_lot_without_expiry_leaves_out_ai_17(shop):
+    add_lot(get_item("WIDGET"), "NOEXP", by=get_user("tester"))
+    (read,) = scan("lot", "NOEXP")
+    assert read.fields() == [("01", GTIN), ("10", "NOEXP")]
+
+
+def test_a_lot_number_gs1_cannot_carry_is_printed_as_plain_code_128_with_a_note(shop):
+    add_lot(get_item("WIDGET"), "L#42", by=get_user("tester"))
+    (content,) = kinds.gather("lot", ["L#42"], config=CONFIG)
+    assert "GS1 does not allow" in content.note()
+    (read,) = scan("lot", "L#42")
+    assert (read.text, read.gs1) == ("L#42", False)
+
+
+def test_a_lot_of_an_item_without_gtin_is_plain_code_128(shop):
+    add_lot(get_item("CABLE"), "C-7", by=get_user("tester"))
+    (read,) = scan("lot", "C-7")
+    assert (read.text, read.gs1) == ("C-7", False)
+
+
+def test_a_lot_number_shared_by_two_items_needs_the_item(shop):
+    add_lot(get_item("CABLE"), "L-0424", by=get_user("tester"))
+    with pytest.raises(Refused, match="add --item"):
+        kinds.gather("lot", ["L-0424"], config=CONFIG)
+    (read,) = scan("lot", "L-0424", item="WIDGET")
+    assert read.fields()[-1] == ("10", "L-0424")
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_a_serial_label_carries_gtin_and_serial_number(shop, dpi):
+    (read,) = scan("serial", "SN-1", dpi)
+    assert read.gs1 and read.fields() == [("01", GTIN_14), ("21", "SN-1")]
+
+
+def test_a_lot_of_a_lot_tracked_item_is_not_a_serial(shop):
+    with pytest.raises(Refused, match="not by serial number"):
+        kinds.gather("serial", ["L-0424"], config=CONFIG)
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_a_badge_gets_a_token_once_and_reads_back_as_badge_code(shop, dpi):
+    (read,) = scan("badge", "alice", dpi, user="tester")
+    token = User.get(User.name == "alice").badge
+    assert token and token.isdigit()
+    assert read.text == BADGE_PREFIX + token
+    assert scan("badge", "alice", dpi)[0].text == read.text  # same badge next time
+    events = list(Event.select().where(Event.kind == "user.badge"))
+    assert [(e.subject, e.user.name) for e in events] == [("alice", "tester")]
+    assert token not in events[0].detail
+
+
+def test_renewing_a_badge_voids_the_old_token(shop):
+    first = scan("badge", "alice")[0].text
+    second = scan("badge", "alice", renew=True, user="tester")[0].text
+    assert first != second
+    assert User.get(User.name == "alice").badge == second.removeprefix(BADGE_PREFIX)
+
+
+def test_an_unknown_user_has_no_badge(shop):
+    with pytest.raises(NotFound, match="Unknown user 'nobody'"):
+        kinds.gather("badge", ["nobody"], config=CONFIG)
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_a_logistic_label_carries_the_sscc_and_the_ship_to_postal_code(dpi):
+    shipping = kinds.Shipping(("ACME", "99 High St"), "SW1A 1AA", "DHL", ("3 x WIDGET",))
+    (content,) = kinds.gather("sscc", ["(00)376130321109103420"], config=CONFIG, shipping=shipping)
+    assert content.ship_from == ("Main DC", "1 Dock Road", "12345 Town")
+    (drawing,) = layout(content, kinds.default_size("sscc"), dpi)
+    postal, sscc = read_all(to_image(drawing))
+    assert postal.fields() == [("420", "SW1A1AA")]
+    assert sscc.fields() == [("00", "376130321109103420")]  # the lowest barcode
+
+
+def test_an_sscc_is_numbered_from_the_company_prefix_with_its_check_digit():
+    config = Config({"site": {"gs1_company_prefix": "7613032"}})
+    assert kinds.new_sscc(config, 110910342, extension=3) == "376130321109103420"
+    assert kinds.new_sscc(config, 1).startswith("07613032000000001")
+
+
+def test_a_mistyped_sscc_is_refused():
+    with pytest.raises(Refused, match="check digit"):
+        kinds.gather("sscc", ["376130321109103421"], config=CONFIG)
+    with pytest.raises(Refused, match="18 digits"):
+        kinds.gather("sscc", ["37613032"], config=CONFIG)
+
+
+def test_a_kind_that_needs_a_key_says_so():
+    with pytest.raises(DomainError, match="needs a KEY"):
+        kinds.gather("location", [], config=CONFIG)
