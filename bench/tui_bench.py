@@ -24,9 +24,16 @@ from tui.session import Session
 
 async def _settle(app, pilot) -> None:
     await pilot.pause()
-    while any(w.is_running for w in app.workers):
-        await asyncio.sleep(0.002)
-    await pilot.pause()
+    await _quiet(app)
+
+
+async def _quiet(app) -> None:
+    """Until no worker runs and the message queues have drained (no idle heuristics:
+    Pilot.pause waits for CPU idleness, which adds ~100 ms of its own)."""
+    for _ in range(3):
+        await asyncio.sleep(0.001)
+        while any(not w.is_finished for w in app.workers):
+            await asyncio.sleep(0.001)
 
 
 async def measure(url: str, pages: int) -> None:
@@ -38,7 +45,10 @@ async def measure(url: str, pages: int) -> None:
         for dest in DESTINATIONS:
             started = time.perf_counter()
             app.action_goto(dest.name)
-            await _settle(app, pilot)
+            await _quiet(app)
+            while app.screen.focused is None and not list(app.screen.query(DataTable)):
+                await asyncio.sleep(0.001)
+            await _quiet(app)
             opened = (time.perf_counter() - started) * 1000
             tables = list(app.screen.query(DataTable))
             page_times = []
@@ -46,8 +56,8 @@ async def measure(url: str, pages: int) -> None:
                 tables[0].focus()
                 for _ in range(pages):
                     t0 = time.perf_counter()
-                    await pilot.press("pagedown")
-                    await _settle(app, pilot)
+                    tables[0].action_page_down()
+                    await _quiet(app)
                     page_times.append((time.perf_counter() - t0) * 1000)
             med = f"{statistics.median(page_times):.1f}" if page_times else "-"
             worst = f"{max(page_times):.1f}" if page_times else "-"
