@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from biip import ParseError
 from biip.checksums import gs1_standard_check_digit
@@ -47,7 +48,12 @@ def problem(elements: list[Element]) -> str | None:
 
     biip parses the element string back: check digits, dates, lengths and the GS1
     character set are all its to judge."""
-    text = element_string(elements)
+    return _problem(tuple(elements))
+
+
+@lru_cache(maxsize=1024)
+def _problem(elements: tuple[Element, ...]) -> str | None:
+    text = element_string(list(elements))
     try:
         parsed = GS1Message.parse(text)
     except ParseError as exc:
@@ -59,7 +65,7 @@ def problem(elements: list[Element]) -> str | None:
     got = [(e.ai.ai, e.value) for e in parsed.element_strings]
     want = [(e.ai, e.value) for e in elements]
     if got != want:
-        return f"{readable(elements)} reads back as {parsed.as_hri()}"
+        return f"{readable(list(elements))} reads back as {parsed.as_hri()}"
     return None
 
 

@@ -113,7 +113,11 @@ def fit_text(
 
     best = attempt(min_size)
     if best is not None:
-        low, high = min_size + 1, max_size
+        # Width grows with size: the width at MIN_SIZE bounds the search from above.
+        wide = fonts.text_width(text.replace("\n", " "), min_size, bold)
+        by_width = min_size * width * max_lines // max(1, wide) + 1
+        by_height = min_size * height // max(1, best.line_height) + 1
+        low, high = min_size + 1, min(max_size, by_width, by_height)
         while low <= high:  # the largest size that still fits
             mid = (low + high) // 2
             found = attempt(mid)
