@@ -147,7 +147,6 @@ def diagnose(expected: str, received: str) -> Diagnosis:
                 False,
             )
         )
-    substitutes: tuple[str, ...] = ()
     gs_fault, substitutes = _gs_fault(expected, best)
     if gs_fault:
         faults.append(gs_fault)

@@ -161,14 +161,15 @@ def _plain(scan: Scan) -> Resolution:
         add(_parcel(sscc))
     if scan.gs1 is not None and not scan.gs1.problem:
         add(_from_gs1(scan.gs1))
-    things = [r for r in found.values() if not isinstance(r, ScanError)]
-    if len(things) == 1:
+    things = list(found.values())
+    shared = [e for e in errors if e.problem == AMBIGUOUS]
+    if len(things) == 1 and not shared:
         return things[0]
-    if len(things) > 1:
-        names = " and ".join(t.label for t in things)
-        return ScanError(
-            problem=AMBIGUOUS, message=f"{data!r} is both {names}: scan a code that says which"
-        )
+    if things and (shared or len(things) > 1):
+        meanings = [t.label for t in things]
+        meanings += ["a lot or serial number of several items" for _ in shared]
+        message = f"{_shown(data)} could be {' or '.join(meanings)}: scan a code that says which"
+        return ScanError(problem=AMBIGUOUS, message=message)
     if errors:
         return errors[0]
     if scan.gtin_problem:

@@ -38,6 +38,8 @@ class Resolved:
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedLocation(Resolved):
+    """A location: a shelf, a dock, a quarantine area."""
+
     kind: ClassVar[str] = "location"
     id: int
     code: str
@@ -53,6 +55,8 @@ class ResolvedLocation(Resolved):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedItem(Resolved):
+    """An item, by SKU or GTIN; `quantity` when the code carries a count."""
+
     kind: ClassVar[str] = "item"
     id: int
     sku: str
@@ -71,6 +75,8 @@ class ResolvedItem(Resolved):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedLot(Resolved):
+    """A lot of an item: from (01)+(10), or a lot number found alone."""
+
     kind: ClassVar[str] = "lot"
     item: ResolvedItem
     number: str
@@ -93,6 +99,8 @@ class ResolvedLot(Resolved):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedSerial(Resolved):
+    """One serial-numbered unit of a serial-tracked item: (01)+(21)."""
+
     kind: ClassVar[str] = "serial"
     item: ResolvedItem
     serial: str
@@ -108,6 +116,8 @@ class ResolvedSerial(Resolved):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedParcel(Resolved):
+    """A logistic unit by its SSCC (00), with what its label says it holds."""
+
     kind: ClassVar[str] = "parcel"
     sscc: str
     id: int | None = None
@@ -129,6 +139,8 @@ class ResolvedParcel(Resolved):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedShipment(Resolved):
+    """A shipment by its number, SHP- and digits."""
+
     kind: ClassVar[str] = "shipment"
     number: str
     id: int | None = None
@@ -140,6 +152,8 @@ class ResolvedShipment(Resolved):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedBadge(Resolved):
+    """A user's badge: BADGE: and the user's badge token."""
+
     kind: ClassVar[str] = "badge"
     user_id: int
     user: str
@@ -152,6 +166,8 @@ class ResolvedBadge(Resolved):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedCommand(Resolved):
+    """A command code from the command sheet: CONFIRM, CANCEL, BACK or QTY."""
+
     kind: ClassVar[str] = "command"
     command: str  # CONFIRM, CANCEL, BACK or QTY
     quantity: int | None = None  # for QTY

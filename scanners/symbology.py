@@ -68,6 +68,7 @@ class Symbology:
 
     @property
     def is_gs1(self) -> bool:
+        """True for GS1 symbologies, whose data are GS1 element strings."""
         return self.reads_as == GS1
 
     def as_dict(self) -> dict[str, str]:

@@ -35,6 +35,8 @@ def build_warehouse() -> None:
     widget = add_item(ItemSpec("WIDGET", "Widget 500 g", WIDGET_GTIN, tracking="lot"))
     tablet = add_item(ItemSpec("TAB", "Tablets x30", "09506000134352", tracking="lot"))
     add_item(ItemSpec("BOLT", "Bolt M6", "5901234123457"))
+    add_item(ItemSpec("CAP", "Cap (UPC-A)", "614141123452"))
+    add_item(ItemSpec("CASE", "Case of 12 tablets", "19506000134359"))
     pump = add_item(ItemSpec("PUMP", "Pump", "96385074", tracking="serial"))
     add_item(ItemSpec("A-09", "Item whose SKU is also a location code"))
     for code in ("A-01-02", "A-09", "0614141000005"):

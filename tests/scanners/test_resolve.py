@@ -68,6 +68,9 @@ def test_a_sku_resolves_to_the_item(warehouse):
         ("]E05901234123457", "BOLT"),  # EAN-13
         ("5901234123457", "BOLT"),  # the same typed
         ("]E496385074", "PUMP"),  # EAN-8
+        ("]E0614141123452", "CAP"),  # UPC-A, GTIN-12
+        ("]I119506000134359", "CASE"),  # ITF-14, GTIN-14 of a case
+        ("]C1" + "0100614141123452", "CAP"),
         ("]C1" + "01" + WIDGET_GTIN, "WIDGET"),  # GTIN-14 in GS1-128
         ("(01)05901234123457", "BOLT"),
     ],
@@ -303,3 +306,15 @@ def test_results_turn_into_json_with_their_kind_and_label(warehouse):
     assert data["item"]["sku"] == "WIDGET"
     assert data["expiry"] == "2021-06-30"
     assert data["label"].startswith("lot ABC123 of item WIDGET")
+
+
+def test_a_location_named_like_a_shared_lot_number_is_ambiguous(own_warehouse):
+    from models.masterdata import add_location
+
+    add_location("SHARED")
+    result = error("SHARED")
+    assert result.problem == AMBIGUOUS
+    assert result.message == (
+        "'SHARED' could be location SHARED or a lot or serial number of several items: "
+        "scan a code that says which"
+    )
