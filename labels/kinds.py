@@ -61,13 +61,19 @@ def location_contents(code: str, *, under: bool = False) -> list[LocationContent
     loc = get_location(code)
     if not under:
         return [LocationContent(loc.code, loc.name)]
+    below = loc.path + "/"
     query = (
-        Location.select(Location.code, Location.name)
-        .where((Location.id == loc.id) | Location.path.startswith(loc.path + "/"))
+        Location.select(Location.code, Location.name, Location.path)
+        .where((Location.id == loc.id) | Location.path.startswith(below))
         .where(Location.active)
         .order_by(Location.path)
     )
-    return [LocationContent(c, n) for c, n in query.tuples()]
+    # startswith is a case-blind LIKE: aisle 'a' is not under aisle 'A'.
+    return [
+        LocationContent(code, name)
+        for code, name, path in query.tuples()
+        if path == loc.path or path.startswith(below)
+    ]
 
 
 def item_content(key: str) -> ItemContent:

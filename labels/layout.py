@@ -219,23 +219,27 @@ class Canvas:
         max_bar_mm: float = 25.0,
         readable_mm: float = 3.0,
         what: str = "barcode",
-        middle: bool = True,
     ) -> int:
-        """Place SYMBOL in BOX (centred, or at the top with middle=False), its module a
-        whole number of dots, as wide as fits up to MAX_MODULE_MM, with its readable
-        line under it. Returns the height used from the top of BOX."""
+        """Place SYMBOL centred in BOX, its module a whole number of dots, as wide as
+        fits up to MAX_MODULE_MM, with its readable line under it. Returns the height
+        taken from the top of BOX."""
         narrowest, widest = self.module_range(max_module_mm)
-        # Quiet zones must be blank, not inside the margin: across the whole label they
-        # may reach into it, up to half a millimetre from the edge.
-        full_width = box.x == self.area.x and box.w == self.area.w
-        room = self.width - 2 * self.mm(0.5) if full_width else box.w
-        module = min(widest, room // symbol.modules, box.w // sum(symbol.widths))
+        # Quiet zones need blank space, not margin: across the whole label they may
+        # reach into the margin up to half a millimetre from the edge, the bars up to 2 mm.
+        room, bars_room = box.w, box.w
+        if box.x == self.area.x and box.w == self.area.w:
+            room = self.width - 2 * self.mm(0.5)
+            bars_room = max(box.w, self.width - 2 * self.mm(2))
+        bars = sum(symbol.widths)
+        module = min(widest, room // symbol.modules, bars_room // bars)
         if module < narrowest:
-            need = dots_to_mm(symbol.modules * narrowest, self.dpi)
-            have = dots_to_mm(room, self.dpi)
+            need, have = symbol.modules * narrowest, room
+            if bars * narrowest > bars_room:
+                need, have = bars * narrowest, bars_room
             raise Refused(
-                f"The {what} barcode needs {need:.1f} mm of width at {self.dpi} dpi and a "
-                f"{self.size} mm label leaves {have:.1f} mm: use a wider label"
+                f"The {what} barcode needs {dots_to_mm(need, self.dpi):.1f} mm of width at "
+                f"{self.dpi} dpi and a {self.size} mm label leaves "
+                f"{dots_to_mm(have, self.dpi):.1f} mm: use a wider label"
                 + ("" if self.dpi == 600 else " or a printer of higher resolution")
             )
         gap = self.mm(0.6)
@@ -251,7 +255,7 @@ class Canvas:
                 f"a {self.size} mm label is too small for this label's contents"
             )
         used = bar_h + text_h
-        top = box.y + ((box.h - used) // 2 if middle else 0)
+        top = box.y + (box.h - used) // 2
         left = box.x + (box.w - symbol.modules * module) // 2 + symbol.quiet_left * module
         self.elements.append(Bars(left, top, module, bar_h, symbol))
         if readable:

@@ -104,3 +104,12 @@ def test_a_longer_command_sheet_spills_onto_more_labels():
     drawings = layout(command_content(), LabelSize(100, 50), 203)
     assert len(drawings) > 1
     assert [d.title for d in drawings][:2] == ["commands 1", "commands 2"]
+
+
+@pytest.mark.parametrize("content", one_of_each(), ids=lambda c: f"{c.kind}-{c.key}")
+def test_every_kind_at_600_dpi(content):
+    size = LabelSize(100, 150)
+    found = []
+    for drawing in layout(content, size, 600):
+        found += [r.text for r in read_all(check_drawing(drawing))]
+    assert found == data_of(content, size)
