@@ -129,4 +129,9 @@ def run_write(fn, *args, **kwargs):
                 raise DatabaseUnavailable(describe_error(exc)) from exc
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 1.0)
+        except peewee.IntegrityError as exc:
+            # Another session inserted the same key between our check and our insert
+            # (PostgreSQL, READ COMMITTED): run again, and the check now sees it.
+            if attempt >= 2 or db.transaction_depth() > 0:
+                raise DatabaseUnavailable(describe_error(exc)) from exc
     raise AssertionError("unreachable")

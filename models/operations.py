@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from models.db import run_write
 from models.errors import NotFound, Refused
-from models.ledger import MoveSpec, PostedMove, post
+from models.ledger import MoveSpec, PostedMove, lock_head, post
 from models.masterdata import add_lot, get_item, get_location, get_lot, get_user, log_event
 from models.schema import Item, Location, Lot, Move, Quant
 
@@ -55,6 +55,9 @@ def receive(
     _check_qty(qty)
 
     def _receive() -> PostedMove:
+        # Take the ledger lock before looking the lot up: two PostgreSQL sessions
+        # receiving the same new lot would otherwise both try to create it.
+        lock_head()
         who = get_user(user)
         it = get_item(item)
         dest = get_location(to)
