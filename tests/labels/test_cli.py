@@ -152,3 +152,20 @@ def test_a_refused_label_is_one_line_on_stderr_and_status_1(run, tmp_path, args,
     assert out == ""
     assert err.count("\n") == 1 and message in err
     assert not list(tmp_path.glob("*.png"))
+
+
+def test_locations_on_an_a4_sheet(run, tmp_path):
+    status, _, _ = run(
+        "label", "location", "A", "--under", "--format", "pdf", "--sheet", "a4", "--size", "57x32"
+    )
+    assert status == 0
+    (page,) = pages((tmp_path / "location_A.pdf").read_bytes())
+    assert len(page.placed) == 4
+    assert round(page.width_mm) == 210
+
+
+def test_the_command_line_offers_every_kind_of_label():
+    from labels.kinds import KINDS
+    from tui.cli import label_cmds
+
+    assert label_cmds.KINDS == KINDS

@@ -4,6 +4,7 @@ TCP (against a listener on 127.0.0.1), CUPS through `lp`, and a folder."""
 from __future__ import annotations
 
 import os
+import socket
 import stat
 
 import pytest
@@ -104,6 +105,22 @@ def test_a_printer_nobody_answers_at_is_a_clear_error():
     job = jobs.settings_for(cfg, "location", printer="dock")
     with pytest.raises(PrinterError, match=r"Printer dock at 127.0.0.1:\d+ refused"):
         jobs.print_labels(LABELS, job)
+
+
+def test_a_printer_that_never_answers_times_out_with_a_clear_error():
+    # A listener that never accepts, its one-connection backlog taken: the next
+    # connection waits, as for a printer that is off.
+    with socket.socket() as busy, socket.create_connection(_listen(busy), timeout=1):
+        cfg = config(dock={"transport": f"raw:127.0.0.1:{busy.getsockname()[1]}", "timeout": 0.3})
+        job = jobs.settings_for(cfg, "location", printer="dock")
+        with pytest.raises(PrinterError, match=r"did not answer within 0.3 s"):
+            jobs.print_labels(LABELS, job)
+
+
+def _listen(sock: socket.socket) -> tuple[str, int]:
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(0)
+    return sock.getsockname()
 
 
 @pytest.fixture
