@@ -64,6 +64,7 @@ class Code128:
 
     @property
     def values(self) -> list[int]:
+        """The symbol values, start to stop."""
         return [c.value for c in self.codewords]
 
     def widths(self) -> list[int]:

@@ -25,9 +25,11 @@ class LocationContent:
 
     @property
     def key(self) -> str:
+        """What the label is for, in job and file names."""
         return self.code
 
     def symbol(self) -> Symbol:
+        """The barcode the label carries."""
         # The code is printed large above the bars: no second readable line.
         return code128_symbol(self.code, readable="")
 
@@ -43,9 +45,11 @@ class ItemContent:
 
     @property
     def key(self) -> str:
+        """What the label is for, in job and file names."""
         return self.sku
 
     def symbol(self) -> Symbol:
+        """The barcode the label carries."""
         return item_symbol(self.gtin) if self.gtin else code128_symbol(self.sku, readable="")
 
 
@@ -64,6 +68,7 @@ class LotContent:
 
     @property
     def key(self) -> str:
+        """What the label is for, in job and file names."""
         return self.number
 
     def elements(self) -> list[gs1.Element]:
@@ -91,6 +96,7 @@ class LotContent:
         return None
 
     def symbol(self) -> Symbol:
+        """The barcode the label carries."""
         elements = self.elements()
         return gs1_128_symbol(elements) if elements else code128_symbol(self.number)
 
@@ -110,9 +116,11 @@ class LogisticContent:
 
     @property
     def key(self) -> str:
+        """What the label is for, in job and file names."""
         return self.sscc
 
     def symbol(self) -> Symbol:
+        """The barcode the label carries."""
         return gs1_128_symbol([gs1.Element("00", self.sscc)])
 
     def postal_symbol(self) -> Symbol | None:
@@ -136,9 +144,11 @@ class BadgeContent:
 
     @property
     def key(self) -> str:
+        """What the label is for, in job and file names."""
         return self.name
 
     def symbol(self) -> Symbol:
+        """The barcode the label carries."""
         return code128_symbol(self.code, readable="")
 
 
@@ -152,6 +162,7 @@ class CommandContent:
 
     @property
     def key(self) -> str:
+        """What the label is for, in job and file names."""
         return ""
 
 
@@ -164,9 +175,11 @@ class ScannerTestContent:
 
     @property
     def key(self) -> str:
+        """What the label is for, in job and file names."""
         return ""
 
     def symbol(self) -> Symbol:
+        """The barcode the label carries."""
         return code128_symbol(self.text, readable="")
 
     def readable_lines(self) -> list[str]:

@@ -26,6 +26,7 @@ class Bars:
 
     @property
     def width(self) -> int:
+        """From the first bar's left edge to the last bar's right edge, in dots."""
         return sum(self.symbol.widths) * self.module
 
     def box(self) -> tuple[int, int, int, int]:
@@ -49,6 +50,7 @@ class Text:
     align: Align = "left"
 
     def box(self) -> tuple[int, int, int, int]:
+        """Left, top, right, bottom."""
         return self.x, self.y, self.x + self.width, self.y + self.height
 
 
@@ -62,6 +64,7 @@ class Rect:
     height: int
 
     def box(self) -> tuple[int, int, int, int]:
+        """Left, top, right, bottom."""
         return self.x, self.y, self.x + self.width, self.y + self.height
 
 
@@ -80,8 +83,10 @@ class Drawing:
 
     @property
     def bars(self) -> list[Bars]:
+        """The barcodes, in drawing order."""
         return [e for e in self.elements if isinstance(e, Bars)]
 
     @property
     def texts(self) -> list[Text]:
+        """The lines of text, in drawing order."""
         return [e for e in self.elements if isinstance(e, Text)]

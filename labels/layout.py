@@ -29,9 +29,11 @@ class Box:
     h: int
 
     def top(self, h: int) -> Box:
+        """The top H dots of this box."""
         return Box(self.x, self.y, self.w, max(0, min(h, self.h)))
 
     def bottom(self, h: int) -> Box:
+        """The bottom H dots of this box."""
         h = max(0, min(h, self.h))
         return Box(self.x, self.y + self.h - h, self.w, h)
 
@@ -46,12 +48,15 @@ class Box:
         return Box(self.x, self.y, self.w, self.h - h)
 
     def columns(self, n: int, gap: int) -> list[Box]:
+        """N columns of equal width, GAP dots apart."""
         width = (self.w - gap * (n - 1)) // n
         return [Box(self.x + i * (width + gap), self.y, width, self.h) for i in range(n)]
 
 
 @dataclass(frozen=True)
 class Fitted:
+    """Text fitted to a box: its size and its lines."""
+
     size: int
     lines: tuple[str, ...]
     line_height: int
@@ -155,9 +160,11 @@ class Canvas:
         return round(value * self.dpmm)
 
     def drawing(self) -> Drawing:
+        """The label as laid out so far."""
         return Drawing(self.width, self.height, self.dpi, self.title, list(self.elements))
 
     def rule(self, x: int, y: int, w: int, h: int) -> None:
+        """A filled rectangle: a line between sections."""
         self.elements.append(Rect(x, y, w, h))
 
     def text(

@@ -34,6 +34,8 @@ class Placement:
 
 @dataclass(frozen=True)
 class Page:
+    """A page's size and what is placed on it."""
+
     width_mm: float
     height_mm: float
     placements: tuple[Placement, ...]

@@ -45,6 +45,7 @@ class Printer:
 
     @property
     def address(self) -> str:
+        """The transport as configured: 'raw:10.0.4.21:9100'."""
         return f"{self.transport}:{self.target}"
 
     def host_port(self) -> tuple[str, int]:
