@@ -109,6 +109,25 @@ def title_of(contents: list[Content], job: JobSettings) -> str:
     return f"{job.kind} {first.key}".strip() + more
 
 
+def label_png(
+    config: Config, kind: str, key: str | None = None, *, item: str | None = None, **settings
+) -> bytes:
+    """The first label of KIND for KEY as PNG (size, dpi as in settings_for). Reads the
+    database: call it inside db.connection_context() in a worker thread."""
+    contents = kinds.gather(kind, [key] if key else [], config=config, item=item)
+    job = settings_for(config, kind, **settings)
+    return to_png(layout(contents[0], job.size, job.dpi)[0])
+
+
+def label_zpl(
+    config: Config, kind: str, key: str | None = None, *, item: str | None = None, **settings
+) -> str:
+    """Every label of KIND for KEY as ZPL II (size, dpi, copies as in settings_for)."""
+    contents = kinds.gather(kind, [key] if key else [], config=config, item=item)
+    job = settings_for(config, kind, format="zpl", **settings)
+    return to_zpl(drawings(contents, job.size, job.dpi), job.copies)
+
+
 def png_preview(content: Content, size: LabelSize, dpi: int = DEFAULT_DPI) -> bytes:
     """The first label of CONTENT as PNG, as it will print: for a preview on screen."""
     return to_png(layout(content, size, dpi)[0])
@@ -122,6 +141,8 @@ def zpl_text(contents: list[Content], size: LabelSize, dpi: int, copies: int = 1
 __all__ = [
     "JobSettings",
     "drawings",
+    "label_png",
+    "label_zpl",
     "png_preview",
     "print_labels",
     "render",

@@ -3,11 +3,13 @@ TCP (against a listener on 127.0.0.1), CUPS through `lp`, and a folder."""
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import stat
 
 import pytest
+from PIL import Image
 
 from labels import jobs
 from labels.content import LocationContent
@@ -15,6 +17,7 @@ from labels.printers import PrinterError, get_printer, load_printers
 from labels.sizes import LabelSize
 from models.config import Config
 from tests.labels.conftest import closed_port
+from tests.labels.decode import read_one
 from tests.labels.zplread import formats
 
 LABELS = [LocationContent("A-01-01"), LocationContent("A-01-02")]
@@ -190,3 +193,13 @@ def test_a_missing_folder_is_a_clear_error(tmp_path):
     job = jobs.settings_for(cfg, "location", printer="drop")
     with pytest.raises(PrinterError, match="does not exist"):
         jobs.print_labels(LABELS, job)
+
+
+def test_one_call_gives_a_label_as_png_or_zpl(shop):
+    cfg = Config({})
+    png = jobs.label_png(cfg, "lot", "L-0424", dpi=300)
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (1181, 590)
+    assert read_one(image).fields()[-1] == ("10", "L-0424")
+    zpl = jobs.label_zpl(cfg, "location", "A-01-01", copies=2)
+    assert len(formats(zpl)) == 1 and "^PQ2" in zpl
