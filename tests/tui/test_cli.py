@@ -61,14 +61,19 @@ class Backroom:
         return self.ok("moves", "--limit", "100000", "--json").json
 
 
-@pytest.fixture
-def isolated(tmp_path, monkeypatch):
+def isolate(tmp_path: Path, monkeypatch) -> None:
     """No config file, BACKROOM_DB or data directory from the machine running the tests."""
     monkeypatch.delenv("BACKROOM_DB", raising=False)
     monkeypatch.delenv("BACKROOM_USER", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch) -> None:
+    """Run in tmp_path, away from the machine's own Backroom configuration."""
+    isolate(tmp_path, monkeypatch)
 
 
 @pytest.fixture
