@@ -9,10 +9,24 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.codes import COMMAND_PREFIX, COMMANDS, QUANTITY_PREFIX
-from models.errors import DomainError
-from models.masterdata import get_item, get_location
+from models.codes import COMMAND_PREFIX
+from models.masterdata import get_item
 from models.schema import Lot
+from scanners.parse import parse
+from scanners.resolve import resolve
+from scanners.results import (
+    UNKNOWN,
+    Resolution,
+    ResolvedCommand,
+    ResolvedItem,
+    ResolvedLocation,
+    ResolvedLot,
+    ResolvedSerial,
+    ScanError,
+)
+from scanners.settings import ScannerSettings
+
+BLANKS = " \t\r\n"
 
 QTY_RE = re.compile(r"\d{1,7}")
 DELTA_RE = re.compile(r"[+-]?\d{1,7}")
@@ -50,47 +64,37 @@ def _date(text: str) -> Entry:
     return Entry(error=f"{text!r} is not a date (YYYY-MM-DD)")
 
 
-def _command(text: str, signed: bool) -> Entry | None:
-    if not text.startswith(COMMAND_PREFIX):
-        return None
-    if text.startswith(QUANTITY_PREFIX):
-        number = text[len(QUANTITY_PREFIX) :]
-        return _number(number, signed, zero_ok=True) or Entry(error=f"Bad quantity code {text}")
-    name = text[len(COMMAND_PREFIX) :]
-    if name in COMMANDS:
-        return Entry(command=name.lower(), understood=name)
-    return Entry(error=f"Unknown command code {text}")
-
-
-def _item_entry(item) -> Entry:
-    return Entry(
-        fills={"item": (item.sku, item.sku)},
-        tracking=item.tracking,
-        understood=f"item {item.sku} {item.name}",
-    )
-
-
 def interpret(
-    kind: str, text: str, values: dict[str, Any], *, zero_ok: bool = False, new_lot_ok: bool = False
+    kind: str,
+    text: str,
+    values: dict[str, Any],
+    *,
+    settings: ScannerSettings | None = None,
+    zero_ok: bool = False,
+    new_lot_ok: bool = False,
 ) -> Entry:
     """What TEXT, entered in a field of KIND with the form's VALUES so far, means."""
-    if text.strip() == "":
+    stripped = text.strip(BLANKS)  # not strip(): that would eat a GS1 separator
+    if stripped == "":
         return Entry(error="Nothing entered")
     signed = kind == "delta"
-    command = _command(text.strip(), signed)
-    if command:
-        return command
     if kind in ("qty", "delta"):
-        number = _number(text.strip(), signed, zero_ok)
+        number = _number(stripped, signed, zero_ok)
         if number:
             return number
     if kind == "date":
-        return _date(text.strip())
-    if kind == "text":
-        return Entry(fills={"reason": (text.strip(), text.strip())})
-    if kind == "lot" and values.get("item"):
-        return _lot(text.strip(), values["item"], new_lot_ok)
-    return _thing(text, kind)
+        return _date(stripped)
+    if kind == "text" and not stripped.startswith(COMMAND_PREFIX):
+        return Entry(fills={"reason": (stripped, stripped)})
+    scan = parse(text, settings)
+    if (
+        kind == "lot"
+        and values.get("item")
+        and not scan.gs1_declared
+        and not stripped.startswith(COMMAND_PREFIX)
+    ):
+        return _lot(stripped, values["item"], new_lot_ok)
+    return from_resolution(resolve(scan), kind, new_lot_ok)
 
 
 def _lot(number: str, sku: str, new_lot_ok: bool) -> Entry:
@@ -108,23 +112,42 @@ def _lot(number: str, sku: str, new_lot_ok: bool) -> Entry:
     return Entry(fills=fills, understood=f"lot {lot.number} ({lot.status})")
 
 
-def _thing(text: str, kind: str) -> Entry:
-    """A code naming a location or an item (SKU or GTIN)."""
-    code = text.strip()
-    try:
-        loc = get_location(code)
-    except DomainError:
-        loc = None
-    try:
-        item = get_item(code)
-    except DomainError:
-        item = None
-    chosen = (loc if kind == "location" else item) if loc and item else loc or item
-    if chosen is None:
-        if kind in ("qty", "delta"):
-            return Entry(error=f"{code!r} is not a quantity: type a whole number")
-        what = {"location": "location", "item": "item"}.get(kind, "code")
-        return Entry(error=f"Unknown {what} {code!r}")
-    if chosen is loc:
-        return Entry(fills={"location": (loc.code, loc.code)}, understood=f"location {loc.code}")
-    return _item_entry(item)
+def _item_fills(item: ResolvedItem) -> dict[str, tuple[str, Any]]:
+    return {"item": (item.sku, item.sku)}
+
+
+def _lot_entry(res: ResolvedLot | ResolvedSerial, understood: str, new: bool) -> Entry:
+    number = res.number if isinstance(res, ResolvedLot) else res.serial
+    fills = {**_item_fills(res.item), "lot": (number, number)}
+    if res.expiry:
+        fills["expiry"] = (res.expiry.isoformat(), res.expiry)
+    quantity = 1 if isinstance(res, ResolvedSerial) else res.quantity
+    if quantity is not None:
+        fills["qty"] = (str(quantity), quantity)
+    ask = ("expiry",) if new and not res.expiry else ()
+    return Entry(fills=fills, understood=understood, tracking=res.item.tracking, ask=ask)
+
+
+def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Entry:
+    """The fields a resolved scan fills, or why it cannot be used in this form."""
+    if isinstance(res, ResolvedLocation):
+        return Entry(fills={"location": (res.code, res.code)}, understood=res.label)
+    if isinstance(res, ResolvedItem):
+        fills = _item_fills(res)
+        if res.quantity is not None:
+            fills["qty"] = (str(res.quantity), res.quantity)
+        return Entry(fills=fills, understood=res.label, tracking=res.tracking)
+    if isinstance(res, ResolvedLot | ResolvedSerial):
+        return _lot_entry(res, res.label, new=False)
+    if isinstance(res, ResolvedCommand):
+        if res.quantity is not None:
+            return Entry(fills={"qty": (str(res.quantity), res.quantity)}, understood=res.label)
+        return Entry(command=res.command.lower(), understood=res.label)
+    if isinstance(res, ScanError):
+        new = res.partial
+        if new_lot_ok and isinstance(new, ResolvedLot | ResolvedSerial):
+            return _lot_entry(new, f"new {new.label}", new=True)
+        if kind in ("qty", "delta") and res.problem == UNKNOWN:
+            return Entry(error="That is not a quantity: type a whole number")
+        return Entry(error=res.message)
+    return Entry(error=f"{res.label} scanned: this form takes items, lots and locations")

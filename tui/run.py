@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.masterdata import get_user
+from scanners.settings import ScannerSettings
 from tui.session import Session
 
 if TYPE_CHECKING:
@@ -16,6 +17,11 @@ def run_tui(ctx: Context) -> int:
     from tui.app import BackroomApp
 
     user = get_user(ctx.user)
-    session = Session(user=user.name, db_url=ctx.db_url, site=ctx.config.site_name)
+    session = Session(
+        user=user.name,
+        db_url=ctx.db_url,
+        site=ctx.config.site_name,
+        scanner=ScannerSettings.from_config(ctx.config),
+    )
     BackroomApp(session).run()
     return 0

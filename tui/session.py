@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
+
+from scanners.settings import ScannerSettings
 
 
 @dataclass(frozen=True)
@@ -11,6 +13,7 @@ class Session:
     user: str
     db_url: str
     site: str = "Backroom"
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
 
     @property
     def db_label(self) -> str:

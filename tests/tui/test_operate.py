@@ -128,7 +128,7 @@ async def test_an_unknown_code_rings_the_bell_and_changes_nothing(warehouse):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(app, pilot, "m")
         await _enter(app, pilot, "NOWHERE")
-        assert "Unknown location 'NOWHERE'" in _text(app, "#message")
+        assert "Unknown code 'NOWHERE'" in _text(app, "#message")
         assert app.screen.focused.id == "f-from"
     assert bells
 
@@ -144,3 +144,56 @@ async def test_escape_clears_a_form_then_leaves(warehouse):
         await pilot.press("escape")
         await _settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def _scan(app, pilot, code: str) -> None:
+    """A scanner burst: the characters, Ctrl+] for each GS1 separator, then Enter."""
+    keys = ["ctrl+right_square_bracket" if c == "\x1d" else c for c in code]
+    await pilot.press(*keys, "enter")
+    await _settle(app, pilot)
+
+
+async def test_a_gs1_scan_with_separator_fills_item_lot_and_quantity_at_once(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "r")
+        await _scan(app, pilot, "]C1010541234500001310L77\x1d37" + "12")
+        assert app.screen.query_one("#f-item").value == "OAT-500"
+        assert app.screen.query_one("#f-lot").value == "L77"
+        assert app.screen.query_one("#f-qty").value == "12"
+        assert app.screen.focused.id == "f-expiry"  # a new lot without expiry: asked for
+        await _enter(app, pilot, "2027-05-31", "A-02")
+        assert "Posted move" in _text(app, "#result")
+    assert on_hand("OAT-500", location="A-02", lot="L77") == 12
+
+
+async def test_typed_gs1_text_with_parentheses_fills_expiry_too(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await _open(app, pilot, "r")
+        await _scan(app, pilot, "(01)05412345000013(17)270630(10)L88")
+        assert app.screen.query_one("#f-expiry").value == "2027-06-30"
+        assert app.screen.focused.id == "f-qty"
+        await _enter(app, pilot, "5", "A-01")
+    assert on_hand("OAT-500", location="A-01", lot="L88") == 5
+
+
+async def test_a_bad_check_digit_is_refused_and_fills_nothing(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "r")
+        await _scan(app, pilot, "(01)05412345000014(10)L1")
+        assert "check digit" in _text(app, "#message").lower()
+        assert app.screen.query_one("#f-lot").value == ""
+
+
+async def test_command_codes_set_the_quantity_and_confirm(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "m")
+        await _enter(app, pilot, "A-01", "TAPE-48")
+        await _scan(app, pilot, "CMD:QTY:6")
+        assert app.screen.query_one("#f-qty").value == "6"
+        await _scan(app, pilot, "A-02")
+        assert "Posted move" in _text(app, "#result")
+    assert on_hand("TAPE-48", location="A-02") == 6

@@ -17,6 +17,7 @@ from models.db import db
 from models.errors import DomainError
 from models.ledger import PostedMove
 from models.operations import reverse
+from scanners.settings import ScannerSettings
 from tui.form_entry import Entry, interpret
 from tui.widgets.scan_input import ScanInput
 
@@ -121,13 +122,20 @@ class OperationScreen(Screen):
             self._advance(name)
             return
         self.busy = True
-        self._interpret(self._field(name), text, dict(self.values))
+        self._interpret(self._field(name), text, dict(self.values), self.app.session.scanner)
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
-    def _interpret(self, f: Field, text: str, values: Values) -> None:
+    def _interpret(self, f: Field, text: str, values: Values, settings: ScannerSettings) -> None:
         try:
             with db.connection_context():
-                entry = interpret(f.kind, text, values, zero_ok=f.zero_ok, new_lot_ok=f.new_lot_ok)
+                entry = interpret(
+                    f.kind,
+                    text,
+                    values,
+                    settings=settings,
+                    zero_ok=f.zero_ok,
+                    new_lot_ok=any(g.new_lot_ok for g in self.FIELDS),
+                )
         except DomainError as exc:
             entry = Entry(error=str(exc))
         self.app.call_from_thread(self._apply, f, entry)

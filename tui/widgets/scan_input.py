@@ -37,7 +37,7 @@ class ScanInput(Input):
     # Textual calls the handler of each class in the MRO until one prevents the
     # default: so only the separator is handled here, the rest falls to Input.
     async def _on_key(self, event: events.Key) -> None:
-        if event.character == GS:
+        if event.character == GS or event.key == "ctrl+right_square_bracket":
             event.stop()
             event.prevent_default()
             self.insert_text_at_cursor(GS_SHOWN)
