@@ -41,10 +41,22 @@ class Page:
     placements: tuple[Placement, ...]
 
 
+def _true_size(image: Image.Image, size: LabelSize) -> tuple[float, float]:
+    """The image's size in mm at its own resolution, so one dot stays one printer dot;
+    stretched to the label when it has none."""
+    dpi = image.info.get("dpi")
+    if not dpi:
+        return size.width_mm, size.height_mm
+    return image.width * MM_PER_INCH / dpi[0], image.height * MM_PER_INCH / dpi[1]
+
+
 def labels_pdf(images: list[Image.Image], size: LabelSize) -> bytes:
     """One label per page, each page the size of the label."""
     w, h = size.width_mm, size.height_mm
-    pages = [Page(w, h, (Placement(i, 0, 0, w, h),)) for i in range(len(images))]
+    pages = [
+        Page(w, h, (Placement(i, 0, 0, *_true_size(image, size)),))
+        for i, image in enumerate(images)
+    ]
     return write_pdf(images, pages)
 
 
@@ -78,8 +90,7 @@ def sheets_pdf(images: list[Image.Image], size: LabelSize, paper: str = "a4") ->
                 i,
                 left + ((i - start) % cols) * step_x,
                 top + ((i - start) // cols) * step_y,
-                size.width_mm,
-                size.height_mm,
+                *_true_size(images[i], size),
             )
             for i in range(start, min(start + per_page, len(images)))
         )

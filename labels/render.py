@@ -14,6 +14,7 @@ from labels.drawing import Bars, Drawing, Rect, Text
 def to_image(drawing: Drawing) -> Image.Image:
     """DRAWING as a black-and-white image, one pixel per printer dot."""
     image = Image.new("1", (drawing.width, drawing.height), 1)
+    image.info["dpi"] = (drawing.dpi, drawing.dpi)
     draw = ImageDraw.Draw(image)
     draw.fontmode = "1"  # thermal printers have no grey: no anti-aliasing
     for element in drawing.elements:
