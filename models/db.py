@@ -40,7 +40,8 @@ def sqlite_path(url: str) -> Path | None:
     parsed = urlparse(url)
     if parsed.scheme != "sqlite":
         return None
-    return Path(parsed.path[1:] if parsed.path.startswith("//") else parsed.path[1:] or "")
+    # sqlite:///rel/file.db -> "rel/file.db"; sqlite:////abs/file.db -> "/abs/file.db"
+    return Path(parsed.path[1:])
 
 
 def check_url(url: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from biip import ParseError
 from biip.gtin import Gtin
 
+from models.codes import BADGE_PREFIX, COMMAND_PREFIX, SHIPMENT_PREFIX
 from models.db import run_write
 from models.errors import NotFound, Refused
 from models.schema import (
@@ -89,7 +90,7 @@ def find_lot(number: str, item_key: str | None = None) -> Lot:
     if not lots:
         raise NotFound(f"Unknown lot {number!r}")
     if len(lots) > 1:
-        raise Refused(f"Lot number {number!r} exists for several items: add --item ITEM")
+        raise Refused(f"Lot number {number!r} exists for several items: name the item too")
     return lots[0]
 
 
@@ -157,6 +158,7 @@ def check_item(spec: ItemSpec) -> ItemSpec:
         raise Refused("Shelf life must be a positive number of days")
     if not spec.unit.strip():
         raise Refused("Unit must not be empty")
+    _check_not_reserved(sku, "SKU")
     gtin = normalize_gtin(spec.gtin) if spec.gtin else None
     return ItemSpec(
         sku, spec.name.strip(), gtin, spec.unit.strip(), spec.tracking, spec.shelf_life_days
@@ -200,6 +202,7 @@ def add_location(
     code = code.strip()
     if not code or len(code) > 64 or any(c.isspace() or c in "/\x1d" for c in code):
         raise Refused(f"Location code {code!r} must be 1 to 64 characters without spaces or '/'")
+    _check_not_reserved(code, "Location code")
     if kind not in LOCATION_KINDS:
         raise Refused(f"Location kind {kind!r} is not one of {', '.join(LOCATION_KINDS)}")
 
@@ -217,12 +220,32 @@ def add_location(
     return run_write(_add)
 
 
+# GS1 AIs (10) and (21) take the GS1 AI encodable character set 82 only, so that
+# every lot Backroom keeps can be printed in a GS1 barcode.
+GS1_CSET82 = frozenset(
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+)
+# Codes Backroom prints and reads for itself (models/codes.py); no SKU or location
+# may start with them, so a scan means one thing.
+RESERVED_PREFIXES = (COMMAND_PREFIX, BADGE_PREFIX, SHIPMENT_PREFIX)
+
+
 def check_lot_number(number: str) -> str:
-    """A lot or serial number as GS1 AI (10)/(21) allows: 1 to 20 printable characters."""
+    """A lot or serial number as GS1 AI (10)/(21) allows: 1 to 20 characters of set 82."""
     number = number.strip()
-    if not number or len(number) > 20 or not all(" " < c <= "~" for c in number):
-        raise Refused(f"Lot number {number!r} must be 1 to 20 printable characters, no spaces")
+    if not number or len(number) > 20:
+        raise Refused(f"Lot number {number!r} must be 1 to 20 characters")
+    bad = sorted({c for c in number if c not in GS1_CSET82})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise Refused(f"Lot number {number!r} has characters a GS1 barcode cannot carry: {shown}")
     return number
+
+
+def _check_not_reserved(code: str, what: str) -> None:
+    for prefix in RESERVED_PREFIXES:
+        if code.upper().startswith(prefix):
+            raise Refused(f"{what} {code!r} starts with {prefix!r}, which Backroom reserves")
 
 
 def add_lot(
