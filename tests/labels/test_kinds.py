@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from labels import jobs, kinds
+from labels.content import LotContent
 from labels.layouts import layout
 from labels.render import to_image
 from models.codes import BADGE_PREFIX
@@ -90,11 +91,12 @@ def test_a_lot_without_expiry_leaves_out_ai_17(shop):
     assert read.fields() == [("01", GTIN), ("10", "NOEXP")]
 
 
-def test_a_lot_number_gs1_cannot_carry_is_printed_as_plain_code_128_with_a_note(shop):
-    add_lot(get_item("WIDGET"), "L#42", by=get_user("tester"))
-    (content,) = kinds.gather("lot", ["L#42"], config=CONFIG)
-    assert "GS1 does not allow" in content.note()
-    (read,) = scan("lot", "L#42")
+def test_a_lot_number_gs1_cannot_carry_is_printed_as_plain_code_128_with_a_note():
+    # Backroom refuses such numbers now; a database from before may still hold one.
+    lot = LotContent("WIDGET", "Blue widget", "L#42", GTIN)
+    assert "GS1 does not allow" in lot.note()
+    (drawing,) = layout(lot, kinds.default_size("lot"), 203)
+    read = read_all(to_image(drawing))[0]
     assert (read.text, read.gs1) == ("L#42", False)
 
 
@@ -106,7 +108,7 @@ def test_a_lot_of_an_item_without_gtin_is_plain_code_128(shop):
 
 def test_a_lot_number_shared_by_two_items_needs_the_item(shop):
     add_lot(get_item("CABLE"), "L-0424", by=get_user("tester"))
-    with pytest.raises(Refused, match="add --item"):
+    with pytest.raises(Refused, match="several items"):
         kinds.gather("lot", ["L-0424"], config=CONFIG)
     (read,) = scan("lot", "L-0424", item="WIDGET")
     assert read.fields()[-1] == ("10", "L-0424")
