@@ -6,11 +6,19 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from models.db import db
+from scanners.keystream import KeyScan
+from scanners.parse import parse
+from scanners.resolve import resolve
+from scanners.results import Resolution
 from tui.navigation import DESTINATIONS, by_name
+from tui.scan_capture import ScanCapture
+from tui.scan_open import open_resolution
 from tui.screens.home import HomeScreen
 from tui.session import Session
 
@@ -39,6 +47,8 @@ class BackroomApp(App[None]):
         self.session = session
         # Moves this session posted, newest last: what Ctrl+Z can undo.
         self.posted_moves: list[int] = []
+        self.scans = ScanCapture(session.scanner, self._scanned, self._replay, self.set_timer)
+        self._replaying = False
         self.title = session.site
         self.sub_title = f"{session.user} · {session.db_label}"
 
@@ -47,11 +57,47 @@ class BackroomApp(App[None]):
 
     def action_goto(self, name: str) -> None:
         """Open a destination on top of home (replacing any other screen)."""
+        self.open_screen(by_name(name).make())
+
+    def open_screen(self, screen: Screen) -> None:
+        """Show SCREEN on top of home, closing whatever else was open."""
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if not isinstance(self.screen, HomeScreen):
             self.pop_screen()
-        self.push_screen(by_name(name).make())
+        self.push_screen(screen)
+
+    # --- scans where no field waits for one (tui/scan_capture.py) ----------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        capturing = bool(self.screen_stack) and not self._replaying
+        if capturing and ScanCapture.wanted(self.focused):
+            if isinstance(event, events.Key) and self.scans.take(event):
+                return
+            if isinstance(event, events.Paste):
+                self.scans.paste(event.text)
+                return
+        await super().on_event(event)
+
+    async def _replay(self, keys: list[events.Key]) -> None:
+        self._replaying = True
+        try:
+            for key in keys:
+                await super().on_event(key)
+        finally:
+            self._replaying = False
+
+    def _scanned(self, scan: KeyScan) -> None:
+        self._resolve_scan(scan.text)
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def _resolve_scan(self, text: str) -> None:
+        with db.connection_context():
+            result = resolve(parse(text, self.session.scanner))
+        self.call_from_thread(self._open_scan, result)
+
+    def _open_scan(self, result: Resolution) -> None:
+        open_resolution(self, result)
 
     def action_home(self) -> None:
         """Back to the home screen."""

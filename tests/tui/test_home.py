@@ -6,6 +6,7 @@ from models.masterdata import ItemSpec, add_item, add_location
 from models.operations import receive
 from tests.conftest import TEST_USER
 from tui.app import BackroomApp
+from tui.scan_capture import HOLD_SECONDS
 from tui.session import Session
 
 
@@ -41,6 +42,7 @@ async def test_s_on_home_opens_stock_on_hand(sqlite_database):
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
         await pilot.press("s")
+        await pilot.pause(HOLD_SECONDS + 0.05)
         await _settle(app, pilot)
         table = app.screen.query_one("#stock")
         assert table.row_count == 1

@@ -12,6 +12,7 @@ from models.schema import Move
 from models.stock import on_hand
 from tests.conftest import TEST_USER
 from tui.app import BackroomApp
+from tui.scan_capture import HOLD_SECONDS
 from tui.session import Session
 
 
@@ -47,8 +48,10 @@ def _text(app, selector: str) -> str:
 
 
 async def _open(app, pilot, key: str) -> None:
+    """A person pressing a shortcut: one key, then a look at the screen."""
     await _settle(app, pilot)
     await pilot.press(key)
+    await pilot.pause(HOLD_SECONDS + 0.05)
     await _settle(app, pilot)
 
 

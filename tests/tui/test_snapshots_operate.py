@@ -41,6 +41,7 @@ def test_receive_with_an_error_shown(snap_compare, app, size):
     async def fill(pilot) -> None:
         await _settle(pilot)
         await pilot.press("r")
+        await pilot.pause(0.2)
         await _settle(pilot)
         for text in ("OAT-500", "L1", "abc"):
             await pilot.press(*text, "enter")
@@ -54,6 +55,7 @@ def test_count_after_confirming(snap_compare, app, size):
     async def fill(pilot) -> None:
         await _settle(pilot)
         await pilot.press("c")
+        await pilot.pause(0.2)
         await _settle(pilot)
         for text in ("A-01", "OAT-500", "L1", "9"):
             await pilot.press(*text, "enter")

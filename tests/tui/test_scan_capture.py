@@ -1,0 +1,95 @@
+"""Scans where no field waits for one: they open what they name; lone keys stay keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models.masterdata import ItemSpec, add_item, add_location
+from models.operations import receive
+from tests.conftest import TEST_USER
+from tui.app import BackroomApp
+from tui.scan_capture import HOLD_SECONDS
+from tui.session import Session
+
+
+@pytest.fixture
+def app(sqlite_database) -> BackroomApp:
+    add_location("B-07")
+    add_item(ItemSpec("OAT-500", "Oat flakes 500 g", gtin="5412345000013", tracking="lot"))
+    receive("OAT-500", 10, "B-07", user=TEST_USER, lot="L1", expiry=dt.date(2027, 3, 31))
+    return BackroomApp(Session(TEST_USER, sqlite_database))
+
+
+async def _settle(app, pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _scan(app, pilot, code: str) -> None:
+    keys = ["ctrl+right_square_bracket" if c == "\x1d" else c for c in code]
+    await pilot.press(*keys, "enter")
+    await _settle(app, pilot)
+
+
+def _notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_scanning_a_location_on_home_opens_its_stock(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await _scan(app, pilot, "B-07")
+        assert type(app.screen).__name__ == "StockScreen"
+        assert any("location B-07" in n for n in _notes(app))
+
+
+async def test_scanning_a_gs1_lot_label_opens_the_lot(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await _scan(app, pilot, "]C1010541234500001310L1\x1d3712")
+        assert type(app.screen).__name__ == "StockScreen"
+        assert any("lot L1 of item OAT-500" in n for n in _notes(app))
+
+
+async def test_an_unknown_scan_rings_the_bell_and_stays_put(app):
+    bells = []
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await _scan(app, pilot, "NO-SUCH-BIN")
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert any("Unknown code 'NO-SUCH-BIN'" in n for n in _notes(app))
+    assert bells
+
+
+async def test_a_lone_letter_is_still_a_shortcut(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("m")
+        await pilot.pause(HOLD_SECONDS + 0.05)
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "MoveScreen"
+
+
+async def test_a_scan_into_a_form_field_is_not_captured_app_wide(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("m")
+        await pilot.pause(HOLD_SECONDS + 0.05)
+        await _settle(app, pilot)
+        await _scan(app, pilot, "B-07")
+        assert type(app.screen).__name__ == "MoveScreen"
+        assert app.screen.query_one("#f-from").value == "B-07"
+
+
+async def test_the_back_command_code_leaves_the_screen(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await _scan(app, pilot, "B-07")
+        app.screen.set_focus(None)
+        await _scan(app, pilot, "CMD:BACK")
+        assert type(app.screen).__name__ == "HomeScreen"

@@ -1,0 +1,54 @@
+"""Where a scan made outside any form takes the person: the thing it names."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scanners.results import (
+    Resolution,
+    ResolvedBadge,
+    ResolvedCommand,
+    ResolvedItem,
+    ResolvedLocation,
+    ResolvedLot,
+    ResolvedSerial,
+    ScanError,
+)
+
+if TYPE_CHECKING:
+    from tui.app import BackroomApp
+
+
+def open_resolution(app: BackroomApp, res: Resolution) -> None:
+    """Open what RES names, or say why nothing can be opened (with the bell)."""
+    from tui.screens.stock import StockScreen
+
+    if isinstance(res, ScanError):
+        app.bell()
+        app.notify(res.message, title="Scan not understood", severity="error")
+        return
+    if isinstance(res, ResolvedCommand):
+        if res.command == "BACK" and len(app.screen_stack) > 2:
+            app.pop_screen()
+        elif res.command == "CANCEL":
+            app.action_home()
+        else:
+            app.notify(f"{res.label}: nothing to confirm here")
+        return
+    if isinstance(res, ResolvedLocation):
+        screen = StockScreen(search=res.code, grouping="location")
+    elif isinstance(res, ResolvedItem):
+        screen = StockScreen(search=res.sku, grouping="item")
+    elif isinstance(res, ResolvedLot):
+        screen = StockScreen(search=res.number, grouping="lot")
+    elif isinstance(res, ResolvedSerial):
+        screen = StockScreen(search=res.serial, grouping="lot")
+    elif isinstance(res, ResolvedBadge):
+        app.notify(f"Scanned the {res.label}")
+        return
+    else:
+        app.bell()
+        app.notify(f"{res.label}: nothing to open for it yet", severity="warning")
+        return
+    app.notify(f"Scanned {res.label}")
+    app.open_screen(screen)
