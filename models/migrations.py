@@ -46,7 +46,13 @@ def _v2_append_only_triggers() -> None:
             )
 
 
-STEPS: list[Callable[[], None]] = [_v1_tables, _v2_append_only_triggers]
+def _v3_shipping_tables() -> None:
+    from models.schema_shipping import SHIPPING_TABLES
+
+    db.create_tables(SHIPPING_TABLES, safe=True)
+
+
+STEPS: list[Callable[[], None]] = [_v1_tables, _v2_append_only_triggers, _v3_shipping_tables]
 CURRENT_VERSION = len(STEPS)
 
 

@@ -98,6 +98,13 @@ class Location(BaseModel):
     def is_internal(self) -> bool:
         return self.kind == "internal"
 
+    @classmethod
+    def under(cls, top: Location) -> pw.Expression:
+        """TOP and every location below it. Compares the path exactly: peewee's
+        startswith is a LIKE, case-insensitive on SQLite, so 'A' would take in 'a'."""
+        prefix = top.path + "/"
+        return (cls.id == top.id) | (pw.fn.SUBSTR(cls.path, 1, len(prefix)) == prefix)
+
 
 class Item(BaseModel):
     sku = pw.CharField(max_length=64, unique=True)

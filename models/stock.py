@@ -75,7 +75,7 @@ def stock(
         query = query.where(Quant.item == get_item(item).id)
     if location:
         loc = get_location(location)
-        query = query.where(Location.path.startswith(loc.path + "/") | (Location.id == loc.id))
+        query = query.where(Location.under(loc))
     if lot:
         the_lot = find_lot(lot, item)
         query = query.where(Quant.lot_key == the_lot.id)

@@ -28,3 +28,17 @@ def test_skus_and_locations_cannot_take_codes_backroom_reserves(sqlite_database,
         add_location(code)
     with pytest.raises(Exception, match="Unknown item"):
         get_item(code)
+
+
+def test_stock_under_a_location_is_case_exact(sqlite_database):
+    from models.operations import receive
+    from models.stock import stock
+
+    add_location("A")
+    add_location("a")
+    add_location("A-1", parent="A")
+    add_location("a-1", parent="a")
+    add_item(ItemSpec("TAPE", "Tape"))
+    receive("TAPE", 3, "A-1", user="tester")
+    receive("TAPE", 5, "a-1", user="tester")
+    assert [(r.location, r.qty) for r in stock(location="A")] == [("A-1", 3)]

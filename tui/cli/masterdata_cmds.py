@@ -157,7 +157,7 @@ def cmd_location_list(ctx: Context) -> int:
     query = Location.select().order_by(Location.path)
     if ctx.args.under:
         top = get_location(ctx.args.under)
-        query = query.where((Location.id == top.id) | Location.path.startswith(top.path + "/"))
+        query = query.where(Location.under(top))
     locs = list(query)
     ctx.emit(
         [_loc_dict(x) for x in locs],
