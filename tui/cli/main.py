@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "tui.cli.stock_cmds",
     "tui.cli.scan_cmds",
     "tui.cli.label_cmds",
+    "tui.cli.shipment_cmds",
+    "tui.cli.trace_cmds",
 )
 
 
