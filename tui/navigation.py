@@ -110,6 +110,15 @@ DESTINATIONS: tuple[Destination, ...] = (
         "tui.screens.lots:LotsScreen",
         "browse",
     ),
+    Destination(
+        "scanner-test",
+        "Scanner test",
+        "Check this station's scanner and fix its settings",
+        "z",
+        None,
+        "tui.screens.scanner_test:ScannerTestScreen",
+        "setup",
+    ),
 )
 
 

@@ -22,6 +22,7 @@ def run_tui(ctx: Context) -> int:
         db_url=ctx.db_url,
         site=ctx.config.site_name,
         scanner=ScannerSettings.from_config(ctx.config),
+        config_path=ctx.args.config,
     )
     BackroomApp(session).run()
     return 0

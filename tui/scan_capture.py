@@ -37,10 +37,15 @@ class ScanCapture:
         self._held: list[events.Key] = []
         self._timer: Timer | None = None
 
+    @property
+    def idle(self) -> bool:
+        """True when no key is being held back to see whether a scan follows."""
+        return not self._held
+
     @staticmethod
     def wanted(focused: object) -> bool:
-        """Capture only where no text field has the focus."""
-        return not isinstance(focused, Input)
+        """Capture only where no text field (or raw key reader) has the focus."""
+        return not isinstance(focused, Input) and not getattr(focused, "takes_raw_keys", False)
 
     def take(self, event: events.Key) -> bool:
         """Take a key; True when it was held or swallowed (the app must not act on it)."""
@@ -74,7 +79,7 @@ class ScanCapture:
         async def replay() -> None:
             await self._replay(held)
 
-        self._set_timer(0, replay)
+        self._set_timer(0.001, replay)  # a zero interval upsets Textual timers
 
     def _stop_timer(self) -> None:
         if self._timer is not None:

@@ -14,6 +14,7 @@ class Session:
     db_url: str
     site: str = "Backroom"
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    config_path: str | None = None  # the --config file, where station settings are saved
 
     @property
     def db_label(self) -> str:

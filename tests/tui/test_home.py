@@ -5,8 +5,8 @@ from __future__ import annotations
 from models.masterdata import ItemSpec, add_item, add_location
 from models.operations import receive
 from tests.conftest import TEST_USER
+from tests.tui.conftest import settle, shortcut
 from tui.app import BackroomApp
-from tui.scan_capture import HOLD_SECONDS
 from tui.session import Session
 
 
@@ -15,9 +15,7 @@ def _app(url: str) -> BackroomApp:
 
 
 async def _settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_home_shows_todays_receipts(sqlite_database):
@@ -41,9 +39,7 @@ async def test_s_on_home_opens_stock_on_hand(sqlite_database):
     app = _app(sqlite_database)
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
-        await pilot.press("s")
-        await pilot.pause(HOLD_SECONDS + 0.05)
-        await _settle(app, pilot)
+        await shortcut(pilot, "s")
         table = app.screen.query_one("#stock")
         assert table.row_count == 1
         row = [str(c) for c in table.get_row_at(0)]

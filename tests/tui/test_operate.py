@@ -11,8 +11,8 @@ from models.operations import receive
 from models.schema import Move
 from models.stock import on_hand
 from tests.conftest import TEST_USER
+from tests.tui.conftest import settle, shortcut
 from tui.app import BackroomApp
-from tui.scan_capture import HOLD_SECONDS
 from tui.session import Session
 
 
@@ -28,10 +28,7 @@ def warehouse(sqlite_database):
 
 
 async def _settle(app, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def _enter(app, pilot, *entries: str) -> None:
@@ -48,11 +45,7 @@ def _text(app, selector: str) -> str:
 
 
 async def _open(app, pilot, key: str) -> None:
-    """A person pressing a shortcut: one key, then a look at the screen."""
-    await _settle(app, pilot)
-    await pilot.press(key)
-    await pilot.pause(HOLD_SECONDS + 0.05)
-    await _settle(app, pilot)
+    await shortcut(pilot, key)
 
 
 async def test_receiving_a_new_lot_by_gtin_posts_the_receipt(warehouse):

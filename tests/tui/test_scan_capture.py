@@ -9,8 +9,8 @@ import pytest
 from models.masterdata import ItemSpec, add_item, add_location
 from models.operations import receive
 from tests.conftest import TEST_USER
+from tests.tui.conftest import settle, shortcut
 from tui.app import BackroomApp
-from tui.scan_capture import HOLD_SECONDS
 from tui.session import Session
 
 
@@ -23,10 +23,7 @@ def app(sqlite_database) -> BackroomApp:
 
 
 async def _settle(app, pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def _scan(app, pilot, code: str) -> None:
@@ -69,18 +66,14 @@ async def test_an_unknown_scan_rings_the_bell_and_stays_put(app):
 async def test_a_lone_letter_is_still_a_shortcut(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
-        await pilot.press("m")
-        await pilot.pause(HOLD_SECONDS + 0.05)
-        await _settle(app, pilot)
+        await shortcut(pilot, "m")
         assert type(app.screen).__name__ == "MoveScreen"
 
 
 async def test_a_scan_into_a_form_field_is_not_captured_app_wide(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
-        await pilot.press("m")
-        await pilot.pause(HOLD_SECONDS + 0.05)
-        await _settle(app, pilot)
+        await shortcut(pilot, "m")
         await _scan(app, pilot, "B-07")
         assert type(app.screen).__name__ == "MoveScreen"
         assert app.screen.query_one("#f-from").value == "B-07"

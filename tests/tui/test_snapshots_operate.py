@@ -9,6 +9,7 @@ import pytest
 from models.masterdata import ItemSpec, add_item, add_location
 from models.operations import receive
 from tests.conftest import TEST_USER
+from tests.tui.conftest import settle, shortcut
 from tui.app import BackroomApp
 from tui.session import Session
 
@@ -26,9 +27,7 @@ def app(sqlite_database) -> BackroomApp:
 
 
 async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -40,9 +39,7 @@ def test_home(snap_compare, app, size):
 def test_receive_with_an_error_shown(snap_compare, app, size):
     async def fill(pilot) -> None:
         await _settle(pilot)
-        await pilot.press("r")
-        await pilot.pause(0.2)
-        await _settle(pilot)
+        await shortcut(pilot, "r")
         for text in ("OAT-500", "L1", "abc"):
             await pilot.press(*text, "enter")
             await _settle(pilot)
@@ -54,9 +51,7 @@ def test_receive_with_an_error_shown(snap_compare, app, size):
 def test_count_after_confirming(snap_compare, app, size):
     async def fill(pilot) -> None:
         await _settle(pilot)
-        await pilot.press("c")
-        await pilot.pause(0.2)
-        await _settle(pilot)
+        await shortcut(pilot, "c")
         for text in ("A-01", "OAT-500", "L1", "9"):
             await pilot.press(*text, "enter")
             await _settle(pilot)
