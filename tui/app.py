@@ -35,6 +35,7 @@ class BackroomApp(App[None]):
         Binding("f1", "help", "Help", id="help"),
         Binding("question_mark", "help", "Help", show=False, id="help.alt"),
         Binding("f2", "home", "Home", id="home"),
+        Binding("f10", "print_label", "Print label", id="print"),
         *(
             Binding(d.fkey, f"goto('{d.name}')", d.title, show=False, id=f"goto.{d.name}")
             for d in DESTINATIONS
@@ -104,6 +105,25 @@ class BackroomApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
 
+    def action_print_label(self) -> None:
+        """Print a label of what the current screen has selected (its label_target())."""
+        from tui.screens.print_label import PrintScreen
+
+        target_of = getattr(self.screen, "label_target", None)
+        target = target_of() if target_of else None
+        if target is None:
+            self.bell()
+            self.notify(
+                "Nothing to print here: select a location, item, lot or parcel", severity="warning"
+            )
+            return
+
+        def printed(where: str | None) -> None:
+            if where:
+                self.notify(f"Printed {target.title}: {where}")
+
+        self.push_screen(PrintScreen(target), printed)
+
     def action_help(self) -> None:
         """Show the keys of the current screen."""
         from tui.screens.help import HelpScreen
@@ -116,4 +136,5 @@ class BackroomApp(App[None]):
             yield SystemCommand(dest.title, dest.help, partial(self.action_goto, dest.name))
         yield SystemCommand("Home", "Back to the home screen", self.action_home)
         yield SystemCommand("Help", "The keys of this screen", self.action_help)
+        yield SystemCommand("Print label", "A label of what is selected", self.action_print_label)
         yield from super().get_system_commands(screen)

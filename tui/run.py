@@ -23,6 +23,7 @@ def run_tui(ctx: Context) -> int:
         site=ctx.config.site_name,
         scanner=ScannerSettings.from_config(ctx.config),
         config_path=ctx.args.config,
+        config=ctx.config,
     )
     BackroomApp(session).run()
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from models.config import Config
 from scanners.settings import ScannerSettings
 
 
@@ -15,6 +16,7 @@ class Session:
     site: str = "Backroom"
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     config_path: str | None = None  # the --config file, where station settings are saved
+    config: Config = field(default_factory=Config)  # printers, label sizes, site address
 
     @property
     def db_label(self) -> str:

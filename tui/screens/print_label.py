@@ -1,0 +1,124 @@
+"""Print a label of what is on screen: a preview first, then the printer and copies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from labels.jobs import png_preview, print_labels, settings_for
+from labels.kinds import gather
+from labels.printers import load_printers
+from models.db import db
+from models.errors import DomainError
+from tui.widgets.label_preview import preview_lines
+
+
+@dataclass(frozen=True)
+class LabelTarget:
+    """What a screen offers to print: a label kind and its key."""
+
+    kind: str  # location, item, lot, serial, sscc, badge
+    key: str
+    item: str | None = None  # for a lot number several items share
+
+    @property
+    def title(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
+class PrintScreen(ModalScreen[str | None]):
+    """Preview, choose a printer and copies, Enter prints; returns where it went."""
+
+    CSS_PATH = "print_label.tcss"
+    BINDINGS: ClassVar = [Binding("escape", "dismiss(None)", "Cancel", id="print.cancel")]
+
+    def __init__(self, target: LabelTarget) -> None:
+        super().__init__()
+        self.target = target
+        self.contents: list = []
+
+    def compose(self) -> ComposeResult:
+        config = self.app.session.config
+        printers = load_printers(config)
+        with Vertical(id="print"):
+            yield Static(f"Print {self.target.title}", classes="title")
+            yield Static("Preparing the preview…", id="preview", markup=False)
+            yield Label("Printer")
+            options = [Option(f"{p.name}  ({p.transport})", id=p.name) for p in printers.values()]
+            yield OptionList(*options, id="printers")
+            yield Label("Copies")
+            yield Input("1", id="copies", type="integer")
+            yield Static("", id="print-message", classes="message")
+        if not printers:
+            self.call_after_refresh(
+                self._error, "No printers configured: add [printers.NAME] to the config"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#printers", OptionList).focus()
+        self._prepare()
+
+    @work(thread=True, exclusive=True, group="print", exit_on_error=False)
+    def _prepare(self) -> None:
+        config, t = self.app.session.config, self.target
+        try:
+            with db.connection_context():
+                contents = gather(t.kind, [t.key], config=config, item=t.item)
+            job = settings_for(config, t.kind)
+            png = png_preview(contents[0], job.size, job.dpi)
+        except DomainError as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self._show, contents, png)
+
+    def _show(self, contents: list, png: bytes) -> None:
+        self.contents = contents
+        width = max(20, min(self.app.size.width - 8, 72))
+        self.query_one("#preview", Static).update("\n".join(preview_lines(png, width)))
+
+    @on(OptionList.OptionSelected, "#printers")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self._print(event.option.id)
+
+    @on(Input.Submitted, "#copies")
+    def _copies_entered(self) -> None:
+        printers = self.query_one("#printers", OptionList)
+        if printers.highlighted is None:
+            self._error("Choose a printer")
+            return
+        self._print(printers.get_option_at_index(printers.highlighted).id)
+
+    def _print(self, printer: str | None) -> None:
+        if not self.contents:
+            self._error("Nothing to print yet")
+            return
+        text = self.query_one("#copies", Input).value.strip() or "1"
+        if not text.isdigit() or not 1 <= int(text) <= 999:
+            self._error("Copies must be a number from 1 to 999")
+            return
+        self._send(printer, int(text))
+
+    @work(thread=True, exclusive=True, group="print", exit_on_error=False)
+    def _send(self, printer: str | None, copies: int) -> None:
+        config = self.app.session.config
+        try:
+            job = settings_for(config, self.target.kind, printer=printer, copies=copies)
+            where = print_labels(self.contents, job)
+        except DomainError as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, where)
+
+    def _error(self, text: str) -> None:
+        message = self.query_one("#print-message", Static)
+        message.add_class("error")
+        message.update(f"✗ {text}")
+        self.app.bell()
