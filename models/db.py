@@ -88,6 +88,8 @@ def describe_error(exc: Exception) -> str:
     """One line saying what went wrong with the database, for a person."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     low = text.lower()
+    if "out of range" in low or "too large" in low:
+        return "A quantity is too large for the database; nothing was written."
     if "readonly" in low or "read-only" in low:
         return "The database is read-only here; nothing was written."
     if "locked" in low or "busy" in low:
@@ -118,13 +120,28 @@ def write() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _driver_errors_as_peewee() -> Iterator[None]:
+    """Errors from a raw cursor (the ledger writes through one) come straight from the
+    driver; give them peewee's classes so they are handled like every other."""
+    try:
+        yield
+    except peewee.PeeweeException:
+        raise
+    except Exception:
+        with peewee.__exception_wrapper__:
+            raise
+
+
 def run_write(fn, *args, **kwargs):
     """Run fn inside a write transaction, retrying while the database is busy."""
     delay = 0.01
     for attempt in range(WRITE_RETRIES + 1):
         try:
-            with write():
+            with _driver_errors_as_peewee(), write():
                 return fn(*args, **kwargs)
+        except peewee.DataError as exc:
+            raise DatabaseUnavailable(describe_error(exc)) from exc
         except peewee.OperationalError as exc:
             if not _is_busy(exc) or attempt == WRITE_RETRIES or db.transaction_depth() > 0:
                 raise DatabaseUnavailable(describe_error(exc)) from exc

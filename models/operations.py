@@ -32,9 +32,19 @@ def _virtual(kind: str) -> Location:
     return loc
 
 
+# The quantity columns are 32-bit integers on PostgreSQL.
+MAX_QTY = 2**31 - 1
+
+
 def _check_qty(qty: int) -> int:
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
         raise Refused(f"Quantity must be a positive whole number, not {qty!r}")
+    return _not_too_large(qty)
+
+
+def _not_too_large(qty: int) -> int:
+    if abs(qty) > MAX_QTY:
+        raise Refused(f"Quantity {qty} is more than one move can hold (at most {MAX_QTY:,})")
     return qty
 
 
@@ -152,6 +162,7 @@ def adjust(
     """Correct stock at a location by DELTA (signed) against the adjustment location."""
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
         raise Refused(f"Adjustment must be a non-zero whole number such as -3 or +2, not {delta!r}")
+    _not_too_large(delta)
     note = _need_reason(reason)
 
     def _adjust() -> PostedMove:
@@ -201,6 +212,7 @@ def count(
     """Record a physical count; posts the difference from what the ledger expected."""
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
         raise Refused(f"Counted quantity must be zero or a positive whole number, not {counted!r}")
+    _not_too_large(counted)
 
     def _count() -> CountResult:
         who = get_user(user)

@@ -41,9 +41,9 @@ def stocked_database(url: str, flour: int) -> None:
     db.close()
 
 
-def run_sessions(url: str, jobs: list[tuple]) -> list[tuple[str, object]]:
+def run_sessions(url: str, jobs: list[tuple]):
     """Run JOBS in each of four spawned processes, all starting at the same moment;
-    then reopen the database here. Returns every outcome."""
+    then reopen the database here. Returns (outcomes, started, finished) per session."""
     spawn = multiprocessing.get_context("spawn")
     all_ready, queue = spawn.Barrier(SESSIONS), spawn.Queue()
     procs = [
@@ -56,9 +56,10 @@ def run_sessions(url: str, jobs: list[tuple]) -> list[tuple[str, object]]:
         proc.join(timeout=30)
         assert proc.exitcode == 0
     open_database(url)
-    # the sessions really were posting at the same time
-    windows = sorted((started, finished) for _, started, finished in results)
-    assert any(b[0] < a[1] for a, b in itertools.pairwise(windows)), windows
+    return results
+
+
+def all_outcomes(results) -> list[tuple[str, object]]:
     return [outcome for outcomes, _, _ in results for outcome in outcomes]
 
 
@@ -69,7 +70,11 @@ def ledger_ids() -> set[int]:
 def test_four_sessions_posting_at_once_lose_nothing(db_url):
     stocked_database(db_url, flour=1000)
     jobs = [("receive", "FLOUR", 1, "A1", None), ("transfer", "FLOUR", 2, "A1", "A2")] * 25
-    outcomes = run_sessions(db_url, jobs)
+    results = run_sessions(db_url, jobs)
+    # the sessions really were posting at the same time
+    windows = sorted((started, finished) for _, started, finished in results)
+    assert any(b[0] < a[1] for a, b in itertools.pairwise(windows)), windows
+    outcomes = all_outcomes(results)
     # nothing refused, busy or locked: every posting went through
     assert [o for o in outcomes if o[0] != "ok"] == []
     posted = [move_id for _, move_id in outcomes]
@@ -83,7 +88,7 @@ def test_four_sessions_posting_at_once_lose_nothing(db_url):
 
 def test_four_pickers_emptying_one_shelf_never_take_more_than_is_there(db_url):
     stocked_database(db_url, flour=100)
-    outcomes = run_sessions(db_url, [("transfer", "FLOUR", 1, "A1", "A2")] * 40)
+    outcomes = all_outcomes(run_sessions(db_url, [("transfer", "FLOUR", 1, "A1", "A2")] * 40))
     taken = [o for o in outcomes if o[0] == "ok"]
     refused = [o for o in outcomes if o[0] != "ok"]
     assert len(taken) == 100
@@ -97,7 +102,7 @@ def test_four_pickers_emptying_one_shelf_never_take_more_than_is_there(db_url):
 def test_four_doors_receiving_the_same_new_lots_at_once_make_each_lot_once(db_url):
     stocked_database(db_url, flour=0)
     jobs = [("receive", "MILK", 1, "A1", f"L-{n}") for n in range(10)]
-    outcomes = run_sessions(db_url, jobs)
+    outcomes = all_outcomes(run_sessions(db_url, jobs))
     assert [o for o in outcomes if o[0] != "ok"] == []
     assert on_shelf() == {("MILK", f"L-{n}", "A1"): SESSIONS for n in range(10)}
     assert sorted(lot.number for lot in Lot.select()) == [f"L-{n}" for n in range(10)]
@@ -105,7 +110,7 @@ def test_four_doors_receiving_the_same_new_lots_at_once_make_each_lot_once(db_ur
     db.close()
 
 
-def wait_for_moves(url: str, at_least: int, timeout: float = 30.0) -> None:
+def wait_for_moves(url: str, at_least: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         open_database(url)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from models.db import is_postgres
 from models.masterdata import find_lot, get_user, set_lot_status
-from models.operations import adjust, receive, scrap, transfer
+from models.operations import adjust, count, receive, scrap, transfer
 from models.schema import Item, Location
 from tests.models.support import assert_clean, on_shelf, refused
 
@@ -35,6 +36,29 @@ def test_quantities_that_are_not_positive_whole_numbers_are_refused(stocked):
         with refused("Quantity must be a positive whole number"):
             scrap("FLOUR", qty, "A1", user=USER, reason="torn bag")
     assert on_shelf()[("FLOUR", None, "A1")] == 10_000
+
+
+def test_a_quantity_too_large_for_one_move_is_refused(stocked):
+    with refused("Quantity 2147483648 is more than one move can hold"):
+        receive("FLOUR", 2**31, "A1", user=USER)
+    with refused("Quantity 99999999999999999999 is more than one move can hold"):
+        transfer("FLOUR", 99999999999999999999, "A1", "A2", user=USER)
+    with refused("Quantity -2147483648 is more than one move can hold"):
+        adjust("FLOUR", -(2**31), "A1", user=USER, reason="typo")
+    with refused("Quantity 2147483648 is more than one move can hold"):
+        count("FLOUR", 2**31, "A1", user=USER)
+
+
+def test_stock_beyond_what_the_database_can_count_is_refused_cleanly(stocked):
+    biggest = 2**31 - 1
+    receive("FLOUR", biggest - 10_000, "A1", user=USER)
+    if is_postgres():  # quantities are 32-bit integers there
+        with refused("A quantity is too large for the database; nothing was written."):
+            receive("FLOUR", 1, "A1", user=USER)
+    else:
+        receive("FLOUR", 1, "A1", user=USER)
+        assert on_shelf()[("FLOUR", None, "A1")] == biggest + 1
+    assert_clean()
 
 
 # --- never negative -----------------------------------------------------------------

@@ -91,6 +91,10 @@ REFUSED = [
     (["lot", "status", "L-404", "blocked", "--reason", "x"], "Unknown lot 'L-404'"),
     (["item", "add", "FLOUR", "--name", "Again"], "Item FLOUR already exists"),
     (["stock", "--location", "B9"], "Unknown location 'B9'"),
+    (
+        ["receive", "FLOUR", "99999999999999999999", "--to", "A1"],
+        "Quantity 99999999999999999999 is more than one move can hold",
+    ),
 ]
 
 
@@ -120,6 +124,8 @@ USAGE = [
     ["receive", "FLOUR", "5", "--to", "A1", "--expiry", "31/12/2030"],
     ["lot", "status", "L-1", "lost", "--reason", "x"],
     ["teleport", "FLOUR"],
+    ["moves", "--limit", "-1"],
+    ["stock", "--limit", "0"],
 ]
 
 

@@ -95,6 +95,14 @@ def whole_number(text: str) -> int:
     return int(stripped)
 
 
+def positive_number(text: str) -> int:
+    """A whole number of at least 1, such as a --limit."""
+    number = whole_number(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return number
+
+
 def iso_date(text: str) -> dt.date:
     """A date as YYYY-MM-DD."""
     try:
@@ -109,4 +117,13 @@ def fail(message: str) -> int:
     return 1
 
 
-__all__ = ["Context", "DomainError", "UsageError", "fail", "iso_date", "table", "whole_number"]
+__all__ = [
+    "Context",
+    "DomainError",
+    "UsageError",
+    "fail",
+    "iso_date",
+    "positive_number",
+    "table",
+    "whole_number",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models.ledger import PostedMove
 from models.schema import MOVE_KINDS
-from tui.cli.context import Context, iso_date, table, whole_number
+from tui.cli.context import Context, iso_date, positive_number, table, whole_number
 
 
 def register(sub) -> None:
@@ -61,7 +61,7 @@ def register(sub) -> None:
     p.add_argument("--location", metavar="LOC", help="this location and those under it")
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--all", action="store_true", help="include virtual locations")
-    p.add_argument("--limit", type=whole_number, metavar="N")
+    p.add_argument("--limit", type=positive_number, metavar="N")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stock)
 
@@ -71,7 +71,7 @@ def register(sub) -> None:
     p.add_argument("--location", metavar="LOC")
     p.add_argument("--user", dest="by", metavar="NAME")
     p.add_argument("--kind", choices=MOVE_KINDS)
-    p.add_argument("--limit", type=whole_number, default=50, metavar="N")
+    p.add_argument("--limit", type=positive_number, default=50, metavar="N")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_moves)
 
