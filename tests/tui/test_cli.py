@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import models.db
 from models.db import db
 from models.migrations import CURRENT_VERSION
 from tui.cli.main import main
@@ -329,6 +331,35 @@ def test_verify_reports_clean(warehouse):
     report = warehouse.ok("verify", "--json").json
     assert report == {"clean": True, "moves": 2, "quants": 4, "problems": []}
     assert warehouse.ok("verify").out == "2 moves, 4 quants checked: clean\n"
+
+
+def test_verify_reports_a_tampered_quant_and_exits_1(warehouse):
+    conn = sqlite3.connect(models.db.sqlite_path(warehouse.url))
+    conn.execute('UPDATE "quant" SET "qty" = "qty" + 5 WHERE "qty" = 100')
+    conn.commit()
+    conn.close()
+    run = warehouse("verify", "--json")
+    assert run.code == 1
+    assert run.err == "backroom: verify found 2 problem(s) in the ledger\n"
+    assert json.loads(run.out)["problems"] == [
+        "quant FLOUR at A1: ledger says 100, quant says 105",
+        "item FLOUR: locations sum to 5, not 0",
+    ]
+    text = warehouse("verify").out.splitlines()
+    assert text[0] == "2 moves, 4 quants checked: 2 problem(s)"
+
+
+@pytest.mark.postgres
+def test_the_command_line_works_against_postgresql(pg_url, capsys, isolated):
+    cli = Backroom(pg_url, capsys)
+    assert cli.ok("init", "--json").json["schema_version"] == CURRENT_VERSION
+    cli.ok("item", "add", "FLOUR", "--name", "Wheat flour")
+    cli.ok("location", "add", "A1")
+    cli.ok("receive", "FLOUR", "5", "--to", "A1")
+    run = cli("move", "FLOUR", "6", "--from", "A1", "--to", "CUSTOMER")
+    assert (run.code, run.err) == (1, "backroom: Only 5 pcs of FLOUR at A1; cannot take 6\n")
+    assert [(r["item"], r["qty"]) for r in cli.ok("stock", "--json").json] == [("FLOUR", 5)]
+    assert cli.ok("verify", "--json").json["clean"] is True
 
 
 @pytest.mark.slow

@@ -176,6 +176,16 @@ def test_a_file_that_is_not_a_backroom_database_is_refused(backroom_anywhere, tm
     assert tables == [("invoice",)]
 
 
+def test_an_unreachable_database_server_is_refused_in_one_line(backroom_anywhere):
+    run = backroom_anywhere("stock", db_url="postgresql://backroom@127.0.0.1:1/backroom")
+    assert one_line(run, 1).startswith("backroom: Cannot reach the database server:")
+
+
+def test_a_missing_config_file_is_refused_in_one_line(backroom_anywhere, tmp_path):
+    run = backroom_anywhere("--config", str(tmp_path / "nope.toml"), "stock")
+    assert one_line(run, 1) == f"backroom: Config file {tmp_path / 'nope.toml'} does not exist"
+
+
 @pytest.fixture
 def backroom_anywhere(tmp_path, capsys) -> Backroom:
     """The command line with no database made for it."""

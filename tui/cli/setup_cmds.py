@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.cli.context import Context
+from tui.cli.context import Context, fail
 
 
 def register(sub) -> None:
@@ -76,4 +76,7 @@ def cmd_verify(ctx: Context) -> int:
         return head + f"{len(report.problems)} problem(s)\n" + "\n".join(report.problems)
 
     ctx.emit(data, text)
-    return 0 if report.clean else 1
+    if report.clean:
+        return 0
+    # The report is on stdout for scripts; the failed check also gets its one line.
+    return fail(f"verify found {len(report.problems)} problem(s) in the ledger")
