@@ -173,16 +173,47 @@ def new_sscc(config: Config, serial: int, extension: int = 0) -> str:
 def logistic_content(
     sscc: str, config: Config, shipping: Shipping | None = None
 ) -> LogisticContent:
-    """The logistic label of SSCC. The one place its data is gathered: the shipments
-    work will look the parcel up here; for now it prints what the person gave."""
-    shipping = shipping or Shipping()
+    """The logistic label of SSCC. The one place its data is gathered: from the parcel
+    with that SSCC (ship-to, carrier, contents), where what the person gave wins."""
+    from models.schema_shipping import Parcel
+    from models.shipments import ConsigneeInfo, parcel_view
+
+    number = gs1.parse_sscc(sscc)
+    given = shipping or Shipping()
+    parcel = Parcel.get_or_none(Parcel.sscc == number)
+    if parcel is not None:
+        shipment = parcel.shipment
+        to = ConsigneeInfo.of(shipment.consignee)
+        carrier = shipment.carrier.name if shipment.carrier_id else ""
+        if carrier and shipment.service:
+            carrier += f" {shipment.service}"
+        view = parcel_view(parcel)
+        held = [
+            f"{c.qty} x {c.item}"
+            + (f" lot {c.lot}" if c.lot else "")
+            + (f" exp {c.expiry.isoformat()}" if c.expiry else "")
+            for c in view.contents
+        ]
+        weight = f", {view.weight_text}" if view.weight_g else ""
+        found = Shipping(
+            to.address_block(),
+            to.postal_code,
+            carrier,
+            (f"{shipment.number}, {view.kind}{weight}", *held),
+        )
+        given = Shipping(
+            given.ship_to or found.ship_to,
+            given.postal_code or found.postal_code,
+            given.carrier or found.carrier,
+            given.contents or found.contents,
+        )
     return LogisticContent(
-        gs1.parse_sscc(sscc),
+        number,
         ship_from=site_address(config),
-        ship_to=shipping.ship_to,
-        ship_to_postal_code=shipping.postal_code,
-        carrier=shipping.carrier,
-        contents=shipping.contents,
+        ship_to=given.ship_to,
+        ship_to_postal_code=given.postal_code,
+        carrier=given.carrier,
+        contents=given.contents,
     )
 
 

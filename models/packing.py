@@ -174,6 +174,8 @@ def pack(
         the_lot = _lot_to_pack(shipment, it, lot)
         waiting = unpacked(shipment).get((it.id, the_lot.id if the_lot else 0), 0)
         what = f"{it.sku} lot {the_lot.number}" if the_lot else it.sku
+        if not waiting:
+            raise Refused(f"Nothing of {what} is picked and waiting to be packed")
         if qty > waiting:
             raise Refused(f"Only {waiting} {it.unit} of {what} are picked and not yet packed")
         box = (

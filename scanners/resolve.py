@@ -20,6 +20,7 @@ from models.codes import (
 from models.errors import NotFound, Refused
 from models.masterdata import find_lot
 from models.schema import Item, Location, Lot, User
+from models.schema_shipping import Parcel, Shipment
 from scanners.gs1 import GS1Reading, is_digits, read_sscc
 from scanners.parse import Scan
 from scanners.results import (
@@ -63,18 +64,19 @@ def resolve(scan: Scan) -> Resolution:
     return _plain(scan)
 
 
-# --- parcels and shipments: no tables yet ---------------------------------------------
-# The shipments work adds them: it replaces these two look-ups, and nothing else here.
+# --- parcels and shipments (models/schema_shipping.py) ---------------------------------
 
 
 def find_parcel(sscc: str) -> int | None:
     """The id of the parcel with this SSCC, or None."""
-    return None
+    row = Parcel.select(Parcel.id).where(Parcel.sscc == sscc).first()
+    return row.id if row else None
 
 
 def find_shipment(number: str) -> int | None:
     """The id of the shipment with this number (SHP-...), or None."""
-    return None
+    row = Shipment.select(Shipment.id).where(Shipment.number == number).first()
+    return row.id if row else None
 
 
 def _parcel(sscc: str, reading: GS1Reading | None = None) -> Resolution:

@@ -1,7 +1,601 @@
-"""Sub-commands for shipments (filled in by the shipment work)."""
+"""consignee, carrier, shipment and manifest: transport shipments from the command line."""
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from models.errors import Refused
+from models.schema_shipping import PARCEL_KINDS, SHIPMENT_STATUSES
+from tui.cli.context import Context, iso_date, table, whole_number
+
+DOCUMENTS = ("packing-list", "delivery-note")
+
+
+def weight_grams(text: str) -> int:
+    """A weight in kilograms as typed (12.5, 0,750) -> whole grams."""
+    try:
+        kg = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a weight in kg such as 12.5") from None
+    if not kg.is_finite() or kg <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive weight in kg")
+    return int((kg * 1000).to_integral_value())
+
+
+def moment(text: str) -> dt.datetime:
+    """A UTC time as YYYY-MM-DD HH:MM (or ISO 8601)."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time as 'YYYY-MM-DD HH:MM'") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def tracking_pair(text: str) -> tuple[str, str]:
+    """SSCC=TRACKING."""
+    sscc, sep, number = text.partition("=")
+    if not sep or not sscc.strip() or not number.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not SSCC=TRACKING")
+    return sscc.strip(), number.strip()
+
 
 def register(sub) -> None:
-    """No sub-commands yet."""
+    """consignee, carrier, shipment and manifest sub-commands."""
+    _consignee(
+        sub.add_parser("consignee", help="ship-to parties").add_subparsers(
+            dest="action", metavar="ACTION", required=True
+        )
+    )
+    _carrier(
+        sub.add_parser("carrier", help="carriers and their services").add_subparsers(
+            dest="action", metavar="ACTION", required=True
+        )
+    )
+    _shipment(
+        sub.add_parser("shipment", help="transport shipments").add_subparsers(
+            dest="action", metavar="ACTION", required=True
+        )
+    )
+    p = sub.add_parser("manifest", help="a carrier's end-of-day manifest")
+    p.add_argument("carrier", metavar="CARRIER")
+    p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="shipping day (UTC)")
+    p.add_argument("--format", choices=("text", "csv", "pdf"), default="text")
+    p.add_argument("--out", metavar="FILE")
+    _json(p, cmd_manifest)
+
+
+def _json(parser, func) -> None:
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(func=func)
+
+
+def _consignee(sub) -> None:
+    p = sub.add_parser("add", help="add a consignee")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--address", required=True, metavar="TEXT", help="street lines, '|' between")
+    p.add_argument("--postal-code", required=True, metavar="P")
+    p.add_argument("--city", required=True, metavar="C")
+    p.add_argument("--country", required=True, metavar="CC")
+    p.add_argument("--gln", metavar="GLN")
+    p.add_argument("--contact", metavar="TEXT")
+    p.add_argument("--min-shelf-life", type=whole_number, default=0, metavar="DAYS")
+    _json(p, cmd_consignee_add)
+    _json(sub.add_parser("list", help="list consignees"), cmd_consignee_list)
+
+
+def _carrier(sub) -> None:
+    p = sub.add_parser("add", help="add a carrier")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--name", required=True)
+    p.add_argument("--services", default="", metavar="A,B", help="service levels")
+    p.add_argument("--tracking-url", metavar="URL", help="with {tracking} for the number")
+    _json(p, cmd_carrier_add)
+    _json(sub.add_parser("list", help="list carriers"), cmd_carrier_list)
+
+
+def _shipment(sub) -> None:
+    p = sub.add_parser("create", help="a new draft shipment; prints its number")
+    p.add_argument("--consignee", required=True, metavar="NAME")
+    p.add_argument("--carrier", metavar="CODE")
+    p.add_argument("--service", metavar="LEVEL")
+    p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="planned ship date")
+    _json(p, cmd_create)
+
+    p = sub.add_parser("add-line", help="order an item on a shipment")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("qty", metavar="QTY", type=whole_number)
+    _json(p, cmd_add_line)
+
+    p = sub.add_parser("allocate", help="reserve stock: FEFO/FIFO, or a lot chosen by a lead")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("--item", metavar="ITEM", help="lead: allocate this item by hand")
+    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--location", metavar="LOC")
+    p.add_argument("--qty", type=whole_number, metavar="N")
+    _json(p, cmd_allocate)
+
+    p = sub.add_parser("pick", help="pick list, or pick stock to dispatch")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("--at", metavar="LOC", help="location picked from")
+    p.add_argument("--item", metavar="ITEM")
+    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--qty", type=whole_number, metavar="N")
+    p.add_argument("--short", action="store_true", help="QTY is all there was")
+    p.add_argument("--all", action="store_true", help="pick the whole list as allocated")
+    _json(p, cmd_pick)
+
+    p = sub.add_parser("pack", help="put picked stock into a parcel")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("--item", metavar="ITEM", help="without it, everything picked goes in")
+    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--qty", type=whole_number, metavar="N")
+    p.add_argument("--parcel", metavar="SSCC", help="an open parcel (default: a new one)")
+    p.add_argument("--kind", choices=PARCEL_KINDS, default="box")
+    p.add_argument("--weight", type=weight_grams, metavar="KG")
+    _json(p, cmd_pack)
+
+    p = sub.add_parser("weigh", help="record a parcel's weight")
+    p.add_argument("sscc", metavar="SSCC")
+    p.add_argument("weight", metavar="KG", type=weight_grams)
+    _json(p, cmd_weigh)
+
+    p = sub.add_parser("track", help="record a parcel's tracking number")
+    p.add_argument("sscc", metavar="SSCC")
+    p.add_argument("tracking", metavar="NUMBER")
+    _json(p, cmd_track)
+
+    p = sub.add_parser("ship", help="the parcels leave: dispatch -> customer")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument(
+        "--tracking", action="append", default=[], type=tracking_pair, metavar="SSCC=NUMBER"
+    )
+    p.add_argument("--override-expired", action="store_true", help="lead: ship expired lots")
+    _json(p, cmd_ship)
+
+    p = sub.add_parser("deliver", help="record the proof of delivery")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("--signed-by", required=True, metavar="NAME")
+    p.add_argument("--at", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC (default now)")
+    p.add_argument("--note", default="")
+    _json(p, cmd_deliver)
+
+    p = sub.add_parser("cancel", help="cancel before shipping; picked stock goes back")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("--return-to", metavar="LOC", help="where picked stock goes back to")
+    p.add_argument("--reason", default="")
+    _json(p, cmd_cancel)
+
+    p = sub.add_parser("show", help="lines, allocations, parcels and history")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    _json(p, cmd_show)
+
+    p = sub.add_parser("list", help="shipments, newest first")
+    p.add_argument("--status", metavar="S[,S]", help=", ".join(SHIPMENT_STATUSES))
+    p.add_argument("--carrier", metavar="CODE")
+    p.add_argument("--consignee", metavar="NAME")
+    p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="planned ship date")
+    p.add_argument("--limit", type=whole_number, default=100, metavar="N")
+    _json(p, cmd_list)
+
+    p = sub.add_parser("document", help="packing list or delivery note")
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("document", choices=DOCUMENTS)
+    p.add_argument("--format", choices=("text", "pdf"), default="text")
+    p.add_argument("--out", metavar="FILE")
+    p.set_defaults(func=cmd_document)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _dispatch(ctx: Context) -> str:
+    from models.shipments import dispatch_code
+
+    return dispatch_code(ctx.config)
+
+
+def _ship_from(ctx: Context) -> tuple[str, ...]:
+    from labels.kinds import site_address
+
+    return site_address(ctx.config)
+
+
+def _write(out: str | None, data: bytes | str, what: str) -> None:
+    """DATA to OUT, or to standard output (text only)."""
+    if out:
+        path = Path(out)
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+        print(f"{what} written to {path}", file=sys.stderr)
+        return
+    if isinstance(data, bytes):
+        raise Refused("A PDF needs --out FILE")
+    sys.stdout.write(data)
+
+
+# --- consignees and carriers ------------------------------------------------------------
+
+
+def cmd_consignee_add(ctx: Context) -> int:
+    from models.shipments import add_consignee
+
+    ctx.open()
+    a = ctx.args
+    info = add_consignee(
+        a.name,
+        address=a.address,
+        postal_code=a.postal_code,
+        city=a.city,
+        country=a.country,
+        gln=a.gln,
+        contact=a.contact,
+        min_shelf_life_days=a.min_shelf_life,
+        user=ctx.user,
+    )
+    ctx.emit(info.as_dict(), f"Consignee {info.name} added: {', '.join(info.address_block()[1:])}")
+    return 0
+
+
+def cmd_consignee_list(ctx: Context) -> int:
+    from models.shipments import list_consignees
+
+    ctx.open()
+    rows = list_consignees()
+    ctx.emit(
+        [r.as_dict() for r in rows],
+        lambda: table(
+            ["NAME", "POSTAL CODE", "CITY", "COUNTRY", "MIN SHELF DAYS", "GLN"],
+            [
+                (r.name, r.postal_code, r.city, r.country, r.min_shelf_life_days, r.gln)
+                for r in rows
+            ],
+        ),
+    )
+    return 0
+
+
+def cmd_carrier_add(ctx: Context) -> int:
+    from models.shipments import add_carrier
+
+    ctx.open()
+    a = ctx.args
+    info = add_carrier(
+        a.code,
+        name=a.name,
+        services=a.services.split(","),
+        tracking_url=a.tracking_url,
+        user=ctx.user,
+    )
+    ctx.emit(info.as_dict(), f"Carrier {info.code} added: {info.name}")
+    return 0
+
+
+def cmd_carrier_list(ctx: Context) -> int:
+    from models.shipments import list_carriers
+
+    ctx.open()
+    rows = list_carriers()
+    ctx.emit(
+        [r.as_dict() for r in rows],
+        lambda: table(
+            ["CODE", "NAME", "SERVICES", "TRACKING URL"],
+            [(r.code, r.name, ",".join(r.services), r.tracking_url) for r in rows],
+        ),
+    )
+    return 0
+
+
+# --- shipments --------------------------------------------------------------------------
+
+
+def cmd_create(ctx: Context) -> int:
+    from models.shipments import create_shipment
+
+    ctx.open()
+    a = ctx.args
+    number = create_shipment(
+        a.consignee, user=ctx.user, carrier=a.carrier, service=a.service, planned_date=a.date
+    )
+    ctx.emit({"number": number, "status": "draft"}, number)
+    return 0
+
+
+def cmd_add_line(ctx: Context) -> int:
+    from models.shipments import add_line
+
+    ctx.open()
+    a = ctx.args
+    line = add_line(a.shipment, a.item, a.qty, user=ctx.user)
+    ctx.emit(line.as_dict(), f"{line.item}: {line.ordered} {line.unit} ordered")
+    return 0
+
+
+def cmd_allocate(ctx: Context) -> int:
+    from models.allocation import allocate, allocate_lot
+
+    ctx.open()
+    a = ctx.args
+    if a.item or a.lot or a.location or a.qty:
+        if not (a.item and a.location and a.qty):
+            raise Refused("Allocating by hand needs --item, --location and --qty (and --lot)")
+        result = allocate_lot(
+            a.shipment, a.item, a.qty, lot=a.lot, location=a.location, user=ctx.user
+        )
+    else:
+        result = allocate(a.shipment, user=ctx.user, dispatch=_dispatch(ctx))
+
+    def text() -> str:
+        out = [f"{result.shipment}: {result.status}"]
+        for r in result.reserved:
+            lot = f" lot {r.lot}" if r.lot else ""
+            expiry = f" (expires {r.expiry.isoformat()})" if r.expiry else ""
+            out.append(f"  reserved {r.qty} {r.item}{lot} at {r.location}{expiry}")
+        if not result.reserved:
+            out.append("  nothing new to reserve")
+        for s in result.short:
+            out.append(f"  short: {s.item} {s.missing} of {s.ordered} not available")
+        return "\n".join(out)
+
+    ctx.emit(result.as_dict(), text)
+    return 0
+
+
+def cmd_pick(ctx: Context) -> int:
+    from models.picking import pick, pick_all, pick_list
+
+    ctx.open()
+    a = ctx.args
+    if a.all:
+        if a.at or a.item or a.qty is not None:
+            raise Refused("Give --all, or --at, --item and --qty: not both")
+        moves = pick_all(a.shipment, user=ctx.user, dispatch=_dispatch(ctx))
+        ctx.emit(
+            [m.as_dict() for m in moves],
+            lambda: "\n".join(
+                f"Picked {m.qty} {m.item}{f' lot {m.lot}' if m.lot else ''} from "
+                f"{m.from_location} (move {m.id})"
+                for m in moves
+            ),
+        )
+        return 0
+    if a.at or a.item or a.qty is not None:
+        if not (a.at and a.item and a.qty is not None):
+            raise Refused("A pick needs --at LOC, --item ITEM and --qty N")
+        result = pick(
+            a.shipment,
+            location=a.at,
+            item=a.item,
+            qty=a.qty,
+            lot=a.lot,
+            short=a.short,
+            user=ctx.user,
+            dispatch=_dispatch(ctx),
+        )
+        ctx.emit(result.as_dict(), result.text)
+        return 0
+    tasks = pick_list(a.shipment)
+    ctx.emit(
+        [t.as_dict() for t in tasks],
+        lambda: table(
+            ["LOCATION", "ITEM", "LOT", "EXPIRY", "QTY", "UNIT"],
+            [(t.location, t.item, t.lot, t.expiry, t.qty, t.unit) for t in tasks],
+        ),
+    )
+    return 0
+
+
+def cmd_pack(ctx: Context) -> int:
+    from models.packing import pack, pack_all, set_weight
+
+    ctx.open()
+    a = ctx.args
+    prefix = ctx.config.gs1_company_prefix
+    if a.item:
+        if a.qty is None:
+            raise Refused("Say how many with --qty N")
+        result = pack(
+            a.shipment,
+            item=a.item,
+            qty=a.qty,
+            lot=a.lot,
+            parcel=a.parcel,
+            company_prefix=prefix,
+            kind=a.kind,
+            user=ctx.user,
+        )
+        if a.weight is not None:
+            set_weight(result.parcel.sscc, a.weight, user=ctx.user)
+    else:
+        if a.lot or a.qty is not None:
+            raise Refused("--lot and --qty go with --item")
+        result = pack_all(
+            a.shipment,
+            parcel=a.parcel,
+            company_prefix=prefix,
+            kind=a.kind,
+            weight_g=a.weight,
+            user=ctx.user,
+        )
+    ctx.emit(result.as_dict(), result.text)
+    return 0
+
+
+def cmd_weigh(ctx: Context) -> int:
+    from models.packing import set_weight
+
+    ctx.open()
+    parcel = set_weight(ctx.args.sscc, ctx.args.weight, user=ctx.user)
+    ctx.emit(parcel.as_dict(), f"Parcel {parcel.sscc} weighs {parcel.weight_text}")
+    return 0
+
+
+def cmd_track(ctx: Context) -> int:
+    from models.packing import set_tracking
+
+    ctx.open()
+    parcel = set_tracking(ctx.args.sscc, ctx.args.tracking, user=ctx.user)
+    ctx.emit(parcel.as_dict(), f"Parcel {parcel.sscc}: tracking {parcel.tracking}")
+    return 0
+
+
+def cmd_ship(ctx: Context) -> int:
+    from models.shipping import ship
+
+    ctx.open()
+    a = ctx.args
+    result = ship(
+        a.shipment,
+        user=ctx.user,
+        tracking=dict(a.tracking),
+        override_expired=a.override_expired,
+        dispatch=_dispatch(ctx),
+    )
+    text = f"{result.shipment} shipped: {len(result.parcels)} parcels, {len(result.moves)} moves"
+    if result.overridden:
+        text += f" (expired lots {', '.join(result.overridden)} shipped by override)"
+    ctx.emit(result.as_dict(), text)
+    return 0
+
+
+def cmd_deliver(ctx: Context) -> int:
+    from models.shipments import deliver
+
+    ctx.open()
+    a = ctx.args
+    s = deliver(a.shipment, user=ctx.user, signed_by=a.signed_by, at=a.at, note=a.note)
+    ctx.emit(
+        s.as_dict(),
+        f"{s.number} delivered {s.delivered_at:%Y-%m-%d %H:%M} UTC, signed by {s.pod_name}",
+    )
+    return 0
+
+
+def cmd_cancel(ctx: Context) -> int:
+    from models.shipments import cancel
+
+    ctx.open()
+    a = ctx.args
+    done = cancel(
+        a.shipment,
+        user=ctx.user,
+        return_to=a.return_to,
+        reason=a.reason,
+        dispatch=_dispatch(ctx),
+    )
+    ctx.emit(
+        {"shipment": a.shipment, "status": "cancelled", "done": done},
+        "\n".join([f"{a.shipment} cancelled", *(f"  {d}" for d in done)]),
+    )
+    return 0
+
+
+def cmd_show(ctx: Context) -> int:
+    from models.shipments import shipment_detail
+
+    ctx.open()
+    detail = shipment_detail(ctx.args.shipment)
+    ctx.emit(detail.as_dict(), lambda: show_text(detail))
+    return 0
+
+
+def show_text(detail) -> str:
+    """A shipment's detail as the terminal shows it."""
+    s = detail.summary
+    carrier = detail.carrier.name if detail.carrier else "-"
+    out = [
+        f"{s.number}  {s.status}",
+        f"To:      {', '.join(detail.consignee.address_block())}",
+        f"Carrier: {carrier}{f' ({s.service})' if s.service else ''}   "
+        f"Planned: {s.planned_date.isoformat()}",
+    ]
+    if s.pod_name:
+        out.append(f"Delivered {s.delivered_at:%Y-%m-%d %H:%M} UTC, signed by {s.pod_name}")
+    out += ["", "Lines"]
+    out.append(
+        table(
+            ["ITEM", "ORDERED", "ALLOCATED", "PICKED", "SHIPPED", "UNIT"],
+            [(x.item, x.ordered, x.allocated, x.picked, x.shipped, x.unit) for x in detail.lines],
+        )
+    )
+    out += ["", "Allocations"]
+    out.append(
+        table(
+            ["LOCATION", "ITEM", "LOT", "EXPIRY", "QTY", "PICKED"],
+            [(x.location, x.item, x.lot, x.expiry, x.qty, x.picked) for x in detail.allocations],
+        )
+    )
+    out += ["", "Parcels"]
+    rows = []
+    for p in detail.parcels:
+        held = "; ".join(f"{c.qty} {c.item}{f' lot {c.lot}' if c.lot else ''}" for c in p.contents)
+        rows.append((p.sscc, p.kind, p.weight_text, p.tracking, held))
+    out.append(table(["SSCC", "KIND", "WEIGHT", "TRACKING", "CONTENTS"], rows))
+    out += ["", "History"]
+    out += [f"  {h.time:%Y-%m-%d %H:%M}  {h.user or '-'}  {h.text}" for h in detail.history]
+    return "\n".join(out)
+
+
+def cmd_list(ctx: Context) -> int:
+    from models.shipments import list_shipments
+
+    ctx.open()
+    a = ctx.args
+    statuses = [s.strip() for s in a.status.split(",")] if a.status else None
+    rows = list_shipments(
+        status=statuses, carrier=a.carrier, consignee=a.consignee, on=a.date, limit=a.limit
+    )
+    ctx.emit(
+        [r.as_dict() for r in rows],
+        lambda: table(
+            ["SHIPMENT", "STATUS", "CONSIGNEE", "CARRIER", "PLANNED"],
+            [(r.number, r.status, r.consignee, r.carrier, r.planned_date) for r in rows],
+        ),
+    )
+    return 0
+
+
+def cmd_document(ctx: Context) -> int:
+    from models.documents import delivery_note, packing_list
+
+    ctx.open()
+    a = ctx.args
+    make = packing_list if a.document == "packing-list" else delivery_note
+    doc = make(a.shipment, _ship_from(ctx))
+    if a.format == "pdf":
+        from labels.documents import document_pdf
+
+        _write(a.out, document_pdf(doc), f"{doc.title} {doc.reference}")
+    else:
+        _write(a.out, doc.as_text(), f"{doc.title} {doc.reference}")
+    return 0
+
+
+def cmd_manifest(ctx: Context) -> int:
+    from models.documents import manifest_csv, manifest_document
+    from models.shipping import manifest
+
+    ctx.open()
+    a = ctx.args
+    m = manifest(a.carrier, a.date)
+    if ctx.json:
+        ctx.emit(m.as_dict(), "")
+        return 0
+    what = f"Manifest {m.carrier} {m.day.isoformat()}"
+    if a.format == "csv":
+        _write(a.out, manifest_csv(m), what)
+    elif a.format == "pdf":
+        from labels.documents import document_pdf
+
+        _write(a.out, document_pdf(manifest_document(m, _ship_from(ctx))), what)
+    else:
+        _write(a.out, manifest_document(m, _ship_from(ctx)).as_text(), what)
+    return 0
