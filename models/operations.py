@@ -32,6 +32,17 @@ def _virtual(kind: str) -> Location:
     return loc
 
 
+def _stored_time(at: dt.datetime | None) -> dt.datetime | None:
+    """AT as the database keeps (and the ledger hashes) it: naive UTC.
+
+    PostgreSQL drops the offset of an aware time, which would both shift the time
+    and break the move's hash.
+    """
+    if at is None or at.tzinfo is None:
+        return at
+    return at.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 # The quantity columns are 32-bit integers on PostgreSQL.
 MAX_QTY = 2**31 - 1
 
@@ -62,6 +73,7 @@ def receive(
     at: dt.datetime | None = None,
 ) -> PostedMove:
     """Receive QTY of ITEM from a supplier into location TO; creates the lot if it is new."""
+    at = _stored_time(at)
     _check_qty(qty)
 
     def _receive() -> PostedMove:
@@ -123,6 +135,7 @@ def transfer(
     at: dt.datetime | None = None,
 ) -> PostedMove:
     """Move QTY of ITEM (and LOT) from location SRC to location DST."""
+    at = _stored_time(at)
     _check_qty(qty)
 
     def _transfer() -> PostedMove:
@@ -160,6 +173,7 @@ def adjust(
     at: dt.datetime | None = None,
 ) -> PostedMove:
     """Correct stock at a location by DELTA (signed) against the adjustment location."""
+    at = _stored_time(at)
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
         raise Refused(f"Adjustment must be a non-zero whole number such as -3 or +2, not {delta!r}")
     _not_too_large(delta)
@@ -210,6 +224,7 @@ def count(
     at: dt.datetime | None = None,
 ) -> CountResult:
     """Record a physical count; posts the difference from what the ledger expected."""
+    at = _stored_time(at)
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
         raise Refused(f"Counted quantity must be zero or a positive whole number, not {counted!r}")
     _not_too_large(counted)
@@ -262,6 +277,7 @@ def scrap(
     at: dt.datetime | None = None,
 ) -> PostedMove:
     """Write QTY off to scrap, with the reason."""
+    at = _stored_time(at)
     _check_qty(qty)
     note = _need_reason(reason)
 

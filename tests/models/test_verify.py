@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 import pytest
@@ -121,3 +122,14 @@ def test_a_quant_for_stock_the_ledger_never_saw_is_detected(history):
     Quant.create(item=flour, lot=None, lot_key=0, location=qc, qty=7)
     problems = verify().problems
     assert "quant FLOUR at QC: ledger says 0, quant says 7" in problems
+
+
+def test_a_move_dated_in_local_time_is_kept_in_utc_and_verifies(warehouse):
+    berlin_summer = dt.timezone(dt.timedelta(hours=2))
+    receive("FLOUR", 5, "A1", user=USER, at=dt.datetime(2030, 7, 1, 10, 0, tzinfo=berlin_summer))
+    transfer("FLOUR", 2, "A1", "A2", user=USER, at=dt.datetime(2030, 7, 1, 8, 30, tzinfo=dt.UTC))
+    assert [m.time for m in moves()] == [
+        dt.datetime(2030, 7, 1, 8, 30),
+        dt.datetime(2030, 7, 1, 8, 0),
+    ]
+    assert verify().problems == []
