@@ -53,6 +53,14 @@ def _check_qty(qty: int) -> int:
     return _not_too_large(qty)
 
 
+def _check_ref(ref: str | None) -> str | None:
+    """A document reference as the ledger stores it: up to 64 characters, or none."""
+    ref = (ref or "").strip() or None
+    if ref is not None and len(ref) > 64:
+        raise Refused(f"Reference {ref[:20]}... is longer than 64 characters")
+    return ref
+
+
 def _not_too_large(qty: int) -> int:
     if abs(qty) > MAX_QTY:
         raise Refused(f"Quantity {qty} is more than one move can hold (at most {MAX_QTY:,})")
@@ -75,6 +83,7 @@ def receive(
     """Receive QTY of ITEM from a supplier into location TO; creates the lot if it is new."""
     at = _stored_time(at)
     _check_qty(qty)
+    ref = _check_ref(ref)
 
     def _receive() -> PostedMove:
         # Take the ledger lock before looking the lot up: two PostgreSQL sessions
@@ -137,6 +146,7 @@ def transfer(
     """Move QTY of ITEM (and LOT) from location SRC to location DST."""
     at = _stored_time(at)
     _check_qty(qty)
+    ref = _check_ref(ref)
 
     def _transfer() -> PostedMove:
         who = get_user(user)

@@ -49,6 +49,15 @@ def test_a_quantity_too_large_for_one_move_is_refused(stocked):
         count("FLOUR", 2**31, "A1", user=USER)
 
 
+def test_a_reference_longer_than_the_ledger_keeps_is_refused_on_every_database(stocked):
+    long_ref = "PO-" + "7" * 62
+    with refused("Reference PO-77777777777777777... is longer than 64 characters"):
+        receive("FLOUR", 1, "A1", user=USER, ref=long_ref)
+    with refused("is longer than 64 characters"):
+        transfer("FLOUR", 1, "A1", "A2", user=USER, ref=long_ref)
+    assert receive("FLOUR", 1, "A1", user=USER, ref=long_ref[:64]).reference == long_ref[:64]
+
+
 def test_stock_beyond_what_the_database_can_count_is_refused_cleanly(stocked):
     biggest = 2**31 - 1
     receive("FLOUR", biggest - 10_000, "A1", user=USER)
