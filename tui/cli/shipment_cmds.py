@@ -215,7 +215,7 @@ def _write(out: str | None, data: bytes | str, what: str) -> None:
             path.write_text(data, encoding="utf-8")
         else:
             path.write_bytes(data)
-        print(f"{what} written to {path}", file=sys.stderr)
+        print(f"Wrote {what} to {path}")
         return
     if isinstance(data, bytes):
         raise Refused("A PDF needs --out FILE")
