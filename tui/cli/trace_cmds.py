@@ -1,7 +1,403 @@
-"""Sub-commands for traces (filled in by the trace work)."""
+"""transform, return, trace, recall, recall-report, one-step, trace-events."""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Iterable
+
+from models.schema_genealogy import TRANSFORMATION_KINDS
+from tui.cli.context import Context, iso_date, table, whole_number
+
 
 def register(sub) -> None:
-    """No sub-commands yet."""
+    """The lot traceability sub-commands."""
+    p = sub.add_parser(
+        "transform",
+        help="production, repack or kitting: consume input lots, produce output lots",
+        description="Consume input lots and produce output lots at a location, in one "
+        "transaction, keeping the genealogy. Give '-' as the lot of an untracked item.",
+    )
+    p.add_argument("--at", required=True, metavar="LOC")
+    p.add_argument(
+        "--consume", action="append", nargs=3, required=True, metavar=("ITEM", "LOT", "QTY")
+    )
+    p.add_argument(
+        "--produce", action="append", nargs=3, required=True, metavar=("ITEM", "LOT", "QTY")
+    )
+    p.add_argument("--expiry", type=iso_date, metavar="YYYY-MM-DD", help="of new output lots")
+    p.add_argument("--kind", choices=TRANSFORMATION_KINDS, default="production")
+    p.add_argument("--ref", metavar="REF", help="work order or other document")
+    p.add_argument("--note")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_transform)
+
+    p = sub.add_parser("return", help="receive goods back from a customer into quarantine")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("qty", metavar="QTY", type=whole_number)
+    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--to", required=True, metavar="LOC", help="a quarantine location")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--shipment", metavar="SHP", help="the shipment the goods left on")
+    who.add_argument("--consignee", metavar="NAME", help="the customer, when no shipment")
+    p.add_argument("--note")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_return)
+
+    p = sub.add_parser("trace", help="where a lot (or serial) came from and where it went")
+    _lot_args(p)
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser(
+        "recall", help="recall a lot and every lot made from it; prints the recall report"
+    )
+    _lot_args(p)
+    p.add_argument("--reason", required=True)
+    p.set_defaults(func=cmd_recall)
+
+    p = sub.add_parser("recall-report", help="the recall report of a lot, changing nothing")
+    _lot_args(p)
+    p.set_defaults(func=cmd_recall_report)
+
+    p = sub.add_parser(
+        "one-step",
+        help="one step back, one step forward: a lot's suppliers and customers",
+    )
+    _lot_args(p)
+    p.set_defaults(func=cmd_one_step)
+
+    p = sub.add_parser(
+        "trace-events",
+        help="receiving, transformation and shipping events of a date range, as CSV",
+    )
+    p.add_argument("--from", dest="start", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--sort",
+        default="date",
+        metavar="FIELD",
+        help="date, event, item, lot, qty, location, partner or reference; '-qty' descends",
+    )
+    p.add_argument("--out", type=argparse.FileType("w", encoding="utf-8"), metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_trace_events)
+
+
+def _lot_args(p) -> None:
+    p.add_argument("lot", metavar="LOT", help="lot or serial number")
+    p.add_argument("--item", metavar="ITEM", help="where the number exists for several items")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true")
+
+
+def _lines(triples: Iterable[list[str]]):
+    from models.transform import Line
+
+    lines = []
+    for item, lot, qty in triples:
+        try:
+            amount = whole_number(qty)
+        except argparse.ArgumentTypeError:
+            from models.errors import Refused
+
+            raise Refused(f"Quantity {qty!r} of {item} is not a whole number") from None
+        lines.append(Line(item, lot, amount))
+    return lines
+
+
+def cmd_transform(ctx: Context) -> int:
+    from models.transform import transform
+
+    ctx.open()
+    a = ctx.args
+    result = transform(
+        a.at,
+        _lines(a.consume),
+        _lines(a.produce),
+        user=ctx.user,
+        kind=a.kind,
+        expiry=a.expiry,
+        reference=a.ref,
+        note=a.note,
+    )
+
+    def text() -> str:
+        lines = [f"{result.number} posted: {result.kind} at {result.location}"]
+        for m in result.consumed:
+            lines.append(f"  consumed {m.qty} {m.item}" + (f" lot {m.lot}" if m.lot else ""))
+        for m in result.produced:
+            lot = f" lot {m.lot}" if m.lot else ""
+            new = " (new)" if f"{m.item}/{m.lot}" in result.new_lots else ""
+            lines.append(f"  produced {m.qty} {m.item}{lot}{new}")
+        return "\n".join(lines)
+
+    ctx.emit(result.as_dict(), text)
+    return 0
+
+
+def cmd_return(ctx: Context) -> int:
+    from models.returns import receive_return
+
+    ctx.open()
+    a = ctx.args
+    result = receive_return(
+        a.item,
+        a.qty,
+        a.to,
+        user=ctx.user,
+        lot=a.lot,
+        shipment=a.shipment,
+        consignee=a.consignee,
+        note=a.note,
+    )
+    m = result.move
+    against = f"shipment {result.shipment}" if result.shipment else "no shipment"
+    status = f"; lot {m.lot} is {result.lot_status}" if m.lot else ""
+    ctx.emit(
+        result.as_dict(),
+        f"Move {m.id} posted: return {m.qty} {m.item}"
+        + (f" lot {m.lot}" if m.lot else "")
+        + f" from {result.consignee} ({against}) into {m.to_location}{status}",
+    )
+    return 0
+
+
+def _csv(columns, rows) -> None:
+    from models.recall import write_csv
+
+    write_csv(sys.stdout, columns, rows)
+
+
+def cmd_trace(ctx: Context) -> int:
+    from models.trace import TRACE_COLUMNS, trace_lot, trace_rows
+
+    ctx.open()
+    found = trace_lot(ctx.args.lot, ctx.args.item)
+    if ctx.args.csv:
+        _csv(TRACE_COLUMNS, trace_rows(found))
+        return 0
+    ctx.emit(found.as_dict(), lambda: trace_text(found))
+    return 0
+
+
+def cmd_recall(ctx: Context) -> int:
+    from models.recall import recall
+
+    ctx.open()
+    report = recall(ctx.args.lot, ctx.args.reason, user=ctx.user, item=ctx.args.item)
+    return _report(ctx, report)
+
+
+def cmd_recall_report(ctx: Context) -> int:
+    from models.recall import recall_report
+
+    ctx.open()
+    return _report(ctx, recall_report(ctx.args.lot, ctx.args.item))
+
+
+def _report(ctx: Context, report) -> int:
+    from models.recall import REPORT_COLUMNS
+
+    if ctx.args.csv:
+        _csv(REPORT_COLUMNS, report.rows())
+        return 0
+    ctx.emit(report.as_dict(), lambda: recall_text(report))
+    return 0
+
+
+def cmd_one_step(ctx: Context) -> int:
+    from models.recall import ONE_STEP_COLUMNS, one_step_report
+
+    ctx.open()
+    report = one_step_report(ctx.args.lot, ctx.args.item)
+    if ctx.args.csv:
+        _csv(ONE_STEP_COLUMNS, report.rows())
+        return 0
+
+    def text() -> str:
+        head = f"{report.lot.label}: one step back, one step forward"
+        columns = ["DATE", "PARTNER", "ITEM", "LOT", "PARTNER LOT", "QTY", "REF"]
+
+        def rows(partners):
+            return [
+                (p.date, p.name, p.item, p.lot, p.partner_lot, p.qty, p.reference) for p in partners
+            ]
+
+        return "\n".join(
+            [
+                head,
+                "",
+                "Suppliers (one step back)",
+                table(columns, rows(report.suppliers)),
+                "",
+                "Customers (one step forward)",
+                table(columns, rows(report.customers)),
+            ]
+        )
+
+    ctx.emit(report.as_dict(), text)
+    return 0
+
+
+def cmd_trace_events(ctx: Context) -> int:
+    from models.recall import EVENT_COLUMNS, trace_events, write_csv
+
+    ctx.open()
+    a = ctx.args
+    rows = trace_events(a.start, a.end, a.sort)
+    if a.json:
+        ctx.emit(list(rows), "")
+        return 0
+    out = a.out or sys.stdout
+    try:
+        count = write_csv(out, EVENT_COLUMNS, rows)
+    finally:
+        if a.out:
+            a.out.close()
+    if a.out:
+        print(f"{count} events written to {a.out.name}")
+    return 0
+
+
+# --- readable text ----------------------------------------------------------------------
+
+
+def trace_text(found) -> str:
+    """A trace as a person reads it in a terminal."""
+    root = found.root
+    info = root.info
+    lines = [_lot_line(info)]
+    lines.append("")
+    lines.append("UPSTREAM")
+    for r in root.receipts:
+        lines.append(_receipt_line(r, "  "))
+    for tid in root.made_by:
+        lines.append("  " + _transformation_line(found.transformations[tid]))
+    for facts in found.upstream:
+        pad = "  " * facts.depth
+        lines.append(f"{pad}<- {_lot_line(facts.info)}")
+        for r in facts.receipts:
+            lines.append(_receipt_line(r, pad + "   "))
+    if not (root.receipts or root.made_by):
+        lines.append("  (no receipt and no transformation made it)")
+    lines.append("")
+    lines.append("DOWNSTREAM")
+    lines.append(f"  Movements: {len(found.moves)}")
+    lines.extend(_stock_and_shipments(root, "  "))
+    for tid in root.used_in:
+        lines.append("  " + _transformation_line(found.transformations[tid]))
+    for facts in found.downstream:
+        pad = "  " * facts.depth
+        lines.append(f"{pad}-> {_lot_line(facts.info)}")
+        lines.extend(_stock_and_shipments(facts, pad + "   "))
+    totals = found.as_dict()["totals"]
+    lines.append("")
+    lines.append(
+        "Totals: "
+        + ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in totals.items())
+    )
+    return "\n".join(lines)
+
+
+def _lot_line(info) -> str:
+    parts = [f"{info.label} ({info.item_name})", info.status]
+    if info.expiry:
+        parts.append(f"expiry {info.expiry.isoformat()}")
+    if info.supplier_lot:
+        parts.append(f"supplier lot {info.supplier_lot}")
+    return " · ".join(parts)
+
+
+def _receipt_line(r, pad: str) -> str:
+    supplier_lot = f", supplier lot {r.supplier_lot}" if r.supplier_lot else ""
+    ref = f", ref {r.reference}" if r.reference else ""
+    undone = " (reversed)" if r.reversed else ""
+    return (
+        f"{pad}received {r.time:%Y-%m-%d} from {r.supplier_name} ({r.supplier}){supplier_lot}: "
+        f"{r.qty} into {r.to_location}{ref}, move {r.move_id}{undone}"
+    )
+
+
+def _transformation_line(t) -> str:
+    ins = ", ".join(f"{x.qty} {x.item}" + (f" {x.lot}" if x.lot else "") for x in t.inputs)
+    outs = ", ".join(f"{x.qty} {x.item}" + (f" {x.lot}" if x.lot else "") for x in t.outputs)
+    return f"{t.number} {t.kind} {t.time:%Y-%m-%d} at {t.location}: {ins} => {outs}"
+
+
+def _stock_and_shipments(facts, pad: str) -> list[str]:
+    lines = []
+    if facts.on_hand:
+        where = ", ".join(f"{o.location} {o.qty}" for o in facts.on_hand)
+        lines.append(f"{pad}On hand {facts.on_hand_total}: {where}")
+    else:
+        lines.append(f"{pad}On hand: none")
+    if facts.shipments:
+        lines.append(f"{pad}Shipped {facts.shipped} in {len(facts.shipments)} moves:")
+        for s in facts.shipments:
+            to = s.consignee or "(no consignee on record)"
+            undone = " (reversed)" if s.reversed else ""
+            lines.append(
+                f"{pad}  {s.time:%Y-%m-%d} {s.shipment or '-'} {to}: {s.qty}, "
+                f"move {s.move_id}{undone}"
+            )
+    for r in facts.returns:
+        lines.append(
+            f"{pad}Returned {r.time:%Y-%m-%d} by {r.consignee or '?'}: {r.qty} into "
+            f"{r.to_location}" + (f" ({r.shipment})" if r.shipment else "")
+        )
+    return lines
+
+
+def recall_text(report) -> str:
+    """A recall report as a person reads it in a terminal."""
+    head = (
+        f"RECALL of {report.lot.label}: {report.reason}"
+        if report.reason
+        else f"Recall report of {report.lot.label} (status {report.lot.status})"
+    )
+    lines = [head]
+    if report.newly_recalled:
+        lines.append("Now recalled: " + ", ".join(report.newly_recalled))
+    lots = ", ".join(f"{i.item} {i.number} ({i.status})" for i in report.lots)
+    lines += ["Lots concerned: " + lots, ""]
+    lines.append(f"Customers reached ({len(report.consignees)})")
+    lines.append(
+        table(
+            ["CONSIGNEE", "ADDRESS", "SHIPMENT", "DATE", "ITEM", "LOT", "QTY"],
+            [
+                (c.consignee, c.address, c.shipment, c.date, c.item, c.lot, c.qty)
+                for c in report.customers
+            ],
+        )
+    )
+    lines += ["", "Stock on hand to pull back"]
+    lines.append(
+        table(
+            ["LOCATION", "ITEM", "LOT", "QTY", ""],
+            [
+                (s.location, s.item, s.lot, s.qty, "in quarantine" if s.in_quarantine else "")
+                for s in report.on_hand
+            ],
+        )
+    )
+    lines += ["", "Open shipments holding it"]
+    lines.append(
+        table(
+            ["SHIPMENT", "CONSIGNEE", "STATUS", "DATE", "ITEM", "LOT", "LOCATION", "QTY"],
+            [
+                (
+                    o.shipment,
+                    o.consignee,
+                    o.status,
+                    o.planned_date,
+                    o.item,
+                    o.lot,
+                    o.location,
+                    o.allocated,
+                )
+                for o in report.open_shipments
+            ],
+        )
+    )
+    return "\n".join(lines)
