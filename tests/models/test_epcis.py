@@ -1,0 +1,188 @@
+"""EPCIS 2.0 export, validated against GS1's published JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from models.config import Config
+from models.epcis import Identifiers, epcis_document
+from models.masterdata import ItemSpec, add_item, add_location
+from models.operations import receive, reverse, scrap, transfer
+from models.shipments import add_consignee, add_line, create_shipment
+
+USER = "tester"
+PREFIX = "9521234"
+SITE = Config({"site": {"gs1_company_prefix": PREFIX, "gln": "9521234000009"}})
+# GS1's schema and examples lie beside the project, in shared/epcis/ (see SOURCE.md there).
+EPCIS_DIR = Path(__file__).resolve().parents[3] / "shared" / "epcis"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema_file = EPCIS_DIR / "EPCIS-JSON-Schema.json"
+    if not schema_file.is_file():
+        pytest.skip(f"GS1's EPCIS 2.0 JSON Schema is not at {schema_file} (see shared/epcis)")
+    from jsonschema import Draft7Validator
+
+    schema = json.loads(schema_file.read_text())
+    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def assert_valid(validator, document: dict) -> None:
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+    assert errors == []
+
+
+def events(document: dict, kind: str, step: str | None = None) -> list[dict]:
+    return [
+        e
+        for e in document["epcisBody"]["eventList"]
+        if e["type"] == kind and (step is None or e.get("bizStep") == step)
+    ]
+
+
+def test_gs1s_own_examples_pass_the_validator(validator):
+    for example in sorted(EPCIS_DIR.glob("*.jsonld")):
+        assert_valid(validator, json.loads(example.read_text()))
+
+
+@pytest.fixture
+def traded(warehouse) -> None:
+    """Oats under the site's prefix, a foreign GTIN, an item without one; received,
+    put away, scrapped, one move reversed, and a shipment packed into a parcel."""
+    add_item(ItemSpec("OAT-500", "Oats", gtin="9521234000174", tracking="lot", unit="pcs"))
+    add_item(ItemSpec("TEA", "Tea", gtin="5412345000013", tracking="lot"))
+    add_location("DISPATCH")
+    receive("OAT-500", 40, "A1", user=USER, lot="L/26", expiry=dt.date(2027, 3, 31), ref="PO-7")
+    receive("TEA", 10, "A1", user=USER, lot="T1")
+    receive("FLOUR", 5000, "A1", user=USER)
+    transfer("OAT-500", 10, "A1", "A2", user=USER, lot="L/26")
+    transfer("TEA", 2, "A1", "QC", user=USER, lot="T1")
+    scrap("FLOUR", 200, "A1", user=USER, reason="torn bag")
+    wrong = transfer("FLOUR", 100, "A1", "A2", user=USER)
+    reverse(wrong.id, user=USER, reason="wrong shelf")
+    add_consignee(
+        "Bakery Janssens",
+        address="Kerkstraat 12",
+        postal_code="9000",
+        city="Gent",
+        country="BE",
+        gln="5412345000020",
+        user=USER,
+    )
+    _ship_oats()
+
+
+def _ship_oats() -> None:
+    from models.allocation import allocate
+    from models.packing import pack_all
+    from models.picking import pick_all
+    from models.shipping import ship
+
+    number = create_shipment("Bakery Janssens", user=USER)
+    add_line(number, "OAT-500", 6, user=USER)
+    allocate(number, user=USER)
+    pick_all(number, user=USER)
+    pack_all(number, user=USER, company_prefix=PREFIX)
+    ship(number, user=USER)
+
+
+def test_the_ledger_as_epcis_passes_gs1s_schema(validator, traded):
+    document = epcis_document(config=SITE)
+    assert_valid(validator, document)
+    assert_valid(validator, epcis_document(config=None))  # no prefix: Digital Link URIs
+
+
+def test_receiving_is_an_add_with_the_lot_as_lgtin_and_its_expiry(traded):
+    received = events(epcis_document(config=SITE), "ObjectEvent", "receiving")[0]
+    assert received["action"] == "ADD"
+    assert received["quantityList"] == [
+        {"epcClass": "urn:epc:class:lgtin:9521234.000017.L%2F26", "quantity": 40}
+    ]
+    assert received["bizLocation"] == {"id": "urn:epc:id:sgln:9521234.00000.A1"}
+    assert received["ilmd"] == {"cbvmda:itemExpirationDate": "2027-03-31"}
+    assert received["bizTransactionList"] == [
+        {"bizTransaction": "urn:epcglobal:cbv:bt:9521234000009:PO-7"}
+    ]
+
+
+def test_a_gtin_of_another_company_and_an_item_without_gtin_keep_usable_uris(traded):
+    classes = {
+        q["epcClass"]
+        for e in events(epcis_document(config=SITE), "ObjectEvent", "receiving")
+        for q in e["quantityList"]
+    }
+    assert "https://id.gs1.org/01/05412345000013/10/T1" in classes
+    assert "urn:backroom:sku:FLOUR" in classes
+    assert Identifiers(PREFIX).item_class("X", "09521234000174", None) == (
+        "urn:epc:idpat:sgtin:9521234.000017.*"
+    )
+
+
+def test_moves_map_to_storing_holding_destroying_and_a_reversal_declares_an_error(traded):
+    document = epcis_document(config=SITE)
+    assert [e["disposition"] for e in events(document, "ObjectEvent", "holding")] == [
+        "non_sellable_other"
+    ]
+    destroyed = events(document, "ObjectEvent", "destroying")
+    assert [(e["action"], e["quantityList"][0]["uom"]) for e in destroyed] == [("DELETE", "GRM")]
+    storing = events(document, "ObjectEvent", "storing")
+    undone = [e for e in storing if "errorDeclaration" in e]
+    assert len(undone) == 1
+    assert undone[0]["errorDeclaration"]["reason"] == "did_not_occur"
+    # The declaration repeats the event it declares erroneous, under the same id.
+    assert sum(e["eventID"] == undone[0]["eventID"] for e in storing) == 2
+
+
+def test_shipping_names_the_consignee_and_packing_aggregates_into_the_sscc(traded):
+    document = epcis_document(config=SITE)
+    shipped = events(document, "ObjectEvent", "shipping")
+    assert [e["destinationList"] for e in shipped] == [
+        [
+            {"type": "owning_party", "destination": "https://id.gs1.org/417/5412345000020"},
+            {"type": "location", "destination": "https://id.gs1.org/414/5412345000020"},
+        ]
+    ]
+    assert shipped[0]["disposition"] == "in_transit"
+    (packed,) = events(document, "AggregationEvent")
+    assert packed["parentID"].startswith("urn:epc:id:sscc:9521234.0")
+    assert packed["childQuantityList"] == [
+        {"epcClass": "urn:epc:class:lgtin:9521234.000017.L%2F26", "quantity": 6}
+    ]
+
+
+def test_a_transformation_is_one_event_with_inputs_and_outputs(validator, traded):
+    transform = pytest.importorskip("models.transform")
+    add_item(ItemSpec("MUESLI", "Muesli", gtin="9521234000181", tracking="lot"))
+    transform.transform(
+        "A2",
+        [transform.Line("OAT-500", "L/26", 4)],
+        [transform.Line("MUESLI", "MU-1", 8)],
+        user=USER,
+        expiry=dt.date(2027, 1, 31),
+    )
+    document = epcis_document(config=SITE)
+    assert_valid(validator, document)
+    (made,) = events(document, "TransformationEvent")
+    assert made["inputQuantityList"] == [
+        {"epcClass": "urn:epc:class:lgtin:9521234.000017.L%2F26", "quantity": 4}
+    ]
+    assert made["outputQuantityList"] == [
+        {"epcClass": "urn:epc:class:lgtin:9521234.000018.MU-1", "quantity": 8}
+    ]
+    assert made["bizStep"] == "creating_class_instance"
+    assert made["ilmd"] == {"cbvmda:itemExpirationDate": "2027-01-31"}
+    # Its consume and produce moves are not told a second time.
+    assert not events(document, "ObjectEvent", "other")
+
+
+def test_since_and_lot_narrow_the_document(traded):
+    lot_only = epcis_document(config=SITE, lot="T1")
+    classes = {q["epcClass"] for e in events(lot_only, "ObjectEvent") for q in e["quantityList"]}
+    assert classes == {"https://id.gs1.org/01/05412345000013/10/T1"}
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert epcis_document(config=SITE, since=tomorrow)["epcisBody"]["eventList"] == []
