@@ -25,8 +25,13 @@ def session(url: str, all_ready, results, jobs: list[Job]) -> None:
     for a DomainError or ("error", repr) for anything a user should never see, and
     when the session started and finished posting.
     """
-    open_database(url)
-    all_ready.wait(timeout=60)
+    try:
+        open_database(url)
+        all_ready.wait(timeout=60)
+    except Exception as exc:  # reported to the test rather than lost in a dead process
+        all_ready.abort()
+        results.put(([("error", f"session could not start: {exc!r}")], 0.0, 0.0))
+        return
     results.put(run_jobs(jobs))
 
 

@@ -215,28 +215,36 @@ SETPRIV = shutil.which("setpriv")
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or not SETPRIV, reason="needs root and setpriv")
-def test_a_read_only_database_is_refused_in_one_line(warehouse):
-    """Root writes whatever the file mode says, so the command runs as user nobody
-    against a copy of the database it may read but not write."""
+def test_a_read_only_database_is_readable_but_refuses_postings_in_one_line(warehouse):
+    """Root writes whatever the file mode says, so the commands run as user nobody,
+    against a copy of the database it may read but not write (in a folder where
+    SQLite may keep its -wal and -shm files)."""
     folder = Path(tempfile.mkdtemp(prefix="backroom-ro-"))
     try:
-        folder.chmod(0o755)
+        folder.chmod(0o777)
         copy = folder / "backroom.db"
         shutil.copy(models.db.sqlite_path(warehouse.url), copy)
         copy.chmod(0o444)
         before = copy.read_bytes()
-        as_nobody = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"]
-        script = "import sys; from tui.cli import main; sys.exit(main())"
-        args = ["--db", f"sqlite:///{copy}", "--user", "tester", "receive", "FLOUR", "5"]
-        run = subprocess.run(
-            [*as_nobody, sys.executable, "-c", script, *args, "--to", "A1"],
-            cwd=ROOT,
-            env={**os.environ, "HOME": str(folder), "XDG_CONFIG_HOME": str(folder)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert one_line(Run(run.returncode, run.stdout, run.stderr), 1) == (
+
+        def as_nobody(*args: str) -> Run:
+            setpriv = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"]
+            script = "import sys; from tui.cli import main; sys.exit(main())"
+            done = subprocess.run(
+                [*setpriv, sys.executable, "-c", script, "--db", f"sqlite:///{copy}", *args],
+                cwd=ROOT,
+                env={**os.environ, "HOME": str(folder), "XDG_CONFIG_HOME": str(folder)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            return Run(done.returncode, done.stdout, done.stderr)
+
+        stock = as_nobody("stock", "--json")
+        assert (stock.code, stock.err) == (0, "")
+        assert [(r["item"], r["qty"]) for r in stock.json] == [("FLOUR", 100), ("MILK", 24)]
+        refused = as_nobody("--user", "tester", "receive", "FLOUR", "5", "--to", "A1")
+        assert one_line(refused, 1) == (
             "backroom: The database is read-only here; nothing was written."
         )
         assert copy.read_bytes() == before
