@@ -1,0 +1,185 @@
+"""import, export, backup, restore: data in and out of Backroom."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from models.exporting import EXPORT_KINDS
+from models.importing import KINDS
+from tui.cli.context import Context, fail, iso_date
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "import",
+        help="import items, locations, lots, opening stock or consignees from a CSV file",
+        description="Every row is checked first; if any is wrong, every wrong row is listed "
+        "with its line number and nothing is imported. 'backroom import KIND --template' "
+        "prints the columns and an example row.",
+    )
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
+    p.add_argument("file", nargs="?", metavar="FILE.csv")
+    p.add_argument("--template", action="store_true", help="print the header and an example row")
+    p.add_argument("--check", action="store_true", help="check the file only; import nothing")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "export",
+        help="export as CSV or JSON (streamed), or EPCIS 2.0 JSON-LD",
+        description="Writes to stdout, or to --out FILE. Items, locations, lots, stock and "
+        "consignees come out in the layout 'backroom import' reads.",
+    )
+    kinds = (*EXPORT_KINDS, "epcis")
+    p.add_argument("kind", choices=kinds, metavar="KIND", help=", ".join(kinds))
+    p.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--csv", dest="fmt", action="store_const", const="csv")
+    form.add_argument("--json", dest="fmt", action="store_const", const="json")
+    p.add_argument("--lot", metavar="LOT", help="epcis: only the events of this lot")
+    p.add_argument("--item", metavar="ITEM", help="epcis: the item of --lot, where needed")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.set_defaults(func=cmd_export, fmt=None)
+
+    p = sub.add_parser("backup", help="a consistent copy of the database while others keep working")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="put a backup in place of the database, then verify it")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="even while other sessions have it open")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_restore)
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    """A counter on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        return lambda done, total: None
+
+    def show(done: int, total: int) -> None:
+        print(f"\r{label}: {done:,}/{total:,}  ", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+
+
+def cmd_import(ctx: Context) -> int:
+    from models.importing import ImportRefused, apply_import, plan_import, template
+
+    a = ctx.args
+    if a.template:
+        print(template(a.kind), end="")
+        return 0
+    if not a.file:
+        return fail(f"give the CSV file to import, or --template for its layout ({a.kind})")
+    ctx.open()
+    try:
+        data = Path(a.file).read_bytes()
+    except OSError as exc:
+        return fail(f"cannot read {a.file}: {exc.strerror}")
+    plan = plan_import(a.kind, data, source=a.file, user=ctx.user)
+    if plan.problems:
+        refused = ImportRefused(plan.source, plan.problems)
+        if ctx.json:
+            ctx.emit({"ok": False, "problems": [p.as_dict() for p in plan.problems]}, "")
+        else:
+            for line in refused.lines():
+                print(line, file=sys.stderr)
+        return fail(str(refused))
+    if a.check:
+        ctx.emit({"ok": True, "rows": plan.total, **plan.counts()}, plan.summary())
+        return 0
+    result = apply_import(plan, user=ctx.user, progress=_progress(f"importing {a.kind}"))
+    _end_progress()
+    ctx.emit(result.as_dict(), result.text())
+    return 0
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """stdout, or FILE written whole: to FILE.part first, renamed when complete."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    part = target.with_name(target.name + ".part")
+    try:
+        with part.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def cmd_export(ctx: Context) -> int:
+    a = ctx.args
+    fmt = a.fmt or ("json" if a.kind == "epcis" else "csv")
+    if a.kind != "epcis" and (a.lot or a.item):
+        return fail("--lot and --item apply to 'export epcis' only")
+    if a.kind == "epcis" and fmt != "json":
+        return fail("EPCIS is JSON-LD only: leave out --csv")
+    ctx.open()
+    progress = _progress(f"exporting {a.kind}")
+    try:
+        with _output(a.out) as out:
+            if a.kind == "epcis":
+                from models.epcis import write_epcis
+
+                rows = write_epcis(
+                    out, config=ctx.config, since=a.since, lot=a.lot, item=a.item, progress=progress
+                )
+            else:
+                from models.exporting import export
+
+                rows = export(a.kind, out, fmt=fmt, since=a.since, progress=progress)
+    except BrokenPipeError:
+        # `backroom export moves | head`: the reader has what it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    _end_progress()
+    if a.out:
+        what = "event" if a.kind == "epcis" else "row"
+        print(f"{rows:,} {what}{'s' if rows != 1 else ''} of {a.kind} written to {a.out}")
+    return 0
+
+
+def cmd_backup(ctx: Context) -> int:
+    from models.backup import backup
+
+    ctx.open()  # refuses a URL that names no Backroom database
+    from models.db import db
+
+    db.close()
+    result = backup(ctx.db_url, ctx.args.file, force=ctx.args.force)
+    ctx.emit(result.as_dict(), result.text())
+    return 0
+
+
+def cmd_restore(ctx: Context) -> int:
+    from models.backup import restore
+    from models.verify import verify
+
+    result = restore(ctx.args.file, ctx.db_url, force=ctx.args.force)
+    ctx.open()
+    report = verify()
+    data = {**result.as_dict(), "verify": {"clean": report.clean, "problems": report.problems}}
+    text = result.text() + (
+        f"; verify: clean ({report.moves:,} moves)"
+        if report.clean
+        else f"; verify found {len(report.problems)} problem(s):\n" + "\n".join(report.problems)
+    )
+    ctx.emit(data, text)
+    return 0 if report.clean else fail("the restored database does not pass verify")
