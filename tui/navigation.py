@@ -119,6 +119,33 @@ DESTINATIONS: tuple[Destination, ...] = (
         "tui.screens.scanner_test:ScannerTestScreen",
         "setup",
     ),
+    Destination(
+        "trace",
+        "Trace a lot",
+        "Where a lot came from and where it went",
+        "t",
+        None,
+        "tui.screens.trace:TraceScreen",
+        "browse",
+    ),
+    Destination(
+        "transform",
+        "Transform",
+        "Production, repack, kitting: inputs into new lots",
+        "f",
+        None,
+        "tui.screens.transform:TransformScreen",
+        "operate",
+    ),
+    Destination(
+        "recall",
+        "Recall",
+        "Recall a lot and all made from it; the recall report",
+        "e",
+        None,
+        "tui.screens.recall:RecallScreen",
+        "browse",
+    ),
 )
 
 
