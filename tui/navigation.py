@@ -146,6 +146,33 @@ DESTINATIONS: tuple[Destination, ...] = (
         "tui.screens.recall:RecallScreen",
         "browse",
     ),
+    Destination(
+        "pick",
+        "Pick",
+        "Pick a shipment, stop by stop",
+        "p",
+        None,
+        "tui.screens.picking:PickScreen",
+        "operate",
+    ),
+    Destination(
+        "pack",
+        "Pack",
+        "Picked stock into parcels with SSCCs",
+        "k",
+        None,
+        "tui.screens.packing:PackScreen",
+        "operate",
+    ),
+    Destination(
+        "shipments",
+        "Shipments",
+        "Shipments by status; detail, allocation, history",
+        "h",
+        None,
+        "tui.screens.shipments:ShipmentsScreen",
+        "browse",
+    ),
 )
 
 

@@ -11,7 +11,9 @@ from scanners.results import (
     ResolvedItem,
     ResolvedLocation,
     ResolvedLot,
+    ResolvedParcel,
     ResolvedSerial,
+    ResolvedShipment,
     ScanError,
 )
 
@@ -43,6 +45,13 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
         screen = StockScreen(search=res.number, grouping="lot")
     elif isinstance(res, ResolvedSerial):
         screen = StockScreen(search=res.serial, grouping="lot")
+    elif isinstance(res, ResolvedParcel | ResolvedShipment):
+        from tui.screens.shipments_detail import ShipmentDetailScreen
+
+        if isinstance(res, ResolvedShipment):
+            screen = ShipmentDetailScreen(res.number)
+        else:
+            screen = ShipmentDetailScreen(sscc=res.sscc)
     elif isinstance(res, ResolvedBadge):
         app.notify(f"Scanned the {res.label}")
         return
