@@ -29,6 +29,7 @@ from models.schema_shipping import (
     Carrier,
     Consignee,
     Counter,
+    Load,
     Parcel,
     ParcelContent,
     Shipment,
@@ -679,6 +680,7 @@ class ParcelView:
     weight_g: int | None
     tracking: str | None
     contents: tuple[ContentView, ...] = ()
+    tracking_url: str | None = None
 
     @property
     def weight_text(self) -> str:
@@ -693,6 +695,7 @@ class ParcelView:
             "kind": self.kind,
             "weight_g": self.weight_g,
             "tracking": self.tracking,
+            "tracking_url": self.tracking_url,
             "contents": [c.as_dict() for c in self.contents],
         }
 
@@ -710,13 +713,16 @@ def parcel_view(parcel: Parcel) -> ParcelView:
         )
         for c in parcel.contents.order_by(ParcelContent.id)
     )
+    shipment = parcel.shipment
+    carrier = CarrierInfo.of(shipment.carrier) if shipment.carrier_id else None
     return ParcelView(
         parcel.sscc,
-        parcel.shipment.number,
+        shipment.number,
         parcel.kind,
         parcel.weight_g,
         parcel.tracking_number,
         contents,
+        carrier.tracking_link(parcel.tracking_number) if carrier else None,
     )
 
 
@@ -762,6 +768,7 @@ class ShipmentSummary:
     shipped_at: dt.datetime | None = None
     delivered_at: dt.datetime | None = None
     pod_name: str | None = None
+    load: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form."""
@@ -775,6 +782,7 @@ class ShipmentSummary:
             "shipped_at": self.shipped_at.isoformat() if self.shipped_at else None,
             "delivered_at": self.delivered_at.isoformat() if self.delivered_at else None,
             "signed_by": self.pod_name,
+            "load": self.load,
         }
 
 
@@ -823,6 +831,7 @@ def summary(row: Shipment) -> ShipmentSummary:
         row.shipped_at,
         row.delivered_at,
         row.pod_name,
+        row.load.number if row.load_id else None,
     )
 
 
@@ -893,8 +902,8 @@ def list_shipments(
     limit: int = 100,
 ) -> list[ShipmentSummary]:
     """Shipments, newest number first, filtered; AFTER pages on from a number."""
-    query = Shipment.select(Shipment, Consignee, Carrier).join(Consignee).switch(Shipment)
-    query = query.join(Carrier, pw.JOIN.LEFT_OUTER)
+    query = Shipment.select(Shipment, Consignee, Carrier, Load).join(Consignee).switch(Shipment)
+    query = query.join(Carrier, pw.JOIN.LEFT_OUTER).switch(Shipment).join(Load, pw.JOIN.LEFT_OUTER)
     if status:
         statuses = [status] if isinstance(status, str) else list(status)
         bad = [s for s in statuses if s not in SHIPMENT_STATUSES]
@@ -963,3 +972,89 @@ def _words(key: str, value: object) -> str:
     if isinstance(value, list):
         return f"{key} " + " ".join(str(v) for v in value)
     return f"{key} {value}"
+
+
+# --- loads: a vehicle departure grouping shipments ----------------------------------------
+
+LOAD_PREFIX = "LOAD-"
+
+
+@dataclass(frozen=True)
+class LoadInfo:
+    """A load: vehicle, driver, departure, and the shipments on it."""
+
+    number: str
+    vehicle: str
+    driver: str
+    departure: dt.datetime | None
+    shipments: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return {
+            "number": self.number,
+            "vehicle": self.vehicle,
+            "driver": self.driver,
+            "departure": self.departure.isoformat() if self.departure else None,
+            "shipments": list(self.shipments),
+        }
+
+
+def create_load(
+    *, vehicle: str, user: str, driver: str = "", departure: dt.datetime | None = None
+) -> str:
+    """A new load for VEHICLE (its plate or name); returns its number (LOAD-000001)."""
+    if not vehicle.strip() or len(vehicle.strip()) > 64:
+        raise Refused("A load needs the vehicle (1 to 64 characters)")
+
+    def _create() -> str:
+        who = get_user(user)
+        number = f"{LOAD_PREFIX}{next_value('load'):06d}"
+        Load.create(
+            number=number, vehicle=vehicle.strip(), driver=driver.strip(), departure=departure
+        )
+        log_event(
+            "load.create", number, who, vehicle=vehicle.strip(), driver=driver, departure=departure
+        )
+        return number
+
+    return run_write(_create)
+
+
+def get_load(number: str) -> Load:
+    """The load with NUMBER (LOAD-000001; '1' is understood too)."""
+    text = number.strip().upper()
+    digits = text.removeprefix(LOAD_PREFIX)
+    if digits.isdigit():
+        text = f"{LOAD_PREFIX}{int(digits):06d}"
+    row = Load.get_or_none(Load.number == text)
+    if row is None:
+        raise NotFound(f"No load {number.strip()}")
+    return row
+
+
+def load_info(number: str) -> LoadInfo:
+    """A load and the shipments on it."""
+    row = get_load(number)
+    numbers = tuple(
+        s.number
+        for s in Shipment.select(Shipment.number)
+        .where(Shipment.load == row)
+        .order_by(Shipment.number)
+    )
+    return LoadInfo(row.number, row.vehicle, row.driver, row.departure, numbers)
+
+
+def assign_load(number: str, load: str | None, *, user: str) -> LoadInfo | None:
+    """Put the shipment on LOAD (or take it off with None), until it is shipped."""
+
+    def _assign() -> LoadInfo | None:
+        who = get_user(user)
+        shipment = get_shipment(number, lock=True)
+        check_status(shipment, ("draft", "allocated", "picking", "packed"), "change its load")
+        row = get_load(load) if load else None
+        Shipment.update(load=row).where(Shipment.id == shipment.id).execute()
+        log_event("shipment.load", shipment.number, who, load=row.number if row else None)
+        return load_info(row.number) if row else None
+
+    return run_write(_assign)

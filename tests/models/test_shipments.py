@@ -27,9 +27,12 @@ from models.shipments import (
     add_carrier,
     add_consignee,
     add_line,
+    assign_load,
     cancel,
+    create_load,
     create_shipment,
     deliver,
+    load_info,
     shipment_detail,
 )
 from models.shipping import manifest, ship
@@ -422,3 +425,21 @@ def test_master_data_refusals_say_what_is_wrong(shop):
         create_shipment(shop.consignee, user=USER, carrier="DHL", service="overnight")
     with pytest.raises(NotFound, match="Unknown consignee"):
         create_shipment("Nobody", user=USER)
+
+
+def test_a_load_groups_shipments_for_one_vehicle_until_they_ship(shop):
+    receive("FLOUR", 100, "B-01", user=USER)
+    first, second = order(shop, ("FLOUR", 10)), order(shop, ("FLOUR", 20))
+    load = create_load(vehicle="HH-BR 123", driver="Jan", user=USER)
+    assign_load(first, load, user=USER)
+    info = assign_load(second, load, user=USER)
+    assert (info.vehicle, info.driver, info.shipments) == ("HH-BR 123", "Jan", (first, second))
+    assert shipment_detail(first).summary.load == load
+    allocate(first, user=USER)
+    pick_all(first, user=USER)
+    pack_all(first, user=USER, company_prefix=PREFIX)
+    ship(first, user=USER)
+    with refused("is shipped: cannot change its load"):
+        assign_load(first, None, user=USER)
+    assign_load(second, None, user=USER)
+    assert load_info(load).shipments == (first,)

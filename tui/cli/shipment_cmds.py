@@ -62,6 +62,11 @@ def register(sub) -> None:
             dest="action", metavar="ACTION", required=True
         )
     )
+    _load(
+        sub.add_parser("load", help="vehicle departures grouping shipments").add_subparsers(
+            dest="action", metavar="ACTION", required=True
+        )
+    )
     p = sub.add_parser("manifest", help="a carrier's end-of-day manifest")
     p.add_argument("carrier", metavar="CARRIER")
     p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="shipping day (UTC)")
@@ -97,6 +102,21 @@ def _carrier(sub) -> None:
     p.add_argument("--tracking-url", metavar="URL", help="with {tracking} for the number")
     _json(p, cmd_carrier_add)
     _json(sub.add_parser("list", help="list carriers"), cmd_carrier_list)
+
+
+def _load(sub) -> None:
+    p = sub.add_parser("create", help="a new load; prints its number")
+    p.add_argument("--vehicle", required=True, metavar="PLATE")
+    p.add_argument("--driver", default="", metavar="NAME")
+    p.add_argument("--departure", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC")
+    _json(p, cmd_load_create)
+    p = sub.add_parser("add", help="put shipments on a load")
+    p.add_argument("load", metavar="LOAD")
+    p.add_argument("shipments", nargs="+", metavar="SHIPMENT")
+    _json(p, cmd_load_add)
+    p = sub.add_parser("show", help="a load and its shipments")
+    p.add_argument("load", metavar="LOAD")
+    _json(p, cmd_load_show)
 
 
 def _shipment(sub) -> None:
@@ -291,6 +311,46 @@ def cmd_carrier_list(ctx: Context) -> int:
             [(r.code, r.name, ",".join(r.services), r.tracking_url) for r in rows],
         ),
     )
+    return 0
+
+
+# --- loads ------------------------------------------------------------------------------
+
+
+def _load_text(info) -> str:
+    when = f", departs {info.departure:%Y-%m-%d %H:%M} UTC" if info.departure else ""
+    driver = f", driver {info.driver}" if info.driver else ""
+    ships = " ".join(info.shipments) or "no shipments yet"
+    return f"{info.number}: {info.vehicle}{driver}{when}\n  {ships}"
+
+
+def cmd_load_create(ctx: Context) -> int:
+    from models.shipments import create_load
+
+    ctx.open()
+    a = ctx.args
+    number = create_load(vehicle=a.vehicle, driver=a.driver, departure=a.departure, user=ctx.user)
+    ctx.emit({"number": number}, number)
+    return 0
+
+
+def cmd_load_add(ctx: Context) -> int:
+    from models.shipments import assign_load
+
+    ctx.open()
+    info = None
+    for number in ctx.args.shipments:
+        info = assign_load(number, ctx.args.load, user=ctx.user)
+    ctx.emit(info.as_dict(), _load_text(info))
+    return 0
+
+
+def cmd_load_show(ctx: Context) -> int:
+    from models.shipments import load_info
+
+    ctx.open()
+    info = load_info(ctx.args.load)
+    ctx.emit(info.as_dict(), _load_text(info))
     return 0
 
 
@@ -515,7 +575,7 @@ def show_text(detail) -> str:
         f"{s.number}  {s.status}",
         f"To:      {', '.join(detail.consignee.address_block())}",
         f"Carrier: {carrier}{f' ({s.service})' if s.service else ''}   "
-        f"Planned: {s.planned_date.isoformat()}",
+        f"Planned: {s.planned_date.isoformat()}" + (f"   Load: {s.load}" if s.load else ""),
     ]
     if s.pod_name:
         out.append(f"Delivered {s.delivered_at:%Y-%m-%d %H:%M} UTC, signed by {s.pod_name}")
