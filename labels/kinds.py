@@ -3,7 +3,6 @@ serial numbers, users' badges, logistic units, command codes and the scanner tes
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,10 +26,10 @@ from models.codes import (
     quantity_code,
 )
 from models.config import Config
-from models.db import run_write
 from models.errors import Refused
-from models.masterdata import find_lot, get_item, get_location, get_user, log_event
-from models.schema import Location, User
+from models.masterdata import find_lot, get_item, get_location, get_user
+from models.schema import Location
+from models.users import assign_badge
 
 KINDS = ("location", "item", "lot", "serial", "sscc", "badge", "commands", "scanner-test")
 # Kinds that need a KEY (a code, SKU, lot number, SSCC or user name).
@@ -46,7 +45,6 @@ DEFAULT_SIZES = {
     "scanner-test": "a4",
 }
 COMMAND_QUANTITIES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 24, 50, 100)
-BADGE_TOKEN_DIGITS = 10  # digits pack two to a Code 128 symbol: fits a 50 mm label
 
 
 def default_size(kind: str, config: Config | None = None) -> LabelSize:
@@ -101,35 +99,12 @@ def serial_content(number: str, item: str | None = None) -> LotContent:
     return LotContent(it.sku, it.name, lot.number, it.gtin, lot.expiry, serial=True)
 
 
-def assign_badge_token(user: User, *, by: User | None, renew: bool = False) -> str:
-    """USER's badge token, made (random digits) and logged if the user has none yet,
-    or replaced with renew=True, which makes the old badge useless.
-
-    A write to users: belongs in models/ once a users module exists there."""
-    if user.badge and not renew:
-        return user.badge
-
-    def _assign() -> str:
-        while True:
-            token = f"{secrets.randbelow(10**BADGE_TOKEN_DIGITS):0{BADGE_TOKEN_DIGITS}d}"
-            if not User.select().where(User.badge == token).exists():
-                break
-        User.update(badge=token).where(User.id == user.id).execute()
-        # Never the token itself: the event log is readable by more people than badges.
-        log_event("user.badge", user.name, by, renewed=bool(user.badge))
-        return token
-
-    user.badge = run_write(_assign)
-    return user.badge
-
-
 def badge_content(
     name: str, *, by: str | None, site: str = "", renew: bool = False
 ) -> BadgeContent:
     """The badge of user NAME; gives the user a badge token first if needed."""
     user = get_user(name)
-    if not user.badge or renew:
-        assign_badge_token(user, by=get_user(by) if by else None, renew=renew)
+    user.badge = assign_badge(name, by=get_user(by) if by else None, renew=renew)
     return BadgeContent(user.name, user.role, BADGE_PREFIX + user.badge, site)
 
 

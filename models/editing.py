@@ -21,6 +21,7 @@ from models.masterdata import (
     normalize_gtin,
     set_lot_status,
 )
+from models.roles import require
 from models.schema import (
     LOCATION_KINDS,
     LOT_STATUSES,
@@ -87,6 +88,7 @@ def _log(kind: str, subject: str, by: User | None, diff: dict[str, tuple], **ext
 
 def update_item(sku: str, /, *, by: User | None = None, **changes: object) -> Item:
     """Change an item's name, GTIN, unit, tracking, shelf life or active flag."""
+    require(by, "item.edit")
     _check_fields("item", changes, ITEM_FIELDS)
 
     def _update() -> Item:
@@ -157,6 +159,7 @@ def update_location(code: str, /, *, by: User | None = None, **changes: object) 
 
     A new parent moves the location and everything under it: their paths follow.
     """
+    require(by, "location.edit")
     _check_fields("location", changes, LOCATION_FIELDS)
 
     def _update() -> Location:
@@ -247,6 +250,7 @@ def update_lot(item: str, number: str, /, *, by: User | None = None, **changes: 
 
     A status change needs a `reason`, as `masterdata.set_lot_status` does.
     """
+    require(by, "lot.edit")
     if "item" in changes:
         raise Refused("The item of a lot cannot be changed: create a new lot instead")
     _check_fields("lot", changes, LOT_FIELDS)

@@ -12,6 +12,7 @@ from biip.gtin import Gtin
 from models.codes import BADGE_PREFIX, COMMAND_PREFIX, SHIPMENT_PREFIX
 from models.db import run_write
 from models.errors import NotFound, Refused
+from models.roles import require
 from models.schema import (
     LOCATION_KINDS,
     LOT_STATUSES,
@@ -119,6 +120,7 @@ def ensure_virtual_locations() -> None:
 
 def add_user(name: str, role: str = "operator", *, by: User | None = None) -> User:
     """A new user with a role."""
+    require(by, "user.manage")
     name = name.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise Refused(f"User name {name!r} must be 1 to 64 characters without spaces")
@@ -167,6 +169,7 @@ def check_item(spec: ItemSpec) -> ItemSpec:
 
 def add_item(spec: ItemSpec, *, by: User | None = None) -> Item:
     """A new item; refuses a duplicate SKU or GTIN."""
+    require(by, "item.add")
     spec = check_item(spec)
 
     def _add() -> Item:
@@ -199,6 +202,7 @@ def add_location(
     by: User | None = None,
 ) -> Location:
     """A new location, under PARENT if given."""
+    require(by, "location.add")
     code = code.strip()
     if not code or len(code) > 64 or any(c.isspace() or c in "/\x1d" for c in code):
         raise Refused(f"Location code {code!r} must be 1 to 64 characters without spaces or '/'")
@@ -259,6 +263,7 @@ def add_lot(
     by: User | None = None,
 ) -> Lot:
     """A new lot of a lot- or serial-tracked item. Call inside a write transaction or alone."""
+    require(by, "lot.add")
     number = check_lot_number(number)
     if item.tracking == "none":
         raise Refused(f"Item {item.sku} is not lot-tracked; it has no lots")
@@ -282,6 +287,7 @@ def add_lot(
 
 def set_lot_status(lot: Lot, status: str, reason: str, *, by: User) -> Lot:
     """Change a lot's status, with the reason in the event log."""
+    require(by, "lot.status")
     if status not in LOT_STATUSES:
         raise Refused(f"Lot status {status!r} is not one of {', '.join(LOT_STATUSES)}")
     if not reason.strip():

@@ -58,11 +58,18 @@ def _v4_genealogy_tables() -> None:
     db.create_tables(GENEALOGY_TABLES, safe=True)
 
 
+def _v5_people_tables() -> None:
+    from models.schema_people import PEOPLE_TABLES
+
+    db.create_tables(PEOPLE_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
     _v3_shipping_tables,
     _v4_genealogy_tables,
+    _v5_people_tables,
 ]
 CURRENT_VERSION = len(STEPS)
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from models.db import run_write
 from models.errors import NotFound, Refused
 from models.ledger import MoveSpec, PostedMove, lock_head, post
-from models.masterdata import add_lot, get_item, get_location, get_lot, get_user, log_event
+from models.masterdata import add_lot, get_item, get_location, get_lot, log_event
+from models.roles import acting, own_recent, require, require_count
 from models.schema import Item, Location, Lot, Move, Quant
 
 
@@ -89,7 +90,7 @@ def receive(
         # Take the ledger lock before looking the lot up: two PostgreSQL sessions
         # receiving the same new lot would otherwise both try to create it.
         lock_head()
-        who = get_user(user)
+        who = acting(user, "receive")
         it = get_item(item)
         dest = get_location(to)
         if not dest.is_internal:
@@ -149,7 +150,7 @@ def transfer(
     ref = _check_ref(ref)
 
     def _transfer() -> PostedMove:
-        who = get_user(user)
+        who = acting(user, "transfer")
         it = get_item(item)
         spec = MoveSpec(
             kind,
@@ -190,7 +191,7 @@ def adjust(
     note = _need_reason(reason)
 
     def _adjust() -> PostedMove:
-        who = get_user(user)
+        who = acting(user, "adjust")
         it = get_item(item)
         here = _internal(at_location)
         adj = _virtual("adjustment")
@@ -240,7 +241,7 @@ def count(
     _not_too_large(counted)
 
     def _count() -> CountResult:
-        who = get_user(user)
+        who = acting(user, "count")
         it = get_item(item)
         here = _internal(at_location)
         the_lot = _lot_for(it, lot)
@@ -253,6 +254,7 @@ def count(
         )
         expected = quant.qty if quant else 0
         diff = counted - expected
+        require_count(who, diff)
         move = None
         if diff:
             adj = _virtual("adjustment")
@@ -292,7 +294,7 @@ def scrap(
     note = _need_reason(reason)
 
     def _scrap() -> PostedMove:
-        who = get_user(user)
+        who = acting(user, "scrap")
         it = get_item(item)
         spec = MoveSpec(
             "scrap",
@@ -312,10 +314,12 @@ def reverse(move_id: int, *, user: str, reason: str | None = None) -> PostedMove
     """Post the reversing move of MOVE_ID; a move is reversed at most once."""
 
     def _reverse() -> PostedMove:
-        who = get_user(user)
+        who = acting(user, "reverse.own")
         orig = Move.get_or_none(Move.id == move_id)
         if orig is None:
             raise NotFound(f"No move {move_id}")
+        if not own_recent(who, orig.user_id, orig.time):
+            require(who, "reverse")
         if orig.kind == "reversal":
             raise Refused(f"Move {move_id} is itself a reversal; post a new move instead")
         done = Move.get_or_none(Move.reverses == orig.id)

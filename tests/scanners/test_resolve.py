@@ -170,7 +170,7 @@ def test_an_expiry_different_from_the_lots_is_a_warning(warehouse):
 
 def test_a_recalled_lot_resolves_with_a_warning(own_warehouse):
     lot = get_lot(get_item("WIDGET"), "ABC123")
-    set_lot_status(lot, "recalled", "supplier recall", by=User.get(User.name == "anna"))
+    set_lot_status(lot, "recalled", "supplier recall", by=User.get(User.name == "tester"))
     result = read("]C1" + "01" + WIDGET_GTIN + "10ABC123")
     assert result.status == "recalled"
     assert result.warnings == ("Lot ABC123 of item WIDGET is recalled",)
