@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from models.db import db, is_postgres
@@ -109,7 +109,8 @@ def move_hash(
         reverses,
         prev_hash,
     )
-    text = "\x1f".join("" if f is None else str(f) for f in fields)
+    # A list, not a generator: join() builds one anyway, and this runs once per move.
+    text = "\x1f".join(["" if f is None else str(f) for f in fields])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -123,8 +124,17 @@ def lock_head() -> tuple[int, str]:
 
 
 QuantKey = tuple[int, int, int]  # item id, lot id or 0, location id
-# Keys per prefetch query: three parameters each, well under every backend's limit.
-PREFETCH_CHUNK = 300
+# Keys per prefetch query. A chunk is padded (repeating its last key) to one of these
+# sizes, so the database compiles a handful of statements and reuses them.
+PREFETCH_SIZES = (1, 4, 16, 64, 256)
+
+
+def _chunks(keys: list, size: int = PREFETCH_SIZES[-1]) -> Iterator[list]:
+    """KEYS in chunks of at most SIZE, each padded to one of PREFETCH_SIZES."""
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
+        padded = next(n for n in PREFETCH_SIZES if n >= len(chunk))
+        yield chunk + [chunk[-1]] * (padded - len(chunk))
 
 
 class _Quants:
@@ -139,8 +149,7 @@ class _Quants:
     def prefetch(self, keys: Iterable[QuantKey]) -> None:
         """Read the stored quantities of KEYS in a few queries instead of one each."""
         missing = [key for key in dict.fromkeys(keys) if key not in self.stored]
-        for start in range(0, len(missing), PREFETCH_CHUNK):
-            chunk = missing[start : start + PREFETCH_CHUNK]
+        for chunk in _chunks(missing):
             values = ", ".join(["(?, ?, ?)"] * len(chunk))
             rows = db.execute_sql(
                 sql(
@@ -173,8 +182,7 @@ class _Quants:
     def prefetch_serials(self, lot_ids: Iterable[int]) -> None:
         """Read how many of each serial number are in internal locations, in a few queries."""
         missing = [lot for lot in dict.fromkeys(lot_ids) if lot not in self.serial_in_stock]
-        for start in range(0, len(missing), PREFETCH_CHUNK):
-            chunk = missing[start : start + PREFETCH_CHUNK]
+        for chunk in _chunks(missing):
             rows = db.execute_sql(
                 sql(
                     'SELECT q."lot_key", COALESCE(SUM(q."qty"), 0) FROM "quant" q '
