@@ -186,7 +186,8 @@ class ImportPlan:
         """One line saying what an import would do, or that it cannot."""
         if self.problems:
             return str(ImportRefused(self.source, self.problems))
-        return f"{self.source}: {self.total} rows, " + _counts_text(self.kind, self.counts())
+        rows = f"{self.total} row{'s' if self.total != 1 else ''}"
+        return f"{self.source}: {rows}, " + _counts_text(self.kind, self.counts())
 
 
 @dataclass(frozen=True)
