@@ -55,10 +55,10 @@ def session(url: str) -> Session:
 
 
 async def enter(pilot, *entries: str) -> None:
-    """Type each entry then Enter, as a scanner or a person would."""
+    """Each entry into the focused field in one burst, then Enter, as a scanner sends it."""
     for text in entries:
         if text:
-            await pilot.press(*text)
+            pilot.app.focused.insert_text_at_cursor(text)
         await pilot.press("enter")
         await settle(pilot)
 
