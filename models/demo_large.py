@@ -19,6 +19,7 @@ from peewee import chunked
 from models.db import db, is_sqlite, run_write
 from models.demo import (
     DISPATCH,
+    LEAD,
     QUARANTINE,
     RECEIVING,
     SITE,
@@ -104,7 +105,8 @@ class _Plan:
     lots: list[Lot] = field(default_factory=list)
     bins: list[Location] = field(default_factory=list)
     untracked: list[int] = field(default_factory=list)
-    users: list[User] = field(default_factory=list)
+    users: list[User] = field(default_factory=list)  # operators
+    lead: User | None = None
 
 
 def build_large(
@@ -127,6 +129,7 @@ def build_large(
     plan = _Plan()
     names = add_demo_users(owner)
     plan.users = list(User.select().where(User.name.in_(names)).order_by(User.name))
+    plan.lead = User.get_or_none(User.name == LEAD) or User.get(User.name == owner)
     _progress(progress, 0, moves, "Locations")
     plan.bins = _make_locations(locations)
     _progress(progress, 0, moves, "Items")
@@ -136,7 +139,7 @@ def build_large(
     sim = _Simulation(plan, rng, moves, first_day, progress, batch)
     with _bulk_load():
         sim.run()
-    _quality_holds(plan, rng, owner)
+    _quality_holds(plan, rng)
     run_write(
         log_event, "demo.build", "large", User.get(User.name == owner), moves=moves, lots=lots
     )
@@ -344,11 +347,12 @@ class _Simulation:
         self.last_time = max(at, self.last_time + dt.timedelta(seconds=1))
         return self.last_time
 
-    def emit(self, specs: list[MoveSpec]) -> None:
+    def emit(self, specs: list[MoveSpec], user: User | None = None) -> None:
         specs = specs[: self.total - self.done]
         if not specs:
             return
-        self.groups.append((self.now(), self.rng.choice(self.plan.users), specs))
+        user = user or self.rng.choice(self.plan.users)
+        self.groups.append((self.now(), user, specs))
         self.done += len(specs)
         self.pending += len(specs)
         if self.pending >= self.batch or self.done == self.total:
@@ -548,7 +552,8 @@ class _Simulation:
         here, adj = self.plan.bins[pos.bin], self.virtual["adjustment"]
         src, dst = (adj, here) if delta > 0 else (here, adj)
         note = self.rng.choice(ADJUST_REASONS)
-        self.emit([self.spec("adjust", pos, abs(delta), src, dst, note=note)])
+        # Adjustments and scrap are a lead's to post (models/roles.py).
+        self.emit([self.spec("adjust", pos, abs(delta), src, dst, note=note)], self.plan.lead)
         if delta > 0:
             self.add_stock(pos.item, pos.lot, pos.bin, delta)
         else:
@@ -573,9 +578,8 @@ class _Simulation:
         pos = self._some_stock()
         qty = self.rng.randint(1, min(3, pos.qty))
         note = self.rng.choice(SCRAP_REASONS)
-        self.emit(
-            [self.spec("scrap", pos, qty, self.plan.bins[pos.bin], self.scrap_loc, note=note)]
-        )
+        here = self.plan.bins[pos.bin]
+        self.emit([self.spec("scrap", pos, qty, here, self.scrap_loc, note=note)], self.plan.lead)
         self.take_stock(pos, qty)
 
     def replenish(self) -> None:
@@ -595,9 +599,9 @@ def lock_head_outside() -> int:
     return run_write(lock_head)[0]
 
 
-def _quality_holds(plan: _Plan, rng: random.Random, owner: str) -> None:
+def _quality_holds(plan: _Plan, rng: random.Random) -> None:
     """A few lots held for a lab result and a few blocked, where they stand."""
-    lead = User.get(User.name == owner)
+    lead = plan.lead
     candidates = rng.sample(range(1, len(plan.lots)), min(12, len(plan.lots) - 1))
     for n, lot_n in enumerate(candidates):
         lot = plan.lots[lot_n]
