@@ -740,7 +740,7 @@ class HistoryEntry:
         """The entry as one line of words."""
         d = self.detail
         if self.kind == "shipment.status":
-            extra = ", ".join(f"{k} {v}" for k, v in d.items() if k not in ("old", "new") and v)
+            extra = ", ".join(_words(k, v) for k, v in d.items() if k not in ("old", "new") and v)
             return f"{d.get('old')} -> {d.get('new')}" + (f" ({extra})" if extra else "")
         words = ", ".join(_words(k, v) for k, v in d.items() if v not in (None, "", []))
         return f"{self.kind.removeprefix('shipment.')}: {words}"
