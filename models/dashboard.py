@@ -14,7 +14,7 @@ from models.schema import Location, Lot, Move, Quant, utcnow
 class Figures:
     receipts_today: int
     shipments_today: int
-    open_picks: int | None  # None until shipments exist
+    open_picks: int  # allocation lines of open shipments not yet fully picked
     lots_expiring_30d: int
     quarantine_qty: int
     moves_per_day: list[int]  # oldest first, today last
@@ -68,4 +68,17 @@ def figures(days: int = 14, today: dt.date | None = None) -> Figures:
         else:
             last = end if end is not None else (Move.select(fn.MAX(Move.id)).scalar() + 1)
             per_day.append(last - start)
-    return Figures(receipts, shipments, None, expiring, int(quarantined or 0), per_day)
+    return Figures(receipts, shipments, _open_picks(), expiring, int(quarantined or 0), per_day)
+
+
+def _open_picks() -> int:
+    """Allocations still to pick on shipments that are allocated or being picked."""
+    from models.schema_shipping import Allocation, Shipment, ShipmentLine
+
+    return (
+        Allocation.select()
+        .join(ShipmentLine)
+        .join(Shipment)
+        .where(Shipment.status.in_(("allocated", "picking")) & (Allocation.picked < Allocation.qty))
+        .count()
+    )

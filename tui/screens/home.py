@@ -52,11 +52,10 @@ class HomeScreen(Screen):
         self.app.call_from_thread(self._show, data)
 
     def _show(self, data: Figures) -> None:
-        picks = "–" if data.open_picks is None else str(data.open_picks)
         lines = [
             f"Receipts today      {data.receipts_today:>7}",
             f"Shipments today     {data.shipments_today:>7}",
-            f"Open picks          {picks:>7}",
+            f"Open picks          {data.open_picks:>7}",
             f"Lots expiring ≤30 d {data.lots_expiring_30d:>7}",
             f"Qty in quarantine   {data.quarantine_qty:>7}",
         ]
