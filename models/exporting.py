@@ -371,7 +371,8 @@ def count(kind: str, since: dt.date | dt.datetime | None = None) -> int:
         query = Lot.select()
         return (query.where(Lot.created_at >= start) if start else query).count()
     if kind == "stock":
-        return Quant.select().where(Quant.qty != 0).count()
+        inside = Location.select(Location.id).where(Location.kind == "internal")
+        return Quant.select().where(Quant.qty != 0, Quant.location.in_(inside)).count()
     if kind == "consignees":
         return Consignee.select().count()
     if kind == "moves":
