@@ -56,6 +56,9 @@ def _v4_genealogy_tables() -> None:
     from models.schema_genealogy import GENEALOGY_TABLES
 
     db.create_tables(GENEALOGY_TABLES, safe=True)
+    # A scanned or typed lot number is found without its item (trace, recall): the
+    # unique (item, number) index cannot lead that search.
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "lot_number" ON "lot" ("number")')
 
 
 def _v5_people_tables() -> None:
