@@ -27,6 +27,8 @@ OUTSIDE = ("supplier", "customer")
 
 
 # --- values ---------------------------------------------------------------------------
+# Moves, receipts and shipments are made by the thousand for a busy lot: plain slotted
+# dataclasses build several times faster than frozen ones.
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class LotInfo:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TraceMove:
     """One movement of a lot, with the shipment's consignee when it went to a customer
     (a "ship" move, or any other move into a customer location) or came back."""
@@ -107,7 +109,7 @@ class TraceMove:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Receipt:
     """Goods in from a supplier."""
 
@@ -135,7 +137,7 @@ class Receipt:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Shipped:
     """Goods out to a customer: the ship move, its shipment and consignee."""
 
@@ -175,7 +177,7 @@ class Shipped:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Returned:
     """Goods back from a customer, into quarantine."""
 

@@ -43,6 +43,13 @@ class Jump:
     item: str | None = None
 
 
+@dataclass(frozen=True)
+class Pending:
+    """Leaves of a big branch, added when the branch is first opened."""
+
+    leaves: tuple[tuple[str, Jump], ...]
+
+
 def lookup(text: str, settings: ScannerSettings | None = None) -> tuple[str, str]:
     """The (item SKU, lot number) that TEXT names: a GS1 scan, 'SKU LOT', or a lot number."""
     words = text.split()
@@ -68,6 +75,18 @@ def _lot_label(info: LotInfo, extra: str = "") -> Text:
     return label
 
 
+def _branch(
+    node: TreeNode, label: str, leaves: tuple[tuple[str, Jump], ...], *, opened: bool = True
+) -> None:
+    """A branch of LEAVES: open and filled when short, else closed and filled on opening."""
+    if opened and len(leaves) <= OPEN_LIMIT:
+        branch = node.add(label, expand=True)
+        for text, jump in leaves:
+            branch.add_leaf(text, data=jump)
+    else:
+        node.add(label, data=Pending(leaves), allow_expand=True)
+
+
 class TraceTree:
     """Fills a Textual Tree from a Trace; kept apart from the screen so it reads as a
     plain walk of the genealogy."""
@@ -83,11 +102,11 @@ class TraceTree:
         tree.clear()
         tree.root.set_label(_lot_label(root.info))
         tree.root.data = Jump("lot", root.info.number, root.info.item)
-        up = tree.root.add("▲ Upstream: where it came from", expand=True)
+        up = tree.root.add("Upstream: where it came from", expand=True)
         self._upstream(up, root, {root.info.id})
         if not up.children:
             up.add_leaf("no receipt and no transformation made it")
-        down = tree.root.add("▼ Downstream: where it went", expand=True)
+        down = tree.root.add("Downstream: where it went", expand=True)
         self._downstream(down, root, {root.info.id}, moves=True)
         tree.root.expand()
 
@@ -123,16 +142,16 @@ class TraceTree:
         if facts.shipments:
             count = len(facts.shipments)
             word = "shipment" if count == 1 else "shipments"
-            ships = node.add(
-                f"Shipped {facts.shipped} in {count} {word}", expand=count <= OPEN_LIMIT
-            )
-            for s in facts.shipments:
-                to = s.consignee or "no consignee on record"
-                undone = " (reversed)" if s.reversed else ""
-                ships.add_leaf(
-                    f"{s.time:%Y-%m-%d} {s.shipment or '–'} · {to} · {s.qty}{undone}",
-                    data=Jump("shipment", s.shipment or "", str(s.move_id)),
+            leaves = tuple(
+                (
+                    f"{s.time:%Y-%m-%d} {s.shipment or '–'} · "
+                    f"{s.consignee or 'no consignee on record'} · {s.qty}"
+                    + (" (reversed)" if s.reversed else ""),
+                    Jump("shipment", s.shipment or "", str(s.move_id)),
                 )
+                for s in facts.shipments
+            )
+            _branch(node, f"Shipped {facts.shipped} in {count} {word}", leaves)
         if facts.returns:
             back = node.add(f"Returned {facts.returned}", expand=True)
             for r in facts.returns:
@@ -143,12 +162,14 @@ class TraceTree:
                     data=Jump("move", str(r.move_id)),
                 )
         if moves and self.found.moves:
-            listed = node.add(f"Movements ({len(self.found.moves)})")
-            for m in self.found.moves:
-                listed.add_leaf(
+            leaves = tuple(
+                (
                     f"{m.time:%Y-%m-%d %H:%M} {m.kind} {m.qty} {m.from_location} → {m.to_location}",
-                    data=Jump("move", str(m.id)),
+                    Jump("move", str(m.id)),
                 )
+                for m in self.found.moves
+            )
+            _branch(node, f"Movements ({len(self.found.moves)})", leaves, opened=False)
         for tid in facts.used_in:
             t = self.found.transformations[tid]
             branch = node.add(self._transformation_label("Went into", t), expand=True)
@@ -236,6 +257,10 @@ class TraceScreen(Screen):
             self.query_one("#trace-lot", ScanInput).focus()
             self.say("Scan or type the lot to trace")
 
+    def on_resize(self) -> None:
+        # Narrower guides on a handheld: the labels matter more than the lines.
+        self.tree.guide_depth = 2 if self.size.width < 60 else 4
+
     # --- loading ----------------------------------------------------------------------
 
     @on(Input.Submitted, "#trace-lot")
@@ -316,11 +341,19 @@ class TraceScreen(Screen):
         """Open every branch."""
         self.tree.root.expand_all()
 
+    @on(Tree.NodeExpanded, "#trace-tree")
+    def _opened(self, event: Tree.NodeExpanded) -> None:
+        node = event.node
+        if isinstance(node.data, Pending):
+            leaves, node.data = node.data.leaves, None
+            for text, jump in leaves:
+                node.add_leaf(text, data=jump)
+
     @on(Tree.NodeSelected, "#trace-tree")
     def _selected(self, event: Tree.NodeSelected) -> None:
         event.stop()
         node = event.node
-        if node.allow_expand and node.children and node is not self.tree.root:
+        if node.allow_expand and node is not self.tree.root and not isinstance(node.data, Jump):
             node.toggle()
         elif isinstance(node.data, Jump) and node is not self.tree.root:
             self.go(node.data)
