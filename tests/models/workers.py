@@ -51,6 +51,9 @@ def run_jobs(jobs: list[Job]) -> tuple[list[Outcome], float, float]:
             outcomes.append(("refused", f"{type(exc).__name__}: {exc}"))
         except Exception as exc:
             outcomes.append(("error", repr(exc)))
+        # A person scans between postings: this also keeps four sessions on a busy
+        # machine posting side by side rather than one after another.
+        time.sleep(0.002)
     return outcomes, started, time.time()
 
 
