@@ -228,3 +228,38 @@ def test_trace_events_sort_by_any_key_data(dairy):
         list(trace_events(dt.date(2026, 5, 1), dt.date(2026, 5, 31), "colour"))
     with refused("ends"):
         list(trace_events(dt.date(2026, 5, 31), dt.date(2026, 5, 1)))
+
+
+def test_recall_return_and_events_read_the_same_on_every_database(database):
+    from models.returns import receive_return
+
+    add_item(ItemSpec("HONEY", "Honey 250 g", tracking="lot"))
+    add_item(ItemSpec("GIFT", "Honey gift box", tracking="lot"))
+    add_location("A1")
+    add_location("QC", quarantine=True)
+    receive("HONEY", 30, "A1", user=USER, lot="H1", supplier_lot="HIVE-2", at=DAY)
+    transform(
+        "A1", [Line("HONEY", "H1", 10)], [Line("GIFT", "G1", 5)], user=USER, kind="kitting", at=DAY
+    )
+    Shipment.create(
+        number="SHP-000001", consignee=shop("Corner Shop", "Ghent"), planned_date=DAY.date()
+    )
+    later = DAY + dt.timedelta(hours=3)
+    transfer(
+        "GIFT", 4, "A1", "CUSTOMER", user=USER, lot="G1", kind="ship", ref="SHP-000001", at=later
+    )
+    receive_return("GIFT", 1, "QC", user=USER, lot="G1", shipment="SHP-000001")
+    report = recall("H1", "Glass in a jar", user=USER)
+    assert [(c.consignee, c.lot, c.qty) for c in report.customers] == [("Corner Shop", "G1", 4)]
+    assert sorted((s.location, s.lot, s.qty) for s in report.on_hand) == [
+        ("A1", "G1", 1),
+        ("A1", "H1", 20),
+        ("QC", "G1", 1),
+    ]
+    events = list(trace_events(DAY.date(), DAY.date()))
+    assert [(e["event"], e["lot"], e["qty"], e["partner"]) for e in events] == [
+        ("receiving", "H1", 30, "Suppliers"),
+        ("transformation input", "H1", 10, ""),
+        ("transformation output", "G1", 5, ""),
+        ("shipping", "G1", 4, "Corner Shop"),
+    ]

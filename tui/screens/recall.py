@@ -26,7 +26,9 @@ from scanners.settings import ScannerSettings
 from tui.screens.trace import lookup
 from tui.widgets.scan_input import ScanInput
 
-COLUMNS = ("Section", "Consignee", "Shipment", "Date", "Item", "Lot", "Location", "Qty", "Detail")
+# What to pull back first, so a handheld's narrow table still shows it.
+COLUMNS = ("Section", "Item", "Lot", "Qty", "Location", "Consignee", "Shipment", "Date", "Detail")
+KEYS = ("section", "item", "lot", "qty", "location", "consignee", "shipment", "date", "detail")
 
 
 class RecallScreen(Screen):
@@ -129,22 +131,7 @@ class RecallScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for row in report.rows():
-            table.add_row(
-                *(
-                    str(row[key])
-                    for key in (
-                        "section",
-                        "consignee",
-                        "shipment",
-                        "date",
-                        "item",
-                        "lot",
-                        "location",
-                        "qty",
-                        "detail",
-                    )
-                )
-            )
+            table.add_row(*(str(row[key]) for key in KEYS))
 
     # --- the recall -------------------------------------------------------------------
 
