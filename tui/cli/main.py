@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "tui.cli.label_cmds",
     "tui.cli.shipment_cmds",
     "tui.cli.trace_cmds",
+    "tui.cli.data_cmds",
 )
 
 

@@ -1,0 +1,89 @@
+"""The import and export screens, driven with the keyboard at desk and handheld sizes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import DataTable, ProgressBar
+
+from models.masterdata import ItemSpec, add_item, add_location
+from models.schema import Item
+from models.stock import on_hand
+from tests.conftest import TEST_USER
+from tests.tui.conftest import settle, shortcut
+from tui.app import BackroomApp
+from tui.screens.export_data import ExportScreen
+from tui.screens.import_data import ImportScreen
+from tui.session import Session
+
+
+@pytest.fixture
+def shop(sqlite_database):
+    add_item(ItemSpec("FLOUR", "Wheat flour", unit="g"))
+    add_location("A1")
+    return sqlite_database
+
+
+def _text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def _type_path(pilot, path: str) -> None:
+    pilot.app.screen.query_one("#path").value = path
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_a_bad_file_shows_its_rows_and_every_problem_and_imports_nothing(shop, tmp_path):
+    file = tmp_path / "stock.csv"
+    file.write_text("sku,location,qty\nFLOUR,A1,500\nFLOUR,A9,5\nRICE,A1,-2\n")
+    app = BackroomApp(Session(TEST_USER, shop))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "d")
+        assert isinstance(app.screen, ImportScreen)
+        app.screen.query_one("#kind").value = "stock"
+        await _type_path(pilot, str(file))
+        assert app.screen.query_one("#preview", DataTable).row_count == 3
+        problems = _text(app, "#problems")
+        assert "line 3: Unknown location 'A9'" in problems
+        assert "line 4: Unknown item 'RICE'" in problems
+        assert "2 problems in stock.csv; nothing was imported" in _text(app, "#summary")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Nothing imported" in _text(app, "#summary")
+    assert on_hand("FLOUR") == 0
+
+
+async def test_a_good_items_file_is_previewed_then_imported_with_ctrl_s(shop, tmp_path):
+    file = tmp_path / "items.csv"
+    file.write_text("sku;name;unit\nRICE;Rice;g\nSALT;Salt;g\n")
+    app = BackroomApp(Session(TEST_USER, shop))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "d")
+        await _type_path(pilot, str(file))
+        assert "2 items new" in _text(app, "#summary")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _text(app, "#summary") == "Imported items.csv: 2 items new, 0 updated, 0 unchanged"
+        bar = app.screen.query_one("#progress", ProgressBar)
+        assert bar.percentage == 1
+    assert Item.select().where(Item.sku.in_(["RICE", "SALT"])).count() == 2
+
+
+async def test_the_export_screen_writes_the_chosen_file(shop, tmp_path):
+    from models.operations import receive
+
+    receive("FLOUR", 750, "A1", user=TEST_USER)
+    target = tmp_path / "moves.json"
+    app = BackroomApp(Session(TEST_USER, shop))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "y")
+        assert isinstance(app.screen, ExportScreen)
+        app.screen.query_one("#kind").value = "moves"
+        app.screen.query_one("#fmt").value = "json"
+        await settle(pilot)
+        await _type_path(pilot, str(target))
+        assert _text(app, "#summary") == f"1 row written to {target}"
+    moves = json.loads(target.read_text())
+    assert [(m["kind"], m["qty"], m["to"]) for m in moves] == [("receipt", 750, "A1")]
