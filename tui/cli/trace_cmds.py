@@ -333,7 +333,8 @@ def _stock_and_shipments(facts, pad: str) -> list[str]:
     else:
         lines.append(f"{pad}On hand: none")
     if facts.shipments:
-        lines.append(f"{pad}Shipped {facts.shipped} in {len(facts.shipments)} moves:")
+        count = len(facts.shipments)
+        lines.append(f"{pad}Shipped {facts.shipped} in {count} move{'s' if count != 1 else ''}:")
         for s in facts.shipments:
             to = s.consignee or "(no consignee on record)"
             undone = " (reversed)" if s.reversed else ""
