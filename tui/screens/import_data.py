@@ -10,7 +10,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
 
@@ -56,7 +56,9 @@ class ImportScreen(Screen):
                 yield Input(placeholder="path/to/file.csv, then Enter", id="path")
             yield Static(columns_hint("items"), id="columns", markup=False)
             yield Static("", id="summary", classes="message", markup=False)
-            yield Static("", id="problems", classes="message error", markup=False)
+            # Focusable, so that a long list of problems scrolls with the keyboard.
+            with VerticalScroll(id="problems-box"):
+                yield Static("", id="problems", classes="message error", markup=False)
             yield DataTable(id="preview", zebra_stripes=True, cursor_type="row")
             yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
