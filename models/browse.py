@@ -915,6 +915,15 @@ def location_children(
         where = Location.parent.is_null()
     else:
         where = Location.parent == get_location(parent).id
+    return _location_nodes(where, after, limit)
+
+
+def location_node(code: str) -> LocationNode:
+    """One location as the tree shows it."""
+    return _location_nodes(Location.id == get_location(code).id, None, 1)[0]
+
+
+def _location_nodes(where: pw.Expression, after: str | None, limit: int) -> list[LocationNode]:
     Child = Location.alias("child")
     has_children = fn.EXISTS(Child.select(Child.id).where(Child.parent == Location.id))
     query = Location.select(

@@ -1,72 +1,349 @@
-"""A DataTable that reads its rows from the database a page at a time, in a thread."""
+"""A DataTable that reads its rows from the database a page at a time, in a thread.
+
+The rows come from a `fetch(after, limit)` function that pages by keyset: it returns
+the rows and where the next page starts (None when there are no more). The table asks
+for the next page as the cursor nears the end, and can reload what it shows in place
+(after someone else posted a move) without losing the cursor.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable
+from textual.worker import get_current_worker
 
-from models.db import db
+from models.db import db, describe_error
+from models.errors import DomainError
 
-# fetch(offset, limit) -> rows; each row's first cell is its key, the rest are shown.
-Fetch = Callable[[int, int], Sequence[Sequence[object]]]
+LAYOUTS = ("compact", "normal", "wide")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its heading, the narrowest layout that shows it (compact on a handheld,
+    normal from 60 columns, wide from 120), the widths it keeps to below wide, and how
+    its values read in each layout (`format(value, layout)`)."""
+
+    label: str
+    shown_from: str = "compact"
+    width: int | None = None
+    compact_width: int | None = None
+    compact_label: str | None = None
+    format: Callable[[object, str], object] | None = None
+
+    def shown(self, layout: str) -> bool:
+        """Whether LAYOUT shows this column."""
+        return LAYOUTS.index(layout) >= LAYOUTS.index(self.shown_from)
+
+    def width_in(self, layout: str) -> int | None:
+        """The fixed width in LAYOUT, or None to fit the content."""
+        if layout == "compact":
+            return self.compact_width or self.width
+        return self.width if layout == "normal" else None
+
+    def cell(self, value: object, layout: str) -> object:
+        """VALUE as this column shows it in LAYOUT."""
+        return _cell(self.format(value, layout) if self.format else value)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row: a key unique in the table, one cell per column, and what it stands for."""
+
+    key: str
+    cells: tuple[object, ...]
+    data: object = None
+
+
+# fetch(after, limit) -> (rows, where the next page starts or None at the end)
+Fetch = Callable[[object | None, int], tuple[Sequence[TableRow], object | None]]
+
+# How long one worker keeps paging before it shows what it has (a sparse search).
+FETCH_SECONDS = 0.3
 
 
 class PagedTable(DataTable):
-    """Rows come from `fetch`, PAGE at a time, as the cursor nears the end."""
+    """Rows come from `fetch`, a page at a time, as the cursor nears the end."""
 
-    PAGE = 200
-    BINDINGS: ClassVar = [Binding("r", "reload", "Refresh", id="table.reload")]
+    PAGE = 100
+    # Rows kept in hand below the cursor before the next page is asked for.
+    AHEAD = 30
+    BINDINGS: ClassVar = [
+        Binding("r", "reload", "Refresh", show=False, id="table.reload"),
+        Binding("g", "scroll_top", "First", show=False, id="table.first"),
+    ]
+    DEFAULT_CSS = """
+    PagedTable {
+        height: 1fr;
+    }
+    PagedTable.-compact {
+        scrollbar-size-vertical: 1;
+    }
+    """
 
-    def __init__(self, columns: Sequence[str], fetch: Fetch, **kwargs) -> None:
+    layout: reactive[str] = reactive("normal")
+
+    class Loaded(Message):
+        """Rows arrived: how many the table holds and whether more may follow."""
+
+        def __init__(self, table: PagedTable, count: int, more: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.count = count
+            self.more = more
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
+    class Failed(Message):
+        """A page could not be read: the reason, in words for a person."""
+
+        def __init__(self, table: PagedTable, reason: str) -> None:
+            super().__init__()
+            self.table = table
+            self.reason = reason
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column | str],
+        fetch: Fetch | None = None,
+        *,
+        open_label: str = "Open",
+        **kwargs,
+    ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self._columns = list(columns)
+        self._all_columns = [c if isinstance(c, Column) else Column(c) for c in columns]
         self._fetch = fetch
-        self._exhausted = False
+        self._rows: list[TableRow] = []
+        self._after: object | None = None
+        self._more = False
         self._loading = False
+        self._refresh_pending = False
+        self._generation = 0
+        # Enter says what it opens here, in the footer and in the help.
+        self._bindings.key_to_bindings["enter"] = [
+            Binding("enter", "select_cursor", open_label, id="table.open")
+        ]
 
-    def on_mount(self) -> None:
-        self.add_columns(*self._columns)
+    # --- what the screen uses ---------------------------------------------------------
+
+    def show(self, fetch: Fetch, columns: Sequence[Column | str] | None = None) -> None:
+        """Show rows from a new source (another filter or order), from the top."""
+        self._fetch = fetch
+        if columns is not None:
+            self._all_columns = [c if isinstance(c, Column) else Column(c) for c in columns]
+            if self.is_mounted:
+                self._rows = []
+                self.clear(columns=True)
+                self._set_columns()
         self.action_reload()
 
     def action_reload(self) -> None:
-        """Start again from the first page."""
-        self.clear()
-        self._exhausted = False
-        self._load(0)
-
-    def _load(self, offset: int) -> None:
-        if self._loading:
+        """Read the rows again from the first page."""
+        if self._fetch is None:
             return
+        self._generation += 1
         self._loading = True
-        self._fetch_page(offset)
+        self._load(self._generation, None, self.PAGE, replace=True, keep=None)
+
+    def refresh_rows(self) -> None:
+        """Read again the rows shown, keeping the cursor on the row it was on."""
+        if self._fetch is None:
+            return
+        if self._loading:
+            self._refresh_pending = True
+            return
+        self._generation += 1
+        self._loading = True
+        keep = self.current.key if self.current else None
+        want = max(len(self._rows), self.PAGE)
+        self._load(self._generation, None, want, replace=True, keep=keep)
+
+    @property
+    def current(self) -> TableRow | None:
+        """The row under the cursor, if any."""
+        if not self._rows or not 0 <= self.cursor_row < len(self._rows):
+            return None
+        return self._rows[self.cursor_row]
+
+    @property
+    def loaded(self) -> list[TableRow]:
+        """The rows read so far."""
+        return list(self._rows)
+
+    @property
+    def more(self) -> bool:
+        """Whether more rows may follow those read so far."""
+        return self._more
+
+    # --- reading ----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="paged-table", exit_on_error=False)
-    def _fetch_page(self, offset: int) -> None:
-        with db.connection_context():
-            rows = list(self._fetch(offset, self.PAGE))
-        self.app.call_from_thread(self._append, offset, rows)
+    def _load(
+        self, generation: int, after: object | None, want: int, *, replace: bool, keep: str | None
+    ) -> None:
+        worker = get_current_worker()
+        rows: list[TableRow] = []
+        more = True
+        started = time.monotonic()
+        try:
+            with db.connection_context():
+                # Keep reading until the rows wanted are in, or the time is up: a sparse
+                # search shows what it found and goes on when asked.
+                while more and len(rows) < want and not worker.is_cancelled:
+                    page, after = self._fetch(after, min(self.PAGE, want - len(rows)))  # type: ignore[misc]
+                    rows.extend(page)
+                    more = after is not None
+                    if rows and time.monotonic() - started > FETCH_SECONDS:
+                        break
+        except DomainError as exc:
+            self.app.call_from_thread(self._failed, generation, str(exc), replace)
+            return
+        except Exception as exc:  # a database error: say it, do not crash the screen
+            self.app.call_from_thread(self._failed, generation, describe_error(exc), replace)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._arrived, generation, rows, after, replace, keep)
 
-    def _append(self, offset: int, rows: list[Sequence[object]]) -> None:
+    def _failed(self, generation: int, reason: str, replace: bool) -> None:
+        if generation != self._generation:
+            return
         self._loading = False
-        if offset != self.row_count:
-            return  # a reload started meanwhile
+        self._refresh_pending = False
+        self._more = False
+        if replace:
+            self._rows = []
+            self.clear()
+        self.post_message(self.Failed(self, reason))
+
+    def _arrived(
+        self,
+        generation: int,
+        rows: list[TableRow],
+        after: object | None,
+        replace: bool,
+        keep: str | None,
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer reload started meanwhile
+        self._loading = False
+        self._after = after
+        self._more = after is not None
+        if replace:
+            old_row, old_scroll = self.cursor_row, self.scroll_y
+            self._rows = []
+            self.clear()
+            self._add(rows)
+            if keep is not None:
+                self._restore(keep, old_row, old_scroll)
+        else:
+            self._add(rows)
+        self.post_message(self.Loaded(self, len(self._rows), self._more))
+        if self._refresh_pending:
+            self._refresh_pending = False
+            self.refresh_rows()
+        else:
+            self._maybe_load_more()
+
+    def _add(self, rows: Sequence[TableRow]) -> None:
+        seen = {r.key for r in self._rows}
+        shown = [(i, self._all_columns[i]) for i in self._shown_indexes()]
+        layout = self.layout
         for row in rows:
-            self.add_row(*(_cell(v) for v in row[1:]), key=str(row[0]))
-        self._exhausted = len(rows) < self.PAGE
+            if row.key in seen:
+                continue  # the data moved between two pages: show each row once
+            seen.add(row.key)
+            self._rows.append(row)
+            self.add_row(*(c.cell(row.cells[i], layout) for i, c in shown), key=row.key)
+
+    def _restore(self, key: str, old_row: int, old_scroll: float) -> None:
+        """Cursor back on KEY (or where it was, if that row is gone), the view still."""
+        index = next((i for i, r in enumerate(self._rows) if r.key == key), None)
+        if index is None:
+            index = min(old_row, max(len(self._rows) - 1, 0))
+        shift = index - old_row
+        self.move_cursor(row=index, scroll=False)
+
+        def settle() -> None:
+            self.scroll_to(y=max(old_scroll + shift, 0), animate=False, immediate=True)
+
+        self.call_after_refresh(settle)
+
+    def _maybe_load_more(self) -> None:
+        if self._loading or not self._more or self._fetch is None:
+            return
+        needed = max(self.size.height, 10) + self.AHEAD
+        if len(self._rows) - self.cursor_row < needed:
+            self._loading = True
+            self._load(self._generation, self._after, self.PAGE, replace=False, keep=None)
 
     def watch_cursor_coordinate(self, old, new) -> None:
         super().watch_cursor_coordinate(old, new)
-        if not self._exhausted and new.row >= self.row_count - 20:
-            self._load(self.row_count)
+        self._maybe_load_more()
+
+    # --- layout -----------------------------------------------------------------------
+
+    def _screen_layout(self) -> str:
+        if self.screen.has_class("-narrow"):
+            return "compact"
+        return "wide" if self.screen.has_class("-wide") else "normal"
+
+    def on_mount(self) -> None:
+        self.set_reactive(PagedTable.layout, self._screen_layout())
+        self.set_class(self.layout == "compact", "-compact")
+        self._set_columns()
+        if self._fetch is not None and not self._rows:
+            self.action_reload()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.layout = self._screen_layout()
+        self._maybe_load_more()
+
+    def watch_layout(self, _old: str, new: str) -> None:
+        self.set_class(new == "compact", "-compact")
+        if not self.is_mounted:
+            return
+        keep = self.current.key if self.current else None
+        old_row = self.cursor_row
+        rows, self._rows = self._rows, []
+        self.clear(columns=True)
+        self._set_columns()
+        self._add(rows)
+        if keep is not None:
+            self._restore(keep, old_row, self.scroll_y)
+
+    def _shown_indexes(self) -> list[int]:
+        return [i for i, c in enumerate(self._all_columns) if c.shown(self.layout)]
+
+    def _set_columns(self) -> None:
+        for i in self._shown_indexes():
+            column = self._all_columns[i]
+            label = column.label
+            if self.layout == "compact" and column.compact_label:
+                label = column.compact_label
+            self.add_column(label, width=column.width_in(self.layout))
 
 
 def _cell(value: object) -> object:
-    """Numbers right-aligned, as a stock figure should be."""
+    """Numbers right-aligned; text shown as it is (never read as markup)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return Text(str(value), justify="right")
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return Text(value)
+    return value
