@@ -25,6 +25,7 @@ is written as it is built.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -105,6 +106,9 @@ class Identifiers:
     def item_class(self, sku: str, gtin: str | None, lot: str | None) -> str:
         """The class-level identifier of ITEM (and LOT): LGTIN, SGTIN pattern, Digital
         Link or private URI."""
+        return _item_class(self, sku, gtin, lot)
+
+    def _item_class(self, sku: str, gtin: str | None, lot: str | None) -> str:
         if gtin:
             split = self._split(gtin[1:13])
             if split is not None:
@@ -127,6 +131,9 @@ class Identifiers:
     def place(self, code: str | None = None) -> str:
         """A location of this site (the site itself without CODE): an SGLN with the
         location code as extension when site.gln is set, else a private URI."""
+        return _place(self, code)
+
+    def _place(self, code: str | None) -> str:
         gln = self.site_gln
         ext = code or "0"
         if gln and len(gln) == 13 and gln.isdigit() and _fits_extension(ext):
@@ -144,6 +151,17 @@ class Identifiers:
         if self.site_gln:
             return f"urn:epcglobal:cbv:bt:{self.site_gln}:{quote(reference, safe='-._~')}"
         return _private("ref", reference)
+
+
+# A million moves name a few thousand items, lots and places: work each URI out once.
+@functools.lru_cache(maxsize=200_000)
+def _item_class(ids: Identifiers, sku: str, gtin: str | None, lot: str | None) -> str:
+    return ids._item_class(sku, gtin, lot)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _place(ids: Identifiers, code: str | None) -> str:
+    return ids._place(code)
 
 
 def _fits_extension(code: str) -> bool:
