@@ -41,10 +41,11 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
         screen = StockScreen(search=res.code, grouping="location")
     elif isinstance(res, ResolvedItem):
         screen = StockScreen(search=res.sku, grouping="item")
-    elif isinstance(res, ResolvedLot):
-        screen = StockScreen(search=res.number, grouping="lot")
-    elif isinstance(res, ResolvedSerial):
-        screen = StockScreen(search=res.serial, grouping="lot")
+    elif isinstance(res, ResolvedLot | ResolvedSerial):
+        from tui.screens.trace import TraceScreen
+
+        number = res.number if isinstance(res, ResolvedLot) else res.serial
+        screen = TraceScreen(number, res.item.sku)
     elif isinstance(res, ResolvedParcel | ResolvedShipment):
         from tui.screens.shipments_detail import ShipmentDetailScreen
 
