@@ -166,6 +166,10 @@ def test_a_blocked_or_recalled_lot_cannot_go_to_a_shelf(stocked, status):
         transfer("MILK", 1, "A1", "A2", user=USER, lot="L-1")
     with refused(f"Lot L-1 is {status}"):
         transfer("MILK", 1, "A1", "CUSTOMER", user=USER, lot="L-1", kind="pick")
+    with refused(f"Lot L-1 is {status}"):
+        receive("MILK", 5, "A2", user=USER, lot="L-1")
+    receive("MILK", 5, "QC", user=USER, lot="L-1")  # late delivery, straight to the cage
+    assert on_shelf()[("MILK", "L-1", "QC")] == 5
 
 
 @pytest.mark.parametrize("status", ["blocked", "recalled"])
