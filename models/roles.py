@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from models.config import Config, load_config
-from models.errors import DomainError, Refused
+from models.errors import DomainError, NotFound, Refused
 from models.schema import User, utcnow
 
 VIEWER = "viewer"
@@ -127,6 +127,21 @@ def acting(name: str, operation: str) -> User:
         raise Refused(f"User {name!r} is deactivated")
     require(user, operation)
     return user
+
+
+def admit(name: str, rules: Policy | None = None) -> tuple[str, bool]:
+    """Who a session opened as NAME works as: (name, read_only). A known user works as
+    themselves; an unknown one is refused, or may look where the policy allows it."""
+    user = User.get_or_none(User.name == name)
+    if user is not None:
+        if not user.active:
+            raise Refused(f"User {name!r} is deactivated")
+        return user.name, False
+    if (rules or policy()).unknown_users == "read-only":
+        return name, True
+    raise NotFound(
+        f"Unknown user {name!r}: an admin adds it with 'backroom user add {name} --role operator'"
+    )
 
 
 def own_recent(user: User, posted_by: int, posted_at: dt.datetime | str) -> bool:

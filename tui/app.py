@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
@@ -51,10 +52,15 @@ class BackroomApp(App[None]):
         self.scans = ScanCapture(session.scanner, self._scanned, self._replay, self.set_timer)
         self._replaying = False
         self.title = session.site
-        self.sub_title = f"{session.user} · {session.db_label}"
+        self.sub_title = f"{session.who} · {session.db_label}"
+        self.last_key = time.monotonic()  # for the idle logout of shared terminals
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
+        if self.session.shared:
+            from tui.screens.login import guard
+
+            guard(self)
 
     def action_goto(self, name: str) -> None:
         """Open a destination on top of home (replacing any other screen)."""
@@ -71,6 +77,8 @@ class BackroomApp(App[None]):
     # --- scans where no field waits for one (tui/scan_capture.py) ----------------------
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key = time.monotonic()
         capturing = bool(self.screen_stack) and not self._replaying
         if capturing and ScanCapture.wanted(self.focused):
             if isinstance(event, events.Key) and self.scans.take(event):

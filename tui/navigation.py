@@ -174,22 +174,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         "browse",
     ),
     Destination(
-        "import",
-        "Import data",
-        "Items, locations, lots, opening stock, consignees from CSV",
-        "d",
+        "audit",
+        "Audit",
+        "Who did what: moves and events by user",
+        "u",
         None,
-        "tui.screens.import_data:ImportScreen",
-        "setup",
-    ),
-    Destination(
-        "export",
-        "Export data",
-        "CSV, JSON or EPCIS 2.0 to a file",
-        "y",
-        None,
-        "tui.screens.export_data:ExportScreen",
-        "setup",
+        "tui.screens.audit:AuditScreen",
+        "browse",
     ),
 )
 

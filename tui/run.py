@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from models.masterdata import get_user
+from models import roles
 from scanners.settings import ScannerSettings
 from tui.session import Session
 
@@ -16,9 +16,14 @@ def run_tui(ctx: Context) -> int:
     """Run the TUI as the context's user until they quit; returns the exit status."""
     from tui.app import BackroomApp
 
-    user = get_user(ctx.user)
+    policy = roles.configure(ctx.config)
+    shared = bool(getattr(ctx.args, "login", False) or ctx.config.get("terminal.shared", False))
+    user, read_only = ("", False) if shared else roles.admit(ctx.user, policy)
     session = Session(
-        user=user.name,
+        user=user,
+        read_only=read_only,
+        shared=shared,
+        idle_logout=float(ctx.config.get("terminal.idle_logout_seconds", 300)),
         db_url=ctx.db_url,
         site=ctx.config.site_name,
         scanner=ScannerSettings.from_config(ctx.config),

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from scanners.results import (
     Resolution,
-    ResolvedBadge,
     ResolvedCommand,
     ResolvedItem,
     ResolvedLocation,
@@ -16,6 +15,7 @@ from scanners.results import (
     ResolvedShipment,
     ScanError,
 )
+from tui.screens.login import badge_scanned
 
 if TYPE_CHECKING:
     from tui.app import BackroomApp
@@ -28,6 +28,8 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
     if isinstance(res, ScanError):
         app.bell()
         app.notify(res.message, title="Scan not understood", severity="error")
+        return
+    if badge_scanned(app, res):  # a badge, or anything while nobody is logged in
         return
     if isinstance(res, ResolvedCommand):
         if res.command == "BACK" and len(app.screen_stack) > 2:
@@ -53,9 +55,6 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
             screen = ShipmentDetailScreen(res.number)
         else:
             screen = ShipmentDetailScreen(sscc=res.sscc)
-    elif isinstance(res, ResolvedBadge):
-        app.notify(f"Scanned the {res.label}")
-        return
     else:
         app.bell()
         app.notify(f"{res.label}: nothing to open for it yet", severity="warning")

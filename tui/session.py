@@ -17,6 +17,16 @@ class Session:
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     config_path: str | None = None  # the --config file, where station settings are saved
     config: Config = field(default_factory=Config)  # printers, label sizes, site address
+    read_only: bool = False  # an unknown login, let in to look ([access] unknown_users)
+    shared: bool = False  # a shared terminal: people log in with a badge or name and PIN
+    idle_logout: float = 0  # shared terminal: seconds without a key before logging out
+
+    @property
+    def who(self) -> str:
+        """The person for a header: name, '(read-only)' or nobody yet."""
+        if not self.user:
+            return "(log in)"
+        return f"{self.user} (read-only)" if self.read_only else self.user
 
     @property
     def db_label(self) -> str:

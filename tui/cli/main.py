@@ -20,7 +20,8 @@ COMMAND_MODULES = (
     "tui.cli.label_cmds",
     "tui.cli.shipment_cmds",
     "tui.cli.trace_cmds",
-    "tui.cli.data_cmds",
+    "tui.cli.people_cmds",
+    "tui.cli.serve_cmds",
 )
 
 
@@ -41,6 +42,7 @@ def build_parser() -> Parser:
     parser.add_argument("--db", metavar="URL", help="sqlite:///file.db or postgresql://...")
     parser.add_argument("--user", metavar="NAME", help="Backroom user (default: login name)")
     parser.add_argument("--config", metavar="FILE", help="extra TOML config file, read last")
+    parser.add_argument("--login", action="store_true", help="a shared terminal: badge or PIN")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

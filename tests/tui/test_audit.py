@@ -1,0 +1,40 @@
+"""The audit screen: who did what, moves and events together, narrowed to one user."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from models.masterdata import add_user, get_user
+from models.operations import receive
+from tests.conftest import TEST_USER
+from tests.tui.conftest import settle, shortcut
+from tests.tui.test_login import terminal  # noqa: F401 - the fixture
+from tui.app import BackroomApp
+from tui.screens.audit import AuditScreen
+from tui.session import Session
+
+
+def rows(app) -> list[tuple[str, ...]]:
+    table = app.screen.query_one(DataTable)
+    return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+async def test_the_audit_screen_shows_who_did_what_and_filters_by_user(terminal):  # noqa: F811
+    add_user("lee", "lead", by=get_user(TEST_USER))
+    receive("TAPE-48", 3, "A-01", user="ann")
+    receive("TAPE-48", 4, "A-01", user="lee")
+    app = BackroomApp(Session("lee", terminal))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "u")
+        assert isinstance(app.screen, AuditScreen)
+        await settle(pilot)
+        users = [row[1] for row in rows(app)]
+        assert users[:2] == ["lee", "ann"] and "tester" in users
+        await shortcut(pilot, "slash")
+        await pilot.press(*"user", "colon", *"ann", "enter")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        found = rows(app)
+        assert {row[1] for row in found} == {"ann"}
+        assert any("3 TAPE-48" in row[-1] for row in found)  # compact: time, user, what
