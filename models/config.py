@@ -66,8 +66,11 @@ def load_config(extra: str | Path | None = None) -> Config:
             raise DomainError(f"Config file {extra_path} does not exist")
         paths.append(extra_path)
     for path in paths:
-        if not path.is_file():
-            continue
+        try:
+            if not path.is_file():
+                continue
+        except OSError as exc:  # a folder on the way that this user may not enter
+            raise DomainError(f"Cannot read config file {path}: {exc.strerror}") from exc
         try:
             with path.open("rb") as fh:
                 _merge(config.data, tomllib.load(fh))
