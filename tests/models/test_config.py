@@ -26,7 +26,7 @@ def test_a_broken_file_is_named_in_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     bad = tmp_path / "bad.toml"
     bad.write_text("[site\nname = 1\n")
-    with pytest.raises(DomainError, match="bad.toml is not valid TOML"):
+    with pytest.raises(DomainError, match=r"bad\.toml is not valid TOML"):
         load_config(bad)
     with pytest.raises(DomainError, match="does not exist"):
         load_config(tmp_path / "missing.toml")
