@@ -36,8 +36,6 @@ def node_label(node: LocationNode) -> Text:
         marks.append("inactive")
     if marks:
         text.append(f"  [{', '.join(marks)}]", style="italic")
-    if node.kind == "internal" and node.on_hand:
-        text.append(f"  {node.on_hand:,}", style="cyan")
     return text
 
 
