@@ -133,6 +133,7 @@ class PagedTable(DataTable):
         self._more = False
         self._loading = False
         self._refresh_pending = False
+        self._rebuilding = False
         self._generation = 0
         # Enter says what it opens here, in the footer and in the help.
         self._bindings.key_to_bindings["enter"] = [
@@ -240,9 +241,9 @@ class PagedTable(DataTable):
     ) -> None:
         if generation != self._generation:
             return  # a newer reload started meanwhile
-        self._loading = False
         self._after = after
         self._more = after is not None
+        # Still "loading" while the rows go in: moving the cursor must not ask for more.
         if replace:
             old_row, old_scroll = self.cursor_row, self.scroll_y
             self._rows = []
@@ -252,6 +253,7 @@ class PagedTable(DataTable):
                 self._restore(keep, old_row, old_scroll)
         else:
             self._add(rows)
+        self._loading = False
         self.post_message(self.Loaded(self, len(self._rows), self._more))
         if self._refresh_pending:
             self._refresh_pending = False
@@ -271,20 +273,24 @@ class PagedTable(DataTable):
             self.add_row(*(c.cell(row.cells[i], layout) for i, c in shown), key=row.key)
 
     def _restore(self, key: str, old_row: int, old_scroll: float) -> None:
-        """Cursor back on KEY (or where it was, if that row is gone), the view still."""
+        """Cursor back on KEY (or where it was, if that row is gone). A view scrolled
+        down stays on the same rows; a view at the top stays at the top, where new
+        moves of a newest-first list appear."""
         index = next((i for i, r in enumerate(self._rows) if r.key == key), None)
         if index is None:
             index = min(old_row, max(len(self._rows) - 1, 0))
-        shift = index - old_row
+        shift = index - old_row if old_scroll > 0 else 0
         self.move_cursor(row=index, scroll=False)
 
         def settle() -> None:
             self.scroll_to(y=max(old_scroll + shift, 0), animate=False, immediate=True)
+            if old_scroll == 0:
+                self._scroll_cursor_into_view()
 
         self.call_after_refresh(settle)
 
     def _maybe_load_more(self) -> None:
-        if self._loading or not self._more or self._fetch is None:
+        if self._loading or self._rebuilding or not self._more or self._fetch is None:
             return
         needed = max(self.size.height, 10) + self.AHEAD
         if len(self._rows) - self.cursor_row < needed:
@@ -298,9 +304,12 @@ class PagedTable(DataTable):
     # --- layout -----------------------------------------------------------------------
 
     def _screen_layout(self) -> str:
-        if self.screen.has_class("-narrow"):
-            return "compact"
-        return "wide" if self.screen.has_class("-wide") else "normal"
+        """The layout for the terminal's width, by the app's breakpoints (the screen's
+        -narrow/-wide classes can lag behind a resize)."""
+        breakpoints = self.screen.HORIZONTAL_BREAKPOINTS or self.app.HORIZONTAL_BREAKPOINTS or []
+        width = self.app.size.width
+        name = next((n for w, n in sorted(breakpoints, reverse=True) if width >= w), "")
+        return {"-narrow": "compact", "-wide": "wide"}.get(name, "normal")
 
     def on_mount(self) -> None:
         self.set_reactive(PagedTable.layout, self._screen_layout())
@@ -320,11 +329,18 @@ class PagedTable(DataTable):
         keep = self.current.key if self.current else None
         old_row = self.cursor_row
         rows, self._rows = self._rows, []
-        self.clear(columns=True)
-        self._set_columns()
-        self._add(rows)
-        if keep is not None:
-            self._restore(keep, old_row, self.scroll_y)
+        self._rebuilding = True  # the cursor moves while the rows go back in
+        try:
+            self.clear(columns=True)
+            self._set_columns()
+            self._add(rows)
+            if keep is not None:
+                self._restore(keep, old_row, self.scroll_y)
+        finally:
+            self._rebuilding = False
+        # DataTable measures new columns when idle but may have drawn (and cached) rows
+        # at their header widths before: draw them again once the widths are known.
+        self.call_after_refresh(self.notify_style_update)
 
     def _shown_indexes(self) -> list[int]:
         return [i for i, c in enumerate(self._all_columns) if c.shown(self.layout)]
