@@ -182,6 +182,24 @@ DESTINATIONS: tuple[Destination, ...] = (
         "tui.screens.audit:AuditScreen",
         "browse",
     ),
+    Destination(
+        "import",
+        "Import data",
+        "Items, locations, lots, opening stock, consignees from CSV",
+        "d",
+        None,
+        "tui.screens.import_data:ImportScreen",
+        "setup",
+    ),
+    Destination(
+        "export",
+        "Export data",
+        "CSV, JSON or EPCIS 2.0 to a file",
+        "y",
+        None,
+        "tui.screens.export_data:ExportScreen",
+        "setup",
+    ),
 )
 
 

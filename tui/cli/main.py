@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "tui.cli.trace_cmds",
     "tui.cli.people_cmds",
     "tui.cli.serve_cmds",
+    "tui.cli.data_cmds",
 )
 
 
