@@ -76,11 +76,29 @@ class Terminal:
     def __init__(self, argv: list[str], size: tuple[int, int] = (80, 24)) -> None:
         self.master, slave = os.openpty()
         self.resize(*size)
+        # A terminal says what it is; the server passes TERM on to the TUI.
+        env = dict(os.environ, TERM="xterm-256color")
         self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=_take_terminal
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, preexec_fn=_take_terminal
         )
         os.close(slave)
         self.seen = b""
+        # Drain the screen all the time: a terminal nobody reads stops its program.
+        self._open = True
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        while self._open:
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.seen += data
 
     def resize(self, width: int, height: int) -> None:
         fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
@@ -93,10 +111,8 @@ class Terminal:
         return ANSI.sub(b"", self.seen).decode("utf-8", "replace")
 
     def read(self, timeout: float) -> None:
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if ready:
-            with contextlib.suppress(OSError):
-                self.seen += os.read(self.master, 65536)
+        """Give the program TIMEOUT seconds (the screen is read all along)."""
+        time.sleep(timeout)
 
     def wait_for(self, *words: str, timeout: float = 20) -> str:
         """Read until every one of WORDS has been shown; the text, or TimeoutError."""
@@ -124,6 +140,7 @@ class Terminal:
         raise TimeoutError("the program did not end")
 
     def close(self) -> None:
+        self._open = False
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
