@@ -3,6 +3,7 @@
 SKUs, location codes and lot numbers name things on labels and in the ledger, so
 they never change; everything else may, each change in one transaction, logged as
 an event with the old and new values. Deactivating is an edit like any other.
+Changing master data is a lead's (models.roles); `by=None` is Backroom itself.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def _log(kind: str, subject: str, by: User | None, diff: dict[str, tuple], **ext
 def update_item(sku: str, /, *, by: User | None = None, **changes: object) -> Item:
     """Change an item's name, GTIN, unit, tracking, shelf life or active flag."""
     require(by, "item.edit")
+    require(by, "item.edit")
     _check_fields("item", changes, ITEM_FIELDS)
 
     def _update() -> Item:
@@ -159,6 +161,7 @@ def update_location(code: str, /, *, by: User | None = None, **changes: object) 
 
     A new parent moves the location and everything under it: their paths follow.
     """
+    require(by, "location.edit")
     require(by, "location.edit")
     _check_fields("location", changes, LOCATION_FIELDS)
 
@@ -250,6 +253,7 @@ def update_lot(item: str, number: str, /, *, by: User | None = None, **changes: 
 
     A status change needs a `reason`, as `masterdata.set_lot_status` does.
     """
+    require(by, "lot.edit")
     require(by, "lot.edit")
     if "item" in changes:
         raise Refused("The item of a lot cannot be changed: create a new lot instead")

@@ -9,7 +9,7 @@ import pytest
 
 from models.editing import update_item, update_location, update_lot
 from models.errors import DomainError, NotFound
-from models.masterdata import add_location, find_lot, get_item, get_location, get_user
+from models.masterdata import add_location, add_user, find_lot, get_item, get_location, get_user
 from models.operations import receive, transfer
 from models.schema import Event, Item, Location, Lot
 
@@ -99,6 +99,18 @@ def test_deactivating_an_item_without_stock_is_an_edit(warehouse):
 def test_shelf_life_must_be_positive(warehouse):
     refused("positive number of days", update_item, "MILK", shelf_life_days=0)
     assert update_item("MILK", shelf_life_days=None).shelf_life_days is None
+
+
+def test_an_operator_cannot_change_master_data(warehouse):
+    olga = add_user("olga", "operator", by=get_user(USER))
+    refused(
+        "olga is an operator: changing an item needs a lead",
+        update_item,
+        "FLOUR",
+        name="x",
+        by=olga,
+    )
+    refused("changing a location needs a lead", update_location, "A1", name="x", by=olga)
 
 
 def test_an_unknown_item_is_not_found(warehouse):

@@ -261,3 +261,20 @@ async def test_a_new_lot_with_a_bad_date_is_caught_before_saving(app):
         await settle(pilot)
         lot = Lot.get(Lot.number == "M-NEW")
         assert (lot.item.sku, str(lot.expiry)) == ("MILK", "2026-02-28")
+
+
+async def test_an_operator_is_told_that_changing_an_item_needs_a_lead(app, bells):
+    from models.masterdata import add_user, get_user
+    from tui.session import Session
+
+    add_user("olga", "operator", by=get_user("tester"))
+    app.session = Session("olga", app.session.db_url, site="Test DC")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "i")
+        await keys(pilot, "enter")  # GLUE
+        await fill(pilot, "name", "Glue stick 20 g")
+        await keys(pilot, "ctrl+s")
+        shown = str(app.screen.query_one("#form-status").render())
+        assert "olga is an operator: changing an item needs a lead" in shown
+        assert bells and get_item("GLUE").name == "Glue stick"

@@ -153,3 +153,20 @@ async def test_a_handheld_shows_the_compact_columns(app):
             ["GLUE", "G-1", "B-01", "5", ""],
             ["GLUE", "G-NOEXP", "QC", "3", "Q"],
         ]
+
+
+async def test_a_database_gone_away_under_the_live_poll_is_said(app, bells, monkeypatch):
+    import tui.widgets.browse_screen as frame
+
+    def gone() -> int:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(BrowseScreen, "POLL_SECONDS", 0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "s")
+        monkeypatch.setattr(frame, "ledger_head", gone)
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert "disk I/O error" in status(app)
+        assert len(bells) == 1  # once, not at every poll

@@ -31,9 +31,9 @@ from models.masterdata import (
     find_lot,
     get_item,
     get_location,
-    get_user,
     normalize_gtin,
 )
+from models.roles import acting
 from models.schema import LOCATION_KINDS, LOT_STATUSES, TRACKING, Item, Location, Lot, User
 from tui.widgets.status_line import StatusLine
 
@@ -343,7 +343,8 @@ class FormScreen(Screen[str | None]):
     def _save(self, values: Values) -> None:
         try:
             with db.connection_context():
-                user = get_user(self.app.session.user)  # type: ignore[attr-defined]
+                operation = f"{self.WHAT}.{'edit' if self.editing else 'add'}"
+                user = acting(self.app.session.user, operation)  # type: ignore[attr-defined]
                 key = self.write(values, user)
         except DomainError as exc:
             self.app.call_from_thread(self._refused, str(exc))

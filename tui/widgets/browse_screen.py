@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from models.browse import Query, ledger_head, parse_query
-from models.db import db
+from models.db import db, describe_error
 from models.errors import DomainError
 from tui.widgets.paged_table import Column, Fetch, PagedTable
 from tui.widgets.search_bar import SearchBar
@@ -50,6 +50,7 @@ class BrowseScreen(Screen):
         self._search = search
         self._head: int | None = None
         self._notice = ""
+        self._poll_failing = False
         self.query_filter = Query()
 
     # --- for subclasses -------------------------------------------------------------
@@ -124,6 +125,18 @@ class BrowseScreen(Screen):
         self._notice = text
         self.status.done(text)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers say their own refusals; anything else that escapes one (the database
+        # gone away under the live poll) is said here rather than lost.
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            if event.worker.group == "poll":
+                if self._poll_failing:
+                    return  # said once; not a bell every few seconds
+                self._poll_failing = True
+            error = event.worker.error
+            said = str(error) if isinstance(error, DomainError) else describe_error(error)
+            self.status.error(said)
+
     def on_search_bar_search(self, event: SearchBar.Search) -> None:
         self.apply_search(event.text)
 
@@ -161,6 +174,7 @@ class BrowseScreen(Screen):
             self.app.call_from_thread(self._seen_head, head)
 
     def _seen_head(self, head: int) -> None:
+        self._poll_failing = False
         if not self.is_current:
             return  # looked at again on resume
         if self._head is not None and head != self._head:

@@ -79,7 +79,6 @@ class PagedTable(DataTable):
     AHEAD = 30
     BINDINGS: ClassVar = [
         Binding("r", "reload", "Refresh", show=False, id="table.reload"),
-        Binding("g", "scroll_top", "First", show=False, id="table.first"),
     ]
     DEFAULT_CSS = """
     PagedTable {
