@@ -32,7 +32,10 @@ def parse_filter(text: str) -> Query:
 def cells(line: AuditLine, width: int) -> tuple[str, ...]:
     """One row as this width shows it: short times and fewer columns on a handheld."""
     time = f"{line.time:%H:%M}" if width < 60 else f"{line.time:%Y-%m-%d %H:%M:%S}"
-    full = (time, line.user or "-", line.kind, line.what, line.detail)
+    what = line.what
+    if width < 60 and line.source == "event":
+        what = f"{line.kind} {what}"  # no kind column on a handheld: an event needs it
+    full = (time, line.user or "-", line.kind, what, line.detail)
     return tuple(v for v, (_, least) in zip(full, COLUMNS, strict=True) if width >= least)
 
 
