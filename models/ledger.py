@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from models.db import db, is_postgres
 from models.errors import Refused
@@ -361,16 +362,31 @@ UPSERT_QUANT = (
 )
 
 
+# Statements per round trip to PostgreSQL when posting many moves at once.
+PG_PAGE_SIZE = 500
+
+
+def _executemany(cursor: Any, query: str, rows: list[tuple]) -> None:
+    """One statement for each row. psycopg2's executemany makes a round trip per row;
+    execute_batch sends them in pages, with the same statements and the same effect."""
+    if is_postgres():
+        from psycopg2.extras import execute_batch
+
+        execute_batch(cursor, sql(query), rows, page_size=PG_PAGE_SIZE)
+    else:
+        cursor.executemany(query, rows)
+
+
 def _write(
     rows: list[tuple], deltas: dict[tuple[int, int, int], int], last_id: int, last_hash: str
 ) -> None:
     cursor = db.cursor()
-    cursor.executemany(sql(INSERT_MOVE), rows)
+    _executemany(cursor, INSERT_MOVE, rows)
     quant_rows = [
         (item, lot or None, lot, loc, delta) for (item, lot, loc), delta in deltas.items() if delta
     ]
     if quant_rows:
-        cursor.executemany(sql(UPSERT_QUANT), quant_rows)
+        _executemany(cursor, UPSERT_QUANT, quant_rows)
     db.execute_sql(
         sql('UPDATE "ledger_head" SET "last_id" = ?, "last_hash" = ? WHERE "id" = 1'),
         (last_id, last_hash),
