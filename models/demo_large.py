@@ -81,7 +81,7 @@ PRODUCTS = {
     ),
 }
 TRACKING = {"FD": "lot", "HB": "lot", "EL": "serial", "PK": "none"}
-SCRAP_REASONS = ("Crushed carton", "Leaking container", "Damaged by forklift", "Expired")
+SCRAP_REASONS = ("Crushed carton", "Leaking container", "Damaged by forklift", "Torn packaging")
 ADJUST_REASONS = ("Found on wrong shelf", "Damaged, not recoverable", "Unrecorded sample taken")
 
 
@@ -101,7 +101,6 @@ class _Plan:
     """What the bulk-inserted master data is, by index."""
 
     items: list[Item] = field(default_factory=list)
-    prefixes: list[str] = field(default_factory=list)
     lots: list[Lot] = field(default_factory=list)
     bins: list[Location] = field(default_factory=list)
     untracked: list[int] = field(default_factory=list)
@@ -135,7 +134,7 @@ def build_large(
     _progress(progress, 0, moves, "Items")
     _make_items(plan, rng, max(20, lots // 50))
     _progress(progress, 0, moves, "Lots")
-    _make_lots(plan, rng, lots, moves, first_day)
+    _make_lots(plan, rng, lots, first_day)
     sim = _Simulation(plan, rng, moves, first_day, progress, batch)
     with _bulk_load():
         sim.run()
@@ -256,7 +255,6 @@ def _make_items(plan: _Plan, rng: random.Random, count: int) -> None:
                 "shelf_life_days": shelf,
             }
         )
-        plan.prefixes.append(prefix)
     _insert(Item, rows)
     skus = [r["sku"] for r in rows]
     by_sku = {i.sku: i for i in Item.select()}
@@ -264,16 +262,18 @@ def _make_items(plan: _Plan, rng: random.Random, count: int) -> None:
     plan.untracked = [n for n, i in enumerate(plan.items) if i.tracking == "none"]
 
 
-def _make_lots(plan: _Plan, rng: random.Random, count: int, moves: int, first_day: dt.date) -> None:
+def _make_lots(plan: _Plan, rng: random.Random, count: int, first_day: dt.date) -> None:
     """COUNT lots (a tenth of them serial numbers), each to be received once, in order."""
     lot_items = [n for n, i in enumerate(plan.items) if i.tracking == "lot"]
     serial_items = [n for n, i in enumerate(plan.items) if i.tracking == "serial"]
+    long_lived = [n for n in lot_items if (plan.items[n].shelf_life_days or 0) >= 365]
+    long_lived = long_lived or lot_items
     supplier = get_location("SUPPLIER")
     rows = []
     for n in range(count):
         # Every tenth lot is a serial number; lot 0 is the one sold to a thousand customers.
         serial = n % 10 == 9 and bool(serial_items)
-        item_n = rng.choice(serial_items if serial else lot_items)
+        item_n = rng.choice(serial_items if serial else lot_items if n else long_lived)
         item = plan.items[item_n]
         # Lot n arrives when about n/count of 95% of the year has passed.
         arrives = first_day + dt.timedelta(days=int(HISTORY_DAYS * 0.95 * n / count))
@@ -335,6 +335,9 @@ class _Simulation:
         self.hot_every = max(1, int(est_orders // (self.hot * 2))) if self.hot else 0
         self.hot_position: _Position | None = None
         self.item_index = {item.id: n for n, item in enumerate(plan.items)}
+        self.expiries = [lot.expiry for lot in plan.lots]
+        self.today = first_day
+        self.expired: list[MoveSpec] = []
 
     # -- time and posting
 
@@ -407,6 +410,10 @@ class _Simulation:
     ) -> MoveSpec:
         lot = self.plan.lots[pos.lot] if pos.lot >= 0 else None
         return MoveSpec(kind, self.plan.items[pos.item], qty, src, dst, lot, ref, note)
+
+    def has_expired(self, pos: _Position) -> bool:
+        expiry = self.expiries[pos.lot] if pos.lot >= 0 else None
+        return expiry is not None and expiry < self.today
 
     def is_serial(self, pos: _Position) -> bool:
         return self.plan.items[pos.item].tracking == "serial"
@@ -482,9 +489,13 @@ class _Simulation:
     def pick_wave(self) -> None:
         """A wave of customer orders picked to dispatch and confirmed together."""
         specs: list[MoveSpec] = []
+        self.expired = []
+        self.today = self.first_day + dt.timedelta(days=self.done * HISTORY_DAYS // self.total)
         for _ in range(self.rng.randint(2, 8)):
             self.order(specs)
         self.emit(specs)
+        # Expired stock the pickers found goes to scrap, which is a lead's to post.
+        self.emit(self.expired, self.plan.lead)
 
     def order(self, specs: list[MoveSpec]) -> None:
         """One customer order's lines, added to SPECS; now and then one picked wrongly."""
@@ -500,7 +511,13 @@ class _Simulation:
             if not self.pickable:
                 break
             pos = self.pickable[rng.randrange(len(self.pickable))]
-            if pos not in chosen:
+            if self.has_expired(pos):
+                here = self.plan.bins[pos.bin]
+                self.expired.append(
+                    self.spec("scrap", pos, pos.qty, here, self.scrap_loc, note="Expired")
+                )
+                self.take_stock(pos, pos.qty)
+            elif pos not in chosen:
                 chosen.append(pos)
         for pos in chosen:
             if pos is hot or self.is_serial(pos):
@@ -602,6 +619,7 @@ def lock_head_outside() -> int:
 def _quality_holds(plan: _Plan, rng: random.Random) -> None:
     """A few lots held for a lab result and a few blocked, where they stand."""
     lead = plan.lead
+    assert lead is not None
     candidates = rng.sample(range(1, len(plan.lots)), min(12, len(plan.lots) - 1))
     for n, lot_n in enumerate(candidates):
         lot = plan.lots[lot_n]
