@@ -18,7 +18,8 @@ import peewee as pw
 from models.db import run_write
 from models.errors import Refused
 from models.ledger import lock_head
-from models.masterdata import find_lot, get_item, get_location, get_user, log_event
+from models.masterdata import find_lot, get_item, get_location, log_event
+from models.roles import acting
 from models.schema import Item, Location, Lot, Move, Quant
 from models.schema_shipping import Allocation, Shipment, ShipmentLine
 from models.shipments import (
@@ -228,7 +229,7 @@ def allocate(
 
     def _allocate() -> AllocationResult:
         lock_head()
-        who = get_user(user)
+        who = acting(user, "shipment")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("draft", "allocated"), "allocate")
         day = today or dt.date.today()
@@ -281,7 +282,7 @@ def allocate_lot(
 
     def _allocate() -> AllocationResult:
         lock_head()
-        who = get_user(user)
+        who = acting(user, "shipment")
         require_lead(who, "choose lots by hand")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("draft", "allocated"), "allocate")

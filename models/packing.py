@@ -13,8 +13,9 @@ from biip.checksums import gs1_standard_check_digit
 
 from models.db import run_write
 from models.errors import NotFound, Refused
-from models.masterdata import get_item, get_lot, get_user, log_event
-from models.schema import Item, Lot, User
+from models.masterdata import get_item, get_lot, log_event
+from models.roles import acting
+from models.schema import Item, Lot
 from models.schema_shipping import PARCEL_KINDS, Parcel, ParcelContent, Shipment
 from models.shipments import (
     ParcelView,
@@ -108,7 +109,7 @@ def new_parcel(
     """Open an empty parcel for the shipment, with a new SSCC."""
 
     def _open() -> ParcelView:
-        who = get_user(user)
+        who = acting(user, "pack")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("allocated", "picking"), "open a parcel")
         parcel = _new_parcel(shipment, company_prefix, kind, weight_g)
@@ -167,7 +168,7 @@ def pack(
         raise Refused(f"Quantity must be a positive whole number, not {qty!r}")
 
     def _pack() -> PackResult:
-        who = get_user(user)
+        who = acting(user, "pack")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("picking",), "pack")
         it = get_item(item)
@@ -243,7 +244,7 @@ def pack_all(
     """Put everything picked and not yet packed into one parcel (new unless PARCEL)."""
 
     def _pack_all() -> PackResult:
-        who: User = get_user(user)
+        who = acting(user, "pack")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("picking",), "pack")
         waiting = unpacked(shipment)
@@ -272,7 +273,7 @@ def set_weight(sscc: str, weight_g: int, *, user: str) -> ParcelView:
     _check_weight(weight_g)
 
     def _weigh() -> ParcelView:
-        who = get_user(user)
+        who = acting(user, "pack")
         parcel = get_parcel(sscc)
         shipment = parcel.shipment
         check_status(shipment, ("allocated", "picking", "packed"), "weigh its parcels")
@@ -290,7 +291,7 @@ def set_tracking(sscc: str, tracking: str, *, user: str) -> ParcelView:
         raise Refused(f"Tracking number {tracking!r} must be 1 to 64 characters without spaces")
 
     def _track() -> ParcelView:
-        who = get_user(user)
+        who = acting(user, "pack")
         parcel = get_parcel(sscc)
         check_status(parcel.shipment, ("picking", "packed", "shipped"), "give a tracking number")
         Parcel.update(tracking_number=value).where(Parcel.id == parcel.id).execute()

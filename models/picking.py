@@ -16,8 +16,9 @@ import peewee as pw
 from models.db import run_write
 from models.errors import Refused
 from models.ledger import MoveSpec, PostedMove, lock_head, post
-from models.masterdata import get_item, get_location, get_lot, get_user, log_event
-from models.schema import Item, Location, Lot, User
+from models.masterdata import get_item, get_location, get_lot, log_event
+from models.roles import acting
+from models.schema import Item, Location, Lot
 from models.schema_shipping import Allocation, Shipment, ShipmentLine
 from models.shipments import (
     DEFAULT_DISPATCH,
@@ -163,7 +164,7 @@ def pick(
 
     def _pick() -> PickResult:
         lock_head()
-        who = get_user(user)
+        who = acting(user, "pick")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("allocated", "picking"), "pick")
         here = get_location(location)
@@ -266,7 +267,7 @@ def pick_all(number: str, *, user: str, dispatch: str = DEFAULT_DISPATCH) -> lis
 
     def _pick_all() -> list[PostedMove]:
         lock_head()
-        who: User = get_user(user)
+        who = acting(user, "pick")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("allocated", "picking"), "pick")
         tasks = list(_open(shipment))

@@ -21,7 +21,8 @@ from typing import IO
 from models.db import db, is_sqlite, run_write
 from models.errors import Refused
 from models.ledger import lock_head, sql, time_text
-from models.masterdata import find_lot, get_user, log_event, set_lot_status
+from models.masterdata import find_lot, log_event, set_lot_status
+from models.roles import acting
 from models.schema import Lot, utcnow
 from models.trace import RETURNED_BY, LotInfo, Trace, db_date, db_time, trace
 
@@ -192,7 +193,7 @@ def recall(number: str, reason: str, *, user: str, item: str | None = None) -> R
     def _recall() -> RecallReport:
         # Serialise with postings: a move posted after the recall sees the new status.
         lock_head()
-        who = get_user(user)
+        who = acting(user, "recall")
         lot = find_lot(number.strip(), item)
         found = trace(lot)
         changed = []

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from models.db import run_write
 from models.errors import NotFound, Refused
 from models.ledger import MoveSpec, PostedMove, post
-from models.masterdata import get_item, get_location, get_lot, get_user, set_lot_status
+from models.masterdata import get_item, get_location, get_lot, set_lot_status
+from models.roles import acting
 from models.schema import Item, Location, Lot, Move
 from models.schema_shipping import Consignee, Shipment
 from models.trace import RETURNED_BY
@@ -82,7 +83,7 @@ def receive_return(
         raise Refused("Name the shipment the goods left on, or else the consignee: one of them")
 
     def _return() -> ReturnResult:
-        who = get_user(user)
+        who = acting(user, "return")
         it = get_item(item)
         dest = get_location(to)
         if not (dest.is_internal and dest.quarantine):

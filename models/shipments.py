@@ -21,7 +21,8 @@ from models.config import Config
 from models.db import run_write
 from models.errors import NotFound, Refused
 from models.ledger import MoveSpec, lock_head, post
-from models.masterdata import get_item, get_location, get_user, log_event
+from models.masterdata import get_item, get_location, log_event
+from models.roles import acting
 from models.schema import Event, Item, Location, Lot, User, utcnow
 from models.schema_shipping import (
     SHIPMENT_STATUSES,
@@ -218,7 +219,7 @@ def add_consignee(
     lines = "\n".join(part.strip() for part in re.split(r"\n|\|", address) if part.strip())
 
     def _add() -> ConsigneeInfo:
-        who = get_user(user)
+        who = acting(user, "partner")
         if Consignee.select().where(Consignee.name == name).exists():
             raise Refused(f"Consignee {name!r} already exists")
         row = Consignee.create(
@@ -270,7 +271,7 @@ def add_carrier(
         raise Refused("The tracking URL must hold {tracking} where the tracking number goes")
 
     def _add() -> CarrierInfo:
-        who = get_user(user)
+        who = acting(user, "partner")
         if Carrier.select().where(Carrier.code == code).exists():
             raise Refused(f"Carrier {code} already exists")
         row = Carrier.create(
@@ -368,7 +369,7 @@ def create_shipment(
     """A new draft shipment to CONSIGNEE; returns its number (SHP- and six digits)."""
 
     def _create() -> str:
-        who = get_user(user)
+        who = acting(user, "shipment")
         to = get_consignee(consignee)
         if not to.active:
             raise Refused(f"Consignee {to.name} is inactive")
@@ -409,7 +410,7 @@ def add_line(number: str, item: str, qty: int, *, user: str) -> LineView:
         raise Refused(f"Quantity must be a positive whole number, not {qty!r}")
 
     def _add() -> LineView:
-        who = get_user(user)
+        who = acting(user, "shipment")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("draft", "allocated"), "add lines")
         it = get_item(item)
@@ -473,7 +474,7 @@ def cancel(
 
     def _cancel() -> list[str]:
         lock_head()
-        who = get_user(user)
+        who = acting(user, "shipment")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("draft", "allocated", "picking", "packed"), "cancel it")
         done: list[str] = []
@@ -563,7 +564,7 @@ def deliver(
         raise Refused("Proof of delivery needs the name of who signed")
 
     def _deliver() -> ShipmentSummary:
-        who = get_user(user)
+        who = acting(user, "ship")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("shipped",), "record delivery")
         when = at or utcnow()
@@ -1008,7 +1009,7 @@ def create_load(
         raise Refused("A load needs the vehicle (1 to 64 characters)")
 
     def _create() -> str:
-        who = get_user(user)
+        who = acting(user, "shipment")
         number = f"{LOAD_PREFIX}{next_value('load'):06d}"
         Load.create(
             number=number, vehicle=vehicle.strip(), driver=driver.strip(), departure=departure
@@ -1049,7 +1050,7 @@ def assign_load(number: str, load: str | None, *, user: str) -> LoadInfo | None:
     """Put the shipment on LOAD (or take it off with None), until it is shipped."""
 
     def _assign() -> LoadInfo | None:
-        who = get_user(user)
+        who = acting(user, "shipment")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("draft", "allocated", "picking", "packed"), "change its load")
         row = get_load(load) if load else None

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from models.db import run_write
 from models.errors import Refused
 from models.ledger import MoveSpec, PostedMove, lock_head, post
-from models.masterdata import get_user, log_event
+from models.masterdata import log_event
 from models.packing import get_parcel
+from models.roles import acting
 from models.schema_shipping import (
     Consignee,
     Parcel,
@@ -72,7 +73,7 @@ def ship(
 
     def _ship() -> ShipResult:
         lock_head()
-        who = get_user(user)
+        who = acting(user, "ship")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("packed",), "ship")
         if unpacked(shipment):

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from models.db import run_write
 from models.errors import NotFound, Refused
 from models.ledger import MoveSpec, PostedMove, lock_head, post
-from models.masterdata import add_lot, get_item, get_location, get_lot, get_user, log_event
+from models.masterdata import add_lot, get_item, get_location, get_lot, log_event
+from models.roles import acting
 from models.schema import Item, Location, Lot, utcnow
 from models.schema_genealogy import TRANSFORMATION_KINDS, Transformation, TransformationLine
 
@@ -137,7 +138,7 @@ def transform(
         # Lock the ledger before creating lots: two sessions producing the same new lot
         # would otherwise both try to create it.
         lock_head()
-        who = get_user(user)
+        who = acting(user, "transform")
         here = get_location(at_location)
         if not here.is_internal:
             raise Refused(f"Transform at an internal location, not {here.code} ({here.kind})")

@@ -40,9 +40,11 @@ class Context:
         return self.args.user or os.environ.get("BACKROOM_USER") or getpass.getuser()
 
     def open(self, *, create: bool = False) -> None:
-        """Open (and migrate) the database."""
+        """Open (and migrate) the database, with the site's access rules (--config too)."""
+        from models import roles
         from models.migrations import open_database
 
+        roles.configure(self.config)
         open_database(self.db_url, create=create)
 
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:
