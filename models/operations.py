@@ -322,6 +322,18 @@ def reverse(move_id: int, *, user: str, reason: str | None = None) -> PostedMove
             require(who, "reverse")
         if orig.kind == "reversal":
             raise Refused(f"Move {move_id} is itself a reversal; post a new move instead")
+        # Shipments and transformations keep records of their own moves (allocations,
+        # parcels, genealogy); reversing one move alone would leave those telling lies.
+        if orig.kind in ("pick", "ship"):
+            raise Refused(
+                f"Move {move_id} belongs to shipment {orig.reference}: cancel the shipment "
+                "or take the goods back as a return instead"
+            )
+        if orig.kind in ("consume", "produce"):
+            raise Refused(
+                f"Move {move_id} is part of transformation {orig.reference}: post a new "
+                "transformation to correct it"
+            )
         done = Move.get_or_none(Move.reverses == orig.id)
         if done is not None:
             raise Refused(f"Move {move_id} was already reversed by move {done.id}")

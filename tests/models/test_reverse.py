@@ -84,3 +84,23 @@ def test_a_recalled_lot_can_still_go_back_to_its_supplier(stocked):
     reverse(receipt.id, user=USER, reason="returned to supplier")
     assert ("MILK", "L-1", "A1") not in on_shelf()
     assert_clean()
+
+
+def test_a_ship_or_transformation_move_cannot_be_reversed_on_its_own(sqlite_database):
+    from models.errors import Refused
+    from models.masterdata import ItemSpec, add_item, add_location
+    from models.operations import receive, reverse, transfer
+    from models.transform import Line, transform
+
+    add_location("A1")
+    add_item(ItemSpec("FLOUR", "Flour", tracking="lot"))
+    add_item(ItemSpec("BREAD", "Bread", tracking="lot"))
+    receive("FLOUR", 10, "A1", user="tester", lot="F1")
+    shipped = transfer(
+        "FLOUR", 2, "A1", "CUSTOMER", user="tester", lot="F1", kind="ship", ref="SHP-000009"
+    )
+    with pytest.raises(Refused, match="belongs to shipment SHP-000009"):
+        reverse(shipped.id, user="tester")
+    made = transform("A1", [Line("FLOUR", "F1", 3)], [Line("BREAD", "B1", 6)], user="tester")
+    with pytest.raises(Refused, match="is part of transformation"):
+        reverse(made.consumed[0].id, user="tester")
