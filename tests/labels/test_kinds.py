@@ -150,7 +150,7 @@ def test_an_unknown_user_has_no_badge(shop):
 
 
 @pytest.mark.parametrize("dpi", [203, 300])
-def test_a_logistic_label_carries_the_sscc_and_the_ship_to_postal_code(dpi):
+def test_a_logistic_label_carries_the_sscc_and_the_ship_to_postal_code(sqlite_database, dpi):
     shipping = kinds.Shipping(("ACME", "99 High St"), "SW1A 1AA", "DHL", ("3 x WIDGET",))
     (content,) = kinds.gather("sscc", ["(00)376130321109103420"], config=CONFIG, shipping=shipping)
     assert content.ship_from == ("Main DC", "1 Dock Road", "12345 Town")
