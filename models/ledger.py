@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -110,8 +111,9 @@ def move_hash(
         reverses,
         prev_hash,
     )
-    # A list, not a generator: join() builds one anyway, and this runs once per move.
-    text = "\x1f".join(["" if f is None else str(f) for f in fields])
+    # JSON keeps None apart from "" and lets no text stand in for a field boundary, so
+    # nothing can be shifted between reference and note without the hash changing.
+    text = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -232,10 +234,25 @@ def check_spec(spec: MoveSpec) -> None:
         raise Refused(f"{item.sku} is serial-tracked: each serial number moves one at a time")
     if lot is not None and lot.status in ("blocked", "recalled") and spec.kind != "reversal":
         to = spec.to_location
-        if not (to.quarantine or to.kind == "scrap"):
+        # Quarantine, scrap, or written off as missing (a count or adjustment down).
+        if not (to.quarantine or to.kind in ("scrap", "adjustment")):
             raise Refused(
                 f"Lot {lot.number} is {lot.status} and can only go to quarantine or scrap"
             )
+
+
+def _refresh_lot_statuses(specs: Sequence[MoveSpec]) -> None:
+    """Read the lots' status again now that the ledger is locked: a lot recalled by another
+    session after the caller loaded it must not move (recall takes the same lock)."""
+    lots = {spec.lot.id: spec.lot for spec in specs if spec.lot is not None}
+    if not lots:
+        return
+    marks = ", ".join("?" for _ in lots)
+    rows = db.execute_sql(
+        sql(f'SELECT "id", "status" FROM "lot" WHERE "id" IN ({marks})'), list(lots)
+    )
+    for lot_id, status in rows.fetchall():
+        lots[lot_id].status = status
 
 
 def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -> list[PostedMove]:
@@ -245,6 +262,9 @@ def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -
     if not user.active:
         raise Refused(f"User {user.name} is deactivated")
     last_id, last_hash = lock_head()
+    _refresh_lot_statuses(specs)
+    if at is not None and at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
     time = time_text(at or utcnow())
     moment = dt.datetime.fromisoformat(time)
     user_id, user_name = user.id, user.name

@@ -188,13 +188,20 @@ def test_partial_shipments_add_up_with_stock_left(bakery):
     assert found.root.on_hand_total == 150
 
 
-def test_a_reversed_shipment_is_marked_and_left_out_of_the_totals(bakery):
-    move_id = next(s.move_id for s in trace_lot("B1").root.shipments if s.qty == 5)
-    reverse(move_id, user=USER, reason="never left the dock")
+def test_a_reversed_move_to_the_customer_is_marked_and_left_out_of_the_totals(bakery):
+    ship_move = next(s.move_id for s in trace_lot("B1").root.shipments if s.qty == 5)
+    with pytest.raises(DomainError, match="belongs to shipment"):
+        reverse(ship_move, user=USER)  # a shipment's own move: cancel or return instead
+    plain = transfer("BREAD", 3, "A1", "CUSTOMER", user=USER, lot="B1", ref="SO-9")
+    reverse(plain.id, user=USER, reason="never left the dock")
     found = trace_lot("B1")
-    assert [(s.qty, s.reversed) for s in found.root.shipments] == [(10, False), (5, True)]
-    assert found.root.shipped == 10
-    assert found.root.on_hand_total == 30
+    assert [(s.qty, s.reversed) for s in found.root.shipments] == [
+        (10, False),
+        (5, False),
+        (3, True),
+    ]
+    assert found.root.shipped == 15
+    assert found.root.on_hand_total == 25
 
 
 def test_a_plain_move_to_the_customer_location_counts_as_a_shipment(sqlite_database):

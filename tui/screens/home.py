@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -28,7 +29,10 @@ class HomeScreen(Screen):
         yield Header(show_clock=True)
         with Horizontal(id="home"):
             yield OptionList(
-                *(Option(f"[b]{d.key.upper()}[/b] {d.title}", id=d.name) for d in DESTINATIONS),
+                *(
+                    Option(Text.assemble((d.key.upper(), "bold"), "  ", d.title), id=d.name)
+                    for d in DESTINATIONS
+                ),
                 id="tasks",
             )
             with Vertical(id="figures"):
