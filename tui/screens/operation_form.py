@@ -19,6 +19,7 @@ from models.ledger import PostedMove
 from models.operations import reverse
 from scanners.settings import ScannerSettings
 from tui.form_entry import Entry, interpret
+from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
 Values = dict[str, Any]
@@ -71,7 +72,7 @@ class OperationScreen(Screen):
                 with Horizontal(classes="row", id=f"row-{f.name}"):
                     yield Label(f.label, classes="label")
                     yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f))
-            yield Static("", id="message", classes="message")
+            yield MessageLine("", id="message", classes="message")
             yield Static("", id="result", classes="message")
         yield Footer()
 
@@ -248,16 +249,11 @@ class OperationScreen(Screen):
     # --- feedback -----------------------------------------------------------------------
 
     def say(self, text: str) -> None:
-        message = self.query_one("#message", Static)
-        message.remove_class("error")
-        message.update(text)
+        self.query_one("#message", MessageLine).say(text)
 
     def error(self, text: str) -> None:
         """Show TEXT where the person is looking, with the bell."""
-        message = self.query_one("#message", Static)
-        message.add_class("error")
-        message.update(f"✗ {text}")
-        self.app.bell()
+        self.query_one("#message", MessageLine).error(text)
 
     # --- keys ---------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from models.errors import DomainError
 from models.recall import REPORT_COLUMNS, RecallReport, recall, recall_report, write_csv
 from scanners.settings import ScannerSettings
 from tui.screens.trace import lookup
+from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
 # What to pull back first, so a handheld's narrow table still shows it.
@@ -55,7 +56,7 @@ class RecallScreen(Screen):
         yield Static("Reading…", id="recall-head", classes="title")
         yield ScanInput(id="recall-lot", placeholder="scan or type the lot to recall")
         yield Input(id="recall-reason", placeholder="reason for the recall, then Enter")
-        yield Static("", id="recall-summary", classes="message")
+        yield MessageLine("", id="recall-summary", classes="message")
         yield DataTable(id="recall-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -191,16 +192,11 @@ class RecallScreen(Screen):
         self.say(f"Saved {path}")
 
     def say(self, text: str) -> None:
-        summary = self.query_one("#recall-summary", Static)
-        summary.remove_class("error")
-        summary.update(text)
+        self.query_one("#recall-summary", MessageLine).say(text)
 
     def error(self, text: str) -> None:
         """Show TEXT under the heading, with the bell."""
-        summary = self.query_one("#recall-summary", Static)
-        summary.add_class("error")
-        summary.update(f"✗ {text}")
-        self.app.bell()
+        self.query_one("#recall-summary", MessageLine).error(text)
 
     def action_back(self) -> None:
         """Esc: cancel a recall about to be confirmed, else leave."""

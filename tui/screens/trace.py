@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, Tree
+from textual.widgets import Footer, Header, Input, Tree
 from textual.widgets.tree import TreeNode
 
 from models.db import db
@@ -28,6 +28,7 @@ from scanners.parse import parse
 from scanners.resolve import resolve
 from scanners.results import ResolvedLot, ResolvedSerial
 from scanners.settings import ScannerSettings
+from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
 # A branch with more leaves than this opens closed, so a big lot's tree stays readable.
@@ -238,7 +239,7 @@ class TraceScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
         yield ScanInput(id="trace-lot", placeholder="scan or type a lot or serial (or SKU LOT)")
-        yield Static("", id="trace-summary", classes="message")
+        yield MessageLine("", id="trace-summary", classes="message")
         yield Tree("", id="trace-tree")
         yield Footer()
 
@@ -313,16 +314,11 @@ class TraceScreen(Screen):
     # --- feedback ---------------------------------------------------------------------
 
     def say(self, text: str) -> None:
-        summary = self.query_one("#trace-summary", Static)
-        summary.remove_class("error")
-        summary.update(text)
+        self.query_one("#trace-summary", MessageLine).say(text)
 
     def error(self, text: str) -> None:
         """Show TEXT above the tree, with the bell."""
-        summary = self.query_one("#trace-summary", Static)
-        summary.add_class("error")
-        summary.update(f"✗ {text}")
-        self.app.bell()
+        self.query_one("#trace-summary", MessageLine).error(text)
         self.query_one("#trace-lot", ScanInput).focus()
 
     # --- keys -------------------------------------------------------------------------

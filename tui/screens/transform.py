@@ -24,6 +24,7 @@ from models.schema_genealogy import TRANSFORMATION_KINDS
 from models.transform import NO_LOT, Line, TransformResult, transform
 from scanners.settings import ScannerSettings
 from tui.form_entry import Entry, interpret
+from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
 STEP_HINTS = {
@@ -71,7 +72,7 @@ class TransformScreen(Screen):
             yield Label("", id="tf-step", classes="label")
             yield ScanInput(id="tf-entry")
         yield DataTable(id="tf-lines", cursor_type="row", show_cursor=False)
-        yield Static("", id="message", classes="message")
+        yield MessageLine("", id="message", classes="message")
         yield Static("", id="result", classes="message")
         yield Footer()
 
@@ -97,16 +98,11 @@ class TransformScreen(Screen):
             )
 
     def say(self, text: str) -> None:
-        message = self.query_one("#message", Static)
-        message.remove_class("error")
-        message.update(text)
+        self.query_one("#message", MessageLine).say(text)
 
     def error(self, text: str) -> None:
         """Show TEXT where the person is looking, with the bell."""
-        message = self.query_one("#message", Static)
-        message.add_class("error")
-        message.update(f"✗ {text}")
-        self.app.bell()
+        self.query_one("#message", MessageLine).error(text)
 
     # --- entries ----------------------------------------------------------------------
 

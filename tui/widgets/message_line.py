@@ -1,0 +1,21 @@
+"""The line where a screen tells the person what happened: plain, or an error with
+the bell, where they are looking."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+
+class MessageLine(Static):
+    """A Static that says things, and says errors with ✗ and the terminal bell."""
+
+    def say(self, text: str) -> None:
+        """Show TEXT as news."""
+        self.remove_class("error")
+        self.update(text)
+
+    def error(self, text: str) -> None:
+        """Show TEXT as an error and ring the bell."""
+        self.add_class("error")
+        self.update(f"✗ {text}")
+        self.app.bell()
