@@ -75,3 +75,31 @@ async def test_an_unknown_location_is_refused_before_printing(sqlite_database, t
         await pilot.press("enter")
         await settle(pilot)
     assert not list(tmp_path.glob("*.png"))
+
+
+async def test_from_the_lots_screen_f10_prints_the_lot_and_t_opens_its_trace(
+    sqlite_database, tmp_path
+):
+    import datetime as dt
+
+    from models.masterdata import ItemSpec, add_item
+    from models.operations import receive
+    from tests.tui.conftest import shortcut
+
+    add_location("B-07")
+    add_item(ItemSpec("OAT-500", "Oat flakes", gtin="5412345000013", tracking="lot"))
+    receive("OAT-500", 10, "B-07", user=TEST_USER, lot="L77", expiry=dt.date(2027, 3, 31))
+    app = _app(sqlite_database, tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await shortcut(pilot, "n")
+        app.screen.query_one("DataTable").focus()
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await shortcut(pilot, "t")
+        assert type(app.screen).__name__ == "TraceScreen"
+    (printed,) = tmp_path.glob("*.png")
+    (code,) = zxingcpp.read_barcodes(Image.open(printed))
+    assert code.text == "(01)05412345000013(17)270331(10)L77"

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from models.browse import ItemLine, Query, items_page
+from tui.screens.print_label import LabelTarget
 from tui.widgets.browse_screen import BrowseScreen
 from tui.widgets.paged_table import Column, Fetch, TableRow
 
@@ -76,6 +77,11 @@ class ItemsScreen(BrowseScreen):
     def _current_sku(self) -> str | None:
         row = self.table.current
         return row.key if row is not None else None
+
+    def label_target(self) -> LabelTarget | None:
+        """F10: the label of the item under the cursor."""
+        sku = self._current_sku()
+        return LabelTarget("item", sku) if sku else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         sku = self._current_sku()

@@ -15,6 +15,7 @@ from textual.widgets.tree import TreeNode
 from models.browse import LocationNode, location_ancestors, location_children, location_node
 from models.db import db, describe_error
 from models.errors import DomainError
+from tui.screens.print_label import LabelTarget
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import StatusLine
 
@@ -205,6 +206,11 @@ class LocationsScreen(Screen):
     def _current(self) -> LocationNode | None:
         node = self.tree.cursor_node
         return node.data if node is not None and isinstance(node.data, LocationNode) else None
+
+    def label_target(self) -> LabelTarget | None:
+        """F10: the label of the location under the cursor."""
+        node = self._current()
+        return LabelTarget("location", node.code) if node else None
 
     def action_back(self) -> None:
         """Back to the screen before."""

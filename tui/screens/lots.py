@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from models.browse import LotLine, expiry_state, lots_page
+from tui.screens.print_label import LabelTarget
 from tui.screens.stock import Marks, short_status
 from tui.widgets.browse_screen import BrowseScreen
 from tui.widgets.paged_table import Column, Fetch, TableRow
@@ -60,6 +61,7 @@ class LotsScreen(BrowseScreen):
         Binding("n", "new", "New lot", id="lots.new"),
         Binding("s", "stock", "Stock", id="lots.stock"),
         Binding("m", "moves", "Moves", id="lots.moves"),
+        Binding("t", "trace", "Trace", id="lots.trace"),
     ]
 
     def __init__(self, search: str = "", order: str = "expiry") -> None:
@@ -118,6 +120,19 @@ class LotsScreen(BrowseScreen):
             from tui.screens.stock import StockScreen
 
             self.app.push_screen(StockScreen(f"item:{lot.item} lot:{lot.number}"))
+
+    def action_trace(self) -> None:
+        """Where this lot came from and where it went."""
+        lot = self._current()
+        if lot is not None:
+            from tui.screens.trace import TraceScreen
+
+            self.app.push_screen(TraceScreen(lot.number, lot.item))
+
+    def label_target(self) -> LabelTarget | None:
+        """F10: the label of the lot under the cursor."""
+        lot = self._current()
+        return LabelTarget("lot", lot.number, item=lot.item) if lot else None
 
     def action_moves(self) -> None:
         """The ledger of this lot."""

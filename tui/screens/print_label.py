@@ -28,10 +28,12 @@ class LabelTarget:
     kind: str  # location, item, lot, serial, sscc, badge
     key: str
     item: str | None = None  # for a lot number several items share
+    more: tuple[str, ...] = ()  # further keys of the same kind: every parcel of a shipment
 
     @property
     def title(self) -> str:
-        return f"{self.kind} {self.key}"
+        extra = f" (+{len(self.more)})" if self.more else ""
+        return f"{self.kind} {self.key}{extra}"
 
 
 class PrintScreen(ModalScreen[str | None]):
@@ -71,7 +73,7 @@ class PrintScreen(ModalScreen[str | None]):
         config, t = self.app.session.config, self.target
         try:
             with db.connection_context():
-                contents = gather(t.kind, [t.key], config=config, item=t.item)
+                contents = gather(t.kind, [t.key, *t.more], config=config, item=t.item)
             job = settings_for(config, t.kind)
             png = png_preview(contents[0], job.size, job.dpi)
         except DomainError as exc:

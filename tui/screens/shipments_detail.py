@@ -20,6 +20,7 @@ from models.db import db
 from models.errors import DomainError
 from models.packing import get_parcel
 from models.shipments import ShipmentDetail, dispatch_code, shipment_detail
+from tui.screens.print_label import LabelTarget
 from tui.screens.shipments_form import site_config
 
 
@@ -85,6 +86,7 @@ class ShipmentDetailScreen(Screen):
         super().__init__()
         self.number = number
         self.sscc = sscc  # a scanned parcel: its shipment is looked up when loading
+        self.detail: ShipmentDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
@@ -116,7 +118,15 @@ class ShipmentDetailScreen(Screen):
             return
         self.app.call_from_thread(self._show, detail)
 
+    def label_target(self) -> LabelTarget | None:
+        """F10: the scanned parcel's label, else the labels of every parcel."""
+        if self.sscc:
+            return LabelTarget("sscc", self.sscc)
+        ssccs = tuple(p.sscc for p in self.detail.parcels) if self.detail else ()
+        return LabelTarget("sscc", ssccs[0], more=ssccs[1:]) if ssccs else None
+
     def _show(self, detail: ShipmentDetail) -> None:
+        self.detail = detail
         self.number = detail.number
         self.query_one("#body", Static).update(detail_renderable(detail))
 

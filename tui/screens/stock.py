@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from models.browse import StockLine, expiry_state, stock_page
+from tui.screens.print_label import LabelTarget
 from tui.widgets.browse_screen import BrowseScreen
 from tui.widgets.paged_table import Column, Fetch, TableRow
 
@@ -111,6 +112,7 @@ class StockScreen(BrowseScreen):
         Binding("1", "group('item')", "By item", id="stock.by-item"),
         Binding("2", "group('location')", "By location", id="stock.by-location"),
         Binding("3", "group('lot')", "By lot", id="stock.by-lot"),
+        Binding("t", "trace", "Trace lot", id="stock.trace"),
     ]
 
     def __init__(self, search: str = "", grouping: str = "item") -> None:
@@ -141,6 +143,31 @@ class StockScreen(BrowseScreen):
         if grouping != self.grouping:
             self.grouping = grouping
             self.reload()
+
+    def _line(self) -> StockLine | None:
+        row = self.table.current
+        return row.data if row is not None and isinstance(row.data, StockLine) else None
+
+    def action_trace(self) -> None:
+        """The trace of the lot under the cursor."""
+        line = self._line()
+        if line is None or not line.lot:
+            self.app.bell()
+            return
+        from tui.screens.trace import TraceScreen
+
+        self.app.push_screen(TraceScreen(line.lot, line.item))
+
+    def label_target(self) -> LabelTarget | None:
+        """F10: the bin when listing by location, else the lot (or the item)."""
+        line = self._line()
+        if line is None:
+            return None
+        if self.grouping == "location":
+            return LabelTarget("location", line.location)
+        if line.lot:
+            return LabelTarget("lot", line.lot, item=line.item)
+        return LabelTarget("item", line.item)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         row = self.table.current
