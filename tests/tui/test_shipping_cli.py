@@ -157,3 +157,22 @@ def test_shipment_commands_refuse_with_one_line_and_write_nothing(office):
     ]:
         assert office(*args).code == 2, args
     assert office.ok("moves", "--json").json == before
+
+
+def test_every_parcel_label_of_a_shipment_in_one_batch(office, tmp_path):
+    import zxingcpp
+    from PIL import Image
+
+    number = office.ok("shipment", "create", "--consignee", "Kaufhaus Süd").out.strip()
+    office.ok("shipment", "add-line", number, "FLOUR", "5")
+    office.ok("shipment", "allocate", number)
+    office.ok("shipment", "pick", number, "--all")
+    first = office.ok("shipment", "pack", number, "--json").json["parcel"]["sscc"]
+    out = tmp_path / "parcels.png"
+    office.ok("label", "sscc", "--shipment", number, "--out", str(out))
+    printed = sorted(tmp_path.glob("parcels*.png"))
+    codes = {c.text for p in printed for c in zxingcpp.read_barcodes(Image.open(p))}
+    assert f"(00){first}" in codes
+    refused = office("label", "location", "A-01", "--shipment", number)
+    assert refused.code == 1
+    assert refused.err.strip() == "backroom: --shipment goes with the sscc kind"

@@ -50,6 +50,9 @@ def register(sub) -> None:
         metavar="N",
         help="sscc: number a new SSCC from the site's GS1 company prefix and N",
     )
+    p.add_argument(
+        "--shipment", metavar="SHP", help="sscc: the labels of every parcel of this shipment"
+    )
     p.add_argument("--to", action="append", default=[], metavar="LINE", help="sscc: ship-to")
     p.add_argument("--postal-code", metavar="P", help="sscc: ship-to postal code (420)")
     p.add_argument("--carrier", default="", metavar="NAME", help="sscc: carrier")
@@ -73,6 +76,8 @@ def cmd_label(ctx: Context) -> int:
         if keys:
             raise Refused("Give an SSCC or --serial N, not both")
         keys = [new_sscc(ctx.config, a.serial)]
+    if a.shipment and a.kind != "sscc":
+        raise Refused("--shipment goes with the sscc kind")
     if a.out and a.printer:
         raise Refused("Give --out FILE or --printer NAME, not both")
     job = jobs.settings_for(
@@ -88,6 +93,12 @@ def cmd_label(ctx: Context) -> int:
     )
     if a.kind not in ("commands", "scanner-test"):
         ctx.open()
+    if a.shipment:
+        from models.shipments import shipment_detail
+
+        keys += [parcel.sscc for parcel in shipment_detail(a.shipment).parcels]
+        if not keys:
+            raise Refused(f"Shipment {a.shipment} has no parcels yet")
     shipping = Shipping(tuple(a.to), a.postal_code, a.carrier, tuple(a.contents))
     contents = gather(
         a.kind,
