@@ -67,12 +67,27 @@ def _v5_people_tables() -> None:
     db.create_tables(PEOPLE_TABLES, safe=True)
 
 
+def _v6_browse_indexes() -> None:
+    # Most quants are zero (stock passed through); browsing and stock sums only want the
+    # rest. Partial indexes (SQLite and PostgreSQL alike) skip the zeros entirely.
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "quant_nonzero_item" '
+        'ON "quant" ("item_id", "lot_key", "location_id") WHERE "qty" != 0'
+    )
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "quant_nonzero_location" '
+        'ON "quant" ("location_id", "item_id") WHERE "qty" != 0'
+    )
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "move_kind_id" ON "move" ("kind", "id")')
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
     _v3_shipping_tables,
     _v4_genealogy_tables,
     _v5_people_tables,
+    _v6_browse_indexes,
 ]
 CURRENT_VERSION = len(STEPS)
 
