@@ -39,6 +39,7 @@ from models.config import Config
 from models.exporting import read_snapshot, since_start
 from models.masterdata import find_lot
 from models.schema import Item, Location, Lot, Move
+from models.stock import LocationFrom, LocationTo, moves_with_places
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 DIGITAL_LINK = "https://id.gs1.org"
@@ -220,36 +221,25 @@ class _Move:
 
 
 def _move_query():
-    src, dst = Location.alias("src"), Location.alias("dst")
-    return (
-        Move.select(
-            Move.id,
-            Move.time,
-            Move.kind,
-            Move.qty,
-            Move.reference,
-            Move.reverses_id,
-            Move.hash,
-            Item.sku,
-            Item.gtin,
-            Item.unit,
-            Lot.number,
-            Lot.expiry,
-            src.code,
-            src.kind,
-            dst.code,
-            dst.kind,
-            dst.quarantine,
-        )
-        .join(Item, on=(Move.item == Item.id))
-        .switch(Move)
-        .join(Lot, JOIN.LEFT_OUTER, on=(Move.lot == Lot.id))
-        .switch(Move)
-        .join(src, on=(Move.from_location == src.id))
-        .switch(Move)
-        .join(dst, on=(Move.to_location == dst.id))
-        .order_by(Move.id)
-    )
+    return moves_with_places(
+        Move.id,
+        Move.time,
+        Move.kind,
+        Move.qty,
+        Move.reference,
+        Move.reverses_id,
+        Move.hash,
+        Item.sku,
+        Item.gtin,
+        Item.unit,
+        Lot.number,
+        Lot.expiry,
+        LocationFrom.code,
+        LocationFrom.kind,
+        LocationTo.code,
+        LocationTo.kind,
+        LocationTo.quarantine,
+    ).order_by(Move.id)
 
 
 def _consignees(references: set[str]) -> dict[str, tuple[str, str | None]]:

@@ -22,6 +22,7 @@ from models.db import db, is_postgres
 from models.errors import Refused
 from models.importing import LAYOUTS
 from models.schema import Item, Location, Lot, Move, Quant, User
+from models.stock import POSTED_MOVE_COLUMNS, moves_with_places
 
 EXPORT_KINDS = ("items", "locations", "lots", "stock", "consignees", "moves", "shipments")
 # Kinds with a time to filter on with --since.
@@ -206,30 +207,8 @@ def _consignees(_since) -> Iterator[Row]:
 
 def move_query(since: dt.datetime | None = None) -> pw.ModelSelect:
     """Moves with codes instead of ids, in id order, a page long; add `Move.id > last`."""
-    src, dst = Location.alias("src"), Location.alias("dst")
     query = (
-        Move.select(
-            Move.id,
-            Move.time,
-            Move.kind,
-            Item.sku,
-            Lot.number,
-            Move.qty,
-            src.code,
-            dst.code,
-            User.name,
-            Move.reference,
-            Move.note,
-            Move.reverses_id,
-            Move.hash,
-        )
-        .join(Item, on=(Move.item == Item.id))
-        .switch(Move)
-        .join(Lot, JOIN.LEFT_OUTER, on=(Move.lot == Lot.id))
-        .switch(Move)
-        .join(src, on=(Move.from_location == src.id))
-        .switch(Move)
-        .join(dst, on=(Move.to_location == dst.id))
+        moves_with_places(*POSTED_MOVE_COLUMNS)
         .switch(Move)
         .join(User, on=(Move.user == User.id))
         .order_by(Move.id)

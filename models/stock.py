@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN
+from peewee import JOIN, ModelSelect
 
 from models.ledger import PostedMove
 from models.masterdata import find_lot, get_item, get_location
@@ -93,6 +93,39 @@ def on_hand(item: str, *, location: str | None = None, lot: str | None = None) -
     return sum(r.qty for r in stock(item=item, location=location, lot=lot))
 
 
+# The columns of a PostedMove, in its field order.
+POSTED_MOVE_COLUMNS = (
+    Move.id,
+    Move.time,
+    Move.kind,
+    Item.sku,
+    Lot.number,
+    Move.qty,
+    LocationFrom.code,
+    LocationTo.code,
+    User.name,
+    Move.reference,
+    Move.note,
+    Move.reverses_id,
+    Move.hash,
+)
+
+
+def moves_with_places(*columns) -> ModelSelect:
+    """Moves joined to their item, lot (if any) and both locations (LocationFrom,
+    LocationTo), selecting COLUMNS; join User yourself where a column needs it."""
+    return (
+        Move.select(*columns)
+        .join(Item, on=(Move.item == Item.id))
+        .switch(Move)
+        .join(Lot, join_type=JOIN.LEFT_OUTER, on=(Move.lot == Lot.id))
+        .switch(Move)
+        .join(LocationFrom, on=(Move.from_location == LocationFrom.id))
+        .switch(Move)
+        .join(LocationTo, on=(Move.to_location == LocationTo.id))
+    )
+
+
 def moves(
     *,
     item: str | None = None,
@@ -105,30 +138,7 @@ def moves(
 ) -> list[PostedMove]:
     """The ledger, newest first, filtered; page with before_id."""
     query = (
-        Move.select(
-            Move.id,
-            Move.time,
-            Move.kind,
-            Item.sku,
-            Lot.number,
-            Move.qty,
-            LocationFrom.code,
-            LocationTo.code,
-            User.name,
-            Move.reference,
-            Move.note,
-            Move.reverses_id,
-            Move.hash,
-        )
-        .join(Item, on=(Move.item == Item.id))
-        .switch(Move)
-        .join(Lot, join_type=JOIN.LEFT_OUTER, on=(Move.lot == Lot.id))
-        .switch(Move)
-        .join(LocationFrom, on=(Move.from_location == LocationFrom.id))
-        .switch(Move)
-        .join(LocationTo, on=(Move.to_location == LocationTo.id))
-        .switch(Move)
-        .join(User, on=(Move.user == User.id))
+        moves_with_places(*POSTED_MOVE_COLUMNS).switch(Move).join(User, on=(Move.user == User.id))
     )
     if item:
         query = query.where(Move.item == get_item(item).id)
