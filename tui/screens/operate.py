@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from models.operations import adjust, count, receive, scrap, transfer
-from tui.screens.operation_form import Field, OperationScreen, Values, posted_text
+from tui.screens.operation_form import Field, OperationScreen, Values
 
 
 class ReceiveScreen(OperationScreen):
@@ -27,16 +27,16 @@ class ReceiveScreen(OperationScreen):
     )
 
     def perform(self, v: Values, user: str) -> str:
-        move = receive(
-            v["item"],
-            v["qty"],
-            v["to"],
-            user=user,
-            lot=v.get("lot") or None,
-            expiry=v.get("expiry"),
+        return self.kept(
+            receive(
+                v["item"],
+                v["qty"],
+                v["to"],
+                user=user,
+                lot=v.get("lot") or None,
+                expiry=v.get("expiry"),
+            )
         )
-        self.remember(move)
-        return posted_text(move)
 
 
 class MoveScreen(OperationScreen):
@@ -52,11 +52,9 @@ class MoveScreen(OperationScreen):
     )
 
     def perform(self, v: Values, user: str) -> str:
-        move = transfer(
-            v["item"], v["qty"], v["from"], v["to"], user=user, lot=v.get("lot") or None
+        return self.kept(
+            transfer(v["item"], v["qty"], v["from"], v["to"], user=user, lot=v.get("lot") or None)
         )
-        self.remember(move)
-        return posted_text(move)
 
 
 class CountScreen(OperationScreen):
@@ -94,11 +92,16 @@ class AdjustScreen(OperationScreen):
     )
 
     def perform(self, v: Values, user: str) -> str:
-        move = adjust(
-            v["item"], v["qty"], v["at"], user=user, reason=v["reason"], lot=v.get("lot") or None
+        return self.kept(
+            adjust(
+                v["item"],
+                v["qty"],
+                v["at"],
+                user=user,
+                reason=v["reason"],
+                lot=v.get("lot") or None,
+            )
         )
-        self.remember(move)
-        return posted_text(move)
 
 
 class ScrapScreen(OperationScreen):
@@ -114,11 +117,16 @@ class ScrapScreen(OperationScreen):
     )
 
     def perform(self, v: Values, user: str) -> str:
-        move = scrap(
-            v["item"], v["qty"], v["at"], user=user, reason=v["reason"], lot=v.get("lot") or None
+        return self.kept(
+            scrap(
+                v["item"],
+                v["qty"],
+                v["at"],
+                user=user,
+                reason=v["reason"],
+                lot=v.get("lot") or None,
+            )
         )
-        self.remember(move)
-        return posted_text(move)
 
 
 __all__ = ["AdjustScreen", "CountScreen", "MoveScreen", "ReceiveScreen", "ScrapScreen"]

@@ -228,6 +228,11 @@ class OperationScreen(Screen):
         """Keep a posted move so that Ctrl+Z can undo it (called from the worker)."""
         self.app.call_from_thread(self.app.posted_moves.append, move.id)
 
+    def kept(self, move: PostedMove) -> str:
+        """Remember MOVE for Ctrl+Z and say what was posted: the end of most perform()s."""
+        self.remember(move)
+        return posted_text(move)
+
     def _posted(self, text: str) -> None:
         self.busy = False
         self.query_one("#result", Static).update(text)
