@@ -19,14 +19,13 @@ from models.db import run_write
 from models.errors import Refused
 from models.ledger import lock_head
 from models.masterdata import find_lot, get_item, get_location, log_event
-from models.roles import acting
+from models.roles import acting, require
 from models.schema import Item, Location, Lot, Move, Quant
 from models.schema_shipping import Allocation, Shipment, ShipmentLine
 from models.shipments import (
     DEFAULT_DISPATCH,
     check_status,
     get_shipment,
-    require_lead,
     set_status,
     sync_line,
 )
@@ -283,7 +282,7 @@ def allocate_lot(
     def _allocate() -> AllocationResult:
         lock_head()
         who = acting(user, "shipment")
-        require_lead(who, "choose lots by hand")
+        require(who, "shipment", doing="choosing lots by hand")
         shipment = get_shipment(number, lock=True)
         check_status(shipment, ("draft", "allocated"), "allocate")
         it = get_item(item)

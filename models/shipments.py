@@ -49,7 +49,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "delivered": (),
     "cancelled": (),
 }
-LEAD_ROLES = ("lead", "admin")
 SHIPMENT_NUMBER = re.compile(re.escape(SHIPMENT_PREFIX) + r"[0-9]{6,}")
 
 
@@ -350,12 +349,6 @@ def set_status(shipment: Shipment, new: str, user: User, **detail: object) -> No
     Shipment.update(changes).where(Shipment.id == shipment.id).execute()
     shipment.status = new
     log_event("shipment.status", shipment.number, user, old=old, new=new, **detail)
-
-
-def require_lead(user: User, doing: str) -> None:
-    """Refuse DOING to anyone but a lead or an admin."""
-    if user.role not in LEAD_ROLES:
-        raise Refused(f"Only a lead can {doing}; {user.name} is an {user.role}")
 
 
 def create_shipment(

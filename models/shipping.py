@@ -15,7 +15,7 @@ from models.errors import Refused
 from models.ledger import MoveSpec, PostedMove, lock_head, post
 from models.masterdata import log_event
 from models.packing import get_parcel
-from models.roles import acting
+from models.roles import acting, require
 from models.schema_shipping import (
     Consignee,
     Parcel,
@@ -30,7 +30,6 @@ from models.shipments import (
     dispatch_location,
     get_carrier,
     get_shipment,
-    require_lead,
     set_status,
     unpacked,
 )
@@ -100,7 +99,7 @@ def ship(
                 "(--override-expired)"
             )
         if expired:
-            require_lead(who, "ship expired lots")
+            require(who, "ship", doing="shipping expired lots")
             log_event("shipment.override_expired", shipment.number, who, lots=expired)
         _apply_tracking(shipment, tracking or {}, who)
         dock, customer = dispatch_location(dispatch), customer_location()
