@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Header, Input, ProgressBar, Select, Static
 
 from models.db import db
 from models.errors import DomainError
 from models.exporting import EXPORT_KINDS, SINCE_KINDS, check_export, export
+from tui.widgets.key_footer import KeyFooter
 
 PROGRESS_EVERY_S = 0.1
 KINDS = (*EXPORT_KINDS, "epcis")
@@ -61,7 +62,7 @@ class ExportScreen(Screen):
             yield Input(placeholder="since YYYY-MM-DD (moves, lots, shipments, EPCIS)", id="since")
             yield Static("Ctrl+S writes the file", id="summary", classes="message", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Header, Input, Label, Select, Static
 
 from models.db import db, describe_error
 from models.editing import update_item, update_location, update_lot
@@ -35,6 +35,7 @@ from models.masterdata import (
 )
 from models.roles import acting
 from models.schema import LOCATION_KINDS, LOT_STATUSES, TRACKING, Item, Location, Lot, User
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.status_line import StatusLine
 
 Values = dict[str, object]
@@ -179,7 +180,7 @@ class FormScreen(Screen[str | None]):
             with Horizontal(id="form-buttons"):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
                 yield Button("Cancel (Esc)", id="cancel")
-        yield Footer()
+        yield KeyFooter()
 
     def _hint(self) -> str:
         if self.editing:

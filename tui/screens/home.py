@@ -7,12 +7,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Sparkline, Static
+from textual.widgets import Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from models.dashboard import Figures, figures
 from models.db import db
 from tui.navigation import DESTINATIONS
+from tui.widgets.key_footer import KeyFooter
 
 
 class HomeScreen(Screen):
@@ -40,7 +41,7 @@ class HomeScreen(Screen):
                 yield Static("…", id="figure-text")
                 yield Static("Moves per day, 14 days", id="spark-title")
                 yield Sparkline([], id="spark")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_figures()

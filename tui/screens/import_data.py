@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from models.db import db
 from models.errors import DomainError
 from models.importing import KINDS, LAYOUTS, ImportPlan, apply_import, plan_import
+from tui.widgets.key_footer import KeyFooter
 
 # Progress reaches the screen at most this often: a thread hop per row would slow
 # a large import down.
@@ -61,7 +62,7 @@ class ImportScreen(Screen):
                 yield Static("", id="problems", classes="message error", markup=False)
             yield DataTable(id="preview", zebra_stripes=True, cursor_type="row")
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False

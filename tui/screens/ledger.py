@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Header, Static
 
 from models.browse import LedgerLine, MoveDetail, ledger_page, move_detail
 from models.db import db, describe_error
@@ -21,6 +21,8 @@ from models.errors import DomainError
 from models.operations import reverse
 from tui.screens.dialogs import ConfirmDialog
 from tui.widgets.browse_screen import BrowseScreen
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.line_table import LineTable
 from tui.widgets.paged_table import Column, Fetch, TableRow
 from tui.widgets.status_line import StatusLine
 
@@ -77,6 +79,7 @@ class LedgerScreen(BrowseScreen):
     SEARCH_HINT = "Filter: item: lot: loc: user: kind: ref: from:YYYY-MM-DD to: or any code"
     OPEN_LABEL = "Details"
     NOUN = "moves"
+    NOUN_ONE = "move"
     LIVE = True
     BINDINGS: ClassVar = [
         Binding("x", "reverse", "Reverse", id="ledger.reverse"),
@@ -98,7 +101,7 @@ class LedgerScreen(BrowseScreen):
     def heading(self) -> str:
         return "Newest first"
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         row = self.table.current
         if row is not None:
             self.app.push_screen(MoveScreen(int(row.key)))
@@ -177,7 +180,7 @@ class MoveScreen(Screen):
         yield StatusLine("Reading…", id="status")
         with VerticalScroll(id="move"):
             yield Static("", id="move-fields", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def status(self) -> StatusLine:

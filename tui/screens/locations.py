@@ -9,13 +9,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Tree
+from textual.widgets import Header, Tree
 from textual.widgets.tree import TreeNode
 
 from models.browse import LocationNode, location_ancestors, location_children, location_node
 from models.db import db, describe_error
 from models.errors import DomainError
 from tui.screens.print_label import LabelTarget
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import StatusLine
 
@@ -89,7 +90,7 @@ class LocationsScreen(Screen):
         tree.auto_expand = False
         tree.guide_depth = 2
         yield tree
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def tree(self) -> LocationTree:

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from models.codes import BADGE_PREFIX
 from models.db import db
@@ -26,6 +26,7 @@ from models.schema import User
 from models.users import badge_login, check_pin, record_login
 from scanners.parse import parse
 from scanners.results import Resolution, ResolvedBadge
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.scan_input import ScanInput
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class LoginScreen(ModalScreen[str]):
             yield ScanInput(placeholder="Badge or name", id="login-name")
             yield Input(placeholder="PIN", password=True, id="login-pin", max_length=12)
             yield Static("", id="login-message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Ctrl+P is a priority binding of the app: no palette past this screen.

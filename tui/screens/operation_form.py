@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from models.db import db
 from models.errors import DomainError
@@ -19,6 +19,7 @@ from models.ledger import PostedMove
 from models.operations import reverse
 from scanners.settings import ScannerSettings
 from tui.form_entry import Entry, interpret
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
@@ -74,7 +75,7 @@ class OperationScreen(Screen):
                     yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f))
             yield MessageLine("", id="message", classes="message")
             yield Static("", id="result", classes="message")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _hint(f: Field) -> str:

@@ -17,13 +17,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from models.db import db
 from models.errors import DomainError
 from models.recall import REPORT_COLUMNS, RecallReport, recall, recall_report, write_csv
 from scanners.settings import ScannerSettings
 from tui.screens.trace import lookup
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
@@ -58,7 +59,7 @@ class RecallScreen(Screen):
         yield Input(id="recall-reason", placeholder="reason for the recall, then Enter")
         yield MessageLine("", id="recall-summary", classes="message")
         yield DataTable(id="recall-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

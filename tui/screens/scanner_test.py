@@ -16,13 +16,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from models.codes import SCANNER_TEST_TEXT
 from models.config import user_config_path
 from scanners.calibrate import Diagnosis, diagnose
 from scanners.config_file import save_station, table_text
 from scanners.settings import ScannerSettings
+from tui.widgets.key_footer import KeyFooter
 
 # A scanner that sends no Enter is done when its keys stop for this long.
 QUIET_SECONDS = 0.6
@@ -109,7 +110,7 @@ class ScannerTestScreen(Screen):
             )
             yield RawCapture(id="capture")
             yield Static("", id="verdict", classes="message", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(RawCapture).focus()

@@ -9,11 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from models.db import db
 from models.errors import DomainError
 from models.shipments import ShipmentSummary, list_shipments
+from tui.widgets.key_footer import KeyFooter
 
 OPEN = ("draft", "allocated", "picking", "packed")
 # (name shown, statuses) in the order F steps through them
@@ -63,7 +64,7 @@ class ShipmentsScreen(Screen):
         yield Static("Shipments", id="title", classes="title")
         yield DataTable(id="shipments", cursor_type="row", zebra_stripes=True)
         yield Static("", id="message", classes="message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from models.allocation import allocate
 from models.db import db
@@ -22,6 +22,7 @@ from models.packing import get_parcel
 from models.shipments import ShipmentDetail, dispatch_code, shipment_detail
 from tui.screens.print_label import LabelTarget
 from tui.screens.shipments_form import site_config
+from tui.widgets.key_footer import KeyFooter
 
 
 def _table(*headers: str, numeric: tuple[int, ...] = ()) -> Table:
@@ -93,7 +94,7 @@ class ShipmentDetailScreen(Screen):
         with VerticalScroll(id="detail"):
             yield Static("Loading…", id="body")
         yield Static("", id="message", classes="message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail").focus()

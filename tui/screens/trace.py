@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Tree
+from textual.widgets import Header, Input, Tree
 from textual.widgets.tree import TreeNode
 
 from models.db import db
@@ -28,6 +28,7 @@ from scanners.parse import parse
 from scanners.resolve import resolve
 from scanners.results import ResolvedLot, ResolvedSerial
 from scanners.settings import ScannerSettings
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
@@ -241,7 +242,7 @@ class TraceScreen(Screen):
         yield ScanInput(id="trace-lot", placeholder="scan or type a lot or serial (or SKU LOT)")
         yield MessageLine("", id="trace-summary", classes="message")
         yield Tree("", id="trace-tree")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def tree(self) -> Tree:

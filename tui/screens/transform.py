@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from models.db import db
 from models.errors import DomainError
@@ -24,6 +24,7 @@ from models.schema_genealogy import TRANSFORMATION_KINDS
 from models.transform import NO_LOT, Line, TransformResult, transform
 from scanners.settings import ScannerSettings
 from tui.form_entry import Entry, interpret
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 
@@ -74,7 +75,7 @@ class TransformScreen(Screen):
         yield DataTable(id="tf-lines", cursor_type="row", show_cursor=False)
         yield MessageLine("", id="message", classes="message")
         yield Static("", id="result", classes="message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("", "Item", "Lot", "Qty")
