@@ -92,7 +92,7 @@ async def test_from_the_lots_screen_f10_prints_the_lot_and_t_opens_its_trace(
     app = _app(sqlite_database, tmp_path)
     async with app.run_test(size=(100, 40)) as pilot:
         await shortcut(pilot, "n")
-        app.screen.query_one("DataTable").focus()
+        app.screen.query_one("PagedTable").focus()
         await settle(pilot)
         await pilot.press("f10")
         await settle(pilot)

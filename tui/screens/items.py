@@ -6,11 +6,11 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from models.browse import ItemLine, Query, items_page
 from tui.screens.print_label import LabelTarget
 from tui.widgets.browse_screen import BrowseScreen
+from tui.widgets.line_table import LineTable
 from tui.widgets.paged_table import Column, Fetch, TableRow
 
 COLUMNS = (
@@ -50,6 +50,7 @@ class ItemsScreen(BrowseScreen):
     SEARCH_HINT = "Search SKU, name or GTIN"
     OPEN_LABEL = "Edit"
     NOUN = "items"
+    NOUN_ONE = "item"
     BINDINGS: ClassVar = [
         Binding("n", "new", "New item", id="items.new"),
         Binding("s", "stock", "Stock", id="items.stock"),
@@ -83,7 +84,7 @@ class ItemsScreen(BrowseScreen):
         sku = self._current_sku()
         return LabelTarget("item", sku) if sku else None
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         sku = self._current_sku()
         if sku is not None:
             from tui.screens.forms import ItemForm

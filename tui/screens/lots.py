@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from models.browse import LotLine, expiry_state, lots_page
 from tui.screens.print_label import LabelTarget
 from tui.screens.stock import Marks, short_status
 from tui.widgets.browse_screen import BrowseScreen
+from tui.widgets.line_table import LineTable
 from tui.widgets.paged_table import Column, Fetch, TableRow
 
 ORDERS = {"expiry": "Soonest expiry first", "newest": "Newest first"}
@@ -55,6 +55,7 @@ class LotsScreen(BrowseScreen):
     SEARCH_HINT = "Search lot number or item; status:recalled item:SKU"
     OPEN_LABEL = "Edit"
     NOUN = "lots"
+    NOUN_ONE = "lot"
     BINDINGS: ClassVar = [
         Binding("1", "order('expiry')", "By expiry", id="lots.by-expiry"),
         Binding("2", "order('newest')", "Newest", id="lots.newest"),
@@ -94,7 +95,7 @@ class LotsScreen(BrowseScreen):
         row = self.table.current
         return row.data if row is not None and isinstance(row.data, LotLine) else None
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         lot = self._current()
         if lot is not None:
             from tui.screens.forms import LotForm

@@ -7,11 +7,11 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from models.browse import StockLine, expiry_state, stock_page
 from tui.screens.print_label import LabelTarget
 from tui.widgets.browse_screen import BrowseScreen
+from tui.widgets.line_table import LineTable
 from tui.widgets.paged_table import Column, Fetch, TableRow
 
 GROUPINGS = {"item": "By item", "location": "By location", "lot": "By expiry"}
@@ -169,7 +169,7 @@ class StockScreen(BrowseScreen):
             return LabelTarget("lot", line.lot, item=line.item)
         return LabelTarget("item", line.item)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         row = self.table.current
         if row is None or not isinstance(row.data, StockLine):
             return

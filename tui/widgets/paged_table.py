@@ -1,4 +1,4 @@
-"""A DataTable that reads its rows from the database a page at a time, in a thread.
+"""A table that reads its rows from the database a page at a time, in a thread.
 
 The rows come from a `fetch(after, limit)` function that pages by keyset: it returns
 the rows and where the next page starts (None when there are no more). The table asks
@@ -13,16 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
 from models.db import db, describe_error
 from models.errors import DomainError
+from tui.widgets.line_table import LineTable
 
 LAYOUTS = ("compact", "normal", "wide")
 
@@ -52,7 +51,7 @@ class Column:
 
     def cell(self, value: object, layout: str) -> object:
         """VALUE as this column shows it in LAYOUT."""
-        return _cell(self.format(value, layout) if self.format else value)
+        return self.format(value, layout) if self.format else value
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ Fetch = Callable[[object | None, int], tuple[Sequence[TableRow], object | None]]
 FETCH_SECONDS = 0.3
 
 
-class PagedTable(DataTable):
+class PagedTable(LineTable):
     """Rows come from `fetch`, a page at a time, as the cursor nears the end."""
 
     PAGE = 100
@@ -81,9 +80,6 @@ class PagedTable(DataTable):
         Binding("r", "reload", "Refresh", show=False, id="table.reload"),
     ]
     DEFAULT_CSS = """
-    PagedTable {
-        height: 1fr;
-    }
     PagedTable.-compact {
         scrollbar-size-vertical: 1;
     }
@@ -124,7 +120,7 @@ class PagedTable(DataTable):
         open_label: str = "Open",
         **kwargs,
     ) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        super().__init__(**kwargs)
         self._all_columns = [c if isinstance(c, Column) else Column(c) for c in columns]
         self._fetch = fetch
         self._rows: list[TableRow] = []
@@ -261,21 +257,23 @@ class PagedTable(DataTable):
             self._maybe_load_more()
 
     def _add(self, rows: Sequence[TableRow]) -> None:
-        seen = {r.key for r in self._rows}
+        seen: set[str] = set()
         shown = [(i, self._all_columns[i]) for i in self._shown_indexes()]
         layout = self.layout
+        fresh: list[tuple[str, list[object]]] = []
         for row in rows:
-            if row.key in seen:
+            if row.key in seen or self.get_row_index(row.key) is not None:
                 continue  # the data moved between two pages: show each row once
             seen.add(row.key)
             self._rows.append(row)
-            self.add_row(*(c.cell(row.cells[i], layout) for i, c in shown), key=row.key)
+            fresh.append((row.key, [c.cell(row.cells[i], layout) for i, c in shown]))
+        self.add_rows(fresh)
 
     def _restore(self, key: str, old_row: int, old_scroll: float) -> None:
         """Cursor back on KEY (or where it was, if that row is gone). A view scrolled
         down stays on the same rows; a view at the top stays at the top, where new
         moves of a newest-first list appear."""
-        index = next((i for i, r in enumerate(self._rows) if r.key == key), None)
+        index = self.get_row_index(key)
         if index is None:
             index = min(old_row, max(len(self._rows) - 1, 0))
         shift = index - old_row if old_scroll > 0 else 0
@@ -284,7 +282,7 @@ class PagedTable(DataTable):
         def settle() -> None:
             self.scroll_to(y=max(old_scroll + shift, 0), animate=False, immediate=True)
             if old_scroll == 0:
-                self._scroll_cursor_into_view()
+                self.scroll_to_cursor()
 
         self.call_after_refresh(settle)
 
@@ -296,9 +294,11 @@ class PagedTable(DataTable):
             self._loading = True
             self._load(self._generation, self._after, self.PAGE, replace=False, keep=None)
 
-    def watch_cursor_coordinate(self, old, new) -> None:
-        super().watch_cursor_coordinate(old, new)
-        self._maybe_load_more()
+    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+        super().move_cursor(row=row, scroll=scroll)
+        # Read on once the page is drawn: the reading thread and the drawing would
+        # otherwise take turns at the interpreter, and the page would show later.
+        self.call_after_refresh(self._maybe_load_more)
 
     # --- layout -----------------------------------------------------------------------
 
@@ -317,7 +317,8 @@ class PagedTable(DataTable):
         if self._fetch is not None and not self._rows:
             self.action_reload()
 
-    def on_resize(self, _event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
         self.layout = self._screen_layout()
         self._maybe_load_more()
 
@@ -337,9 +338,6 @@ class PagedTable(DataTable):
                 self._restore(keep, old_row, self.scroll_y)
         finally:
             self._rebuilding = False
-        # DataTable measures new columns when idle but may have drawn (and cached) rows
-        # at their header widths before: draw them again once the widths are known.
-        self.call_after_refresh(self.notify_style_update)
 
     def _shown_indexes(self) -> list[int]:
         return [i for i, c in enumerate(self._all_columns) if c.shown(self.layout)]
@@ -351,14 +349,3 @@ class PagedTable(DataTable):
             if self.layout == "compact" and column.compact_label:
                 label = column.compact_label
             self.add_column(label, width=column.width_in(self.layout))
-
-
-def _cell(value: object) -> object:
-    """Numbers right-aligned; text shown as it is (never read as markup)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Text(str(value), justify="right")
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return Text(value)
-    return value
