@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 
@@ -26,21 +27,35 @@ class StatusLine(Static):
     def __init__(self, text: str = "", **kwargs) -> None:
         # Names and codes are shown as typed: never read as markup.
         super().__init__(text, markup=False, **kwargs)
+        self._text = text
+
+    def _show(self, text: str) -> None:
+        """TEXT in the line; the screen is laid out again only when it needs more or
+        fewer lines (a page of a long list changes the count, not the height)."""
+        if text == self._text:
+            return
+        relayout = self._lines(text) != self._lines(self._text)
+        self._text = text
+        self.update(text, layout=relayout)
+
+    def _lines(self, text: str) -> int:
+        room = max(self.content_region.width, 1)
+        return max(1, -(-cell_len(text) // room))
 
     def say(self, text: str) -> None:
         """Show TEXT as information."""
         self.remove_class("-error", "-done")
-        self.update(text)
+        self._show(text)
 
     def done(self, text: str) -> None:
         """Show TEXT as something that worked."""
         self.remove_class("-error")
         self.add_class("-done")
-        self.update(text)
+        self._show(text)
 
     def error(self, text: str) -> None:
         """Show TEXT as an error, with the terminal bell."""
         self.remove_class("-done")
         self.add_class("-error")
-        self.update(text)
+        self._show(text)
         self.app.bell()
