@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from models.masterdata import add_user, get_user
 from models.operations import receive
 from tests.conftest import TEST_USER
@@ -15,7 +13,7 @@ from tui.session import Session
 
 
 def rows(app) -> list[tuple[str, ...]]:
-    table = app.screen.query_one(DataTable)
+    table = app.screen.table
     return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 

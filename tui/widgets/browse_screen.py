@@ -9,12 +9,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from models.browse import Query, ledger_head, parse_query
 from models.db import db, describe_error
 from models.errors import DomainError
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.paged_table import Column, Fetch, PagedTable
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.status_line import StatusLine
@@ -28,6 +29,7 @@ class BrowseScreen(Screen):
     SEARCH_HINT: ClassVar[str] = "Search"
     OPEN_LABEL: ClassVar[str] = "Open"
     NOUN: ClassVar[str] = "rows"
+    NOUN_ONE: ClassVar[str] = "row"
     # Follow the ledger: re-read the rows shown when a move is posted anywhere.
     LIVE: ClassVar[bool] = False
     POLL_SECONDS: ClassVar[float] = 3.0
@@ -76,7 +78,8 @@ class BrowseScreen(Screen):
         if count == 0 and not more:
             filtered = bool(self.query_filter.describe())
             return f"No {self.NOUN} match" if filtered else f"No {self.NOUN} yet"
-        shown = f"{count:,}{'+' if more else ''} {self.NOUN}"
+        noun = self.NOUN_ONE if count == 1 and not more else self.NOUN
+        shown = f"{count:,}{'+' if more else ''} {noun}"
         return f"{self.heading()} · {shown}" if self.heading() else shown
 
     # --- the frame ------------------------------------------------------------------
@@ -86,7 +89,7 @@ class BrowseScreen(Screen):
         yield SearchBar(self._search, placeholder=self.SEARCH_HINT, id="search")
         yield StatusLine("Reading…", id="status")
         yield PagedTable(self.columns(), id=self.TABLE_ID, open_label=self.OPEN_LABEL)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> PagedTable:
