@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 from typing import TYPE_CHECKING
 
 from models import roles
@@ -10,6 +12,22 @@ from tui.session import Session
 
 if TYPE_CHECKING:
     from tui.cli.context import Context
+
+
+def warm_up() -> None:
+    """Import every screen before the first is opened, then set the objects that live
+    as long as the process aside from the garbage collector (`gc.freeze`).
+
+    A first visit to a screen then pays no import, and a full collection no longer
+    walks the hundreds of thousands of objects of Textual, Rich and peewee: on the
+    large database those collections made single page-downs take 120-140 ms instead
+    of ~30.
+    """
+    from tui.navigation import DESTINATIONS
+
+    for destination in DESTINATIONS:
+        importlib.import_module(destination.target.split(":")[0])
+    gc.freeze()
 
 
 def run_tui(ctx: Context) -> int:
@@ -30,5 +48,6 @@ def run_tui(ctx: Context) -> int:
         config_path=ctx.args.config,
         config=ctx.config,
     )
+    warm_up()
     BackroomApp(session).run()
     return 0
