@@ -55,6 +55,7 @@ class LineTable(ScrollView, can_focus=True):
     """Rows of text cells under a fixed header, with a row cursor."""
 
     BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "Open", show=False),
         Binding("up", "cursor_up", "Up", show=False),
         Binding("down", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
