@@ -109,9 +109,6 @@ async def measure(url: str, pages: int, size: tuple[int, int]) -> None:
                 f"{dest.name:<12} {opened:>8.1f}   {drawn_med:>14} {drawn_max:>6}"
                 f"   {settled_med:>16} {settled_max:>6}"
             )
-            # A person looks at a screen before the next: switching within the same
-            # instant trips Textual's Header (its title update outlives the screen).
-            await asyncio.sleep(0.3)
         app.action_home()
         await _settle(app, pilot)
 

@@ -54,6 +54,8 @@ class BackroomApp(App[None]):
         self.title = session.site
         self.sub_title = f"{session.who} · {session.db_label}"
         self.last_key = time.monotonic()  # for the idle logout of shared terminals
+        self._wanted: list[Screen | None] = []  # the screen asked for last, not yet shown
+        self._switching = False
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -66,13 +68,31 @@ class BackroomApp(App[None]):
         """Open a destination on top of home (replacing any other screen)."""
         self.open_screen(by_name(name).make())
 
-    def open_screen(self, screen: Screen) -> None:
-        """Show SCREEN on top of home, closing whatever else was open."""
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        if not isinstance(self.screen, HomeScreen):
-            self.pop_screen()
-        self.push_screen(screen)
+    def open_screen(self, screen: Screen | None) -> None:
+        """Show SCREEN on top of home (None: home itself), closing whatever else was open.
+
+        Switches run one after another, each screen mounted before the next is asked
+        for: keys pressed faster than screens mount (a held F-key, a burst of command
+        scans) end on the last screen asked for instead of tripping over a half-built
+        one."""
+        self._wanted = [screen]
+        if not self._switching:
+            self._switching = True
+            self.run_worker(self._switch(), group="switch")
+
+    async def _switch(self) -> None:
+        try:
+            while self._wanted:
+                (screen,) = self._wanted
+                self._wanted = []
+                while len(self.screen_stack) > 2:
+                    await self.pop_screen()
+                if len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+                    await self.pop_screen()
+                if screen is not None:
+                    await self.push_screen(screen)
+        finally:
+            self._switching = False
 
     # --- scans where no field waits for one (tui/scan_capture.py) ----------------------
 
@@ -110,8 +130,7 @@ class BackroomApp(App[None]):
 
     def action_home(self) -> None:
         """Back to the home screen."""
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
+        self.open_screen(None)
 
     def action_print_label(self) -> None:
         """Print a label of what the current screen has selected (its label_target())."""
