@@ -54,8 +54,8 @@ class StatusLine(Static):
         self._show(text)
 
     def error(self, text: str) -> None:
-        """Show TEXT as an error, with the terminal bell."""
+        """Show TEXT as an error, marked ✗ (read without colour too), with the bell."""
         self.remove_class("-done")
         self.add_class("-error")
-        self._show(text)
+        self._show(f"✗ {text}")
         self.app.bell()
