@@ -36,3 +36,25 @@ async def test_the_audit_screen_shows_who_did_what_and_filters_by_user(terminal)
         found = rows(app)
         assert {row[1] for row in found} == {"ann"}
         assert any("3 TAPE-48" in row[-1] for row in found)  # compact: time, user, what
+
+
+async def test_enter_shows_a_moves_details_or_an_events_whole_text(terminal):  # noqa: F811
+    from tui.screens.ledger import MoveScreen
+
+    receive("TAPE-48", 3, "A-01", user="ann")
+    app = BackroomApp(Session(TEST_USER, terminal))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "u")
+        await settle(pilot)
+        table = app.screen.table
+        kinds = [row.data.source for row in table.loaded]
+        event_row = kinds.index("event")
+        table.move_cursor(row=event_row)
+        await pilot.press("enter")
+        event = table.loaded[event_row].data
+        said = f"{event.kind} {event.what}: {event.detail or '–'}"
+        assert str(app.screen.status.render()) == said
+        table.move_cursor(row=kinds.index("move"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MoveScreen)

@@ -91,12 +91,18 @@ class AuditScreen(BrowseScreen):
         return f"{shown} · {described}" if described and count else shown
 
     def on_line_table_row_selected(self, _event: LineTable.RowSelected) -> None:
-        """Enter on a move shows its details (and its reversal); events say it all."""
+        """Enter on a move shows its details (and its reversal); on an event, the whole
+        of it in the status line (the table cuts long details)."""
         row = self.table.current
-        if row is not None and row.data.source == "move":  # type: ignore[union-attr]
+        if row is None:
+            return
+        line: AuditLine = row.data  # type: ignore[assignment]
+        if line.source == "move":
             from tui.screens.ledger import MoveScreen
 
-            self.app.push_screen(MoveScreen(row.data.id))  # type: ignore[union-attr]
+            self.app.push_screen(MoveScreen(line.id))
+        else:
+            self.status.say(f"{line.kind} {line.what}: {line.detail or '–'}")
 
     def action_mine(self) -> None:
         """Only what the person at this keyboard did."""
