@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import resource
 import statistics
@@ -122,7 +123,8 @@ def main() -> None:
     open_database(args.db)
     print(
         f"{time.strftime('%Y-%m-%d %H:%M')} {platform.node()} {platform.processor()} "
-        f"python {platform.python_version()}; db {args.db}"
+        f"python {platform.python_version()}; load average {os.getloadavg()[0]:.2f}; "
+        f"db {args.db}"
     )
     width, height = (int(n) for n in args.size.split("x"))
     warm_up()  # as `backroom` does before it opens the app
