@@ -99,7 +99,9 @@ class WarehouseDay(RuleBasedStateMachine):
         if not self.well_formed(key):
             return False
         status = self.lots.get(key, "released")
-        if status in ("blocked", "recalled") and not reversal and dst not in ("QC", "SCRAP"):
+        # A held lot may go to quarantine or scrap, or be written off as missing.
+        held = status in ("blocked", "recalled")
+        if held and not reversal and dst not in ("QC", "SCRAP", "ADJUSTMENT"):
             return False
         if src in SHELVES and self.have(key, src) < qty:
             return False

@@ -142,3 +142,20 @@ async def test_a_key_already_held_is_not_added_twice():
         assert table.row_count == 4
         assert [str(c) for c in table.get_row_at(1)] == ["C-001", "Thing 1", "1"]
         assert table.get_row_index("k9") == 3
+
+
+def backgrounds(table: LineTable) -> tuple[object, object]:
+    """The background of the cursor's line (the first row) and of the second row."""
+    return tuple(next(iter(table.render_line(y))).style.bgcolor for y in (1, 2))
+
+
+async def test_a_new_theme_redraws_the_rows_in_its_colours():
+    app = TableApp(rows=3)
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(LineTable)
+        await pilot.pause()
+        before = backgrounds(table)
+        app.theme = "textual-light"
+        await pilot.pause()
+        after = backgrounds(table)
+        assert after[0] != before[0] and after[1] != before[1]
