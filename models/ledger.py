@@ -32,6 +32,9 @@ class MoveSpec:
     reference: str | None = None
     note: str | None = None
     reverses: int | None = None
+    # A move a person chose (a transfer, a scrap) leaves alone the stock reserved for
+    # shipments; picks take it, and counts and adjustments say what is really there.
+    spare_reserved: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,40 @@ class _Quants:
         return self.serial_in_stock[lot_id]
 
 
+def _spare_reserved(spec: MoveSpec, have: int) -> None:
+    """Refuse SPEC if it would take units reserved for shipments (read under the ledger
+    lock, which allocation takes too)."""
+    from models.schema_shipping import Allocation, Shipment, ShipmentLine
+
+    held = (
+        Allocation.select(Shipment.number, Allocation.qty - Allocation.picked)
+        .join(ShipmentLine)
+        .join(Shipment)
+        .where(
+            (Allocation.item == spec.item.id)
+            & (Allocation.location == spec.from_location.id)
+            & (Allocation.qty > Allocation.picked)
+            & (Allocation.lot.is_null() if spec.lot is None else Allocation.lot == spec.lot.id)
+        )
+        .tuples()
+    )
+    by_shipment: dict[str, int] = {}
+    for number, units in held:
+        by_shipment[number] = by_shipment.get(number, 0) + units
+    reserved = sum(by_shipment.values())
+    free = have - reserved
+    if spec.qty <= free:
+        return
+    unit = spec.item.unit
+    numbers = sorted(by_shipment)
+    named = ", ".join(numbers[:3]) + (f" and {len(numbers) - 3} more" if len(numbers) > 3 else "")
+    raise Refused(
+        f"Only {max(free, 0)} {unit} of {_describe(spec.item, spec.lot)} at "
+        f"{spec.from_location.code} are free; {reserved} are reserved for {named}. "
+        f"Cannot take {spec.qty}: take fewer, or pick (or cancel) the shipment first"
+    )
+
+
 def _describe(item: Item, lot: Lot | None) -> str:
     return f"{item.sku} lot {lot.number}" if lot else item.sku
 
@@ -303,6 +340,8 @@ def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -
                     f"Only {have} {item.unit} of {_describe(item, lot)} "
                     f"at {src_loc.code}; cannot take {qty}"
                 )
+            if spec.spare_reserved:
+                _spare_reserved(spec, have)
         if item.tracking == "serial":
             change = int(dst_loc.is_internal) - int(src_internal)
             total = quants.serial_total(lot_key) + change

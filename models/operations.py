@@ -161,6 +161,7 @@ def transfer(
             _lot_for(it, lot),
             reference=ref,
             note=note,
+            spare_reserved=True,
         )
         return post([spec], who, at)[0]
 
@@ -304,6 +305,7 @@ def scrap(
             _virtual("scrap"),
             _lot_for(it, lot),
             note=note,
+            spare_reserved=True,
         )
         return post([spec], who, at)[0]
 
