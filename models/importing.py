@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -23,7 +25,7 @@ from biip.gln import Gln
 
 from models.db import run_write
 from models.errors import DomainError, Refused
-from models.ledger import MoveSpec, post
+from models.ledger import MoveSpec, lock_head, post
 from models.masterdata import (
     RESERVED_PREFIXES,
     ItemSpec,
@@ -36,7 +38,16 @@ from models.masterdata import (
     log_event,
     normalize_gtin,
 )
-from models.schema import LOCATION_KINDS, LOT_STATUSES, Item, Location, Lot, Move, Quant
+from models.schema import (
+    LOCATION_KINDS,
+    LOT_STATUSES,
+    Event,
+    Item,
+    Location,
+    Lot,
+    Move,
+    Quant,
+)
 
 KINDS = ("items", "locations", "lots", "stock", "consignees")
 OPENING = ("OPENING", "Opening balance")  # code and name of the opening-balance location
@@ -169,6 +180,11 @@ class ImportPlan:
     rows: list[Planned]
     problems: list[Problem]
     total: int = 0
+    digest: str = ""  # the file's SHA-256: an opening stock file is taken once
+    # When and by whom this stock file was imported before: applying it again needs
+    # `again` (the person said so), as its receipts would be posted a second time.
+    repeated: str | None = None
+    again: bool = False
 
     @property
     def ok(self) -> bool:
@@ -1012,8 +1028,13 @@ def _apply_consignees(rows: list[Planned], who, cursor: _Cursor) -> None:
 # --- the whole file -------------------------------------------------------------------------
 
 
-def plan_import(kind: str, data: bytes, *, source: str = "file", user: str) -> ImportPlan:
-    """Read and check every row of a CSV file of KIND against the database; writes nothing."""
+def plan_import(
+    kind: str, data: bytes, *, source: str = "file", user: str, again: bool = False
+) -> ImportPlan:
+    """Read and check every row of a CSV file of KIND against the database; writes nothing.
+
+    A stock file already imported says so in `repeated`, and is applied only with AGAIN
+    (items, locations, lots and consignees are only brought up to date, so may repeat)."""
     check_kind(kind)
     get_user(user)
     try:
@@ -1022,6 +1043,9 @@ def plan_import(kind: str, data: bytes, *, source: str = "file", user: str) -> I
         return ImportPlan(kind, source, [], [], [], [_at_line(exc)])
     columns, records, problems = read_records(kind, text)
     plan = ImportPlan(kind, source, columns, records[:PREVIEW_ROWS], [], problems, len(records))
+    plan.digest, plan.again = hashlib.sha256(data).hexdigest(), again
+    if kind == "stock":
+        plan.repeated = _imported_before(plan.digest)
     if problems and not records:
         return plan
     if kind == "items":
@@ -1057,6 +1081,26 @@ class _Cursor:
             self.progress(self.done, self.total)
 
 
+def _imported_before(digest: str) -> str | None:
+    """Why a stock file with this SHA-256 may not be imported again, if it was before."""
+    earlier = (
+        Event.select()
+        .where((Event.kind == "import") & Event.detail.contains(f'"sha256": "{digest}"'))
+        .order_by(Event.id)
+        .first()
+    )
+    if earlier is None:
+        return None
+    detail = json.loads(earlier.detail)
+    who = earlier.user.name if earlier.user else "Backroom"
+    moves = int(detail.get("moves", 0))
+    return (
+        f"This stock file was imported on {earlier.time:%Y-%m-%d %H:%M} UTC by {who} "
+        f"as {earlier.subject} ({moves} receipt{'' if moves == 1 else 's'}); importing it "
+        "again would receive its stock twice"
+    )
+
+
 def _at_line(exc: Refused) -> Problem:
     found = re.search(r"\(line (\d+)\)", str(exc))
     return Problem(int(found.group(1)) if found else 1, str(exc))
@@ -1066,11 +1110,17 @@ def apply_import(plan: ImportPlan, *, user: str, progress: Progress | None = Non
     """Apply a checked plan in one write transaction: all of it, or nothing."""
     if plan.problems:
         raise ImportRefused(plan.source, plan.problems)
+    if plan.repeated and not plan.again:
+        raise ImportRefused(plan.source, [Problem(1, plan.repeated)])
     report = progress or (lambda done, total: None)
 
     def _apply() -> int:
         who = get_user(user)
         posted = 0
+        if plan.kind == "stock" and not plan.again:
+            lock_head()  # as postings do: two sessions importing one file take turns
+            if earlier := _imported_before(plan.digest):
+                raise ImportRefused(plan.source, [Problem(1, earlier)])
         cursor = _Cursor(report, len(plan.rows))
         try:
             if plan.kind == "items":
@@ -1087,7 +1137,15 @@ def apply_import(plan: ImportPlan, *, user: str, progress: Progress | None = Non
             raise
         except DomainError as exc:
             raise ImportRefused(plan.source, [Problem(cursor.line, str(exc))]) from exc
-        log_event("import", plan.source, who, kind=plan.kind, rows=plan.total, moves=posted)
+        log_event(
+            "import",
+            plan.source,
+            who,
+            kind=plan.kind,
+            rows=plan.total,
+            moves=posted,
+            sha256=plan.digest,
+        )
         return posted
 
     posted = run_write(_apply)

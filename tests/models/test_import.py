@@ -155,6 +155,44 @@ def test_opening_stock_is_received_from_the_opening_balance_location(warehouse):
     assert_clean()
 
 
+def test_a_stock_file_imported_before_is_refused_unless_again(warehouse):
+    data = csv_bytes("sku,lot,location,qty,expiry", "FLOUR,,A1,250,")
+    do_import("stock", data, source="opening.csv")
+    before = ledger_state()
+    plan = plan_import("stock", data, source="opening.csv", user=USER)
+    assert plan.repeated is not None and plan.repeated.startswith("This stock file was imported")
+    assert "by tester as opening.csv (1 receipt); importing it again would receive" in plan.repeated
+    with pytest.raises(ImportRefused) as refused:
+        apply_import(plan, user=USER)
+    assert refused.value.problems[0].message == plan.repeated
+    assert ledger_state() == before
+    assert on_shelf() == {("FLOUR", None, "A1"): 250}
+    # Another file (one more line) is another import; the same file on purpose too.
+    do_import("stock", data + b"FLOUR,,A2,5,\n", source="more.csv")
+    plan = plan_import("stock", data, source="opening.csv", user=USER, again=True)
+    apply_import(plan, user=USER)
+    assert on_shelf() == {("FLOUR", None, "A1"): 750, ("FLOUR", None, "A2"): 5}
+    assert_clean()
+
+
+def test_a_stock_file_checked_twice_is_imported_once(warehouse):
+    """Two sessions check the same file before either imports it: the second is refused."""
+    data = csv_bytes("sku,lot,location,qty,expiry", "FLOUR,,A1,250,")
+    first = plan_import("stock", data, source="a.csv", user=USER)
+    second = plan_import("stock", data, source="a.csv", user=USER)
+    apply_import(first, user=USER)
+    with pytest.raises(ImportRefused) as refused:
+        apply_import(second, user=USER)
+    assert "was imported on" in refused.value.problems[0].message
+    assert on_shelf() == {("FLOUR", None, "A1"): 250}
+
+
+def test_the_same_items_file_twice_is_no_stock_import(warehouse):
+    data = csv_bytes("sku,name,unit", "SALT,Salt,g")
+    do_import("items", data)
+    assert do_import("items", data).unchanged == 1
+
+
 def test_a_serial_number_already_in_stock_is_refused(warehouse):
     receive("PHONE", 1, "A1", user=USER, lot="SN-7")
     found = problems("stock", csv_bytes("sku,lot,location,qty", "PHONE,SN-7,A2,1"))

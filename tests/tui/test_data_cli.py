@@ -53,6 +53,19 @@ def test_a_good_file_is_checked_then_imported(cli, tmp_path):
     assert cli.ok("stock", "--json").json[0]["qty"] == 1500
 
 
+def test_a_stock_file_imported_before_needs_again(cli, tmp_path):
+    file = tmp_path / "stock.csv"
+    file.write_text("sku,location,qty\nFLOUR,A1,300\n")
+    cli.ok("import", "stock", str(file))
+    run = cli("import", "stock", str(file))
+    assert run.code == 1 and run.out == ""
+    assert run.err.startswith("backroom: This stock file was imported on ")
+    assert run.err.rstrip().endswith("If that is meant: backroom import stock FILE --again")
+    assert cli.ok("stock", "--json").json[0]["qty"] == 1500
+    cli.ok("import", "stock", str(file), "--again")
+    assert cli.ok("stock", "--json").json[0]["qty"] == 1800
+
+
 def test_export_writes_stdout_or_a_file(cli, tmp_path):
     assert cli.ok("export", "stock").out == "sku,lot,location,qty,expiry\nFLOUR,,A1,1200,\n"
     moves = json.loads(cli.ok("export", "moves", "--json").out)

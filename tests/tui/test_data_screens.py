@@ -71,6 +71,33 @@ async def test_a_good_items_file_is_previewed_then_imported_with_ctrl_s(shop, tm
     assert Item.select().where(Item.sku.in_(["RICE", "SALT"])).count() == 2
 
 
+async def test_a_stock_file_imported_before_is_imported_again_only_after_a_yes(shop, tmp_path):
+    from models.importing import import_file
+    from tui.screens.dialogs import ConfirmDialog
+
+    file = tmp_path / "opening.csv"
+    file.write_text("sku,location,qty\nFLOUR,A1,500\n")
+    import_file("stock", file, user=TEST_USER)
+    app = BackroomApp(Session(TEST_USER, shop))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "d")
+        app.screen.query_one("#kind").value = "stock"
+        await _type_path(pilot, str(file))
+        assert "This stock file was imported on" in _text(app, "#summary")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert on_hand("FLOUR") == 500
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert _text(app, "#summary").startswith("Imported opening.csv")
+    assert on_hand("FLOUR") == 1000
+
+
 async def test_the_export_screen_writes_the_chosen_file(shop, tmp_path):
     from models.operations import receive
 

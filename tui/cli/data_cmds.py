@@ -26,6 +26,11 @@ def register(sub) -> None:
     p.add_argument("file", nargs="?", metavar="FILE.csv")
     p.add_argument("--template", action="store_true", help="print the header and an example row")
     p.add_argument("--check", action="store_true", help="check the file only; import nothing")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="import a stock file that was imported before (its receipts are posted twice)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
 
@@ -89,7 +94,7 @@ def cmd_import(ctx: Context) -> int:
         data = Path(a.file).read_bytes()
     except OSError as exc:
         return fail(f"cannot read {a.file}: {exc.strerror}")
-    plan = plan_import(a.kind, data, source=a.file, user=ctx.user)
+    plan = plan_import(a.kind, data, source=a.file, user=ctx.user, again=a.again)
     if plan.problems:
         refused = ImportRefused(plan.source, plan.problems)
         if ctx.json:
@@ -98,6 +103,8 @@ def cmd_import(ctx: Context) -> int:
             for line in refused.lines():
                 print(line, file=sys.stderr)
         return fail(str(refused))
+    if plan.repeated and not a.again:
+        return fail(f"{plan.repeated}. If that is meant: backroom import stock FILE --again")
     if a.check:
         ctx.emit({"ok": True, "rows": plan.total, **plan.counts()}, plan.summary())
         return 0

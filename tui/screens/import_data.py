@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Stati
 from models.db import db
 from models.errors import DomainError
 from models.importing import KINDS, LAYOUTS, ImportPlan, apply_import, plan_import
+from tui.screens.dialogs import ConfirmDialog
 from tui.widgets.key_footer import KeyFooter
 
 # Progress reaches the screen at most this often: a thread hop per row would slow
@@ -119,6 +120,9 @@ class ImportScreen(Screen):
         if plan.problems:
             self.app.bell()
             self._say(plan.summary())
+        elif plan.repeated:
+            self.app.bell()
+            self._say(f"{plan.repeated}. Ctrl+S asks before importing it again")
         else:
             self._say(plan.summary() + " — Ctrl+S imports")
 
@@ -135,6 +139,19 @@ class ImportScreen(Screen):
         if self.plan.problems:
             self.app.bell()
             self._say("Nothing imported: correct the problems listed below, then check again")
+            return
+        if self.plan.repeated and not self.plan.again:
+            plan = self.plan
+
+            def answered(yes: bool | None) -> None:
+                if yes and plan is self.plan:
+                    plan.again = True
+                    self.action_import_file()
+
+            question = f"{plan.repeated}. Import it a second time?"
+            self.app.push_screen(
+                ConfirmDialog("Imported before", question, "Import again"), answered
+            )
             return
         self.busy = True
         bar = self.query_one("#progress", ProgressBar)
