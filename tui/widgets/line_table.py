@@ -51,6 +51,20 @@ class ShownColumn:
         return min(max(self.fitted, cell_len(self.label)), FIT_LIMIT)
 
 
+class RowMessage(Message):
+    """Something happened to a row of a table: which table, which row, its key."""
+
+    def __init__(self, table: LineTable, cursor_row: int, key: str) -> None:
+        super().__init__()
+        self.table = table
+        self.cursor_row = cursor_row
+        self.key = key
+
+    @property
+    def control(self) -> LineTable:
+        return self.table
+
+
 class LineTable(ScrollView, can_focus=True):
     """Rows of text cells under a fixed header, with a row cursor."""
 
@@ -104,31 +118,11 @@ class LineTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowHighlighted(Message):
+    class RowHighlighted(RowMessage):
         """The cursor is on another row."""
 
-        def __init__(self, table: LineTable, cursor_row: int, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.key = key
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter (or a click on the cursor's row) chose a row."""
-
-        def __init__(self, table: LineTable, cursor_row: int, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.key = key
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
 
     def __init__(self, *, show_cursor: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
