@@ -58,11 +58,24 @@ class BackroomApp(App[None]):
         self._switching = False
 
     def on_mount(self) -> None:
+        self._use_theme(self.session.theme)
         self.push_screen(HomeScreen())
         if self.session.shared:
             from tui.screens.login import guard
 
             guard(self)
+
+    def _use_theme(self, name: str | None) -> None:
+        """The station's theme from the configuration; an unknown name is said, and the
+        default kept (Ctrl+P, Theme, tries them all)."""
+        if not name:
+            return
+        if name in self.available_themes:
+            self.theme = name
+            return
+        known = ", ".join(sorted(self.available_themes))
+        self.notify(f"Unknown theme {name!r} in [terminal] theme; known: {known}", timeout=10)
+        self.bell()
 
     def action_goto(self, name: str) -> None:
         """Open a destination on top of home (replacing any other screen)."""

@@ -42,6 +42,7 @@ def run_tui(ctx: Context) -> int:
         read_only=read_only,
         shared=shared,
         idle_logout=float(ctx.config.get("terminal.idle_logout_seconds", 300)),
+        theme=ctx.config.get("terminal.theme"),
         db_url=ctx.db_url,
         site=ctx.config.site_name,
         scanner=ScannerSettings.from_config(ctx.config),

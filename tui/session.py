@@ -20,6 +20,7 @@ class Session:
     read_only: bool = False  # an unknown login, let in to look ([access] unknown_users)
     shared: bool = False  # a shared terminal: people log in with a badge or name and PIN
     idle_logout: float = 0  # shared terminal: seconds without a key before logging out
+    theme: str | None = None  # the station's Textual theme ([terminal] theme)
 
     @property
     def who(self) -> str:

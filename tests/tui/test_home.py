@@ -57,3 +57,34 @@ async def test_f1_lists_the_keys_of_the_current_screen(sqlite_database):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_the_station_theme_from_the_configuration_is_used(sqlite_database):
+    app = BackroomApp(Session(user=TEST_USER, db_url=sqlite_database, theme="textual-light"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        assert app.theme == "textual-light"
+
+
+async def test_an_unknown_theme_is_said_and_the_default_kept(sqlite_database, monkeypatch):
+    rung: list[int] = []
+    monkeypatch.setattr(BackroomApp, "bell", lambda self: rung.append(1))
+    app = BackroomApp(Session(user=TEST_USER, db_url=sqlite_database, theme="nope"))
+    default = app.theme
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        assert app.theme == default and rung == [1]
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("Unknown theme 'nope' in [terminal] theme") for m in said)
+
+
+def test_run_tui_hands_the_configured_theme_to_the_app(sqlite_database, tmp_path, monkeypatch):
+    from tui.cli.main import main
+
+    config = tmp_path / "station.toml"
+    config.write_text('[terminal]\ntheme = "gruvbox"\n')
+    seen: list[Session] = []
+    monkeypatch.setattr("tui.run.warm_up", lambda: None)  # no gc.freeze() in the tests
+    monkeypatch.setattr(BackroomApp, "run", lambda self: seen.append(self.session))
+    assert main(["--db", sqlite_database, "--user", TEST_USER, "--config", str(config)]) == 0
+    assert [s.theme for s in seen] == ["gruvbox"]
