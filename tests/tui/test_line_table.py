@@ -159,3 +159,19 @@ async def test_a_new_theme_redraws_the_rows_in_its_colours():
         await pilot.pause()
         after = backgrounds(table)
         assert after[0] != before[0] and after[1] != before[1]
+
+
+async def test_columns_that_fit_their_cells_give_up_room_to_fit_a_handheld():
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(LineTable)
+        long = "a long description of the thing, said twice over"
+        table.add_rows([("a", ("C-001", long, 12)), ("b", ("C-002", "short", 1234567890))])
+        await pilot.pause()
+        row, other = lines(table)[1:3]
+        assert len(row) <= 40 and row.startswith(" C-001  a long") and row.endswith("…          12")
+        assert other.endswith(" 1234567890")  # a number is never cut
+        assert not table.show_horizontal_scrollbar
+        await pilot.resize_terminal(120, 10)
+        await pilot.pause()
+        assert lines(table)[1].endswith(f"{long}          12")

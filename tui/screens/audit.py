@@ -41,7 +41,7 @@ def _what(value: object, layout: str) -> str:
 
 
 COLUMNS = (
-    Column("Time", format=_time),
+    Column("Time", width=19, compact_width=5, format=_time),  # kept whole: others give way
     Column("User"),
     Column("Kind", "normal"),
     Column("What", format=_what),

@@ -35,7 +35,7 @@ def when(value: object, layout: str) -> str:
 
 COLUMNS = (
     Column("#"),
-    Column("Time (UTC)", "normal", format=when),
+    Column("Time (UTC)", "normal", width=11, format=when),  # MM-DD HH:MM, never cut
     Column("Kind", width=8),
     Column("Item", width=9, compact_width=10),
     Column("Lot", "normal", width=9),

@@ -33,6 +33,7 @@ Cell = str | Text
 FIT_LIMIT = 60
 PAD = 1  # a space each side of a cell
 DRAWN_LINES = 1000  # lines kept drawn: a few screens up and down
+FIT_FLOOR = 8  # a column that fits its cells gives up room down to this, to fit the screen
 
 
 @dataclass
@@ -41,7 +42,8 @@ class ShownColumn:
 
     label: str
     width: int | None = None
-    fitted: int = 0
+    fitted: int = 0  # the widest cell seen
+    numbers: bool = False  # it holds numbers (right-aligned): never cut to fit
 
     @property
     def drawn_width(self) -> int:
@@ -195,6 +197,8 @@ class LineTable(ScrollView, can_focus=True):
                 if column.width is None and _len(cell) > column.fitted:
                     column.fitted = _len(cell)
                     grew = True
+                if not isinstance(cell, str) and cell.justify == "right":
+                    column.numbers = True
         if grew:
             self._changed_widths()
         else:
@@ -213,7 +217,7 @@ class LineTable(ScrollView, can_focus=True):
         else:
             for column in self._columns:
                 column.fitted = 0
-        self._widths = [c.drawn_width for c in self._columns]
+        self._widths = self._fitted_widths()
         self.scroll_to(0, 0, animate=False, immediate=True)
         self._resize_virtual()
         self.refresh()
@@ -301,12 +305,39 @@ class LineTable(ScrollView, can_focus=True):
         self.notify_style_update()
 
     def on_resize(self, _event: events.Resize) -> None:
+        if self._fitted_widths() != self._widths:
+            self._changed_widths()
         self.scroll_to_cursor()
 
     # --- drawing ------------------------------------------------------------------
 
+    def _fitted_widths(self) -> list[int]:
+        """Each column's width: its own, except that columns fitting their cells give up
+        room (the one with most to spare first, down to its heading or FIT_FLOOR) until
+        the table fits the screen: nothing hides to the right of a handheld's 40 columns."""
+        widths = [c.drawn_width for c in self._columns]
+        room = self.size.width if self.is_mounted else 0
+        if len(self._keys) + 1 > self.size.height:  # rows enough for a vertical scrollbar
+            room -= self.styles.scrollbar_size_vertical
+        excess = sum(w + 2 * PAD for w in widths) - PAD - room
+        if room <= 0 or excess <= 0:
+            return widths
+        floors = [
+            max(min(cell_len(c.label), w), min(FIT_FLOOR, w))
+            if c.width is None and not c.numbers
+            else w  # a number is never cut
+            for c, w in zip(self._columns, widths, strict=True)
+        ]
+        while excess > 0:
+            give, i = max((w - f, i) for i, (w, f) in enumerate(zip(widths, floors, strict=True)))
+            if give <= 0:
+                break
+            widths[i] -= 1
+            excess -= 1
+        return widths
+
     def _changed_widths(self) -> None:
-        self._widths = [c.drawn_width for c in self._columns]
+        self._widths = self._fitted_widths()
         self._drawn.clear()
         self._resize_virtual()
         self.refresh()
