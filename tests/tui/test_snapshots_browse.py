@@ -24,9 +24,6 @@ def opening(*presses: str):
         for key in presses:
             await keys(pilot, key)
         await settle(pilot)
-        # Columns are fitted once DataTable has measured the rows, a refresh later.
-        await pilot.pause(0.3)
-        await settle(pilot)
 
     return run
 
