@@ -17,14 +17,13 @@ import random
 import sqlite3
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from demo_bench import OUT, ensure_large_db, load, machine, remove_db
 
-from models.db import SQLITE_PRAGMAS, checkpoint, db, run_write
+from models.db import SQLITE_PRAGMAS, db, run_write
 from models.ledger import INSERT_MOVE, UPSERT_QUANT, MoveSpec, post
 from models.migrations import open_database
 from models.operations import transfer
@@ -131,13 +130,6 @@ def bench_single_postings(count: int, user: str, rng: random.Random) -> list[tup
             positions[n] = positions[-1]
             positions.pop()
     return samples
-
-
-def _checkpoints(stop: threading.Event) -> None:
-    """What the TUI does on SQLite: write the WAL back every second, on its own connection."""
-    while not stop.wait(1.0):
-        with db.connection_context():
-            checkpoint()
 
 
 def bench_stock(
@@ -250,11 +242,6 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=100_000, help="moves in the bulk test")
     parser.add_argument("--batch", type=int, default=5_000, help="moves per transaction")
     parser.add_argument("--profile", action="store_true", help="cProfile the bulk posting")
-    parser.add_argument(
-        "--checkpointer",
-        action="store_true",
-        help="as the TUI does: a thread writes the WAL back every second while posting",
-    )
     args = parser.parse_args()
     source = args.db or ensure_large_db()
     print(machine())
@@ -268,13 +255,8 @@ def main() -> None:
     moves = Move.select().count()
     print(f"database: {source} ({moves:,} moves)")
 
-    stop = threading.Event()
-    if args.checkpointer:
-        threading.Thread(target=_checkpoints, args=(stop,), daemon=True).start()
     samples = bench_single_postings(args.postings, user.name, rng)
-    stop.set()
-    with_ = " with a checkpointing thread" if args.checkpointer else ""
-    print(summary(f"one posting (operations.transfer){with_}, {len(samples):,}", samples))
+    print(summary(f"one posting (operations.transfer), {len(samples):,} postings", samples))
     listing, totals, most = bench_stock(args.items, rng)
     print(summary(f"one item's stock(item=), {len(listing):,} items (up to {most} rows)", listing))
     print(summary(f"one item's on_hand(), {len(totals):,} items", totals))

@@ -84,14 +84,6 @@ def is_postgres() -> bool:
     return isinstance(db.obj, peewee.PostgresqlDatabase)
 
 
-def checkpoint() -> None:
-    """Copy what SQLite's write-ahead log holds back into the database file, waiting
-    for no one (PASSIVE). Run between postings, it spares the next posting the
-    automatic checkpoint (the ~12 ms p99 of a posting). Nothing to do on PostgreSQL."""
-    if isinstance(db.obj, peewee.SqliteDatabase):
-        db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
-
-
 def describe_error(exc: Exception) -> str:
     """One line saying what went wrong with the database, for a person."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -12,7 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from models.db import checkpoint, db
+from models.db import db
 from scanners.keystream import KeyScan
 from scanners.parse import parse
 from scanners.resolve import resolve
@@ -22,9 +22,6 @@ from tui.scan_capture import ScanCapture
 from tui.scan_open import open_resolution
 from tui.screens.home import HomeScreen
 from tui.session import Session
-
-# How often a TUI on SQLite writes the write-ahead log back into the database file.
-CHECKPOINT_SECONDS = 1.0
 
 
 class BackroomApp(App[None]):
@@ -63,18 +60,10 @@ class BackroomApp(App[None]):
     def on_mount(self) -> None:
         self._use_theme(self.session.theme)
         self.push_screen(HomeScreen())
-        if self.session.db_url.startswith("sqlite:"):
-            self.set_interval(CHECKPOINT_SECONDS, self._checkpoint)
         if self.session.shared:
             from tui.screens.login import guard
 
             guard(self)
-
-    @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False)
-    def _checkpoint(self) -> None:
-        """Write SQLite's log back between postings, so that no posting pays for it."""
-        with db.connection_context():
-            checkpoint()
 
     def _use_theme(self, name: str | None) -> None:
         """The station's theme from the configuration; an unknown name is said, and the

@@ -76,26 +76,3 @@ def test_text_shifted_from_reference_to_note_is_caught(sqlite_database):
     assert Move.get_by_id(move.id).note == "PO-7"
     report = verify()
     assert any("does not match its hash" in p for p in report.problems)
-
-
-def test_a_checkpoint_writes_the_log_back_into_the_database_file(sqlite_database):
-    from pathlib import Path
-
-    from models.db import checkpoint, sqlite_path
-
-    main = Path(sqlite_path(sqlite_database))
-    add_location("A1")
-    add_item(ItemSpec("FLOUR", "Wheat flour", unit="g"))
-    receive("FLOUR", 5, "A1", user=TEST_USER)
-    checkpoint()
-    before = main.stat().st_mtime_ns, main.read_bytes()
-    receive("FLOUR", 7, "A1", user=TEST_USER)  # into the write-ahead log only
-    assert (main.stat().st_mtime_ns, main.read_bytes()) == before
-    checkpoint()
-    assert main.read_bytes() != before[1]
-
-
-def test_a_checkpoint_is_nothing_on_postgres(database):
-    from models.db import checkpoint
-
-    checkpoint()  # no error, nothing to do: PostgreSQL keeps its own log

@@ -88,22 +88,3 @@ def test_run_tui_hands_the_configured_theme_to_the_app(sqlite_database, tmp_path
     monkeypatch.setattr(BackroomApp, "run", lambda self: seen.append(self.session))
     assert main(["--db", sqlite_database, "--user", TEST_USER, "--config", str(config)]) == 0
     assert [s.theme for s in seen] == ["gruvbox"]
-
-
-async def test_on_sqlite_the_app_writes_the_log_back_between_postings(sqlite_database, monkeypatch):
-    import tui.app
-
-    calls: list[int] = []
-    real = tui.app.checkpoint
-
-    def counted() -> None:
-        real()
-        calls.append(1)
-
-    monkeypatch.setattr(tui.app, "CHECKPOINT_SECONDS", 0.05)
-    monkeypatch.setattr(tui.app, "checkpoint", counted)
-    app = _app(sqlite_database)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.4)
-        await app.workers.wait_for_complete()
-    assert len(calls) >= 3
