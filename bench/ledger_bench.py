@@ -113,8 +113,11 @@ def bin_codes() -> list[str]:
     ]
 
 
-def bench_single_postings(count: int, user: str, rng: random.Random) -> list[tuple[float, float]]:
-    """COUNT single transfers of one piece through models.operations.transfer."""
+def bench_single_postings(
+    count: int, user: str, rng: random.Random, pace: float = 0.0
+) -> list[tuple[float, float]]:
+    """COUNT single transfers of one piece through models.operations.transfer, PACE
+    seconds apart (0: back to back, as a script would; people post far more slowly)."""
     positions = stock_positions(20_000)
     bins = bin_codes()
     samples = []
@@ -125,6 +128,8 @@ def bench_single_postings(count: int, user: str, rng: random.Random) -> list[tup
         if dst == src:
             continue
         samples.append(timed(transfer, sku, 1, src, dst, user=user, lot=lot, note="bench"))
+        if pace:
+            time.sleep(pace)
         positions[n] = (sku, lot, src, qty - 1)
         if qty == 1:
             positions[n] = positions[-1]
@@ -242,6 +247,9 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=100_000, help="moves in the bulk test")
     parser.add_argument("--batch", type=int, default=5_000, help="moves per transaction")
     parser.add_argument("--profile", action="store_true", help="cProfile the bulk posting")
+    parser.add_argument(
+        "--pace", type=float, default=0.0, help="milliseconds between single postings"
+    )
     args = parser.parse_args()
     source = args.db or ensure_large_db()
     print(machine())
@@ -255,8 +263,9 @@ def main() -> None:
     moves = Move.select().count()
     print(f"database: {source} ({moves:,} moves)")
 
-    samples = bench_single_postings(args.postings, user.name, rng)
-    print(summary(f"one posting (operations.transfer), {len(samples):,} postings", samples))
+    samples = bench_single_postings(args.postings, user.name, rng, args.pace / 1000)
+    apart = f", {args.pace:g} ms apart" if args.pace else ""
+    print(summary(f"one posting (operations.transfer){apart}, {len(samples):,}", samples))
     listing, totals, most = bench_stock(args.items, rng)
     print(summary(f"one item's stock(item=), {len(listing):,} items (up to {most} rows)", listing))
     print(summary(f"one item's on_hand(), {len(totals):,} items", totals))
