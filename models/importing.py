@@ -244,7 +244,8 @@ class ImportResult:
 
 def _counts_text(kind: str, counts: dict[str, int]) -> str:
     if kind == "stock":
-        parts = [f"{counts['post']} receipts from {OPENING[0]}"]
+        post = counts["post"]
+        parts = [f"{post} receipt{'' if post == 1 else 's'} from {OPENING[0]}"]
         if counts["skip"]:
             parts.append(f"{counts['skip']} zero rows skipped")
         return ", ".join(parts)

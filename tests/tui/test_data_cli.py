@@ -45,7 +45,7 @@ def test_a_good_file_is_checked_then_imported(cli, tmp_path):
     file = tmp_path / "stock.csv"
     file.write_text("sku,location,qty\nFLOUR,A1,300\n")
     assert cli.ok("import", "stock", str(file), "--check").out.startswith(
-        f"{file}: 1 row, 1 receipts from OPENING"
+        f"{file}: 1 row, 1 receipt from OPENING"
     )
     assert cli.ok("stock", "--json").json[0]["qty"] == 1200
     run = cli.ok("import", "stock", str(file), "--json")

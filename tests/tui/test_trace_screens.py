@@ -88,7 +88,7 @@ async def test_tracing_the_flour_shows_the_mill_and_the_shop_that_got_the_bread(
         assert any("BREAD lot B1 · released · 20 made" in line for line in shown)
         assert any("SHP-000001 · Corner Shop · 6" in line for line in shown)
         summary = str(app.screen.query_one("#trace-summary").render())
-        assert "1 lots made from it · 1 customers reached" in summary
+        assert "1 lot made from it · 1 customer reached" in summary
 
 
 async def test_from_a_node_to_the_location_and_to_the_lot_made_from_it(bakery):

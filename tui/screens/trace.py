@@ -304,10 +304,12 @@ class TraceScreen(Screen):
         field.value = f"{info.item} {info.number}"
         TraceTree(found).fill(self.tree)
         customers = {s.consignee or s.shipment for _f, s in found.reached()}
+        up, down, reached = len(found.upstream), len(found.downstream), len(customers)
         self.say(
             f"{info.label} ({info.item_name}) · {info.status} · on hand "
-            f"{found.root.on_hand_total} · {len(found.upstream)} source lots · "
-            f"{len(found.downstream)} lots made from it · {len(customers)} customers reached"
+            f"{found.root.on_hand_total} · {up} source lot{'' if up == 1 else 's'} · "
+            f"{down} lot{'' if down == 1 else 's'} made from it · "
+            f"{reached} customer{'' if reached == 1 else 's'} reached"
         )
         self.tree.focus()
         self.tree.move_cursor(self.tree.root)
