@@ -107,9 +107,13 @@ async def test_ctrl_z_undoes_the_last_posting_of_the_session(warehouse):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(app, pilot, "m")
         await _enter(app, pilot, "A-01", "TAPE-48", "5", "A-02")
+        await pilot.press("ctrl+s")  # on the emptied form: a complaint...
+        await _settle(app, pilot)
+        assert "Fill in" in _text(app, "#message")
         await pilot.press("ctrl+z")
         await _settle(app, pilot)
         assert "Undone" in _text(app, "#result")
+        assert _text(app, "#message") == ""  # ...that the undo's news replaces
         await pilot.press("ctrl+z")
         await _settle(app, pilot)
         assert "Nothing to undo" in _text(app, "#message")

@@ -292,5 +292,6 @@ class OperationScreen(Screen):
             self.query_one("#result", Static).update(
                 f"Undone: move {move_id} reversed by move {rev.id}"
             )
+            self.say("")  # an earlier complaint is over: on a handheld it hid the news
 
         self.app.call_from_thread(done)
