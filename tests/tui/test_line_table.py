@@ -175,3 +175,14 @@ async def test_columns_that_fit_their_cells_give_up_room_to_fit_a_handheld():
         await pilot.resize_terminal(120, 10)
         await pilot.pause()
         assert lines(table)[1].endswith(f"{long}          12")
+
+
+async def test_the_cursor_row_dims_when_the_table_loses_the_focus():
+    app = TableApp(rows=3)
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(LineTable)
+        await pilot.pause()
+        focused = backgrounds(table)[0]
+        table.blur()
+        await pilot.pause()
+        assert backgrounds(table)[0] != focused

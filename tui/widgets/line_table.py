@@ -4,8 +4,8 @@ cursor and zebra stripes.
 Textual's DataTable renders every cell through Rich and keeps per-cell caches; on a
 200-column terminal that cost ~100 ms a page. Here a line is a few string operations:
 the cells were cut to their columns' widths once, when they arrived, so a page down
-draws ~60 lines of ready text. Columns either keep a fixed width or fit the widest
-cell seen so far.
+draws ~60 lines of ready text. Columns either keep a fixed width or fit the first
+rows after a clear, then give up room if the table is wider than the screen.
 """
 
 from __future__ import annotations
@@ -298,12 +298,6 @@ class LineTable(ScrollView, can_focus=True):
         else:
             self.move_cursor(row=row)
 
-    def on_focus(self) -> None:
-        self.notify_style_update()
-
-    def on_blur(self) -> None:
-        self.notify_style_update()
-
     def on_resize(self, _event: events.Resize) -> None:
         if self._fitted_widths() != self._widths:
             self._changed_widths()
@@ -449,14 +443,14 @@ def _styled(cell: Text) -> list[Segment]:
     """A styled cell's segments (styles given as names are parsed here)."""
     out: list[Segment] = []
     for part in cell.divide(sorted({s.start for s in cell.spans} | {s.end for s in cell.spans})):
-        style = _style(cell.style)
+        style = _parsed(cell.style)
         for span in part.spans:
-            style += _style(span.style)
+            style += _parsed(span.style)
         out.append(Segment(part.plain, style or None))
     return [s for s in out if s.text]
 
 
-def _style(style: str | Style) -> Style:
+def _parsed(style: str | Style) -> Style:
     return Style.parse(style) if isinstance(style, str) else style
 
 
