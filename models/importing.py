@@ -1084,6 +1084,7 @@ class _Cursor:
 
 def _imported_before(digest: str) -> str | None:
     """Why a stock file with this SHA-256 may not be imported again, if it was before."""
+    # The detail is log_event's json.dumps, whose default separators give '"k": "v"'.
     earlier = (
         Event.select()
         .where((Event.kind == "import") & Event.detail.contains(f'"sha256": "{digest}"'))

@@ -17,6 +17,7 @@ from typing import Any
 from models.db import db, is_postgres
 from models.errors import Refused
 from models.schema import GENESIS_HASH, MOVE_KINDS, Item, Location, Lot, User, utcnow
+from models.schema_shipping import Allocation, Shipment, ShipmentLine
 
 
 @dataclass(frozen=True)
@@ -211,8 +212,6 @@ class _Quants:
 def _spare_reserved(spec: MoveSpec, have: int) -> None:
     """Refuse SPEC if it would take units reserved for shipments (read under the ledger
     lock, which allocation takes too)."""
-    from models.schema_shipping import Allocation, Shipment, ShipmentLine
-
     held = (
         Allocation.select(Shipment.number, Allocation.qty - Allocation.picked)
         .join(ShipmentLine)
