@@ -27,16 +27,14 @@ class StatusLine(Static):
     def __init__(self, text: str = "", **kwargs) -> None:
         # Names and codes are shown as typed: never read as markup.
         super().__init__(text, markup=False, **kwargs)
-        self._text = text
 
     def _show(self, text: str) -> None:
         """TEXT in the line; the screen is laid out again only when it needs more or
         fewer lines (a page of a long list changes the count, not the height)."""
-        if text == self._text:
+        shown = str(self.content)
+        if text == shown:
             return
-        relayout = self._lines(text) != self._lines(self._text)
-        self._text = text
-        self.update(text, layout=relayout)
+        self.update(text, layout=self._lines(text) != self._lines(shown))
 
     def _lines(self, text: str) -> int:
         room = max(self.content_region.width, 1)
