@@ -16,12 +16,12 @@ import statistics
 import time
 from collections.abc import Callable
 
-from labels.content import LocationContent, LotContent
-from labels.layouts import layout
-from labels.pdf import sheets_pdf
-from labels.render import to_image, to_png
-from labels.sizes import LabelSize
-from labels.zpl import to_zpl
+from backroom.labels.content import LocationContent, LotContent
+from backroom.labels.pdf_labels import sheets_pdf
+from backroom.labels.render import to_image, to_png
+from backroom.labels.sizes import LabelSize
+from backroom.labels.templates.by_kind import layout
+from backroom.labels.zpl import to_zpl
 
 GTIN = "05901234123457"
 EXPIRY = dt.date(2031, 4, 24)

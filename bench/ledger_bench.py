@@ -23,12 +23,12 @@ from pathlib import Path
 
 from demo_bench import OUT, ensure_large_db, load, machine, remove_db
 
-from models.db import SQLITE_PRAGMAS, db, run_write
-from models.ledger import INSERT_MOVE, UPSERT_QUANT, MoveSpec, post
-from models.migrations import open_database
-from models.operations import transfer
-from models.schema import Item, Location, Lot, Move, User
-from models.stock import on_hand, stock
+from backroom.models.db import SQLITE_PRAGMAS, db, run_write
+from backroom.models.migrations import open_database
+from backroom.models.schema import Item, Location, Lot, Move, User
+from backroom.models.stock.ledger import INSERT_MOVE, UPSERT_QUANT, MoveSpec, post
+from backroom.models.stock.operations import transfer
+from backroom.models.stock.reading import on_hand, stock
 
 SEED = 2024
 

@@ -23,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.db import db, run_write  # noqa: E402
-from models.ledger import MoveSpec, post  # noqa: E402
-from models.masterdata import ItemSpec, add_item, get_location, get_user  # noqa: E402
-from models.migrations import open_database  # noqa: E402
-from models.schema import Item, Lot, Move, User  # noqa: E402
-from models.schema_shipping import Consignee, Shipment  # noqa: E402
-from models.trace import Trace, trace_lot  # noqa: E402
-from models.transform import Line, transform  # noqa: E402
+from backroom.models.db import db, run_write  # noqa: E402
+from backroom.models.masterdata.adding import ItemSpec, add_item, get_location, get_user  # noqa: E402
+from backroom.models.migrations import open_database  # noqa: E402
+from backroom.models.schema import Item, Lot, Move, User  # noqa: E402
+from backroom.models.schema.shipping import Consignee, Shipment  # noqa: E402
+from backroom.models.stock.ledger import MoveSpec, post  # noqa: E402
+from backroom.models.trace.transform import Line, transform  # noqa: E402
+from backroom.models.trace.walk import Trace, trace_lot  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 TARGET_MS = 200.0

@@ -16,12 +16,12 @@ import time
 
 from textual.actions import SkipAction
 
-from models.migrations import open_database
-from models.schema import User
-from tui.app import BackroomApp
-from tui.navigation import DESTINATIONS
-from tui.run import warm_up
-from tui.session import Session
+from backroom.models.migrations import open_database
+from backroom.models.schema import User
+from backroom.tui.app import BackroomApp
+from backroom.tui.navigation import DESTINATIONS
+from backroom.tui.run import warm_up
+from backroom.tui.session import Session
 
 # The tables that page: Textual's DataTable and our LineTable (PagedTable's base).
 TABLES = "DataTable, LineTable"

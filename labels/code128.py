@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from models.errors import Refused
+from backroom.models.errors import Refused
 
 CodeSet = Literal["A", "B", "C"]
 

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import ClassVar
 
-from labels import gs1
-from labels.symbols import Symbol, code128_symbol, gs1_128_symbol, item_symbol
-from models.codes import GS
+from backroom.labels import gs1
+from backroom.labels.symbols import Symbol, code128_symbol, gs1_128_symbol, item_symbol
+from backroom.models.rules.codes import GS
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from labels.symbols import Symbol
+from backroom.labels.symbols import Symbol
 
 Align = Literal["left", "center", "right"]
 

@@ -13,7 +13,7 @@ from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_messages import GS1Message
 from biip.sscc import Sscc
 
-from models.errors import Refused
+from backroom.models.errors import Refused
 
 GS = "\x1d"
 

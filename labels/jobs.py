@@ -1,7 +1,7 @@
 """Label jobs: which format, size and resolution to use, the files that come out, and
 printing them. The command line and the TUI both go through here.
 
-    contents = kinds.gather("location", ["A-01"], config=config, under=True)
+    contents = lookup.gather("location", ["A-01"], config=config, under=True)
     job = settings_for(config, "location", printer="dock")
     print_labels(contents, job)               # or render(contents, job) for the files
 """
@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labels import kinds
-from labels.content import Content
-from labels.drawing import Drawing
-from labels.layouts import layout
-from labels.pdf import labels_pdf, sheets_pdf
-from labels.printers import FORMATS, Printer, default_printer, get_printer, send
-from labels.render import to_image, to_png
-from labels.sizes import LabelSize, check_dpi, parse_size
-from labels.zpl import to_zpl
-from models.config import Config
-from models.errors import Refused
+from backroom.labels import lookup
+from backroom.labels.content import Content
+from backroom.labels.drawing import Drawing
+from backroom.labels.pdf_labels import labels_pdf, sheets_pdf
+from backroom.labels.printers import FORMATS, Printer, default_printer, get_printer, send
+from backroom.labels.render import to_image, to_png
+from backroom.labels.sizes import LabelSize, check_dpi, parse_size
+from backroom.labels.templates.by_kind import layout
+from backroom.labels.zpl import to_zpl
+from backroom.models.config import Config
+from backroom.models.errors import Refused
 
 DEFAULT_DPI = 203
 
@@ -52,8 +52,8 @@ def settings_for(
 ) -> JobSettings:
     """Settings for KIND: what is given here first, then the printer's profile, then
     the configuration ([labels] dpi and format, [labels.sizes] KIND), then defaults."""
-    if kind not in kinds.KINDS:
-        raise Refused(f"Label kind {kind!r} is not one of {', '.join(kinds.KINDS)}")
+    if kind not in lookup.KINDS:
+        raise Refused(f"Label kind {kind!r} is not one of {', '.join(lookup.KINDS)}")
     prof = get_printer(config, printer) if printer else None
     if prof is None and use_default_printer:
         prof = default_printer(config)
@@ -62,7 +62,7 @@ def settings_for(
         raise Refused(f"Label format {fmt!r} is not one of {', '.join(FORMATS)}")
     if isinstance(size, str):
         size = parse_size(size)
-    size = size or (prof.size if prof else None) or kinds.default_size(kind, config)
+    size = size or (prof.size if prof else None) or lookup.default_size(kind, config)
     resolution = dpi or (prof.dpi if prof else None) or int(config.get("labels.dpi", DEFAULT_DPI))
     if copies < 1 or copies > 999:
         raise Refused(f"Copies must be 1 to 999, not {copies}")
@@ -114,7 +114,7 @@ def label_png(
 ) -> bytes:
     """The first label of KIND for KEY as PNG (size, dpi as in settings_for). Reads the
     database: call it inside db.connection_context() in a worker thread."""
-    contents = kinds.gather(kind, [key] if key else [], config=config, item=item)
+    contents = lookup.gather(kind, [key] if key else [], config=config, item=item)
     job = settings_for(config, kind, **settings)
     return to_png(layout(contents[0], job.size, job.dpi)[0])
 
@@ -123,7 +123,7 @@ def label_zpl(
     config: Config, kind: str, key: str | None = None, *, item: str | None = None, **settings
 ) -> str:
     """Every label of KIND for KEY as ZPL II (size, dpi, copies as in settings_for)."""
-    contents = kinds.gather(kind, [key] if key else [], config=config, item=item)
+    contents = lookup.gather(kind, [key] if key else [], config=config, item=item)
     job = settings_for(config, kind, format="zpl", **settings)
     return to_zpl(drawings(contents, job.size, job.dpi), job.copies)
 

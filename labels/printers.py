@@ -18,9 +18,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from labels.sizes import LabelSize, check_dpi, parse_size
-from models.config import Config
-from models.errors import DomainError
+from backroom.labels.sizes import LabelSize, check_dpi, parse_size
+from backroom.models.config import Config
+from backroom.models.errors import DomainError
 
 FORMATS = ("png", "pdf", "zpl")
 RAW_PORT = 9100

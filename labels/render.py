@@ -7,8 +7,8 @@ import io
 
 from PIL import Image, ImageDraw
 
-from labels import fonts
-from labels.drawing import Bars, Drawing, Rect, Text
+from backroom.labels import fonts
+from backroom.labels.drawing import Bars, Drawing, Rect, Text
 
 
 def to_image(drawing: Drawing) -> Image.Image:

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from models.errors import Refused
+from backroom.models.errors import Refused
 
 MM_PER_INCH = 25.4
 DPIS = (203, 300, 600)

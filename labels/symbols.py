@@ -11,8 +11,8 @@ import barcode
 from biip import ParseError
 from biip.gtin import Gtin, GtinFormat
 
-from labels import code128, gs1
-from models.errors import Refused
+from backroom.labels import code128, gs1
+from backroom.models.errors import Refused
 
 Symbology = Literal["code128", "ean13", "ean8"]
 

@@ -5,8 +5,8 @@ the printer's scalable font for text, and ^FH hex escapes for anything ZPL would
 
 from __future__ import annotations
 
-from labels.code128 import Code128
-from labels.drawing import Bars, Drawing, Rect, Text
+from backroom.labels.code128 import Code128
+from backroom.labels.drawing import Bars, Drawing, Rect, Text
 
 # Code 128 in ^BC field data (ZPL II guide, "Code 128 invocation characters"): sets A and
 # C are written as two-digit values, set B as the characters themselves except these.

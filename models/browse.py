@@ -21,11 +21,21 @@ from typing import Generic, TypeVar
 import peewee as pw
 from peewee import JOIN, Tuple, fn
 
-from models.db import is_sqlite
-from models.errors import NotFound, Refused
-from models.ledger import PostedMove
-from models.masterdata import get_item, get_location, normalize_gtin
-from models.schema import MOVE_KINDS, Item, LedgerHead, Location, Lot, Move, Quant, User, utcnow
+from backroom.models.db import is_sqlite
+from backroom.models.errors import NotFound, Refused
+from backroom.models.masterdata.adding import get_item, get_location, normalize_gtin
+from backroom.models.schema import (
+    MOVE_KINDS,
+    Item,
+    LedgerHead,
+    Location,
+    Lot,
+    Move,
+    Quant,
+    User,
+    utcnow,
+)
+from backroom.models.stock.ledger import PostedMove
 
 PAGE = 100
 # Above this many ids, a set is filtered row by row instead of driving the query.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.errors import DomainError
+from backroom.models.errors import DomainError
 
 SYSTEM_CONFIG = Path("/etc/backroom/config.toml")
 

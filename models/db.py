@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import peewee
 from playhouse.db_url import connect
 
-from models.errors import DatabaseUnavailable
+from backroom.models.errors import DatabaseUnavailable
 
 db = peewee.DatabaseProxy()
 

@@ -7,9 +7,16 @@ from collections.abc import Callable
 
 import peewee
 
-from models.db import db, describe_error, is_postgres, is_sqlite, make_database, sqlite_path
-from models.errors import DatabaseUnavailable
-from models.schema import TABLES, LedgerHead, SchemaVersion
+from backroom.models.db import (
+    db,
+    describe_error,
+    is_postgres,
+    is_sqlite,
+    make_database,
+    sqlite_path,
+)
+from backroom.models.errors import DatabaseUnavailable
+from backroom.models.schema import TABLES, LedgerHead, SchemaVersion
 
 APPEND_ONLY_TABLES = ("move", "event")
 
@@ -47,13 +54,13 @@ def _v2_append_only_triggers() -> None:
 
 
 def _v3_shipping_tables() -> None:
-    from models.schema_shipping import SHIPPING_TABLES
+    from backroom.models.schema.shipping import SHIPPING_TABLES
 
     db.create_tables(SHIPPING_TABLES, safe=True)
 
 
 def _v4_genealogy_tables() -> None:
-    from models.schema_genealogy import GENEALOGY_TABLES
+    from backroom.models.schema.genealogy import GENEALOGY_TABLES
 
     db.create_tables(GENEALOGY_TABLES, safe=True)
     # A scanned or typed lot number is found without its item (trace, recall): the
@@ -62,7 +69,7 @@ def _v4_genealogy_tables() -> None:
 
 
 def _v5_people_tables() -> None:
-    from models.schema_people import PEOPLE_TABLES
+    from backroom.models.schema.people import PEOPLE_TABLES
 
     db.create_tables(PEOPLE_TABLES, safe=True)
 
@@ -102,7 +109,7 @@ def stored_version() -> int | None:
 
 def migrate(upto: int = CURRENT_VERSION) -> int:
     """Bring the open database to schema version `upto`; returns the version reached."""
-    from models.db import write
+    from backroom.models.db import write
 
     with write():
         if is_postgres():

@@ -6,12 +6,12 @@ scan = parse(key_scan.text, assembler.settings)                 # no database
 result = resolve(scan)                                          # reads the database
 """
 
-from scanners.calibrate import Diagnosis, Fault, diagnose
-from scanners.gs1 import Element, GS1Reading
-from scanners.keystream import KeyScan, ScanAssembler
-from scanners.parse import Scan, parse
-from scanners.resolve import resolve
-from scanners.results import (
+from backroom.scanners.calibrate import Diagnosis, Fault, diagnose
+from backroom.scanners.gs1 import Element, GS1Reading
+from backroom.scanners.keystream import KeyScan, ScanAssembler
+from backroom.scanners.parse import Scan, parse
+from backroom.scanners.resolve import resolve
+from backroom.scanners.results import (
     AMBIGUOUS,
     INVALID,
     UNKNOWN,
@@ -27,8 +27,8 @@ from scanners.results import (
     ResolvedShipment,
     ScanError,
 )
-from scanners.settings import ScannerSettings, station_name
-from scanners.symbology import Symbology
+from backroom.scanners.settings import ScannerSettings, station_name
+from backroom.scanners.symbology import Symbology
 
 __all__ = [
     "AMBIGUOUS",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from scanners.layouts import LAYOUTS, US, Layout, retype
-from scanners.settings import SUFFIX_NAMES
-from scanners.symbology import split_aim
+from backroom.scanners.keyboards import LAYOUTS, US, Layout, retype
+from backroom.scanners.settings import SUFFIX_NAMES
+from backroom.scanners.symbology import split_aim
 
 GS = "\x1d"
 # Characters that never belong to a prefix or suffix: the line ends the CLI reads.

@@ -13,8 +13,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from models.errors import DomainError
-from scanners.settings import STATION_NAME
+from backroom.models.errors import DomainError
+from backroom.scanners.settings import STATION_NAME
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f"}
 _ESCAPES["\r"] = "\\r"

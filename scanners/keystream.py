@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from scanners.settings import ScannerSettings
-from scanners.symbology import Symbology, split_aim
+from backroom.scanners.settings import ScannerSettings
+from backroom.scanners.symbology import Symbology, split_aim
 
 ENTER = ("\r", "\n")
 BACKSPACE = ("\x7f", "\b")

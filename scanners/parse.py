@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scanners.gs1 import (
+from backroom.scanners.gs1 import (
     GS,
     GS1Reading,
     is_digital_link,
@@ -13,8 +13,8 @@ from scanners.gs1 import (
     read_gs1,
     read_gtin,
 )
-from scanners.settings import ScannerSettings
-from scanners.symbology import GTIN, Symbology, split_aim
+from backroom.scanners.settings import ScannerSettings
+from backroom.scanners.symbology import GTIN, Symbology, split_aim
 
 # Blank characters a scan may be padded with. Never str.strip(): it eats the GS.
 BLANKS = " \t\r\n"

@@ -10,20 +10,20 @@ import re
 from dataclasses import replace
 from typing import TypeVar
 
-from models.codes import (
+from backroom.models.errors import NotFound, Refused
+from backroom.models.masterdata.adding import find_lot
+from backroom.models.rules.codes import (
     BADGE_PREFIX,
     COMMAND_PREFIX,
     COMMANDS,
     QUANTITY_PREFIX,
     SHIPMENT_PREFIX,
 )
-from models.errors import NotFound, Refused
-from models.masterdata import find_lot
-from models.schema import Item, Location, Lot, User
-from models.schema_shipping import Parcel, Shipment
-from scanners.gs1 import GS1Reading, is_digits, read_sscc
-from scanners.parse import Scan
-from scanners.results import (
+from backroom.models.schema import Item, Location, Lot, User
+from backroom.models.schema.shipping import Parcel, Shipment
+from backroom.scanners.gs1 import GS1Reading, is_digits, read_sscc
+from backroom.scanners.parse import Scan
+from backroom.scanners.results import (
     AMBIGUOUS,
     INVALID,
     UNKNOWN,
@@ -39,7 +39,7 @@ from scanners.results import (
     ResolvedShipment,
     ScanError,
 )
-from scanners.symbology import GTIN
+from backroom.scanners.symbology import GTIN
 
 SHIPMENT_NUMBER = re.compile(re.escape(SHIPMENT_PREFIX) + r"[0-9]{6,}")
 MAX_CODE = 64  # the longest code, SKU or lot number the database stores
@@ -64,7 +64,7 @@ def resolve(scan: Scan) -> Resolution:
     return _plain(scan)
 
 
-# --- parcels and shipments (models/schema_shipping.py) ---------------------------------
+# --- parcels and shipments (models/schema/shipping.py) ---------------------------------
 
 
 def find_parcel(sscc: str) -> int | None:

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from models.config import Config
-from models.errors import DomainError
+from backroom.models.config import Config
+from backroom.models.errors import DomainError
 
 DEFAULT_STATION = "default"
 STATION_ENV = "BACKROOM_STATION"

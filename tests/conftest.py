@@ -10,9 +10,9 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from models.db import db
-from models.masterdata import init_database
-from models.migrations import open_database
+from backroom.models.db import db
+from backroom.models.masterdata.adding import init_database
+from backroom.models.migrations import open_database
 
 PG_URL = os.environ.get("BACKROOM_TEST_PG_URL")
 TEST_USER = "tester"

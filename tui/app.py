@@ -12,16 +12,16 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from models.db import db
-from scanners.keystream import KeyScan
-from scanners.parse import parse
-from scanners.resolve import resolve
-from scanners.results import Resolution
-from tui.navigation import DESTINATIONS, by_name
-from tui.scan_capture import ScanCapture
-from tui.scan_open import open_resolution
-from tui.screens.home import HomeScreen
-from tui.session import Session
+from backroom.models.db import db
+from backroom.scanners.keystream import KeyScan
+from backroom.scanners.parse import parse
+from backroom.scanners.resolve import resolve
+from backroom.scanners.results import Resolution
+from backroom.tui.navigation import DESTINATIONS, by_name
+from backroom.tui.scan_capture import ScanCapture
+from backroom.tui.scan_open import open_resolution
+from backroom.tui.screens.home import HomeScreen
+from backroom.tui.session import Session
 
 
 class BackroomApp(App[None]):
@@ -61,7 +61,7 @@ class BackroomApp(App[None]):
         self._use_theme(self.session.theme)
         self.push_screen(HomeScreen())
         if self.session.shared:
-            from tui.screens.login import guard
+            from backroom.tui.screens.people.login import guard
 
             guard(self)
 
@@ -147,7 +147,7 @@ class BackroomApp(App[None]):
 
     def action_print_label(self) -> None:
         """Print a label of what the current screen has selected (its label_target())."""
-        from tui.screens.print_label import PrintScreen
+        from backroom.tui.screens.print_label import PrintScreen
 
         target_of = getattr(self.screen, "label_target", None)
         target = target_of() if target_of else None
@@ -166,7 +166,7 @@ class BackroomApp(App[None]):
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
-        from tui.screens.help import HelpScreen
+        from backroom.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

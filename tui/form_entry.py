@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.codes import COMMAND_PREFIX
-from models.masterdata import get_item
-from models.schema import Lot
-from scanners.parse import parse
-from scanners.resolve import resolve
-from scanners.results import (
+from backroom.models.masterdata.adding import get_item
+from backroom.models.rules.codes import COMMAND_PREFIX
+from backroom.models.schema import Lot
+from backroom.scanners.parse import parse
+from backroom.scanners.resolve import resolve
+from backroom.scanners.results import (
     UNKNOWN,
     Resolution,
     ResolvedCommand,
@@ -24,7 +24,7 @@ from scanners.results import (
     ResolvedSerial,
     ScanError,
 )
-from scanners.settings import ScannerSettings
+from backroom.scanners.settings import ScannerSettings
 
 BLANKS = " \t\r\n"
 

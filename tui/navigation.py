@@ -32,7 +32,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Goods in from a supplier",
         "r",
         "f5",
-        "tui.screens.operate:ReceiveScreen",
+        "backroom.tui.screens.stock.operate:ReceiveScreen",
         "operate",
     ),
     Destination(
@@ -41,7 +41,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Stock from one location to another",
         "m",
         "f6",
-        "tui.screens.operate:MoveScreen",
+        "backroom.tui.screens.stock.operate:MoveScreen",
         "operate",
     ),
     Destination(
@@ -50,7 +50,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Blind count of a location",
         "c",
         "f7",
-        "tui.screens.operate:CountScreen",
+        "backroom.tui.screens.stock.operate:CountScreen",
         "operate",
     ),
     Destination(
@@ -59,7 +59,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Correct stock up or down, with a reason",
         "a",
         "f8",
-        "tui.screens.operate:AdjustScreen",
+        "backroom.tui.screens.stock.operate:AdjustScreen",
         "operate",
     ),
     Destination(
@@ -68,7 +68,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Write damaged or expired stock off",
         "x",
         "f9",
-        "tui.screens.operate:ScrapScreen",
+        "backroom.tui.screens.stock.operate:ScrapScreen",
         "operate",
     ),
     Destination(
@@ -77,7 +77,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "What is where: by item, location or lot",
         "s",
         "f3",
-        "tui.screens.stock:StockScreen",
+        "backroom.tui.screens.stock.on_hand:StockScreen",
         "browse",
     ),
     Destination(
@@ -86,11 +86,17 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Every move, newest first; details and reversal",
         "l",
         "f4",
-        "tui.screens.ledger:LedgerScreen",
+        "backroom.tui.screens.stock.ledger:LedgerScreen",
         "browse",
     ),
     Destination(
-        "items", "Items", "Item master data", "i", None, "tui.screens.items:ItemsScreen", "browse"
+        "items",
+        "Items",
+        "Item master data",
+        "i",
+        None,
+        "backroom.tui.screens.masterdata.items:ItemsScreen",
+        "browse",
     ),
     Destination(
         "locations",
@@ -98,7 +104,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "The location tree",
         "o",
         None,
-        "tui.screens.locations:LocationsScreen",
+        "backroom.tui.screens.masterdata.locations:LocationsScreen",
         "browse",
     ),
     Destination(
@@ -107,7 +113,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Lots with status and expiry",
         "n",
         None,
-        "tui.screens.lots:LotsScreen",
+        "backroom.tui.screens.masterdata.lots:LotsScreen",
         "browse",
     ),
     Destination(
@@ -116,7 +122,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Check this station's scanner and fix its settings",
         "z",
         None,
-        "tui.screens.scanner_test:ScannerTestScreen",
+        "backroom.tui.screens.scanner_test:ScannerTestScreen",
         "setup",
     ),
     Destination(
@@ -125,7 +131,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Where a lot came from and where it went",
         "t",
         None,
-        "tui.screens.trace:TraceScreen",
+        "backroom.tui.screens.trace.lot_trace:TraceScreen",
         "browse",
     ),
     Destination(
@@ -134,7 +140,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Production, repack, kitting: inputs into new lots",
         "f",
         None,
-        "tui.screens.transform:TransformScreen",
+        "backroom.tui.screens.trace.transform:TransformScreen",
         "operate",
     ),
     Destination(
@@ -143,7 +149,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Recall a lot and all made from it; the recall report",
         "e",
         None,
-        "tui.screens.recall:RecallScreen",
+        "backroom.tui.screens.trace.recall:RecallScreen",
         "browse",
     ),
     Destination(
@@ -152,7 +158,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Pick a shipment, stop by stop",
         "p",
         None,
-        "tui.screens.picking:PickScreen",
+        "backroom.tui.screens.goods_out.picking:PickScreen",
         "operate",
     ),
     Destination(
@@ -161,7 +167,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Picked stock into parcels with SSCCs",
         "k",
         None,
-        "tui.screens.packing:PackScreen",
+        "backroom.tui.screens.goods_out.packing:PackScreen",
         "operate",
     ),
     Destination(
@@ -170,7 +176,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Shipments by status; detail, allocation, history",
         "h",
         None,
-        "tui.screens.shipments:ShipmentsScreen",
+        "backroom.tui.screens.goods_out.shipments:ShipmentsScreen",
         "browse",
     ),
     Destination(
@@ -179,7 +185,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Who did what: moves and events by user",
         "u",
         None,
-        "tui.screens.audit:AuditScreen",
+        "backroom.tui.screens.people.audit:AuditScreen",
         "browse",
     ),
     Destination(
@@ -188,7 +194,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Items, locations, lots, opening stock, consignees from CSV",
         "d",
         None,
-        "tui.screens.import_data:ImportScreen",
+        "backroom.tui.screens.data.import_data:ImportScreen",
         "setup",
     ),
     Destination(
@@ -197,7 +203,7 @@ DESTINATIONS: tuple[Destination, ...] = (
         "CSV, JSON or EPCIS 2.0 to a file",
         "y",
         None,
-        "tui.screens.export_data:ExportScreen",
+        "backroom.tui.screens.data.export_data:ExportScreen",
         "setup",
     ),
 )

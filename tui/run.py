@@ -6,12 +6,12 @@ import gc
 import importlib
 from typing import TYPE_CHECKING
 
-from models import roles
-from scanners.settings import ScannerSettings
-from tui.session import Session
+from backroom.models.people import roles
+from backroom.scanners.settings import ScannerSettings
+from backroom.tui.session import Session
 
 if TYPE_CHECKING:
-    from tui.cli.context import Context
+    from backroom.tui.cli.context import Context
 
 
 def warm_up() -> None:
@@ -23,7 +23,7 @@ def warm_up() -> None:
     large database those collections made single page-downs take 120-140 ms instead
     of ~30.
     """
-    from tui.navigation import DESTINATIONS
+    from backroom.tui.navigation import DESTINATIONS
 
     for destination in DESTINATIONS:
         importlib.import_module(destination.target.split(":")[0])
@@ -32,7 +32,7 @@ def warm_up() -> None:
 
 def run_tui(ctx: Context) -> int:
     """Run the TUI as the context's user until they quit; returns the exit status."""
-    from tui.app import BackroomApp
+    from backroom.tui.app import BackroomApp
 
     policy = roles.configure(ctx.config)
     shared = bool(getattr(ctx.args, "login", False) or ctx.config.get("terminal.shared", False))

@@ -11,8 +11,8 @@ from textual import events
 from textual.timer import Timer
 from textual.widgets import Input
 
-from scanners.keystream import KeyScan, ScanAssembler
-from scanners.settings import ScannerSettings
+from backroom.scanners.keystream import KeyScan, ScanAssembler
+from backroom.scanners.settings import ScannerSettings
 
 GS_KEY = "ctrl+right_square_bracket"
 # How long a printable key waits for the next before it counts as a shortcut. Scanners

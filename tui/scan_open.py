@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scanners.results import (
+from backroom.scanners.results import (
     Resolution,
     ResolvedCommand,
     ResolvedItem,
@@ -15,15 +15,15 @@ from scanners.results import (
     ResolvedShipment,
     ScanError,
 )
-from tui.screens.login import badge_scanned
+from backroom.tui.screens.people.login import badge_scanned
 
 if TYPE_CHECKING:
-    from tui.app import BackroomApp
+    from backroom.tui.app import BackroomApp
 
 
 def open_resolution(app: BackroomApp, res: Resolution) -> None:
     """Open what RES names, or say why nothing can be opened (with the bell)."""
-    from tui.screens.stock import StockScreen
+    from backroom.tui.screens.stock.on_hand import StockScreen
 
     if isinstance(res, ScanError):
         app.bell()
@@ -44,12 +44,12 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
     elif isinstance(res, ResolvedItem):
         screen = StockScreen(search=res.sku, grouping="item")
     elif isinstance(res, ResolvedLot | ResolvedSerial):
-        from tui.screens.trace import TraceScreen
+        from backroom.tui.screens.trace.lot_trace import TraceScreen
 
         number = res.number if isinstance(res, ResolvedLot) else res.serial
         screen = TraceScreen(number, res.item.sku)
     elif isinstance(res, ResolvedParcel | ResolvedShipment):
-        from tui.screens.shipments_detail import ShipmentDetailScreen
+        from backroom.tui.screens.goods_out.shipments_detail import ShipmentDetailScreen
 
         if isinstance(res, ResolvedShipment):
             screen = ShipmentDetailScreen(res.number)

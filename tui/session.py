@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from models.config import Config
-from scanners.settings import ScannerSettings
+from backroom.models.config import Config
+from backroom.scanners.settings import ScannerSettings
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from itertools import combinations, groupby
 
 from PIL import Image, ImageDraw
 
-from labels.drawing import Bars, Drawing
-from labels.render import to_image
+from backroom.labels.drawing import Bars, Drawing
+from backroom.labels.render import to_image
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

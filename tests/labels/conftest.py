@@ -10,8 +10,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from models.masterdata import ItemSpec, add_item, add_location, add_lot, add_user, get_user
-from models.schema import Location
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    add_lot,
+    add_user,
+    get_user,
+)
+from backroom.models.schema import Location
 
 GTIN = "05901234123457"
 GTIN_14 = "15901234123454"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from labels.content import (
+from backroom.labels.content import (
     BadgeContent,
     Content,
     ItemContent,
@@ -12,8 +12,8 @@ from labels.content import (
     LogisticContent,
     LotContent,
 )
-from labels.kinds import command_content, scanner_test_content
-from labels.sizes import LabelSize
+from backroom.labels.lookup import command_content, scanner_test_content
+from backroom.labels.sizes import LabelSize
 
 GTIN = "05901234123457"
 GTIN_14 = "15901234123454"

@@ -9,10 +9,10 @@ import pytest
 from biip.checksums import gs1_standard_check_digit
 from PIL import Image
 
+from backroom.tui.cli.main import main
 from tests.labels.decode import read_all, read_one
 from tests.labels.pdfread import pages
 from tests.labels.zplread import bc_data, commands, formats
-from tui.cli.main import main
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_locations_on_an_a4_sheet(run, tmp_path):
 
 
 def test_the_command_line_offers_every_kind_of_label():
-    from labels.kinds import KINDS
-    from tui.cli import label_cmds
+    from backroom.labels.lookup import KINDS
+    from backroom.tui.cli import label_cmds
 
     assert label_cmds.KINDS == KINDS

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from labels import code128, gs1
-from labels.drawing import Bars, Drawing
-from labels.render import to_image
-from labels.symbols import Symbol, code128_symbol, gs1_128_symbol, item_symbol
-from models.codes import SCANNER_TEST_TEXT
-from models.errors import Refused
+from backroom.labels import code128, gs1
+from backroom.labels.drawing import Bars, Drawing
+from backroom.labels.render import to_image
+from backroom.labels.symbols import Symbol, code128_symbol, gs1_128_symbol, item_symbol
+from backroom.models.errors import Refused
+from backroom.models.rules.codes import SCANNER_TEST_TEXT
 from tests.labels.decode import read_one
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from labels import fonts
-from labels.layouts import layout
-from labels.sizes import LabelSize
+from backroom.labels import fonts
+from backroom.labels.sizes import LabelSize
+from backroom.labels.templates.by_kind import layout
 from tests.labels.checks import check_drawing
 from tests.labels.decode import read_all
 from tests.labels.samples import data_of, one_of_each

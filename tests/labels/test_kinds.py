@@ -7,15 +7,22 @@ import datetime as dt
 
 import pytest
 
-from labels import jobs, kinds
-from labels.content import LotContent
-from labels.layouts import layout
-from labels.render import to_image
-from models.codes import BADGE_PREFIX
-from models.config import Config
-from models.errors import DomainError, NotFound, Refused
-from models.masterdata import ItemSpec, add_item, add_location, add_lot, get_item, get_user
-from models.schema import Event, User
+from backroom.labels import jobs, lookup
+from backroom.labels.content import LotContent
+from backroom.labels.render import to_image
+from backroom.labels.templates.by_kind import layout
+from backroom.models.config import Config
+from backroom.models.errors import DomainError, NotFound, Refused
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    add_lot,
+    get_item,
+    get_user,
+)
+from backroom.models.rules.codes import BADGE_PREFIX
+from backroom.models.schema import Event, User
 from tests.labels.conftest import GTIN, GTIN_14
 from tests.labels.decode import read_all
 
@@ -24,7 +31,7 @@ CONFIG = Config({"site": {"name": "Main DC", "address": ["1 Dock Road", "12345 T
 
 def scan(kind: str, key: str, dpi: int = 203, size: str | None = None, **options):
     """Gather, lay out and render a label of KIND for KEY; what its barcodes read."""
-    (content,) = kinds.gather(kind, [key], config=CONFIG, **options)
+    (content,) = lookup.gather(kind, [key], config=CONFIG, **options)
     job = jobs.settings_for(CONFIG, kind, dpi=dpi, size=size)
     reads = []
     for drawing in layout(content, job.size, job.dpi):
@@ -44,7 +51,7 @@ def test_every_active_location_under_an_aisle_in_walking_order(shop):
     admin = get_user("tester")
     add_location("a", by=admin)  # another aisle, whatever a case-blind LIKE thinks
     add_location("a-9", parent="a", by=admin)
-    contents = kinds.gather("location", ["A"], config=CONFIG, under=True)
+    contents = lookup.gather("location", ["A"], config=CONFIG, under=True)
     assert [c.code for c in contents] == ["A", "A-01", "A-01-01", "A-01-02"]
     assert contents[0].name == "Aisle A"
 
@@ -95,7 +102,7 @@ def test_a_lot_number_gs1_cannot_carry_is_printed_as_plain_code_128_with_a_note(
     # Backroom refuses such numbers now; a database from before may still hold one.
     lot = LotContent("WIDGET", "Blue widget", "L#42", GTIN)
     assert "GS1 does not allow" in lot.note()
-    (drawing,) = layout(lot, kinds.default_size("lot"), 203)
+    (drawing,) = layout(lot, lookup.default_size("lot"), 203)
     read = read_all(to_image(drawing))[0]
     assert (read.text, read.gs1) == ("L#42", False)
 
@@ -109,7 +116,7 @@ def test_a_lot_of_an_item_without_gtin_is_plain_code_128(shop):
 def test_a_lot_number_shared_by_two_items_needs_the_item(shop):
     add_lot(get_item("CABLE"), "L-0424", by=get_user("tester"))
     with pytest.raises(Refused, match="several items"):
-        kinds.gather("lot", ["L-0424"], config=CONFIG)
+        lookup.gather("lot", ["L-0424"], config=CONFIG)
     (read,) = scan("lot", "L-0424", item="WIDGET")
     assert read.fields()[-1] == ("10", "L-0424")
 
@@ -122,7 +129,7 @@ def test_a_serial_label_carries_gtin_and_serial_number(shop, dpi):
 
 def test_a_lot_of_a_lot_tracked_item_is_not_a_serial(shop):
     with pytest.raises(Refused, match="not by serial number"):
-        kinds.gather("serial", ["L-0424"], config=CONFIG)
+        lookup.gather("serial", ["L-0424"], config=CONFIG)
 
 
 @pytest.mark.parametrize("dpi", [203, 300])
@@ -146,15 +153,15 @@ def test_renewing_a_badge_voids_the_old_token(shop):
 
 def test_an_unknown_user_has_no_badge(shop):
     with pytest.raises(NotFound, match="Unknown user 'nobody'"):
-        kinds.gather("badge", ["nobody"], config=CONFIG)
+        lookup.gather("badge", ["nobody"], config=CONFIG)
 
 
 @pytest.mark.parametrize("dpi", [203, 300])
 def test_a_logistic_label_carries_the_sscc_and_the_ship_to_postal_code(sqlite_database, dpi):
-    shipping = kinds.Shipping(("ACME", "99 High St"), "SW1A 1AA", "DHL", ("3 x WIDGET",))
-    (content,) = kinds.gather("sscc", ["(00)376130321109103420"], config=CONFIG, shipping=shipping)
+    shipping = lookup.Shipping(("ACME", "99 High St"), "SW1A 1AA", "DHL", ("3 x WIDGET",))
+    (content,) = lookup.gather("sscc", ["(00)376130321109103420"], config=CONFIG, shipping=shipping)
     assert content.ship_from == ("Main DC", "1 Dock Road", "12345 Town")
-    (drawing,) = layout(content, kinds.default_size("sscc"), dpi)
+    (drawing,) = layout(content, lookup.default_size("sscc"), dpi)
     postal, sscc = read_all(to_image(drawing))
     assert postal.fields() == [("420", "SW1A1AA")]
     assert sscc.fields() == [("00", "376130321109103420")]  # the lowest barcode
@@ -162,17 +169,17 @@ def test_a_logistic_label_carries_the_sscc_and_the_ship_to_postal_code(sqlite_da
 
 def test_an_sscc_is_numbered_from_the_company_prefix_with_its_check_digit():
     config = Config({"site": {"gs1_company_prefix": "7613032"}})
-    assert kinds.new_sscc(config, 110910342, extension=3) == "376130321109103420"
-    assert kinds.new_sscc(config, 1).startswith("07613032000000001")
+    assert lookup.new_sscc(config, 110910342, extension=3) == "376130321109103420"
+    assert lookup.new_sscc(config, 1).startswith("07613032000000001")
 
 
 def test_a_mistyped_sscc_is_refused():
     with pytest.raises(Refused, match="check digit"):
-        kinds.gather("sscc", ["376130321109103421"], config=CONFIG)
+        lookup.gather("sscc", ["376130321109103421"], config=CONFIG)
     with pytest.raises(Refused, match="18 digits"):
-        kinds.gather("sscc", ["37613032"], config=CONFIG)
+        lookup.gather("sscc", ["37613032"], config=CONFIG)
 
 
 def test_a_kind_that_needs_a_key_says_so():
     with pytest.raises(DomainError, match="needs a KEY"):
-        kinds.gather("location", [], config=CONFIG)
+        lookup.gather("location", [], config=CONFIG)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from labels.content import ItemContent, LocationContent, LogisticContent, LotContent
-from labels.layouts import layout
-from labels.sizes import STANDARD_SIZES, LabelSize
-from models.errors import Refused
+from backroom.labels.content import ItemContent, LocationContent, LogisticContent, LotContent
+from backroom.labels.sizes import STANDARD_SIZES, LabelSize
+from backroom.labels.templates.by_kind import layout
+from backroom.models.errors import Refused
 from tests.labels.checks import check_drawing
 from tests.labels.decode import read_all
 from tests.labels.samples import GTIN, SSCC, data_of, one_of_each
@@ -99,7 +99,7 @@ def test_bars_are_whole_dots_and_within_the_size_range(dpi):
 
 
 def test_a_longer_command_sheet_spills_onto_more_labels():
-    from labels.kinds import command_content
+    from backroom.labels.lookup import command_content
 
     drawings = layout(command_content(), LabelSize(100, 50), 203)
     assert len(drawings) > 1

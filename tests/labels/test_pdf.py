@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from labels.content import LocationContent
-from labels.layouts import layout
-from labels.pdf import SHEET_MARGIN_MM, labels_pdf, sheet_grid, sheets_pdf
-from labels.render import to_image
-from labels.sizes import PAPER, LabelSize
-from models.errors import Refused
+from backroom.labels.content import LocationContent
+from backroom.labels.pdf_labels import SHEET_MARGIN_MM, labels_pdf, sheet_grid, sheets_pdf
+from backroom.labels.render import to_image
+from backroom.labels.sizes import PAPER, LabelSize
+from backroom.labels.templates.by_kind import layout
+from backroom.models.errors import Refused
 from tests.labels.decode import read_one
 from tests.labels.pdfread import pages
 

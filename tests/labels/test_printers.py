@@ -11,11 +11,11 @@ import stat
 import pytest
 from PIL import Image
 
-from labels import jobs
-from labels.content import LocationContent
-from labels.printers import PrinterError, get_printer, load_printers
-from labels.sizes import LabelSize
-from models.config import Config
+from backroom.labels import jobs
+from backroom.labels.content import LocationContent
+from backroom.labels.printers import PrinterError, get_printer, load_printers
+from backroom.labels.sizes import LabelSize
+from backroom.models.config import Config
 from tests.labels.conftest import closed_port
 from tests.labels.decode import read_one
 from tests.labels.zplread import formats

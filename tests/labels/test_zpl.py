@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from labels.content import ItemContent, LocationContent
-from labels.layouts import layout
-from labels.sizes import LabelSize
-from labels.symbols import code128_symbol
-from labels.zpl import code128_field, escape_text, to_zpl
-from models.codes import SCANNER_TEST_TEXT
+from backroom.labels.content import ItemContent, LocationContent
+from backroom.labels.sizes import LabelSize
+from backroom.labels.symbols import code128_symbol
+from backroom.labels.templates.by_kind import layout
+from backroom.labels.zpl import code128_field, escape_text, to_zpl
+from backroom.models.rules.codes import SCANNER_TEST_TEXT
 from tests.labels.samples import one_of_each
 from tests.labels.zplread import bc_data, commands, formats, unhex
 
@@ -74,8 +74,8 @@ def test_code128_field_data_carries_exactly_the_text(text):
 
 
 def test_gs1_fields_start_with_fnc1_and_separate_variable_length_fields():
-    from labels import gs1
-    from labels.symbols import gs1_128_symbol
+    from backroom.labels import gs1
+    from backroom.labels.symbols import gs1_128_symbol
 
     symbol = gs1_128_symbol(
         [gs1.Element("01", "05901234123457"), gs1.Element("10", "L1"), gs1.Element("21", "7")]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from models.masterdata import ItemSpec, add_item, add_location, get_user
-from models.schema import Location
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, get_user
+from backroom.models.schema import Location
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from models.errors import DomainError
-from models.schema import Event, LedgerHead, Lot, Move, Quant
-from models.stock import stock
-from models.verify import verify
+from backroom.models.errors import DomainError
+from backroom.models.schema import Event, LedgerHead, Lot, Move, Quant
+from backroom.models.stock.reading import stock
+from backroom.models.stock.verify import verify
 
 USER = "tester"
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from models.operations import adjust, count, receive, scrap, transfer
-from models.schema import Event
-from models.stock import moves
+from backroom.models.schema import Event
+from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
+from backroom.models.stock.reading import moves
 from tests.models.support import assert_clean, ledger_state, on_shelf, refused
 
 USER = "tester"

@@ -7,13 +7,18 @@ import multiprocessing
 
 import pytest
 
-from models.allocation import allocate
-from models.db import db
-from models.errors import DomainError
-from models.masterdata import ItemSpec, add_item, add_location, init_database
-from models.migrations import open_database
-from models.operations import receive
-from models.shipments import add_consignee, add_line, create_shipment, shipment_detail
+from backroom.models.db import db
+from backroom.models.errors import DomainError
+from backroom.models.goods_out.allocation import allocate
+from backroom.models.goods_out.shipments import (
+    add_consignee,
+    add_line,
+    create_shipment,
+    shipment_detail,
+)
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
+from backroom.models.migrations import open_database
+from backroom.models.stock.operations import receive
 from tests.models.support import USER
 
 SESSIONS = 4

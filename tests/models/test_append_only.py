@@ -5,10 +5,10 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from models.db import db, is_postgres
-from models.errors import Refused
-from models.operations import receive
-from models.schema import Event, Move
+from backroom.models.db import db, is_postgres
+from backroom.models.errors import Refused
+from backroom.models.schema import Event, Move
+from backroom.models.stock.operations import receive
 from tests.models.support import assert_clean, ledger_state
 
 USER = "tester"

@@ -9,15 +9,15 @@ import time
 
 import pytest
 
-from models.backup import backup, restore
-from models.db import db
-from models.errors import Refused
-from models.masterdata import ItemSpec, add_item, add_location, init_database
-from models.migrations import open_database
-from models.operations import receive
-from models.schema import Move
-from models.stock import on_hand
-from models.verify import verify
+from backroom.models.data.backup import backup, restore
+from backroom.models.db import db
+from backroom.models.errors import Refused
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
+from backroom.models.migrations import open_database
+from backroom.models.schema import Move
+from backroom.models.stock.operations import receive
+from backroom.models.stock.reading import on_hand
+from backroom.models.stock.verify import verify
 from tests.models import workers
 
 USER = "tester"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.config import load_config
-from models.errors import DomainError
+from backroom.models.config import load_config
+from backroom.models.errors import DomainError
 
 
 def test_later_files_override_earlier_ones(tmp_path, monkeypatch):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.allocation import allocate
-from models.dashboard import figures
-from models.masterdata import ItemSpec, add_item, add_location, set_lot_status
-from models.operations import receive
-from models.schema import Lot
-from models.shipments import add_consignee, add_line, create_shipment
+from backroom.models.goods_out.allocation import allocate
+from backroom.models.goods_out.shipments import add_consignee, add_line, create_shipment
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, set_lot_status
+from backroom.models.schema import Lot
+from backroom.models.stock.dashboard import figures
+from backroom.models.stock.operations import receive
 from tests.conftest import TEST_USER
 
 

@@ -9,15 +9,15 @@ from collections.abc import Iterator
 import pytest
 from peewee import JOIN
 
-from models.db import db
-from models.demo import DemoSummary, build_demo, gtin13
-from models.demo_large import build_large
-from models.errors import Refused
-from models.masterdata import normalize_gtin
-from models.migrations import open_database
-from models.schema import Item, Location, Lot, Move, User
-from models.stock import stock
-from models.verify import verify
+from backroom.models.db import db
+from backroom.models.demo.large import build_large
+from backroom.models.demo.small import DemoSummary, build_demo, gtin13
+from backroom.models.errors import Refused
+from backroom.models.masterdata.adding import normalize_gtin
+from backroom.models.migrations import open_database
+from backroom.models.schema import Item, Location, Lot, Move, User
+from backroom.models.stock.reading import stock
+from backroom.models.stock.verify import verify
 
 TODAY = dt.date(2026, 3, 16)
 OWNER = "owner"

@@ -7,11 +7,18 @@ import json
 
 import pytest
 
-from models.editing import update_item, update_location, update_lot
-from models.errors import DomainError, NotFound
-from models.masterdata import add_location, add_user, find_lot, get_item, get_location, get_user
-from models.operations import receive, transfer
-from models.schema import Event, Item, Location, Lot
+from backroom.models.errors import DomainError, NotFound
+from backroom.models.masterdata.adding import (
+    add_location,
+    add_user,
+    find_lot,
+    get_item,
+    get_location,
+    get_user,
+)
+from backroom.models.masterdata.editing import update_item, update_location, update_lot
+from backroom.models.schema import Event, Item, Location, Lot
+from backroom.models.stock.operations import receive, transfer
 
 USER = "tester"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from models.config import Config
-from models.epcis import Identifiers, epcis_document
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive, reverse, scrap, transfer
-from models.shipments import add_consignee, add_line, create_shipment
+from backroom.models.config import Config
+from backroom.models.data.epcis import Identifiers, epcis_document
+from backroom.models.goods_out.shipments import add_consignee, add_line, create_shipment
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.stock.operations import receive, reverse, scrap, transfer
 
 USER = "tester"
 PREFIX = "9521234"
@@ -78,10 +78,10 @@ def traded(warehouse) -> None:
 
 
 def _ship_oats() -> None:
-    from models.allocation import allocate
-    from models.packing import pack_all
-    from models.picking import pick_all
-    from models.shipping import ship
+    from backroom.models.goods_out.allocation import allocate
+    from backroom.models.goods_out.dispatch import ship
+    from backroom.models.goods_out.packing import pack_all
+    from backroom.models.goods_out.picking import pick_all
 
     number = create_shipment("Bakery Janssens", user=USER)
     add_line(number, "OAT-500", 6, user=USER)
@@ -156,7 +156,7 @@ def test_shipping_names_the_consignee_and_packing_aggregates_into_the_sscc(trade
 
 
 def test_a_transformation_is_one_event_with_inputs_and_outputs(validator, traded):
-    transform = pytest.importorskip("models.transform")
+    transform = pytest.importorskip("backroom.models.trace.transform")
     add_item(ItemSpec("MUESLI", "Muesli", gtin="9521234000181", tracking="lot"))
     transform.transform(
         "A2",

@@ -10,16 +10,16 @@ import json
 
 import pytest
 
-import models.exporting
-from models.db import db
-from models.errors import Refused
-from models.exporting import export
-from models.importing import apply_import, plan_import
-from models.masterdata import ItemSpec, add_item, add_location, init_database
-from models.migrations import open_database
-from models.operations import receive, scrap, transfer
-from models.schema import Move
-from models.shipments import add_consignee
+from backroom.models.data import exporting
+from backroom.models.data.exporting import export
+from backroom.models.data.importing import apply_import, plan_import
+from backroom.models.db import db
+from backroom.models.errors import Refused
+from backroom.models.goods_out.shipments import add_consignee
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
+from backroom.models.migrations import open_database
+from backroom.models.schema import Move
+from backroom.models.stock.operations import receive, scrap, transfer
 from tests.models.support import assert_clean, on_shelf
 
 USER = "tester"
@@ -36,7 +36,7 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 def test_moves_come_out_in_ledger_order_across_many_pages(warehouse, monkeypatch):
-    monkeypatch.setattr(models.exporting, "PAGE", 3)
+    monkeypatch.setattr(exporting, "PAGE", 3)
     for _ in range(5):
         receive("FLOUR", 10, "A1", user=USER)
         transfer("FLOUR", 4, "A1", "A2", user=USER)

@@ -6,12 +6,18 @@ import datetime as dt
 
 import pytest
 
-from models.importing import LAYOUTS, ImportRefused, apply_import, plan_import, template
-from models.masterdata import get_item
-from models.operations import receive
-from models.schema import Item, Location, Lot, Move
-from models.schema_shipping import Consignee
-from models.stock import on_hand
+from backroom.models.data.importing import (
+    LAYOUTS,
+    ImportRefused,
+    apply_import,
+    plan_import,
+    template,
+)
+from backroom.models.masterdata.adding import get_item
+from backroom.models.schema import Item, Location, Lot, Move
+from backroom.models.schema.shipping import Consignee
+from backroom.models.stock.operations import receive
+from backroom.models.stock.reading import on_hand
 from tests.models.support import assert_clean, ledger_state, on_shelf
 
 USER = "tester"

@@ -6,14 +6,20 @@ import datetime as dt
 
 import pytest
 
-from models.db import db, write
-from models.errors import Refused
-from models.ledger import MoveSpec, post
-from models.masterdata import ItemSpec, add_item, add_location, get_user, set_lot_status
-from models.operations import count, receive
-from models.schema import Location, Lot, Move
-from models.stock import on_hand
-from models.verify import verify
+from backroom.models.db import db, write
+from backroom.models.errors import Refused
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    get_user,
+    set_lot_status,
+)
+from backroom.models.schema import Location, Lot, Move
+from backroom.models.stock.ledger import MoveSpec, post
+from backroom.models.stock.operations import count, receive
+from backroom.models.stock.reading import on_hand
+from backroom.models.stock.verify import verify
 from tests.conftest import TEST_USER
 
 

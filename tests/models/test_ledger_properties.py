@@ -22,9 +22,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from models.db import db
-from models.errors import DomainError
-from models.masterdata import (
+from backroom.models.db import db
+from backroom.models.errors import DomainError
+from backroom.models.masterdata.adding import (
     ItemSpec,
     add_item,
     add_location,
@@ -33,8 +33,8 @@ from models.masterdata import (
     init_database,
     set_lot_status,
 )
-from models.migrations import open_database
-from models.operations import adjust, count, receive, reverse, scrap, transfer
+from backroom.models.migrations import open_database
+from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
 from tests.models.support import USER, assert_clean, ledger_state, on_shelf
 
 TRACKING = {"FLOUR": "none", "MILK": "lot", "PHONE": "serial"}

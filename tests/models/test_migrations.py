@@ -7,10 +7,9 @@ import sqlite3
 import peewee
 import pytest
 
-from models.db import check_url, db, make_database, run_write
-from models.errors import DatabaseUnavailable
-from models.ledger import MoveSpec, post
-from models.masterdata import (
+from backroom.models.db import check_url, db, make_database, run_write
+from backroom.models.errors import DatabaseUnavailable
+from backroom.models.masterdata.adding import (
     ItemSpec,
     add_item,
     add_location,
@@ -19,9 +18,10 @@ from models.masterdata import (
     get_user,
     init_database,
 )
-from models.migrations import CURRENT_VERSION, migrate, open_database, stored_version
-from models.operations import receive, transfer
-from models.stock import moves
+from backroom.models.migrations import CURRENT_VERSION, migrate, open_database, stored_version
+from backroom.models.stock.ledger import MoveSpec, post
+from backroom.models.stock.operations import receive, transfer
+from backroom.models.stock.reading import moves
 from tests.models.support import USER, assert_clean, on_shelf
 
 

@@ -7,10 +7,19 @@ import io
 
 import pytest
 
-from models.db import write
-from models.masterdata import ItemSpec, add_item, add_location, find_lot, get_user, set_lot_status
-from models.operations import receive, scrap, transfer
-from models.recall import (
+from backroom.models.db import write
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    find_lot,
+    get_user,
+    set_lot_status,
+)
+from backroom.models.schema import Event, Item, Location, Lot
+from backroom.models.schema.shipping import Allocation, Consignee, Shipment, ShipmentLine
+from backroom.models.stock.operations import receive, scrap, transfer
+from backroom.models.trace.recall import (
     EVENT_COLUMNS,
     one_step_report,
     recall,
@@ -18,9 +27,7 @@ from models.recall import (
     trace_events,
     write_csv,
 )
-from models.schema import Event, Item, Location, Lot
-from models.schema_shipping import Allocation, Consignee, Shipment, ShipmentLine
-from models.transform import Line, transform
+from backroom.models.trace.transform import Line, transform
 from tests.models.support import USER, on_shelf, refused
 
 DAY = dt.datetime(2026, 5, 4, 8, 0)
@@ -123,7 +130,7 @@ def test_the_recall_report_names_customers_stock_and_open_shipments(dairy):
 def test_the_recall_report_as_csv(dairy):
     report = recall("M1", "Listeria", user=USER)
     out = io.StringIO()
-    from models.recall import REPORT_COLUMNS
+    from backroom.models.trace.recall import REPORT_COLUMNS
 
     write_csv(out, REPORT_COLUMNS, report.rows())
     lines = out.getvalue().splitlines()
@@ -231,7 +238,7 @@ def test_trace_events_sort_by_any_key_data(dairy):
 
 
 def test_recall_return_and_events_read_the_same_on_every_database(database):
-    from models.returns import receive_return
+    from backroom.models.goods_out.returns import receive_return
 
     add_item(ItemSpec("HONEY", "Honey 250 g", tracking="lot"))
     add_item(ItemSpec("GIFT", "Honey gift box", tracking="lot"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.masterdata import ItemSpec, add_item, find_lot
-from models.operations import receive
-from models.stock import moves, stock
+from backroom.models.masterdata.adding import ItemSpec, add_item, find_lot
+from backroom.models.stock.operations import receive
+from backroom.models.stock.reading import moves, stock
 from tests.models.support import assert_clean, on_shelf, refused
 
 USER = "tester"

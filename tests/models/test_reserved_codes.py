@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.errors import Refused
-from models.masterdata import ItemSpec, add_item, add_location, add_lot, get_item
+from backroom.models.errors import Refused
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_lot, get_item
 
 
 @pytest.mark.parametrize("number", ["L#1", "A~B", "lot 1", "L@2", "X" * 21, ""])
@@ -31,8 +31,8 @@ def test_skus_and_locations_cannot_take_codes_backroom_reserves(sqlite_database,
 
 
 def test_stock_under_a_location_is_case_exact(sqlite_database):
-    from models.operations import receive
-    from models.stock import stock
+    from backroom.models.stock.operations import receive
+    from backroom.models.stock.reading import stock
 
     add_location("A")
     add_location("a")

@@ -3,9 +3,9 @@ is free, while a pick takes what was reserved and a count says what is really th
 
 from __future__ import annotations
 
-from models.allocation import allocate
-from models.operations import adjust, count, receive, scrap, transfer
-from models.picking import pick
+from backroom.models.goods_out.allocation import allocate
+from backroom.models.goods_out.picking import pick
+from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
 from tests.models.support import USER, assert_clean, on_shelf, refused
 from tests.models.test_shipments import days, order, shop, shop_everywhere  # noqa: F401
 

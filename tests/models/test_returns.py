@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from models.masterdata import ItemSpec, add_item, add_location, find_lot
-from models.operations import receive, transfer
-from models.returns import receive_return
-from models.schema import Event
-from models.schema_shipping import Consignee, Shipment
-from models.trace import trace_lot
+from backroom.models.goods_out.returns import receive_return
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, find_lot
+from backroom.models.schema import Event
+from backroom.models.schema.shipping import Consignee, Shipment
+from backroom.models.stock.operations import receive, transfer
+from backroom.models.trace.walk import trace_lot
 from tests.models.support import USER, assert_clean, on_shelf, refused
 
 
@@ -91,7 +91,7 @@ def test_an_untracked_item_comes_back_without_a_lot(shipped):
 
 
 def test_a_recalled_lot_may_still_come_back_into_quarantine(shipped):
-    from models.masterdata import get_user, set_lot_status
+    from backroom.models.masterdata.adding import get_user, set_lot_status
 
     set_lot_status(find_lot("J1"), "recalled", "Mould", by=get_user(USER))
     result = receive_return("JUICE", 8, "QC", user=USER, lot="J1", shipment="SHP-000001")

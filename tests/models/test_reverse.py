@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.masterdata import find_lot, get_user, set_lot_status
-from models.operations import receive, reverse, transfer
-from models.stock import moves
+from backroom.models.masterdata.adding import find_lot, get_user, set_lot_status
+from backroom.models.stock.operations import receive, reverse, transfer
+from backroom.models.stock.reading import moves
 from tests.models.support import assert_clean, on_shelf, refused
 
 USER = "tester"
@@ -87,10 +87,10 @@ def test_a_recalled_lot_can_still_go_back_to_its_supplier(stocked):
 
 
 def test_a_ship_or_transformation_move_cannot_be_reversed_on_its_own(sqlite_database):
-    from models.errors import Refused
-    from models.masterdata import ItemSpec, add_item, add_location
-    from models.operations import receive, reverse, transfer
-    from models.transform import Line, transform
+    from backroom.models.errors import Refused
+    from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+    from backroom.models.stock.operations import receive, reverse, transfer
+    from backroom.models.trace.transform import Line, transform
 
     add_location("A1")
     add_item(ItemSpec("FLOUR", "Flour", tracking="lot"))

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from models import roles
-from models.config import Config
-from models.editing import update_item, update_location, update_lot
-from models.errors import DomainError, Refused
-from models.masterdata import (
+from backroom.models.config import Config
+from backroom.models.errors import DomainError, Refused
+from backroom.models.masterdata.adding import (
     ItemSpec,
     add_item,
     add_location,
@@ -27,10 +25,12 @@ from models.masterdata import (
     get_user,
     set_lot_status,
 )
-from models.operations import adjust, count, receive, reverse, scrap, transfer
-from models.schema import Move, User
-from models.stock import on_hand
-from models.users import add_key, assign_badge, deactivate, set_pin
+from backroom.models.masterdata.editing import update_item, update_location, update_lot
+from backroom.models.people import roles
+from backroom.models.people.users import add_key, assign_badge, deactivate, set_pin
+from backroom.models.schema import Move, User
+from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
+from backroom.models.stock.reading import on_hand
 from tests.models.support import USER, ledger_state
 
 PEOPLE = {"viewer": "visitor", "operator": "ann", "lead": "lee", "admin": "ada"}

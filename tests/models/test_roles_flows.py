@@ -7,14 +7,13 @@ from collections.abc import Callable
 
 import pytest
 
-from models.allocation import allocate, allocate_lot
-from models.errors import Refused
-from models.masterdata import add_user, get_user
-from models.packing import new_parcel, pack
-from models.picking import pick
-from models.recall import recall
-from models.returns import receive_return
-from models.shipments import (
+from backroom.models.errors import Refused
+from backroom.models.goods_out.allocation import allocate, allocate_lot
+from backroom.models.goods_out.dispatch import ship
+from backroom.models.goods_out.packing import new_parcel, pack
+from backroom.models.goods_out.picking import pick
+from backroom.models.goods_out.returns import receive_return
+from backroom.models.goods_out.shipments import (
     add_carrier,
     add_consignee,
     add_line,
@@ -22,8 +21,9 @@ from models.shipments import (
     create_shipment,
     deliver,
 )
-from models.shipping import ship
-from models.transform import Line, transform
+from backroom.models.masterdata.adding import add_user, get_user
+from backroom.models.trace.recall import recall
+from backroom.models.trace.transform import Line, transform
 from tests.models.support import USER, ledger_state
 
 N = "SHP-000001"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from models.db import is_postgres
-from models.masterdata import find_lot, get_user, set_lot_status
-from models.operations import adjust, count, receive, scrap, transfer
-from models.schema import Item, Location
+from backroom.models.db import is_postgres
+from backroom.models.masterdata.adding import find_lot, get_user, set_lot_status
+from backroom.models.schema import Item, Location
+from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
 from tests.models.support import assert_clean, on_shelf, refused
 
 USER = "tester"

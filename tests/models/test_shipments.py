@@ -8,22 +8,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from models.allocation import allocate, allocate_lot
-from models.errors import DomainError, NotFound, Refused
-from models.masterdata import (
-    ItemSpec,
-    add_item,
-    add_location,
-    add_user,
-    find_lot,
-    get_user,
-    set_lot_status,
-)
-from models.operations import receive
-from models.packing import make_sscc, pack, pack_all, parse_sscc, set_weight
-from models.picking import pick, pick_all, pick_list
-from models.schema import Move
-from models.shipments import (
+from backroom.models.errors import DomainError, NotFound, Refused
+from backroom.models.goods_out.allocation import allocate, allocate_lot
+from backroom.models.goods_out.dispatch import manifest, ship
+from backroom.models.goods_out.packing import make_sscc, pack, pack_all, parse_sscc, set_weight
+from backroom.models.goods_out.picking import pick, pick_all, pick_list
+from backroom.models.goods_out.shipments import (
     add_carrier,
     add_consignee,
     add_line,
@@ -35,7 +25,17 @@ from models.shipments import (
     load_info,
     shipment_detail,
 )
-from models.shipping import manifest, ship
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    add_user,
+    find_lot,
+    get_user,
+    set_lot_status,
+)
+from backroom.models.schema import Move
+from backroom.models.stock.operations import receive
 from tests.models.support import USER, assert_clean, on_shelf, refused
 
 TODAY = dt.date.today()

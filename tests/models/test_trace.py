@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from models.errors import DomainError
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive, reverse, transfer
-from models.schema_shipping import Consignee, Shipment
-from models.trace import trace_lot, trace_rows
-from models.transform import Line, transform
+from backroom.models.errors import DomainError
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.schema.shipping import Consignee, Shipment
+from backroom.models.stock.operations import receive, reverse, transfer
+from backroom.models.trace.transform import Line, transform
+from backroom.models.trace.walk import trace_lot, trace_rows
 from tests.models.support import USER
 
 DAY = dt.datetime(2026, 4, 1, 9, 0)
@@ -253,9 +253,9 @@ def test_a_lot_shipped_to_hundreds_of_orders_lists_every_shipment(sqlite_databas
     add_location("A1")
     receive("SALT", 5000, "A1", user=USER, lot="S1")
     shop = customer("Corner Shop")
-    from models.db import write
-    from models.ledger import MoveSpec, post
-    from models.masterdata import get_item, get_location, get_lot, get_user
+    from backroom.models.db import write
+    from backroom.models.masterdata.adding import get_item, get_location, get_lot, get_user
+    from backroom.models.stock.ledger import MoveSpec, post
 
     item = get_item("SALT")
     specs = [

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive, transfer
-from models.returns import receive_return
-from models.schema_shipping import Consignee, Shipment
-from models.trace import trace_lot
-from models.transform import Line, transform
+from backroom.models.goods_out.returns import receive_return
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.schema.shipping import Consignee, Shipment
+from backroom.models.stock.operations import receive, transfer
+from backroom.models.trace.transform import Line, transform
+from backroom.models.trace.walk import trace_lot
 from tests.models.support import USER, assert_clean
 
 EXAMPLES = itertools.count(1)

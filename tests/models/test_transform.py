@@ -6,11 +6,18 @@ import datetime as dt
 
 import pytest
 
-from models.masterdata import ItemSpec, add_item, add_location, find_lot, get_user, set_lot_status
-from models.operations import receive
-from models.schema import Event, Move
-from models.schema_genealogy import Transformation, TransformationLine
-from models.transform import Line, transform
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    find_lot,
+    get_user,
+    set_lot_status,
+)
+from backroom.models.schema import Event, Move
+from backroom.models.schema.genealogy import Transformation, TransformationLine
+from backroom.models.stock.operations import receive
+from backroom.models.trace.transform import Line, transform
 from tests.models.support import USER, assert_clean, on_shelf, refused
 
 

@@ -7,13 +7,11 @@ import datetime as dt
 
 import pytest
 
-from models import users
-from models.audit import audit_page
-from models.errors import NotFound, Refused
-from models.masterdata import ItemSpec, add_item, add_location, add_user, get_user
-from models.operations import receive, transfer
-from models.schema import Event, User
-from models.users import (
+from backroom.models.errors import NotFound, Refused
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user, get_user
+from backroom.models.people import users
+from backroom.models.people.audit import audit_page
+from backroom.models.people.users import (
     add_key,
     assign_badge,
     badge_login,
@@ -23,6 +21,8 @@ from models.users import (
     pin_matches,
     set_pin,
 )
+from backroom.models.schema import Event, User
+from backroom.models.stock.operations import receive, transfer
 from tests.models.support import USER
 from tests.models.test_roles import public_key
 

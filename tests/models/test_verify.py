@@ -7,12 +7,12 @@ from collections import Counter
 
 import pytest
 
-from models.db import db, is_sqlite
-from models.masterdata import find_lot, get_user, set_lot_status
-from models.operations import adjust, count, receive, reverse, scrap, transfer
-from models.schema import Item, Location, Quant
-from models.stock import moves, stock
-from models.verify import verify
+from backroom.models.db import db, is_sqlite
+from backroom.models.masterdata.adding import find_lot, get_user, set_lot_status
+from backroom.models.schema import Item, Location, Quant
+from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
+from backroom.models.stock.reading import moves, stock
+from backroom.models.stock.verify import verify
 from tests.models.support import USER
 
 

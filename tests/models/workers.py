@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-from models.errors import DomainError
-from models.migrations import open_database
-from models.operations import receive, transfer
+from backroom.models.errors import DomainError
+from backroom.models.migrations import open_database
+from backroom.models.stock.operations import receive, transfer
 
 USER = "tester"
 Job = tuple  # ("receive", item, qty, to, lot) or ("transfer", item, qty, src, dst)

@@ -14,8 +14,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from models.db import db
-from models.masterdata import (
+from backroom.models.db import db
+from backroom.models.masterdata.adding import (
     ItemSpec,
     add_item,
     add_location,
@@ -23,8 +23,8 @@ from models.masterdata import (
     add_user,
     init_database,
 )
-from models.migrations import open_database
-from models.schema import User
+from backroom.models.migrations import open_database
+from backroom.models.schema import User
 from tests.conftest import PG_URL, TEST_USER, _pg_admin
 
 WIDGET_GTIN = "09521101530001"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from scanners.keystream import KeyScan, ScanAssembler
+from backroom.scanners.keystream import KeyScan, ScanAssembler
 
 Stream = list[tuple[str, float]]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from models.codes import SCANNER_TEST_TEXT
-from scanners.calibrate import diagnose
-from scanners.keystream import ScanAssembler
-from scanners.layouts import FRENCH, GERMAN, UK, US, retype
-from scanners.parse import with_separators
-from scanners.settings import ScannerSettings
+from backroom.models.rules.codes import SCANNER_TEST_TEXT
+from backroom.scanners.calibrate import diagnose
+from backroom.scanners.keyboards import FRENCH, GERMAN, UK, US, retype
+from backroom.scanners.keystream import ScanAssembler
+from backroom.scanners.parse import with_separators
+from backroom.scanners.settings import ScannerSettings
 
 GS = "\x1d"
 LABEL = SCANNER_TEST_TEXT

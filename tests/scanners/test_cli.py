@@ -8,10 +8,10 @@ import tomllib
 
 import pytest
 
-from models.codes import SCANNER_TEST_TEXT
-from scanners.layouts import FRENCH, US, retype
+from backroom.models.rules.codes import SCANNER_TEST_TEXT
+from backroom.scanners.keyboards import FRENCH, US, retype
+from backroom.tui.cli.main import main
 from tests.scanners.conftest import WIDGET_GTIN
-from tui.cli.main import main
 
 GS = "\x1d"
 LOT_SCAN = "]C1" + "01" + WIDGET_GTIN + "10ABC123" + GS + "17210630"
@@ -19,7 +19,7 @@ LOT_SCAN = "]C1" + "01" + WIDGET_GTIN + "10ABC123" + GS + "17210630"
 
 @pytest.fixture(autouse=True)
 def own_config(tmp_path, monkeypatch):
-    monkeypatch.setattr("models.config.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
+    monkeypatch.setattr("backroom.models.config.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
     monkeypatch.delenv("BACKROOM_STATION", raising=False)
     monkeypatch.delenv("BACKROOM_DB", raising=False)

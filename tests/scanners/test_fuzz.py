@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.codes import BADGE_PREFIX, COMMAND_PREFIX, SCANNER_TEST_TEXT
-from models.schema import User
-from scanners import (
+from backroom.models.rules.codes import BADGE_PREFIX, COMMAND_PREFIX, SCANNER_TEST_TEXT
+from backroom.models.schema import User
+from backroom.scanners import (
     ResolvedBadge,
     ResolvedCommand,
     ResolvedItem,

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from scanners.parse import parse
-from scanners.settings import ScannerSettings
-from scanners.symbology import split_aim
+from backroom.scanners.parse import parse
+from backroom.scanners.settings import ScannerSettings
+from backroom.scanners.symbology import split_aim
 
 GS = "\x1d"
 

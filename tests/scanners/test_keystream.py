@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanners.keystream import ScanAssembler, unframe
-from scanners.settings import ScannerSettings
+from backroom.scanners.keystream import ScanAssembler, unframe
+from backroom.scanners.settings import ScannerSettings
 from tests.scanners.replay import burst, human, replay, ssh_batched, ssh_obscured
 
 GS = "\x1d"
@@ -37,7 +37,7 @@ def test_the_group_separator_typed_as_ctrl_bracket_is_kept_in_the_scan():
 
 
 def test_a_gs_substitute_arrives_as_sent_and_parse_turns_it_into_gs():
-    from scanners.parse import parse
+    from backroom.scanners.parse import parse
 
     settings = ScannerSettings(gs_substitutes=("<GS>",))
     sent = GS1_LOT.replace(GS, "<GS>")

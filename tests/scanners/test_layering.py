@@ -9,10 +9,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = """
 import importlib, pkgutil, sys
-import scanners
-for module in pkgutil.iter_modules(scanners.__path__):
-    importlib.import_module("scanners." + module.name)
-loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "tui", "labels"))
+import backroom.scanners as scanners
+for module in pkgutil.walk_packages(scanners.__path__, "backroom.scanners."):
+    importlib.import_module(module.name)
+loaded = sorted(
+    m for m in sys.modules
+    if m.split(".")[0] == "textual" or m.startswith(("backroom.tui", "backroom.labels"))
+)
 print(" ".join(loaded))
 """
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from models.masterdata import add_lot, get_item, get_lot, set_lot_status
-from models.schema import User
-from scanners import (
+from backroom.models.masterdata.adding import add_lot, get_item, get_lot, set_lot_status
+from backroom.models.schema import User
+from backroom.scanners import (
     AMBIGUOUS,
     INVALID,
     UNKNOWN,
@@ -309,7 +309,7 @@ def test_results_turn_into_json_with_their_kind_and_label(warehouse):
 
 
 def test_a_location_named_like_a_shared_lot_number_is_ambiguous(own_warehouse):
-    from models.masterdata import add_location
+    from backroom.models.masterdata.adding import add_location
 
     add_location("SHARED")
     result = error("SHARED")

@@ -6,10 +6,10 @@ import tomllib
 
 import pytest
 
-from models.config import Config, load_config
-from models.errors import DomainError
-from scanners.config_file import save_station
-from scanners.settings import ScannerSettings, station_name
+from backroom.models.config import Config, load_config
+from backroom.models.errors import DomainError
+from backroom.scanners.config_file import save_station
+from backroom.scanners.settings import ScannerSettings, station_name
 
 GS = "\x1d"
 
@@ -22,7 +22,7 @@ def config(text: str, tmp_path) -> Config:
 
 @pytest.fixture(autouse=True)
 def no_user_config(tmp_path, monkeypatch):
-    monkeypatch.setattr("models.config.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
+    monkeypatch.setattr("backroom.models.config.SYSTEM_CONFIG", tmp_path / "no-system-config.toml")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
     monkeypatch.delenv("BACKROOM_STATION", raising=False)
 

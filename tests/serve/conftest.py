@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from models.db import db
-from models.masterdata import add_user, get_user
-from models.users import add_key
+from backroom.models.db import db
+from backroom.models.masterdata.adding import add_user, get_user
+from backroom.models.people.users import add_key
 from tests.conftest import TEST_USER
 
 ANSI = re.compile(
@@ -202,7 +202,7 @@ def backroom_argv(url: str, *args: str) -> list[str]:
     return [
         sys.executable,
         "-c",
-        "import sys; from tui.cli import main; sys.exit(main())",
+        "import sys; from backroom.tui.cli import main; sys.exit(main())",
         "--db",
         url,
         *args,

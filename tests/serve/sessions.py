@@ -32,10 +32,10 @@ def cli(url: str, user: str, n: int) -> int:
 
 async def tui(url: str, user: str, n: int) -> int:
     """N receipts typed into the receive form of a headless TUI."""
-    from models.migrations import open_database
+    from backroom.models.migrations import open_database
+    from backroom.tui.app import BackroomApp
+    from backroom.tui.session import Session
     from tests.tui.conftest import settle, shortcut
-    from tui.app import BackroomApp
-    from tui.session import Session
 
     open_database(url)
     app = BackroomApp(Session(user, url))

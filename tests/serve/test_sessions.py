@@ -10,13 +10,13 @@ import time
 
 import pytest
 
-from models.db import db
-from models.masterdata import ItemSpec, add_item, add_location, add_user, get_user
-from models.migrations import open_database
-from models.schema import Move, User
-from models.stock import on_hand
-from models.users import add_key
-from models.verify import verify
+from backroom.models.db import db
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user, get_user
+from backroom.models.migrations import open_database
+from backroom.models.people.users import add_key
+from backroom.models.schema import Move, User
+from backroom.models.stock.reading import on_hand
+from backroom.models.stock.verify import verify
 from tests.conftest import TEST_USER
 from tests.serve.conftest import SSH_OPTIONS, Server, Terminal, backroom_argv, free_port, keypair
 
@@ -27,7 +27,7 @@ EACH = 4  # receipts per session
 def prepare(url: str, folder) -> dict[str, object]:
     """Ten operators, a shelf and an item; an SSH key for each SSH session's user."""
     open_database(url, create=True)
-    from models.masterdata import init_database
+    from backroom.models.masterdata.adding import init_database
 
     init_database(TEST_USER)
     admin = get_user(TEST_USER)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from models.db import db
-from models.masterdata import add_user, get_user
-from models.migrations import open_database
+from backroom.models.db import db
+from backroom.models.masterdata.adding import add_user, get_user
+from backroom.models.migrations import open_database
 from tests.conftest import TEST_USER
 from tests.serve.conftest import SSH_OPTIONS, Server, Terminal, free_port, keypair
 

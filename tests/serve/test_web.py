@@ -7,8 +7,8 @@ import urllib.request
 
 import pytest
 
+from backroom.tui.serve.web import WebSettings
 from tests.serve.conftest import Server, backroom_argv, free_port
-from tui.serve_web import WebSettings
 
 
 def get(port: int, headers: dict[str, str] | None = None) -> tuple[int, str]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from models.masterdata import add_user, get_user
-from models.operations import receive
+from backroom.models.masterdata.adding import add_user, get_user
+from backroom.models.stock.operations import receive
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.people.audit import AuditScreen
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
 from tests.tui.test_login import terminal  # noqa: F401 - the fixture
-from tui.app import BackroomApp
-from tui.screens.audit import AuditScreen
-from tui.session import Session
 
 
 def rows(app) -> list[tuple[str, ...]]:
@@ -39,7 +39,7 @@ async def test_the_audit_screen_shows_who_did_what_and_filters_by_user(terminal)
 
 
 async def test_enter_shows_a_moves_details_or_an_events_whole_text(terminal):  # noqa: F811
-    from tui.screens.ledger import MoveScreen
+    from backroom.tui.screens.stock.ledger import MoveScreen
 
     receive("TAPE-48", 3, "A-01", user="ann")
     app = BackroomApp(Session(TEST_USER, terminal))

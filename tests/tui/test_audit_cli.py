@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from models.db import db
-from models.masterdata import add_user, get_user
-from models.operations import receive
+from backroom.models.db import db
+from backroom.models.masterdata.adding import add_user, get_user
+from backroom.models.stock.operations import receive
 from tests.models.test_roles import public_key
 from tests.tui.test_cli import Backroom
 from tests.tui.test_login import terminal  # noqa: F401 - the fixture

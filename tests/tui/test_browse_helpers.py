@@ -9,14 +9,21 @@ import datetime as dt
 import pytest
 from textual.worker import WorkerState
 
-from models import browse
-from models.masterdata import ItemSpec, add_item, add_location, find_lot, get_user, set_lot_status
-from models.operations import receive, transfer
+from backroom.models import browse
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    find_lot,
+    get_user,
+    set_lot_status,
+)
+from backroom.models.stock.operations import receive, transfer
+from backroom.tui.app import BackroomApp
+from backroom.tui.scan_capture import HOLD_SECONDS
+from backroom.tui.session import Session
+from backroom.tui.widgets.search_bar import SearchBar
 from tests.conftest import TEST_USER
-from tui.app import BackroomApp
-from tui.scan_capture import HOLD_SECONDS
-from tui.session import Session
-from tui.widgets.search_bar import SearchBar
 
 PAST = dt.datetime(2026, 1, 5, 9, 30)
 TODAY = dt.date(2026, 1, 10)

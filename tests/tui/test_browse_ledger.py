@@ -7,14 +7,14 @@ import io
 import pytest
 from rich.console import Console
 
-from models.operations import receive, transfer
-from models.schema import Move
+from backroom.models.schema import Move
+from backroom.models.stock.operations import receive, transfer
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.dialogs import ConfirmDialog
+from backroom.tui.screens.stock.ledger import FIELDS, LedgerScreen, MoveScreen
+from backroom.tui.widgets.browse_screen import BrowseScreen
 from tests.conftest import TEST_USER
 from tests.tui.test_browse_helpers import catch_bells, keys, make_app, search, settle
-from tui.app import BackroomApp
-from tui.screens.dialogs import ConfirmDialog
-from tui.screens.ledger import FIELDS, LedgerScreen, MoveScreen
-from tui.widgets.browse_screen import BrowseScreen
 
 
 @pytest.fixture

@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from models.masterdata import get_item, get_location
-from models.schema import Event, Item, Lot
+from backroom.models.masterdata.adding import get_item, get_location
+from backroom.models.schema import Event, Item, Lot
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.masterdata.forms import ItemForm, LocationForm, LotForm
+from backroom.tui.screens.masterdata.items import ItemsScreen
+from backroom.tui.screens.masterdata.locations import LocationsScreen
+from backroom.tui.screens.masterdata.lots import LotsScreen
+from backroom.tui.screens.stock.on_hand import StockScreen
 from tests.tui.test_browse_helpers import catch_bells, fill, keys, make_app, rows, search, settle
-from tui.app import BackroomApp
-from tui.screens.forms import ItemForm, LocationForm, LotForm
-from tui.screens.items import ItemsScreen
-from tui.screens.locations import LocationsScreen
-from tui.screens.lots import LotsScreen
-from tui.screens.stock import StockScreen
 
 
 @pytest.fixture
@@ -264,8 +264,8 @@ async def test_a_new_lot_with_a_bad_date_is_caught_before_saving(app):
 
 
 async def test_an_operator_is_told_that_changing_an_item_needs_a_lead(app, bells):
-    from models.masterdata import add_user, get_user
-    from tui.session import Session
+    from backroom.models.masterdata.adding import add_user, get_user
+    from backroom.tui.session import Session
 
     add_user("olga", "operator", by=get_user("tester"))
     app.session = Session("olga", app.session.db_url, site="Test DC")

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from models import browse
-from models.browse import Query, parse_query
-from models.errors import NotFound, Refused
-from models.operations import reverse
+from backroom.models import browse
+from backroom.models.browse import Query, parse_query
+from backroom.models.errors import NotFound, Refused
+from backroom.models.stock.operations import reverse
 from tests.conftest import TEST_USER
 from tests.tui.test_browse_helpers import TODAY, build_warehouse
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from models.operations import receive, transfer
+from backroom.models.stock.operations import receive, transfer
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.stock.ledger import LedgerScreen
+from backroom.tui.screens.stock.on_hand import StockScreen
+from backroom.tui.widgets.browse_screen import BrowseScreen
+from backroom.tui.widgets.search_bar import SearchBar
 from tests.conftest import TEST_USER
 from tests.tui.test_browse_helpers import catch_bells, keys, make_app, rows, search, settle
-from tui.app import BackroomApp
-from tui.screens.ledger import LedgerScreen
-from tui.screens.stock import StockScreen
-from tui.widgets.browse_screen import BrowseScreen
-from tui.widgets.search_bar import SearchBar
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ async def test_stock_follows_moves_posted_elsewhere_and_keeps_the_cursor(app, mo
         await keys(pilot, "down", "down", "down", "down")
         assert app.screen.table.current.key == "TAPE-48||A-01"
         # another session receives an item that sorts first, and moves some tape
-        from models.masterdata import ItemSpec, add_item
+        from backroom.models.masterdata.adding import ItemSpec, add_item
 
         add_item(ItemSpec("BOX-1", "Carton"))
         receive("BOX-1", 7, "A-02", user=TEST_USER)
@@ -148,7 +148,7 @@ async def test_a_handheld_shows_the_compact_columns(app):
 
 
 async def test_a_database_gone_away_under_the_live_poll_is_said(app, bells, monkeypatch):
-    import tui.widgets.browse_screen as frame
+    import backroom.tui.widgets.browse_screen as frame
 
     def gone() -> int:
         raise OSError("disk I/O error")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import models.db
-from models.db import db
-from models.migrations import CURRENT_VERSION
-from tui.cli.main import main
+from backroom.models import db as models_db
+from backroom.models.db import db
+from backroom.models.migrations import CURRENT_VERSION
+from backroom.tui.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 MOVE_KEYS = {"id", "time", "kind", "item", "lot", "qty", "from", "to", "user", "reference"}
@@ -334,7 +334,7 @@ def test_verify_reports_clean(warehouse):
 
 
 def test_verify_reports_a_tampered_quant_and_exits_1(warehouse):
-    conn = sqlite3.connect(models.db.sqlite_path(warehouse.url))
+    conn = sqlite3.connect(models_db.sqlite_path(warehouse.url))
     conn.execute('UPDATE "quant" SET "qty" = "qty" + 5 WHERE "qty" = 100')
     conn.commit()
     conn.close()

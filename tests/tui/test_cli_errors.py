@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import models.db
+from backroom.models import db as models_db
 from tests.tui.test_cli import ROOT, Backroom, Run, isolate
 
 
@@ -194,10 +194,10 @@ def backroom_anywhere(tmp_path, capsys) -> Backroom:
 
 def test_a_database_locked_by_another_session_is_refused_in_one_line(warehouse, monkeypatch):
     # Wait 50 ms for the lock and retry once, rather than 10 s and eight times.
-    monkeypatch.setitem(models.db.SQLITE_PRAGMAS, "busy_timeout", 50)
-    monkeypatch.setattr(models.db, "WRITE_RETRIES", 1)
+    monkeypatch.setitem(models_db.SQLITE_PRAGMAS, "busy_timeout", 50)
+    monkeypatch.setattr(models_db, "WRITE_RETRIES", 1)
     before = warehouse.ledger()
-    other = sqlite3.connect(models.db.sqlite_path(warehouse.url), isolation_level=None)
+    other = sqlite3.connect(models_db.sqlite_path(warehouse.url), isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:
         run = warehouse("receive", "FLOUR", "5", "--to", "A1")
@@ -223,13 +223,13 @@ def test_a_read_only_database_is_readable_but_refuses_postings_in_one_line(wareh
     try:
         folder.chmod(0o777)
         copy = folder / "backroom.db"
-        shutil.copy(models.db.sqlite_path(warehouse.url), copy)
+        shutil.copy(models_db.sqlite_path(warehouse.url), copy)
         copy.chmod(0o444)
         before = copy.read_bytes()
 
         def as_nobody(*args: str) -> Run:
             setpriv = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"]
-            script = "import sys; from tui.cli import main; sys.exit(main())"
+            script = "import sys; from backroom.tui.cli import main; sys.exit(main())"
             done = subprocess.run(
                 [*setpriv, sys.executable, "-c", script, "--db", f"sqlite:///{copy}", *args],
                 cwd=ROOT,

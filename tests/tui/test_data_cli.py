@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from models.db import db
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive
+from backroom.models.db import db
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.stock.operations import receive
 from tests.conftest import TEST_USER
 from tests.tui.test_cli import Backroom
 

@@ -7,15 +7,15 @@ import json
 import pytest
 from textual.widgets import DataTable, ProgressBar
 
-from models.masterdata import ItemSpec, add_item, add_location
-from models.schema import Item
-from models.stock import on_hand
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.schema import Item
+from backroom.models.stock.reading import on_hand
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.data.export_data import ExportScreen
+from backroom.tui.screens.data.import_data import ImportScreen
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.screens.export_data import ExportScreen
-from tui.screens.import_data import ImportScreen
-from tui.session import Session
 
 
 @pytest.fixture
@@ -72,8 +72,8 @@ async def test_a_good_items_file_is_previewed_then_imported_with_ctrl_s(shop, tm
 
 
 async def test_a_stock_file_imported_before_is_imported_again_only_after_a_yes(shop, tmp_path):
-    from models.importing import import_file
-    from tui.screens.dialogs import ConfirmDialog
+    from backroom.models.data.importing import import_file
+    from backroom.tui.screens.dialogs import ConfirmDialog
 
     file = tmp_path / "opening.csv"
     file.write_text("sku,location,qty\nFLOUR,A1,500\n")
@@ -99,7 +99,7 @@ async def test_a_stock_file_imported_before_is_imported_again_only_after_a_yes(s
 
 
 async def test_the_export_screen_writes_the_chosen_file(shop, tmp_path):
-    from models.operations import receive
+    from backroom.models.stock.operations import receive
 
     receive("FLOUR", 750, "A1", user=TEST_USER)
     target = tmp_path / "moves.json"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.stock.operations import receive
+from backroom.tui.app import BackroomApp
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.session import Session
 
 
 def _app(url: str) -> BackroomApp:
@@ -79,12 +79,12 @@ async def test_an_unknown_theme_is_said_and_the_default_kept(sqlite_database, mo
 
 
 def test_run_tui_hands_the_configured_theme_to_the_app(sqlite_database, tmp_path, monkeypatch):
-    from tui.cli.main import main
+    from backroom.tui.cli.main import main
 
     config = tmp_path / "station.toml"
     config.write_text('[terminal]\ntheme = "gruvbox"\n')
     seen: list[Session] = []
-    monkeypatch.setattr("tui.run.warm_up", lambda: None)  # no gc.freeze() in the tests
+    monkeypatch.setattr("backroom.tui.run.warm_up", lambda: None)  # no gc.freeze() in the tests
     monkeypatch.setattr(BackroomApp, "run", lambda self: seen.append(self.session))
     assert main(["--db", sqlite_database, "--user", TEST_USER, "--config", str(config)]) == 0
     assert [s.theme for s in seen] == ["gruvbox"]

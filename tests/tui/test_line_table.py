@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.widgets.line_table import FIT_LIMIT, LineTable
+from backroom.tui.widgets.line_table import FIT_LIMIT, LineTable
 
 
 class TableApp(App[None]):

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from models import roles
-from models.config import Config
-from models.errors import NotFound
-from models.masterdata import ItemSpec, add_item, add_location, add_user, get_user
-from models.operations import receive
-from models.schema import Event
-from models.users import assign_badge, set_pin
+from backroom.models.config import Config
+from backroom.models.errors import NotFound
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user, get_user
+from backroom.models.people import roles
+from backroom.models.people.users import assign_badge, set_pin
+from backroom.models.schema import Event
+from backroom.models.stock.operations import receive
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.people.login import LoginScreen
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.screens.login import LoginScreen
-from tui.session import Session
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import re
 
 from textual.filter import Monochrome
 
+from backroom.tui.widgets.status_line import StatusLine
 from tests.tui.conftest import shortcut
 from tests.tui.test_browse_helpers import catch_bells, keys, make_app, search, settle
-from tui.widgets.status_line import StatusLine
 
 # Rich's screenshot frame, not the app: the three window buttons and the title's colour.
 WINDOW_BUTTONS = {"ff5f57", "febc2e", "28c840", "c5c8c6"}

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive
-from models.schema import Move
-from models.stock import on_hand
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.schema import Move
+from backroom.models.stock.operations import receive
+from backroom.models.stock.reading import on_hand
+from backroom.tui.app import BackroomApp
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.session import Session
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from models.operations import receive
+from backroom.models.stock.operations import receive
+from backroom.tui.widgets.paged_table import Column, PagedTable, TableRow
 from tests.conftest import TEST_USER
 from tests.tui.test_browse_helpers import keys, make_app, settle
-from tui.widgets.paged_table import Column, PagedTable, TableRow
 
 ROWS = 10_000
 

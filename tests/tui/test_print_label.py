@@ -7,13 +7,13 @@ from PIL import Image
 from textual.screen import Screen
 from textual.widgets import Static
 
-from models.config import Config
-from models.masterdata import add_location
+from backroom.models.config import Config
+from backroom.models.masterdata.adding import add_location
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.print_label import LabelTarget
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle
-from tui.app import BackroomApp
-from tui.screens.print_label import LabelTarget
-from tui.session import Session
 
 
 class BinScreen(Screen):
@@ -82,8 +82,8 @@ async def test_from_the_lots_screen_f10_prints_the_lot_and_t_opens_its_trace(
 ):
     import datetime as dt
 
-    from models.masterdata import ItemSpec, add_item
-    from models.operations import receive
+    from backroom.models.masterdata.adding import ItemSpec, add_item
+    from backroom.models.stock.operations import receive
     from tests.tui.conftest import shortcut
 
     add_location("B-07")

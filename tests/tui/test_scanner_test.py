@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import tomllib
 
-from models.codes import SCANNER_TEST_TEXT
+from backroom.models.rules.codes import SCANNER_TEST_TEXT
+from backroom.tui.app import BackroomApp
+from backroom.tui.screens.scanner_test import QUIET_SECONDS
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import shortcut
-from tui.app import BackroomApp
-from tui.screens.scanner_test import QUIET_SECONDS
-from tui.session import Session
 
 KEY_NAMES = {"\x1d": "ctrl+right_square_bracket", "\r": "enter", "\t": "tab"}
 

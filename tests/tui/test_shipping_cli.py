@@ -121,9 +121,9 @@ def test_the_sscc_label_reads_its_parcel(office, tmp_path):
     assert (scanned["result"]["kind"], scanned["result"]["sscc"]) == ("parcel", sscc)
     assert office.ok("scan", number).out.strip().endswith(f"shipment {number}")
 
-    from labels.kinds import logistic_content
-    from models.config import load_config
-    from models.migrations import open_database
+    from backroom.labels.lookup import logistic_content
+    from backroom.models.config import load_config
+    from backroom.models.migrations import open_database
 
     open_database(office.url)
     content = logistic_content(sscc, load_config(office.config))

@@ -9,17 +9,22 @@ import io
 import pytest
 from rich.console import Console
 
-from models.allocation import allocate
-from models.config import Config
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive
-from models.shipments import add_carrier, add_consignee, add_line, create_shipment
-from models.shipments import shipment_detail as detail_of
-from models.stock import on_hand
+from backroom.models.config import Config
+from backroom.models.goods_out.allocation import allocate
+from backroom.models.goods_out.shipments import (
+    add_carrier,
+    add_consignee,
+    add_line,
+    create_shipment,
+)
+from backroom.models.goods_out.shipments import shipment_detail as detail_of
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.stock.operations import receive
+from backroom.models.stock.reading import on_hand
+from backroom.tui.app import BackroomApp
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.session import Session
 
 HANDHELD = (40, 16)
 MILK_GS1 = "]C1010400638133393110L-5"  # (01) GTIN of MILK, (10) lot L-5
@@ -98,7 +103,7 @@ async def test_picking_a_shipment_stop_by_stop_on_a_handheld(shipment, sqlite_da
 
 
 async def test_packing_into_two_parcels_and_weighing_one(shipment, sqlite_database):
-    from models.picking import pick_all
+    from backroom.models.goods_out.picking import pick_all
 
     pick_all(shipment, user=TEST_USER)
     app = BackroomApp(session(sqlite_database))
@@ -143,8 +148,8 @@ async def test_the_shipment_list_filters_by_status_and_opens_a_shipment(shipment
 
 
 async def test_scanning_a_parcel_anywhere_opens_its_shipment(shipment, sqlite_database):
-    from models.packing import pack_all
-    from models.picking import pick_all
+    from backroom.models.goods_out.packing import pack_all
+    from backroom.models.goods_out.picking import pick_all
 
     pick_all(shipment, user=TEST_USER)
     sscc = pack_all(shipment, user=TEST_USER, company_prefix="4012345").parcel.sscc

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from backroom.tui.app import BackroomApp
 from tests.tui.test_browse_helpers import fill, keys, make_app, search, settle
-from tui.app import BackroomApp
 
 SIZES = [(80, 24), (40, 16)]
 

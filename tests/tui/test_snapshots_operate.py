@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.stock.operations import receive
+from backroom.tui.app import BackroomApp
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.session import Session
 
 PAST = dt.datetime(2026, 1, 5, 9, 30)
 SIZES = [(80, 24), (40, 16)]

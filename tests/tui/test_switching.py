@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from backroom.tui.screens.home import HomeScreen
+from backroom.tui.screens.trace.lot_trace import TraceScreen
 from tests.tui.test_browse_helpers import make_app, settle
-from tui.screens.home import HomeScreen
-from tui.screens.trace import TraceScreen
 
 
 async def test_eight_screens_asked_for_in_one_instant_end_on_the_last(sqlite_database, monkeypatch):

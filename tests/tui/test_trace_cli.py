@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from models.schema_shipping import Consignee, Shipment
+from backroom.models.schema.shipping import Consignee, Shipment
 from tests.tui.test_cli import Backroom, isolate
 
 
@@ -29,7 +29,7 @@ def backroom(tmp_path, monkeypatch, capsys) -> Backroom:
 
 
 def _ship(backroom: Backroom, qty: str, lot: str, number: str) -> None:
-    from models.migrations import open_database
+    from backroom.models.migrations import open_database
 
     open_database(backroom.url)
     if not Consignee.select().where(Consignee.name == "Corner Shop").exists():

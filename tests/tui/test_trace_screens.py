@@ -7,15 +7,15 @@ import datetime as dt
 import pytest
 from textual.widgets import Tree
 
-from models.masterdata import ItemSpec, add_item, add_location, find_lot
-from models.operations import receive, transfer
-from models.schema_shipping import Consignee, Shipment
-from models.stock import on_hand
-from models.transform import Line, transform
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, find_lot
+from backroom.models.schema.shipping import Consignee, Shipment
+from backroom.models.stock.operations import receive, transfer
+from backroom.models.stock.reading import on_hand
+from backroom.models.trace.transform import Line, transform
+from backroom.tui.app import BackroomApp
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.session import Session
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import asyncio
 import sqlite3
 import time
 
-from models.masterdata import ItemSpec, add_item, add_location
-from models.operations import receive
-from models.stock import on_hand
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.stock.operations import receive
+from backroom.models.stock.reading import on_hand
+from backroom.tui.app import BackroomApp
+from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
-from tui.app import BackroomApp
-from tui.session import Session
 
 
 async def test_a_posting_waits_for_the_lock_while_the_screen_still_answers(sqlite_database):

@@ -1,5 +1,5 @@
 """The `backroom` command line: one module per group of sub-commands."""
 
-from tui.cli.main import main
+from backroom.tui.cli.main import main
 
 __all__ = ["main"]

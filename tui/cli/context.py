@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from models.config import Config
-from models.db import default_url
-from models.errors import DomainError
+from backroom.models.config import Config
+from backroom.models.db import default_url
+from backroom.models.errors import DomainError
 
 
 class UsageError(Exception):
@@ -41,8 +41,8 @@ class Context:
 
     def open(self, *, create: bool = False) -> None:
         """Open (and migrate) the database, with the site's access rules (--config too)."""
-        from models import roles
-        from models.migrations import open_database
+        from backroom.models.migrations import open_database
+        from backroom.models.people import roles
 
         roles.configure(self.config)
         open_database(self.db_url, create=create)

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from models.exporting import EXPORT_KINDS
-from models.importing import KINDS
-from tui.cli.context import Context, fail, iso_date
+from backroom.models.data.exporting import EXPORT_KINDS
+from backroom.models.data.importing import KINDS
+from backroom.tui.cli.context import Context, fail, iso_date
 
 
 def register(sub) -> None:
@@ -81,7 +81,7 @@ def _end_progress() -> None:
 
 
 def cmd_import(ctx: Context) -> int:
-    from models.importing import ImportRefused, apply_import, plan_import, template
+    from backroom.models.data.importing import ImportRefused, apply_import, plan_import, template
 
     a = ctx.args
     if a.template:
@@ -143,13 +143,13 @@ def cmd_export(ctx: Context) -> int:
     try:
         with _output(a.out) as out:
             if a.kind == "epcis":
-                from models.epcis import write_epcis
+                from backroom.models.data.epcis import write_epcis
 
                 rows = write_epcis(
                     out, config=ctx.config, since=a.since, lot=a.lot, item=a.item, progress=progress
                 )
             else:
-                from models.exporting import export
+                from backroom.models.data.exporting import export
 
                 rows = export(a.kind, out, fmt=fmt, since=a.since, progress=progress)
     except BrokenPipeError:
@@ -164,10 +164,10 @@ def cmd_export(ctx: Context) -> int:
 
 
 def cmd_backup(ctx: Context) -> int:
-    from models.backup import backup
+    from backroom.models.data.backup import backup
 
     ctx.open()  # refuses a URL that names no Backroom database
-    from models.db import db
+    from backroom.models.db import db
 
     db.close()
     result = backup(ctx.db_url, ctx.args.file, force=ctx.args.force)
@@ -176,8 +176,8 @@ def cmd_backup(ctx: Context) -> int:
 
 
 def cmd_restore(ctx: Context) -> int:
-    from models.backup import restore
-    from models.verify import verify
+    from backroom.models.data.backup import restore
+    from backroom.models.stock.verify import verify
 
     result = restore(ctx.args.file, ctx.db_url, force=ctx.args.force)
     ctx.open()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tui.cli.context import Context, table, whole_number
+from backroom.tui.cli.context import Context, table, whole_number
 
 KINDS = ("location", "item", "lot", "serial", "sscc", "badge", "commands", "scanner-test")
 
@@ -64,9 +64,9 @@ def register(sub) -> None:
 def cmd_label(ctx: Context) -> int:
     if ctx.args.kind == "printers":
         return _list_printers(ctx)
-    from labels import jobs
-    from labels.kinds import KEYED, Shipping, gather, new_sscc
-    from models.errors import Refused
+    from backroom.labels import jobs
+    from backroom.labels.lookup import KEYED, Shipping, gather, new_sscc
+    from backroom.models.errors import Refused
 
     a = ctx.args
     keys = list(a.keys)
@@ -94,7 +94,7 @@ def cmd_label(ctx: Context) -> int:
     if a.kind not in ("commands", "scanner-test"):
         ctx.open()
     if a.shipment:
-        from models.shipments import shipment_detail
+        from backroom.models.goods_out.shipments import shipment_detail
 
         keys += [parcel.sscc for parcel in shipment_detail(a.shipment).parcels]
         if not keys:
@@ -145,8 +145,8 @@ def cmd_label(ctx: Context) -> int:
 
 def _write(files: list[bytes], out: str | None, title: str, fmt: str) -> list[Path]:
     """Write FILES to OUT, or to a file named after the labels; numbered when several."""
-    from labels.printers import safe_name
-    from models.errors import DomainError
+    from backroom.labels.printers import safe_name
+    from backroom.models.errors import DomainError
 
     base = Path(out) if out else Path(f"{safe_name(title.split(' (+')[0])}.{fmt}")
     if len(files) == 1:
@@ -164,7 +164,7 @@ def _write(files: list[bytes], out: str | None, title: str, fmt: str) -> list[Pa
 
 
 def _list_printers(ctx: Context) -> int:
-    from labels.printers import load_printers
+    from backroom.labels.printers import load_printers
 
     printers = list(load_printers(ctx.config).values())
     default = ctx.config.get("labels.printer")

@@ -7,22 +7,22 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from models.config import load_config
-from models.errors import DomainError
-from tui.cli.context import Context, fail
+from backroom.models.config import load_config
+from backroom.models.errors import DomainError
+from backroom.tui.cli.context import Context, fail
 
 # Each module has register(subparsers); its parsers set `func(ctx) -> int`.
 COMMAND_MODULES = (
-    "tui.cli.setup_cmds",
-    "tui.cli.masterdata_cmds",
-    "tui.cli.stock_cmds",
-    "tui.cli.scan_cmds",
-    "tui.cli.label_cmds",
-    "tui.cli.shipment_cmds",
-    "tui.cli.trace_cmds",
-    "tui.cli.people_cmds",
-    "tui.cli.serve_cmds",
-    "tui.cli.data_cmds",
+    "backroom.tui.cli.setup_cmds",
+    "backroom.tui.cli.masterdata_cmds",
+    "backroom.tui.cli.stock_cmds",
+    "backroom.tui.cli.scan_cmds",
+    "backroom.tui.cli.label_cmds",
+    "backroom.tui.cli.shipment_cmds",
+    "backroom.tui.cli.trace_cmds",
+    "backroom.tui.cli.people_cmds",
+    "backroom.tui.cli.serve_cmds",
+    "backroom.tui.cli.data_cmds",
 )
 
 
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ctx = Context(args, load_config(args.config))
         if args.command is None:
-            from tui.run import run_tui
+            from backroom.tui.run import run_tui
 
             ctx.open()
             return run_tui(ctx)

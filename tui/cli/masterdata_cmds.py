@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.schema import LOCATION_KINDS, LOT_STATUSES, ROLES, TRACKING
-from tui.cli.context import Context, iso_date, table, whole_number
+from backroom.models.schema import LOCATION_KINDS, LOT_STATUSES, ROLES, TRACKING
+from backroom.tui.cli.context import Context, iso_date, table, whole_number
 
 
 def register(sub) -> None:
@@ -90,7 +90,7 @@ def _item_dict(it) -> dict[str, object]:
 
 
 def cmd_item_add(ctx: Context) -> int:
-    from models.masterdata import ItemSpec, add_item, get_user
+    from backroom.models.masterdata.adding import ItemSpec, add_item, get_user
 
     ctx.open()
     a = ctx.args
@@ -102,7 +102,7 @@ def cmd_item_add(ctx: Context) -> int:
 
 
 def cmd_item_list(ctx: Context) -> int:
-    from models.schema import Item
+    from backroom.models.schema import Item
 
     ctx.open()
     query = Item.select().order_by(Item.sku)
@@ -133,7 +133,7 @@ def _loc_dict(loc) -> dict[str, object]:
 
 
 def cmd_location_add(ctx: Context) -> int:
-    from models.masterdata import add_location, get_user
+    from backroom.models.masterdata.adding import add_location, get_user
 
     ctx.open()
     a = ctx.args
@@ -150,8 +150,8 @@ def cmd_location_add(ctx: Context) -> int:
 
 
 def cmd_location_list(ctx: Context) -> int:
-    from models.masterdata import get_location
-    from models.schema import Location
+    from backroom.models.masterdata.adding import get_location
+    from backroom.models.schema import Location
 
     ctx.open()
     query = Location.select().order_by(Location.path)
@@ -179,7 +179,7 @@ def _lot_dict(lot) -> dict[str, object]:
 
 
 def cmd_lot_add(ctx: Context) -> int:
-    from models.masterdata import add_lot, get_item, get_user
+    from backroom.models.masterdata.adding import add_lot, get_item, get_user
 
     ctx.open()
     a = ctx.args
@@ -196,8 +196,8 @@ def cmd_lot_add(ctx: Context) -> int:
 
 
 def cmd_lot_list(ctx: Context) -> int:
-    from models.masterdata import get_item
-    from models.schema import Item, Lot
+    from backroom.models.masterdata.adding import get_item
+    from backroom.models.schema import Item, Lot
 
     ctx.open()
     query = Lot.select(Lot, Item).join(Item).order_by(Item.sku, Lot.expiry, Lot.number)
@@ -217,7 +217,7 @@ def cmd_lot_list(ctx: Context) -> int:
 
 
 def cmd_lot_status(ctx: Context) -> int:
-    from models.masterdata import find_lot, get_user, set_lot_status
+    from backroom.models.masterdata.adding import find_lot, get_user, set_lot_status
 
     ctx.open()
     a = ctx.args
@@ -227,7 +227,7 @@ def cmd_lot_status(ctx: Context) -> int:
 
 
 def cmd_user_add(ctx: Context) -> int:
-    from models.masterdata import add_user, get_user
+    from backroom.models.masterdata.adding import add_user, get_user
 
     ctx.open()
     user = add_user(ctx.args.name, ctx.args.role, by=get_user(ctx.user))
@@ -236,7 +236,7 @@ def cmd_user_add(ctx: Context) -> int:
 
 
 def cmd_user_list(ctx: Context) -> int:
-    from models.schema import User
+    from backroom.models.schema import User
 
     ctx.open()
     users = list(User.select().order_by(User.name))

@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from tui.cli.context import Context, UsageError, fail, iso_date, positive_number, table
+from backroom.tui.cli.context import Context, UsageError, fail, iso_date, positive_number, table
 
 
 def _user_actions(sub) -> argparse._SubParsersAction:
@@ -53,13 +53,13 @@ def register(sub) -> None:
 
 
 def _admin(ctx: Context):
-    from models.masterdata import get_user
+    from backroom.models.masterdata.adding import get_user
 
     return get_user(ctx.user)
 
 
 def cmd_add_key(ctx: Context) -> int:
-    from models.users import add_key
+    from backroom.models.people.users import add_key
 
     source = ctx.args.keyfile
     try:
@@ -76,8 +76,8 @@ def cmd_add_key(ctx: Context) -> int:
 
 
 def cmd_keys(ctx: Context) -> int:
-    from models.masterdata import get_user
-    from models.users import keys_for
+    from backroom.models.masterdata.adding import get_user
+    from backroom.models.people.users import keys_for
 
     ctx.open()
     get_user(ctx.args.name)
@@ -104,7 +104,7 @@ def _read_pin(ctx: Context) -> str:
 
 
 def cmd_set_pin(ctx: Context) -> int:
-    from models.users import check_pin_format, set_pin
+    from backroom.models.people.users import check_pin_format, set_pin
 
     try:
         pin = _read_pin(ctx)
@@ -119,8 +119,8 @@ def cmd_set_pin(ctx: Context) -> int:
 
 
 def cmd_badge(ctx: Context) -> int:
-    from models.codes import BADGE_PREFIX
-    from models.users import assign_badge
+    from backroom.models.people.users import assign_badge
+    from backroom.models.rules.codes import BADGE_PREFIX
 
     ctx.open()
     token = assign_badge(ctx.args.name, by=_admin(ctx), renew=ctx.args.renew)
@@ -133,7 +133,7 @@ def cmd_badge(ctx: Context) -> int:
 
 
 def cmd_deactivate(ctx: Context) -> int:
-    from models.users import deactivate
+    from backroom.models.people.users import deactivate
 
     ctx.open()
     user = deactivate(ctx.args.name, by=_admin(ctx))
@@ -142,7 +142,7 @@ def cmd_deactivate(ctx: Context) -> int:
 
 
 def cmd_audit(ctx: Context) -> int:
-    from models.audit import audit_page
+    from backroom.models.people.audit import audit_page
 
     ctx.open()
     a = ctx.args

@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from tui.cli.context import Context, fail
+from backroom.tui.cli.context import Context, fail
 
 GS = "\x1d"
 # A GS typed on the command line as the four characters \x1d.
@@ -44,11 +44,11 @@ def register(sub) -> None:
 
 
 def cmd_scan(ctx: Context) -> int:
-    from scanners.keystream import unframe
-    from scanners.parse import parse
-    from scanners.resolve import resolve
-    from scanners.results import ScanError
-    from scanners.settings import ScannerSettings
+    from backroom.scanners.keystream import unframe
+    from backroom.scanners.parse import parse
+    from backroom.scanners.resolve import resolve
+    from backroom.scanners.results import ScanError
+    from backroom.scanners.settings import ScannerSettings
 
     settings = ScannerSettings.from_config(ctx.config, ctx.args.station)
     text = ctx.args.text
@@ -64,7 +64,7 @@ def cmd_scan(ctx: Context) -> int:
 
 
 def _scan_text(scan, result) -> str:
-    from scanners.results import ScanError
+    from backroom.scanners.results import ScanError
 
     lines = [f"Data:        {_shown(scan.data)}"]
     if scan.symbology:
@@ -93,11 +93,11 @@ def _scan_text(scan, result) -> str:
 
 
 def cmd_scanner_test(ctx: Context) -> int:
-    from models.codes import SCANNER_TEST_TEXT
-    from models.config import user_config_path
-    from scanners.calibrate import diagnose
-    from scanners.config_file import save_station, table_text
-    from scanners.settings import ScannerSettings, station_name
+    from backroom.models.config import user_config_path
+    from backroom.models.rules.codes import SCANNER_TEST_TEXT
+    from backroom.scanners.calibrate import diagnose
+    from backroom.scanners.config_file import save_station, table_text
+    from backroom.scanners.settings import ScannerSettings, station_name
 
     station = station_name(ctx.args.station)
     current = ScannerSettings.from_config(ctx.config, station)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.cli.context import Context, fail, positive_number
+from backroom.tui.cli.context import Context, fail, positive_number
 
 
 def register(sub) -> None:
@@ -34,10 +34,10 @@ def _missing(exc: ImportError) -> int:
 
 
 def cmd_serve_ssh(ctx: Context) -> int:
-    from models import roles
+    from backroom.models.people import roles
 
     try:
-        from tui.serve_ssh import DEFAULT_MAX_CONNECTIONS, SSHSettings, serve
+        from backroom.tui.serve.ssh import DEFAULT_MAX_CONNECTIONS, SSHSettings, serve
     except ImportError as exc:
         return _missing(exc)
     ctx.open()
@@ -60,7 +60,7 @@ def cmd_serve_ssh(ctx: Context) -> int:
 
 def cmd_serve_web(ctx: Context) -> int:
     try:
-        from tui.serve_web import WebSettings, serve
+        from backroom.tui.serve.web import WebSettings, serve
     except ImportError as exc:
         return _missing(exc)
     ctx.open()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.cli.context import Context, fail
+from backroom.tui.cli.context import Context, fail
 
 
 def register(sub) -> None:
@@ -23,8 +23,8 @@ def register(sub) -> None:
 
 
 def cmd_init(ctx: Context) -> int:
-    from models.masterdata import init_database
-    from models.migrations import CURRENT_VERSION
+    from backroom.models.masterdata.adding import init_database
+    from backroom.models.migrations import CURRENT_VERSION
 
     ctx.open(create=True)
     owner = init_database(ctx.user)
@@ -38,7 +38,7 @@ def cmd_init(ctx: Context) -> int:
 def cmd_demo(ctx: Context) -> int:
     import sys
 
-    from models.demo import build_demo
+    from backroom.models.demo.small import build_demo
 
     ctx.open(create=True)
 
@@ -52,13 +52,13 @@ def cmd_demo(ctx: Context) -> int:
     ctx.emit(summary.as_dict(), summary.text())
     if ctx.args.no_tui or ctx.json:
         return 0
-    from tui.run import run_tui
+    from backroom.tui.run import run_tui
 
     return run_tui(ctx)
 
 
 def cmd_verify(ctx: Context) -> int:
-    from models.verify import verify
+    from backroom.models.stock.verify import verify
 
     ctx.open()
     report = verify()

@@ -8,9 +8,9 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from models.errors import Refused
-from models.schema_shipping import PARCEL_KINDS, SHIPMENT_STATUSES
-from tui.cli.context import Context, iso_date, table, whole_number
+from backroom.models.errors import Refused
+from backroom.models.schema.shipping import PARCEL_KINDS, SHIPMENT_STATUSES
+from backroom.tui.cli.context import Context, iso_date, table, whole_number
 
 DOCUMENTS = ("packing-list", "delivery-note")
 
@@ -216,13 +216,13 @@ def _shipment(sub) -> None:
 
 
 def _dispatch(ctx: Context) -> str:
-    from models.shipments import dispatch_code
+    from backroom.models.goods_out.shipments import dispatch_code
 
     return dispatch_code(ctx.config)
 
 
 def _ship_from(ctx: Context) -> tuple[str, ...]:
-    from labels.kinds import site_address
+    from backroom.labels.lookup import site_address
 
     return site_address(ctx.config)
 
@@ -246,7 +246,7 @@ def _write(out: str | None, data: bytes | str, what: str) -> None:
 
 
 def cmd_consignee_add(ctx: Context) -> int:
-    from models.shipments import add_consignee
+    from backroom.models.goods_out.shipments import add_consignee
 
     ctx.open()
     a = ctx.args
@@ -266,7 +266,7 @@ def cmd_consignee_add(ctx: Context) -> int:
 
 
 def cmd_consignee_list(ctx: Context) -> int:
-    from models.shipments import list_consignees
+    from backroom.models.goods_out.shipments import list_consignees
 
     ctx.open()
     rows = list_consignees()
@@ -284,7 +284,7 @@ def cmd_consignee_list(ctx: Context) -> int:
 
 
 def cmd_carrier_add(ctx: Context) -> int:
-    from models.shipments import add_carrier
+    from backroom.models.goods_out.shipments import add_carrier
 
     ctx.open()
     a = ctx.args
@@ -300,7 +300,7 @@ def cmd_carrier_add(ctx: Context) -> int:
 
 
 def cmd_carrier_list(ctx: Context) -> int:
-    from models.shipments import list_carriers
+    from backroom.models.goods_out.shipments import list_carriers
 
     ctx.open()
     rows = list_carriers()
@@ -325,7 +325,7 @@ def _load_text(info) -> str:
 
 
 def cmd_load_create(ctx: Context) -> int:
-    from models.shipments import create_load
+    from backroom.models.goods_out.shipments import create_load
 
     ctx.open()
     a = ctx.args
@@ -335,7 +335,7 @@ def cmd_load_create(ctx: Context) -> int:
 
 
 def cmd_load_add(ctx: Context) -> int:
-    from models.shipments import assign_load
+    from backroom.models.goods_out.shipments import assign_load
 
     ctx.open()
     info = None
@@ -346,7 +346,7 @@ def cmd_load_add(ctx: Context) -> int:
 
 
 def cmd_load_show(ctx: Context) -> int:
-    from models.shipments import load_info
+    from backroom.models.goods_out.shipments import load_info
 
     ctx.open()
     info = load_info(ctx.args.load)
@@ -358,7 +358,7 @@ def cmd_load_show(ctx: Context) -> int:
 
 
 def cmd_create(ctx: Context) -> int:
-    from models.shipments import create_shipment
+    from backroom.models.goods_out.shipments import create_shipment
 
     ctx.open()
     a = ctx.args
@@ -370,7 +370,7 @@ def cmd_create(ctx: Context) -> int:
 
 
 def cmd_add_line(ctx: Context) -> int:
-    from models.shipments import add_line
+    from backroom.models.goods_out.shipments import add_line
 
     ctx.open()
     a = ctx.args
@@ -380,7 +380,7 @@ def cmd_add_line(ctx: Context) -> int:
 
 
 def cmd_allocate(ctx: Context) -> int:
-    from models.allocation import allocate, allocate_lot
+    from backroom.models.goods_out.allocation import allocate, allocate_lot
 
     ctx.open()
     a = ctx.args
@@ -410,7 +410,7 @@ def cmd_allocate(ctx: Context) -> int:
 
 
 def cmd_pick(ctx: Context) -> int:
-    from models.picking import pick, pick_all, pick_list
+    from backroom.models.goods_out.picking import pick, pick_all, pick_list
 
     ctx.open()
     a = ctx.args
@@ -454,7 +454,7 @@ def cmd_pick(ctx: Context) -> int:
 
 
 def cmd_pack(ctx: Context) -> int:
-    from models.packing import pack, pack_all, set_weight
+    from backroom.models.goods_out.packing import pack, pack_all, set_weight
 
     ctx.open()
     a = ctx.args
@@ -490,7 +490,7 @@ def cmd_pack(ctx: Context) -> int:
 
 
 def cmd_weigh(ctx: Context) -> int:
-    from models.packing import set_weight
+    from backroom.models.goods_out.packing import set_weight
 
     ctx.open()
     parcel = set_weight(ctx.args.sscc, ctx.args.weight, user=ctx.user)
@@ -499,7 +499,7 @@ def cmd_weigh(ctx: Context) -> int:
 
 
 def cmd_track(ctx: Context) -> int:
-    from models.packing import set_tracking
+    from backroom.models.goods_out.packing import set_tracking
 
     ctx.open()
     parcel = set_tracking(ctx.args.sscc, ctx.args.tracking, user=ctx.user)
@@ -508,7 +508,7 @@ def cmd_track(ctx: Context) -> int:
 
 
 def cmd_ship(ctx: Context) -> int:
-    from models.shipping import ship
+    from backroom.models.goods_out.dispatch import ship
 
     ctx.open()
     a = ctx.args
@@ -527,7 +527,7 @@ def cmd_ship(ctx: Context) -> int:
 
 
 def cmd_deliver(ctx: Context) -> int:
-    from models.shipments import deliver
+    from backroom.models.goods_out.shipments import deliver
 
     ctx.open()
     a = ctx.args
@@ -540,7 +540,7 @@ def cmd_deliver(ctx: Context) -> int:
 
 
 def cmd_cancel(ctx: Context) -> int:
-    from models.shipments import cancel
+    from backroom.models.goods_out.shipments import cancel
 
     ctx.open()
     a = ctx.args
@@ -559,7 +559,7 @@ def cmd_cancel(ctx: Context) -> int:
 
 
 def cmd_show(ctx: Context) -> int:
-    from models.shipments import shipment_detail
+    from backroom.models.goods_out.shipments import shipment_detail
 
     ctx.open()
     detail = shipment_detail(ctx.args.shipment)
@@ -605,7 +605,7 @@ def show_text(detail) -> str:
 
 
 def cmd_list(ctx: Context) -> int:
-    from models.shipments import list_shipments
+    from backroom.models.goods_out.shipments import list_shipments
 
     ctx.open()
     a = ctx.args
@@ -624,14 +624,14 @@ def cmd_list(ctx: Context) -> int:
 
 
 def cmd_document(ctx: Context) -> int:
-    from models.documents import delivery_note, packing_list
+    from backroom.models.goods_out.documents import delivery_note, packing_list
 
     ctx.open()
     a = ctx.args
     make = packing_list if a.document == "packing-list" else delivery_note
     doc = make(a.shipment, _ship_from(ctx))
     if a.format == "pdf":
-        from labels.documents import document_pdf
+        from backroom.labels.pdf_documents import document_pdf
 
         _write(a.out, document_pdf(doc), f"{doc.title} {doc.reference}")
     else:
@@ -640,8 +640,8 @@ def cmd_document(ctx: Context) -> int:
 
 
 def cmd_manifest(ctx: Context) -> int:
-    from models.documents import manifest_csv, manifest_document
-    from models.shipping import manifest
+    from backroom.models.goods_out.dispatch import manifest
+    from backroom.models.goods_out.documents import manifest_csv, manifest_document
 
     ctx.open()
     a = ctx.args
@@ -653,7 +653,7 @@ def cmd_manifest(ctx: Context) -> int:
     if a.format == "csv":
         _write(a.out, manifest_csv(m), what)
     elif a.format == "pdf":
-        from labels.documents import document_pdf
+        from backroom.labels.pdf_documents import document_pdf
 
         _write(a.out, document_pdf(manifest_document(m, _ship_from(ctx))), what)
     else:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models.ledger import PostedMove
-from models.schema import MOVE_KINDS
-from tui.cli.context import Context, iso_date, positive_number, table, whole_number
+from backroom.models.schema import MOVE_KINDS
+from backroom.models.stock.ledger import PostedMove
+from backroom.tui.cli.context import Context, iso_date, positive_number, table, whole_number
 
 
 def register(sub) -> None:
@@ -92,7 +92,7 @@ def _posted(ctx: Context, move: PostedMove) -> int:
 
 
 def cmd_receive(ctx: Context) -> int:
-    from models.operations import receive
+    from backroom.models.stock.operations import receive
 
     ctx.open()
     a = ctx.args
@@ -113,7 +113,7 @@ def cmd_receive(ctx: Context) -> int:
 
 
 def cmd_move(ctx: Context) -> int:
-    from models.operations import transfer
+    from backroom.models.stock.operations import transfer
 
     ctx.open()
     a = ctx.args
@@ -121,7 +121,7 @@ def cmd_move(ctx: Context) -> int:
 
 
 def cmd_adjust(ctx: Context) -> int:
-    from models.operations import adjust
+    from backroom.models.stock.operations import adjust
 
     ctx.open()
     a = ctx.args
@@ -129,7 +129,7 @@ def cmd_adjust(ctx: Context) -> int:
 
 
 def cmd_count(ctx: Context) -> int:
-    from models.operations import count
+    from backroom.models.stock.operations import count
 
     ctx.open()
     a = ctx.args
@@ -154,7 +154,7 @@ def cmd_count(ctx: Context) -> int:
 
 
 def cmd_scrap(ctx: Context) -> int:
-    from models.operations import scrap
+    from backroom.models.stock.operations import scrap
 
     ctx.open()
     a = ctx.args
@@ -162,14 +162,14 @@ def cmd_scrap(ctx: Context) -> int:
 
 
 def cmd_reverse(ctx: Context) -> int:
-    from models.operations import reverse
+    from backroom.models.stock.operations import reverse
 
     ctx.open()
     return _posted(ctx, reverse(ctx.args.move_id, user=ctx.user, reason=ctx.args.reason))
 
 
 def cmd_stock(ctx: Context) -> int:
-    from models.stock import stock
+    from backroom.models.stock.reading import stock
 
     ctx.open()
     a = ctx.args
@@ -185,7 +185,7 @@ def cmd_stock(ctx: Context) -> int:
 
 
 def cmd_moves(ctx: Context) -> int:
-    from models.stock import moves
+    from backroom.models.stock.reading import moves
 
     ctx.open()
     a = ctx.args

@@ -6,8 +6,8 @@ import argparse
 import sys
 from collections.abc import Iterable
 
-from models.schema_genealogy import TRANSFORMATION_KINDS
-from tui.cli.context import Context, iso_date, table, whole_number
+from backroom.models.schema.genealogy import TRANSFORMATION_KINDS
+from backroom.tui.cli.context import Context, iso_date, table, whole_number
 
 
 def register(sub) -> None:
@@ -92,14 +92,14 @@ def _lot_args(p) -> None:
 
 
 def _lines(triples: Iterable[list[str]]):
-    from models.transform import Line
+    from backroom.models.trace.transform import Line
 
     lines = []
     for item, lot, qty in triples:
         try:
             amount = whole_number(qty)
         except argparse.ArgumentTypeError:
-            from models.errors import Refused
+            from backroom.models.errors import Refused
 
             raise Refused(f"Quantity {qty!r} of {item} is not a whole number") from None
         lines.append(Line(item, lot, amount))
@@ -107,7 +107,7 @@ def _lines(triples: Iterable[list[str]]):
 
 
 def cmd_transform(ctx: Context) -> int:
-    from models.transform import transform
+    from backroom.models.trace.transform import transform
 
     ctx.open()
     a = ctx.args
@@ -137,7 +137,7 @@ def cmd_transform(ctx: Context) -> int:
 
 
 def cmd_return(ctx: Context) -> int:
-    from models.returns import receive_return
+    from backroom.models.goods_out.returns import receive_return
 
     ctx.open()
     a = ctx.args
@@ -164,13 +164,13 @@ def cmd_return(ctx: Context) -> int:
 
 
 def _csv(columns, rows) -> None:
-    from models.recall import write_csv
+    from backroom.models.trace.recall import write_csv
 
     write_csv(sys.stdout, columns, rows)
 
 
 def cmd_trace(ctx: Context) -> int:
-    from models.trace import TRACE_COLUMNS, trace_lot, trace_rows
+    from backroom.models.trace.walk import TRACE_COLUMNS, trace_lot, trace_rows
 
     ctx.open()
     found = trace_lot(ctx.args.lot, ctx.args.item)
@@ -182,7 +182,7 @@ def cmd_trace(ctx: Context) -> int:
 
 
 def cmd_recall(ctx: Context) -> int:
-    from models.recall import recall
+    from backroom.models.trace.recall import recall
 
     ctx.open()
     report = recall(ctx.args.lot, ctx.args.reason, user=ctx.user, item=ctx.args.item)
@@ -190,14 +190,14 @@ def cmd_recall(ctx: Context) -> int:
 
 
 def cmd_recall_report(ctx: Context) -> int:
-    from models.recall import recall_report
+    from backroom.models.trace.recall import recall_report
 
     ctx.open()
     return _report(ctx, recall_report(ctx.args.lot, ctx.args.item))
 
 
 def _report(ctx: Context, report) -> int:
-    from models.recall import REPORT_COLUMNS
+    from backroom.models.trace.recall import REPORT_COLUMNS
 
     if ctx.args.csv:
         _csv(REPORT_COLUMNS, report.rows())
@@ -207,7 +207,7 @@ def _report(ctx: Context, report) -> int:
 
 
 def cmd_one_step(ctx: Context) -> int:
-    from models.recall import ONE_STEP_COLUMNS, one_step_report
+    from backroom.models.trace.recall import ONE_STEP_COLUMNS, one_step_report
 
     ctx.open()
     report = one_step_report(ctx.args.lot, ctx.args.item)
@@ -241,7 +241,7 @@ def cmd_one_step(ctx: Context) -> int:
 
 
 def cmd_trace_events(ctx: Context) -> int:
-    from models.recall import EVENT_COLUMNS, trace_events, write_csv
+    from backroom.models.trace.recall import EVENT_COLUMNS, trace_events, write_csv
 
     ctx.open()
     a = ctx.args

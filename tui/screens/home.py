@@ -10,10 +10,10 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from models.dashboard import Figures, figures
-from models.db import db
-from tui.navigation import DESTINATIONS
-from tui.widgets.key_footer import KeyFooter
+from backroom.models.db import db
+from backroom.models.stock.dashboard import Figures, figures
+from backroom.tui.navigation import DESTINATIONS
+from backroom.tui.widgets.key_footer import KeyFooter
 
 
 class HomeScreen(Screen):

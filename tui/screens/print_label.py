@@ -13,12 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from labels.jobs import png_preview, print_labels, settings_for
-from labels.kinds import gather
-from labels.printers import load_printers
-from models.db import db
-from models.errors import DomainError
-from tui.widgets.label_preview import preview_lines
+from backroom.labels.jobs import png_preview, print_labels, settings_for
+from backroom.labels.lookup import gather
+from backroom.labels.printers import load_printers
+from backroom.models.db import db
+from backroom.models.errors import DomainError
+from backroom.tui.widgets.label_preview import preview_lines
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from models.codes import SCANNER_TEST_TEXT
-from models.config import user_config_path
-from scanners.calibrate import Diagnosis, diagnose
-from scanners.config_file import save_station, table_text
-from scanners.settings import ScannerSettings
-from tui.widgets.key_footer import KeyFooter
+from backroom.models.config import user_config_path
+from backroom.models.rules.codes import SCANNER_TEST_TEXT
+from backroom.scanners.calibrate import Diagnosis, diagnose
+from backroom.scanners.config_file import save_station, table_text
+from backroom.scanners.settings import ScannerSettings
+from backroom.tui.widgets.key_footer import KeyFooter
 
 # A scanner that sends no Enter is done when its keys stop for this long.
 QUIET_SECONDS = 0.6

@@ -12,13 +12,13 @@ from textual.screen import Screen
 from textual.widgets import Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from models.browse import Query, ledger_head, parse_query
-from models.db import db, describe_error
-from models.errors import DomainError
-from tui.widgets.key_footer import KeyFooter
-from tui.widgets.paged_table import Column, Fetch, PagedTable
-from tui.widgets.search_bar import SearchBar
-from tui.widgets.status_line import StatusLine
+from backroom.models.browse import Query, ledger_head, parse_query
+from backroom.models.db import db, describe_error
+from backroom.models.errors import DomainError
+from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.paged_table import Column, Fetch, PagedTable
+from backroom.tui.widgets.search_bar import SearchBar
+from backroom.tui.widgets.status_line import StatusLine
 
 
 class BrowseScreen(Screen):

@@ -19,9 +19,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import get_current_worker
 
-from models.db import db, describe_error
-from models.errors import DomainError
-from tui.widgets.line_table import LineTable
+from backroom.models.db import db, describe_error
+from backroom.models.errors import DomainError
+from backroom.tui.widgets.line_table import LineTable
 
 LAYOUTS = ("compact", "normal", "wide")
 

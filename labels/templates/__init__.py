@@ -1,0 +1,1 @@
+"""Label templates: where things go on each kind of label, and the tools that place them."""

@@ -1,0 +1,1 @@
+"""`backroom demo`: warehouses to try Backroom on, small and large."""

@@ -1,0 +1,1 @@
+"""Goods out: shipments, allocation, picking, packing, dispatch, documents and returns."""

@@ -1,0 +1,342 @@
+"""Allocation: reserving stock for a shipment's lines.
+
+Lot items go first-expiry-first-out, skipping lots that are not released, expired, or
+too close to expiry for the consignee; other items first-in-first-out by when the
+stock arrived at its location. Reserved stock is what open allocations hold
+(allocated and not yet picked); what is free at an item/lot/location is the quant
+less that. Allocating takes the ledger-head lock first, so two sessions allocating at
+once, or one allocating while another posts, never promise the same units twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee as pw
+
+from backroom.models.db import run_write
+from backroom.models.errors import Refused
+from backroom.models.goods_out.shipments import (
+    DEFAULT_DISPATCH,
+    check_status,
+    get_shipment,
+    set_status,
+    sync_line,
+)
+from backroom.models.masterdata.adding import find_lot, get_item, get_location, log_event
+from backroom.models.people.roles import acting, require
+from backroom.models.schema import Item, Location, Lot, Move, Quant
+from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
+from backroom.models.stock.ledger import lock_head
+
+UNUSABLE_STATUSES = ("quarantine", "blocked", "recalled")
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """Stock reserved by one allocation step."""
+
+    item: str
+    lot: str | None
+    expiry: dt.date | None
+    location: str
+    qty: int
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return {
+            "item": self.item,
+            "lot": self.lot,
+            "expiry": self.expiry.isoformat() if self.expiry else None,
+            "location": self.location,
+            "qty": self.qty,
+        }
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """What a line still lacks after allocation."""
+
+    item: str
+    ordered: int
+    allocated: int
+
+    @property
+    def missing(self) -> int:
+        return self.ordered - self.allocated
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return {
+            "item": self.item,
+            "ordered": self.ordered,
+            "allocated": self.allocated,
+            "missing": self.missing,
+        }
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """What one allocation run reserved and what it could not find."""
+
+    shipment: str
+    status: str
+    reserved: tuple[Reserved, ...]
+    short: tuple[Shortage, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.short
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return {
+            "shipment": self.shipment,
+            "status": self.status,
+            "complete": self.complete,
+            "reserved": [r.as_dict() for r in self.reserved],
+            "short": [s.as_dict() for s in self.short],
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Stock that could be allocated: a quant, and how much of it is free."""
+
+    item: Item
+    lot: Lot | None
+    location: Location
+    free: int
+
+
+def reserved_qty(item_id: int, lot_id: int | None, location_id: int) -> int:
+    """Units of the item/lot at the location held by open allocations."""
+    query = Allocation.select(
+        pw.fn.COALESCE(pw.fn.SUM(Allocation.qty - Allocation.picked), 0)
+    ).where(
+        (Allocation.item == item_id)
+        & (Allocation.location == location_id)
+        & (Allocation.qty > Allocation.picked)
+    )
+    query = query.where(Allocation.lot.is_null() if lot_id is None else Allocation.lot == lot_id)
+    return int(query.scalar() or 0)
+
+
+def _reservations(item: Item) -> dict[tuple[int, int], int]:
+    """Open reservations of ITEM as {(lot id or 0, location id): units}."""
+    rows = (
+        Allocation.select(
+            Allocation.lot, Allocation.location, pw.fn.SUM(Allocation.qty - Allocation.picked)
+        )
+        .where((Allocation.item == item) & (Allocation.qty > Allocation.picked))
+        .group_by(Allocation.lot, Allocation.location)
+        .tuples()
+    )
+    return {(lot or 0, loc): int(qty) for lot, loc, qty in rows}
+
+
+def lot_problem(lot: Lot, today: dt.date, min_shelf_days: int) -> str | None:
+    """Why LOT cannot be allocated for a consignee wanting MIN_SHELF_DAYS left, or None."""
+    if lot.status in UNUSABLE_STATUSES:
+        return f"Lot {lot.number} is {lot.status} and cannot be allocated"
+    if lot.expiry is not None:
+        if lot.expiry < today:
+            return f"Lot {lot.number} expired on {lot.expiry.isoformat()}"
+        if (lot.expiry - today).days < min_shelf_days:
+            return (
+                f"Lot {lot.number} expires {lot.expiry.isoformat()}: less than the "
+                f"{min_shelf_days} days of shelf life the consignee asks for"
+            )
+    return None
+
+
+def candidates(
+    item: Item, *, today: dt.date, min_shelf_days: int = 0, dispatch: str = DEFAULT_DISPATCH
+) -> list[Candidate]:
+    """Free stock of ITEM in the order it should go: FEFO for lots, FIFO otherwise.
+
+    Only shelves count: not quarantine areas, inactive locations or the dispatch area,
+    where picked stock already waits for its shipment."""
+    query = (
+        Quant.select(Quant, Location, Lot)
+        .join(Location, on=(Quant.location == Location.id))
+        .switch(Quant)
+        .join(Lot, pw.JOIN.LEFT_OUTER, on=(Quant.lot == Lot.id))
+        .where(
+            (Quant.item == item)
+            & (Quant.qty > 0)
+            & (Location.kind == "internal")
+            & Location.active
+            & ~Location.quarantine
+            & (Location.code != dispatch)
+        )
+    )
+    reserved = _reservations(item)
+    found: list[tuple[tuple, Candidate]] = []
+    for quant in query:
+        lot = quant.lot if quant.lot_id else None
+        if lot is not None and lot_problem(lot, today, min_shelf_days):
+            continue
+        free = quant.qty - reserved.get((quant.lot_key, quant.location_id), 0)
+        if free <= 0:
+            continue
+        if lot is not None:
+            # Earliest expiry first; lots without expiry after them, oldest lot first.
+            order: tuple = (lot.expiry is None, lot.expiry or dt.date.max, lot.id)
+        else:
+            order = (_arrived(item, quant.location_id),)
+        found.append(((*order, quant.location.path), Candidate(item, lot, quant.location, free)))
+    return [c for _, c in sorted(found, key=lambda pair: pair[0])]
+
+
+def _arrived(item: Item, location_id: int) -> int:
+    """When stock of ITEM first came to the location, as a move id (ids grow with time)."""
+    first = (
+        Move.select(pw.fn.MIN(Move.id))
+        .where((Move.item == item) & (Move.to_location == location_id))
+        .scalar()
+    )
+    return first or 0
+
+
+def _reserve(line: ShipmentLine, cand: Candidate, qty: int) -> Reserved:
+    Allocation.create(
+        line=line, item=cand.item, lot=cand.lot, location=cand.location, qty=qty, picked=0
+    )
+    lot = cand.lot
+    return Reserved(
+        cand.item.sku,
+        lot.number if lot else None,
+        lot.expiry if lot else None,
+        cand.location.code,
+        qty,
+    )
+
+
+def allocate(
+    number: str,
+    *,
+    user: str,
+    today: dt.date | None = None,
+    dispatch: str = DEFAULT_DISPATCH,
+) -> AllocationResult:
+    """Reserve stock for every line of the shipment that is not fully allocated yet.
+
+    Takes what there is when stock is short: the result lists the shortages, and
+    allocating again later tops the lines up."""
+
+    def _allocate() -> AllocationResult:
+        lock_head()
+        who = acting(user, "shipment")
+        shipment = get_shipment(number, lock=True)
+        check_status(shipment, ("draft", "allocated"), "allocate")
+        day = today or dt.date.today()
+        min_days = shipment.consignee.min_shelf_life_days
+        reserved: list[Reserved] = []
+        short: list[Shortage] = []
+        lines = shipment.lines.join(Item).order_by(ShipmentLine.id)
+        for line in lines:
+            need = line.qty_ordered - line.qty_allocated
+            for cand in candidates(
+                line.item, today=day, min_shelf_days=min_days, dispatch=dispatch
+            ):
+                if need <= 0:
+                    break
+                take = min(need, cand.free)
+                reserved.append(_reserve(line, cand, take))
+                need -= take
+            sync_line(line)
+            if line.qty_allocated < line.qty_ordered:
+                short.append(Shortage(line.item.sku, line.qty_ordered, line.qty_allocated))
+        if reserved:
+            log_event(
+                "shipment.allocate",
+                shipment.number,
+                who,
+                reserved=[r.as_dict() for r in reserved],
+                short=[s.as_dict() for s in short] or None,
+            )
+        if any(line.qty_allocated for line in shipment.lines):
+            set_status(shipment, "allocated", who)
+        return AllocationResult(shipment.number, shipment.status, tuple(reserved), tuple(short))
+
+    return run_write(_allocate)
+
+
+def allocate_lot(
+    number: str,
+    item: str,
+    qty: int,
+    *,
+    lot: str | None,
+    location: str,
+    user: str,
+    today: dt.date | None = None,
+) -> AllocationResult:
+    """A lead's choice: reserve QTY of ITEM from LOT at LOCATION for the shipment,
+    whatever order FEFO would take. The lot must still be fit to ship."""
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+        raise Refused(f"Quantity must be a positive whole number, not {qty!r}")
+
+    def _allocate() -> AllocationResult:
+        lock_head()
+        who = acting(user, "shipment")
+        require(who, "shipment", doing="choosing lots by hand")
+        shipment = get_shipment(number, lock=True)
+        check_status(shipment, ("draft", "allocated"), "allocate")
+        it = get_item(item)
+        line = _line(shipment, it)
+        the_lot = find_lot(lot, it.sku) if lot else None
+        if it.tracking != "none" and the_lot is None:
+            raise Refused(f"Item {it.sku} is {it.tracking}-tracked: name the lot")
+        if it.tracking == "none" and the_lot is not None:
+            raise Refused(f"Item {it.sku} is not lot-tracked: give no lot")
+        day = today or dt.date.today()
+        if the_lot is not None:
+            problem = lot_problem(the_lot, day, shipment.consignee.min_shelf_life_days)
+            if problem:
+                raise Refused(problem)
+        where = get_location(location)
+        if not where.is_internal or where.quarantine or not where.active:
+            raise Refused(f"{where.code} is not a shelf stock can be allocated from")
+        free = _free(it, the_lot, where)
+        if qty > free:
+            what = f"{it.sku} lot {the_lot.number}" if the_lot else it.sku
+            raise Refused(f"Only {free} {it.unit} of {what} at {where.code} are free; not {qty}")
+        open_qty = line.qty_ordered - line.qty_allocated
+        if qty > open_qty:
+            raise Refused(
+                f"Line {it.sku} needs {open_qty} more {it.unit}, not {qty}: add to the line first"
+            )
+        got = _reserve(line, Candidate(it, the_lot, where, free), qty)
+        sync_line(line)
+        log_event("shipment.allocate", shipment.number, who, reserved=[got.as_dict()], manual=True)
+        set_status(shipment, "allocated", who)
+        short = tuple(
+            Shortage(li.item.sku, li.qty_ordered, li.qty_allocated)
+            for li in shipment.lines
+            if li.qty_allocated < li.qty_ordered
+        )
+        return AllocationResult(shipment.number, shipment.status, (got,), short)
+
+    return run_write(_allocate)
+
+
+def _line(shipment: Shipment, item: Item) -> ShipmentLine:
+    line = ShipmentLine.get_or_none(
+        (ShipmentLine.shipment == shipment) & (ShipmentLine.item == item)
+    )
+    if line is None:
+        raise Refused(f"Shipment {shipment.number} has no line for {item.sku}")
+    return line
+
+
+def _free(item: Item, lot: Lot | None, location: Location) -> int:
+    quant = Quant.get_or_none(
+        (Quant.item == item)
+        & (Quant.lot_key == (lot.id if lot else 0))
+        & (Quant.location == location)
+    )
+    have = quant.qty if quant else 0
+    return have - reserved_qty(item.id, lot.id if lot else None, location.id)

@@ -1,0 +1,127 @@
+"""Customer returns: stock coming back from a customer is received into quarantine,
+against the original shipment or the consignee, so that it shows in the trace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from backroom.models.db import run_write
+from backroom.models.errors import NotFound, Refused
+from backroom.models.masterdata.adding import get_item, get_location, get_lot, set_lot_status
+from backroom.models.people.roles import acting
+from backroom.models.schema import Item, Location, Lot, Move
+from backroom.models.schema.shipping import Consignee, Shipment
+from backroom.models.stock.ledger import MoveSpec, PostedMove, post
+from backroom.models.trace.walk import RETURNED_BY
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    """A posted return: the move, whom it came from, and the lot's status now."""
+
+    move: PostedMove
+    shipment: str | None
+    consignee: str
+    lot_status: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form scripts rely on."""
+        return {
+            **self.move.as_dict(),
+            "shipment": self.shipment,
+            "consignee": self.consignee,
+            "lot_status": self.lot_status,
+        }
+
+
+def _customer() -> Location:
+    loc = Location.select().where(Location.kind == "customer").order_by(Location.id).first()
+    if loc is None:
+        raise NotFound("No customer location: run 'backroom init'")
+    return loc
+
+
+def _shipped_on(shipment: str, item: Item, lot: Lot | None) -> int:
+    """How much of ITEM (LOT) went to a customer on SHIPMENT, less what came back
+    against it already. A plain move to the customer location counts, as in the trace."""
+    to_loc, from_loc = Location.alias("to_loc"), Location.alias("from_loc")
+    moves = (
+        Move.select(to_loc.kind, Move.qty)
+        .join(to_loc, on=(Move.to_location == to_loc.id))
+        .switch(Move)
+        .join(from_loc, on=(Move.from_location == from_loc.id))
+        .where(
+            (Move.reference == shipment)
+            & (Move.item == item.id)
+            & ((Move.lot == lot.id) if lot else Move.lot.is_null())
+            & (Move.kind != "reversal")
+            & ((to_loc.kind == "customer") | (from_loc.kind == "customer"))
+        )
+    )
+    return sum(qty if kind == "customer" else -qty for kind, qty in moves.tuples())
+
+
+def receive_return(
+    item: str,
+    qty: int,
+    to: str,
+    *,
+    user: str,
+    lot: str | None = None,
+    shipment: str | None = None,
+    consignee: str | None = None,
+    note: str | None = None,
+    at: dt.datetime | None = None,
+) -> ReturnResult:
+    """Receive QTY of ITEM (LOT) back from a customer into quarantine location TO,
+    against SHIPMENT (the number it left on) or CONSIGNEE. A released lot goes to
+    quarantine until someone has looked at what came back."""
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+        raise Refused(f"Quantity must be a positive whole number, not {qty!r}")
+    if bool(shipment) == bool(consignee):
+        raise Refused("Name the shipment the goods left on, or else the consignee: one of them")
+
+    def _return() -> ReturnResult:
+        who = acting(user, "return")
+        it = get_item(item)
+        dest = get_location(to)
+        if not (dest.is_internal and dest.quarantine):
+            raise Refused(f"Returns go into a quarantine location, and {dest.code} is not one")
+        the_lot = None
+        if it.tracking != "none":
+            if not lot:
+                raise Refused(
+                    f"Item {it.sku} is {it.tracking}-tracked: give the lot that came back"
+                )
+            the_lot = get_lot(it, lot.strip())
+        elif lot:
+            raise Refused(f"Item {it.sku} is not lot-tracked: give no lot")
+        what = f"{it.sku} lot {the_lot.number}" if the_lot else it.sku
+        if shipment:
+            ship = Shipment.get_or_none(Shipment.number == shipment.strip())
+            if ship is None:
+                raise NotFound(f"Unknown shipment {shipment!r}")
+            left = _shipped_on(ship.number, it, the_lot)
+            if left < qty:
+                raise Refused(
+                    f"Shipment {ship.number} took {left} {it.unit} of {what} that have not "
+                    f"come back; cannot return {qty}"
+                )
+            ref, partner = ship.number, ship.consignee.name
+            text = note
+        else:
+            who_sent = Consignee.get_or_none(Consignee.name == consignee.strip())
+            if who_sent is None:
+                raise NotFound(f"Unknown consignee {consignee!r}")
+            ref, partner = None, who_sent.name
+            text = f"{RETURNED_BY}{partner}" + (f": {note}" if note else "")
+        spec = MoveSpec("return", it, qty, _customer(), dest, the_lot, reference=ref, note=text)
+        move = post([spec], who, at)[0]
+        status = the_lot.status if the_lot else None
+        if the_lot is not None and the_lot.status == "released":
+            reason = f"returned by {partner}" + (f" on {ref}" if ref else "")
+            status = set_lot_status(the_lot, "quarantine", reason, by=who).status
+        return ReturnResult(move, ref, partner, status)
+
+    return run_write(_return)

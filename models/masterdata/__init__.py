@@ -1,0 +1,1 @@
+"""Master data: adding and editing items, locations, lots and users."""

@@ -1,0 +1,324 @@
+"""Items, locations, lots and users: creating them and finding them by what people type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from biip import ParseError
+from biip.gtin import Gtin
+
+from backroom.models.db import run_write
+from backroom.models.errors import NotFound, Refused
+from backroom.models.people.roles import require
+from backroom.models.rules.codes import BADGE_PREFIX, COMMAND_PREFIX, SHIPMENT_PREFIX
+from backroom.models.schema import (
+    LOCATION_KINDS,
+    LOT_STATUSES,
+    ROLES,
+    TRACKING,
+    Event,
+    Item,
+    Location,
+    Lot,
+    User,
+)
+
+# The outside world, as virtual locations; created by `init`.
+VIRTUAL_LOCATIONS = {
+    "SUPPLIER": ("supplier", "Suppliers"),
+    "CUSTOMER": ("customer", "Customers"),
+    "ADJUSTMENT": ("adjustment", "Inventory adjustments"),
+    "SCRAP": ("scrap", "Scrap"),
+    "PRODUCTION": ("production", "Production"),
+    "TRANSIT": ("transit", "In transit"),
+}
+
+
+def normalize_gtin(text: str) -> str:
+    """A GTIN-8/12/13/14 as its 14-digit form; refuses a bad length or check digit."""
+    value = text.strip()
+    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+        raise Refused(f"GTIN {text!r} must be 8, 12, 13 or 14 digits")
+    try:
+        gtin = Gtin.parse(value)
+    except ParseError as exc:
+        raise Refused(f"GTIN {text!r} is not valid: {exc}") from exc
+    return gtin.as_gtin_14()
+
+
+def log_event(event: str, subject: str, user: User | None, **detail: object) -> None:
+    """Append a non-stock change to the event log."""
+    Event.create(kind=event, subject=subject, user=user, detail=json.dumps(detail, default=str))
+
+
+# --- finding things -------------------------------------------------------------------
+
+
+def get_item(key: str) -> Item:
+    """The item with this SKU or GTIN."""
+    key = key.strip()
+    item = Item.get_or_none(Item.sku == key)
+    if item is None and key.isdigit() and len(key) in (8, 12, 13, 14):
+        item = Item.get_or_none(Item.gtin == key.zfill(14))
+    if item is None:
+        raise NotFound(f"Unknown item {key!r} (give a SKU or a GTIN)")
+    return item
+
+
+def get_location(code: str) -> Location:
+    """The location with this code."""
+    loc = Location.get_or_none(Location.code == code.strip())
+    if loc is None:
+        raise NotFound(f"Unknown location {code!r}")
+    return loc
+
+
+def get_lot(item: Item, number: str) -> Lot:
+    """Lot NUMBER of ITEM."""
+    lot = Lot.get_or_none((Lot.item == item) & (Lot.number == number))
+    if lot is None:
+        raise NotFound(f"Unknown lot {number!r} of item {item.sku}")
+    return lot
+
+
+def find_lot(number: str, item_key: str | None = None) -> Lot:
+    """A lot by number alone, or with its item where the number is not unique."""
+    if item_key:
+        return get_lot(get_item(item_key), number)
+    lots = list(Lot.select(Lot, Item).join(Item).where(Lot.number == number).limit(2))
+    if not lots:
+        raise NotFound(f"Unknown lot {number!r}")
+    if len(lots) > 1:
+        raise Refused(f"Lot number {number!r} exists for several items: name the item too")
+    return lots[0]
+
+
+def get_user(name: str) -> User:
+    """The active user called NAME."""
+    user = User.get_or_none(User.name == name)
+    if user is None:
+        raise NotFound(
+            f"Unknown user {name!r}: an admin adds it with "
+            f"'backroom user add {name} --role operator'"
+        )
+    if not user.active:
+        raise Refused(f"User {name!r} is deactivated")
+    return user
+
+
+# --- creating things ------------------------------------------------------------------
+
+
+def ensure_virtual_locations() -> None:
+    """Create the virtual locations (supplier, customer, ...) that are missing."""
+    for code, (kind, name) in VIRTUAL_LOCATIONS.items():
+        if not Location.select().where(Location.code == code).exists():
+            Location.create(code=code, name=name, kind=kind, path=code)
+
+
+def add_user(name: str, role: str = "operator", *, by: User | None = None) -> User:
+    """A new user with a role."""
+    require(by, "user.manage")
+    name = name.strip()
+    if not name or len(name) > 64 or any(c.isspace() for c in name):
+        raise Refused(f"User name {name!r} must be 1 to 64 characters without spaces")
+    if role not in ROLES:
+        raise Refused(f"Role {role!r} is not one of {', '.join(ROLES)}")
+
+    def _add() -> User:
+        if User.select().where(User.name == name).exists():
+            raise Refused(f"User {name!r} already exists")
+        user = User.create(name=name, role=role)
+        log_event("user.add", name, by, role=role)
+        return user
+
+    return run_write(_add)
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    sku: str
+    name: str
+    gtin: str | None = None
+    unit: str = "pcs"
+    tracking: str = "none"
+    shelf_life_days: int | None = None
+
+
+def check_item(spec: ItemSpec) -> ItemSpec:
+    """The spec with its GTIN normalised, or a Refused naming what is wrong."""
+    sku = spec.sku.strip()
+    if not sku or len(sku) > 64 or any(c.isspace() or c == "\x1d" for c in sku):
+        raise Refused(f"SKU {spec.sku!r} must be 1 to 64 characters without spaces")
+    if not spec.name.strip():
+        raise Refused(f"Item {sku} needs a name")
+    if spec.tracking not in TRACKING:
+        raise Refused(f"Tracking {spec.tracking!r} is not one of {', '.join(TRACKING)}")
+    if spec.shelf_life_days is not None and spec.shelf_life_days <= 0:
+        raise Refused("Shelf life must be a positive number of days")
+    if not spec.unit.strip():
+        raise Refused("Unit must not be empty")
+    _check_not_reserved(sku, "SKU")
+    gtin = normalize_gtin(spec.gtin) if spec.gtin else None
+    return ItemSpec(
+        sku, spec.name.strip(), gtin, spec.unit.strip(), spec.tracking, spec.shelf_life_days
+    )
+
+
+def add_item(spec: ItemSpec, *, by: User | None = None) -> Item:
+    """A new item; refuses a duplicate SKU or GTIN."""
+    require(by, "item.add")
+    spec = check_item(spec)
+
+    def _add() -> Item:
+        if Item.select().where(Item.sku == spec.sku).exists():
+            raise Refused(f"Item {spec.sku} already exists")
+        if spec.gtin and Item.select().where(Item.gtin == spec.gtin).exists():
+            other = Item.get(Item.gtin == spec.gtin)
+            raise Refused(f"GTIN {spec.gtin} already belongs to item {other.sku}")
+        item = Item.create(
+            sku=spec.sku,
+            gtin=spec.gtin,
+            name=spec.name,
+            unit=spec.unit,
+            tracking=spec.tracking,
+            shelf_life_days=spec.shelf_life_days,
+        )
+        log_event("item.add", spec.sku, by, name=spec.name, gtin=spec.gtin)
+        return item
+
+    return run_write(_add)
+
+
+def add_location(
+    code: str,
+    *,
+    name: str = "",
+    parent: str | None = None,
+    kind: str = "internal",
+    quarantine: bool = False,
+    by: User | None = None,
+) -> Location:
+    """A new location, under PARENT if given."""
+    require(by, "location.add")
+    code = code.strip()
+    if not code or len(code) > 64 or any(c.isspace() or c in "/\x1d" for c in code):
+        raise Refused(f"Location code {code!r} must be 1 to 64 characters without spaces or '/'")
+    _check_not_reserved(code, "Location code")
+    if kind not in LOCATION_KINDS:
+        raise Refused(f"Location kind {kind!r} is not one of {', '.join(LOCATION_KINDS)}")
+
+    def _add() -> Location:
+        if Location.select().where(Location.code == code).exists():
+            raise Refused(f"Location {code} already exists")
+        parent_loc = get_location(parent) if parent else None
+        path = f"{parent_loc.path}/{code}" if parent_loc else code
+        loc = Location.create(
+            code=code, name=name, parent=parent_loc, kind=kind, quarantine=quarantine, path=path
+        )
+        log_event("location.add", code, by, kind=kind, parent=parent)
+        return loc
+
+    return run_write(_add)
+
+
+# GS1 AIs (10) and (21) take the GS1 AI encodable character set 82 only, so that
+# every lot Backroom keeps can be printed in a GS1 barcode.
+GS1_CSET82 = frozenset(
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+)
+# Codes Backroom prints and reads for itself (models/rules/codes.py); no SKU or location
+# may start with them, so a scan means one thing.
+RESERVED_PREFIXES = (COMMAND_PREFIX, BADGE_PREFIX, SHIPMENT_PREFIX)
+
+
+def check_lot_number(number: str) -> str:
+    """A lot or serial number as GS1 AI (10)/(21) allows: 1 to 20 characters of set 82."""
+    number = number.strip()
+    if not number or len(number) > 20:
+        raise Refused(f"Lot number {number!r} must be 1 to 20 characters")
+    bad = sorted({c for c in number if c not in GS1_CSET82})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise Refused(f"Lot number {number!r} has characters a GS1 barcode cannot carry: {shown}")
+    return number
+
+
+def _check_not_reserved(code: str, what: str) -> None:
+    for prefix in RESERVED_PREFIXES:
+        if code.upper().startswith(prefix):
+            raise Refused(f"{what} {code!r} starts with {prefix!r}, which Backroom reserves")
+
+
+def add_lot(
+    item: Item,
+    number: str,
+    *,
+    expiry: dt.date | None = None,
+    production_date: dt.date | None = None,
+    supplier: Location | None = None,
+    supplier_lot: str | None = None,
+    by: User | None = None,
+) -> Lot:
+    """A new lot of a lot- or serial-tracked item. Call inside a write transaction or alone."""
+    require(by, "lot.add")
+    number = check_lot_number(number)
+    if item.tracking == "none":
+        raise Refused(f"Item {item.sku} is not lot-tracked; it has no lots")
+
+    def _add() -> Lot:
+        if Lot.select().where((Lot.item == item) & (Lot.number == number)).exists():
+            raise Refused(f"Lot {number} of item {item.sku} already exists")
+        lot = Lot.create(
+            item=item,
+            number=number,
+            expiry=expiry,
+            production_date=production_date,
+            supplier=supplier,
+            supplier_lot=supplier_lot,
+        )
+        log_event("lot.add", f"{item.sku}/{number}", by, expiry=expiry)
+        return lot
+
+    return run_write(_add)
+
+
+def set_lot_status(lot: Lot, status: str, reason: str, *, by: User) -> Lot:
+    """Change a lot's status, with the reason in the event log."""
+    require(by, "lot.status")
+    if status not in LOT_STATUSES:
+        raise Refused(f"Lot status {status!r} is not one of {', '.join(LOT_STATUSES)}")
+    if not reason.strip():
+        raise Refused("A lot status change needs a reason")
+
+    def _set() -> Lot:
+        old = lot.status
+        Lot.update(status=status).where(Lot.id == lot.id).execute()
+        log_event(
+            "lot.status",
+            f"{lot.item.sku}/{lot.number}",
+            by,
+            old=old,
+            new=status,
+            reason=reason.strip(),
+        )
+        lot.status = status
+        return lot
+
+    return run_write(_set)
+
+
+def init_database(owner: str) -> User:
+    """Virtual locations, and OWNER as the first admin if there is no user yet."""
+
+    def _init() -> User:
+        ensure_virtual_locations()
+        user = User.get_or_none(User.name == owner)
+        if user is None:
+            user = User.create(name=owner, role="admin")
+            log_event("user.add", owner, None, role="admin", note="created by init")
+        return user
+
+    return run_write(_init)

@@ -1,0 +1,1 @@
+"""The rules every entry obeys, one home each: the codes Backroom prints, identifiers, dates."""

@@ -1,0 +1,1 @@
+"""The stock ledger: postings, the operations people perform, reading stock, and verify."""

@@ -1,0 +1,1 @@
+"""Traceability: where a lot came from and went, recalls, and transformations."""

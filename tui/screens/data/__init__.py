@@ -1,0 +1,1 @@
+"""Screens of data in and out: import and export."""

@@ -1,0 +1,1 @@
+"""Screens of goods out: shipments, picking and packing."""

@@ -1,0 +1,141 @@
+"""What the pick and pack screens share: a scan-first form that works for one shipment
+at a time. The shipment (scanned, typed, or given when the screen opens) stays in the
+form between postings; Esc clears the rest, and leaves once only the shipment is left.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.widgets import Static
+
+from backroom.models.config import Config, load_config
+from backroom.models.db import db
+from backroom.models.errors import DomainError, Refused
+from backroom.models.goods_out.shipments import dispatch_code, get_shipment
+from backroom.models.schema.shipping import Parcel
+from backroom.scanners.gs1 import read_sscc
+from backroom.scanners.parse import parse
+from backroom.tui.screens.stock.operation_form import Field, OperationScreen
+
+
+def site_config(app: object) -> Config:
+    """The configuration the session runs with (the user's and system files)."""
+    session = getattr(app, "session", None)
+    config = getattr(session, "config", None)
+    return config if isinstance(config, Config) else load_config()
+
+
+def shipment_of(text: str) -> tuple[str, str | None]:
+    """The shipment a scan names, and the parcel's SSCC when a parcel was scanned."""
+    scan = parse(text)
+    data = scan.data.strip()
+    sscc = read_sscc(data) or (scan.gs1.value("00") if scan.gs1 else None)
+    if sscc:
+        parcel = Parcel.get_or_none(Parcel.sscc == sscc)
+        if parcel is None:
+            raise Refused(f"No parcel with SSCC {sscc}")
+        return parcel.shipment.number, sscc
+    return get_shipment(data).number, None
+
+
+class ShipmentForm(OperationScreen):
+    """An operation form whose first field is the shipment it works for."""
+
+    KEEP: ClassVar[tuple[str, ...]] = ("shipment",)
+    HINTS: ClassVar[dict[str, str]] = {"shipment": "scan shipment or parcel"}
+
+    def __init__(self, number: str | None = None) -> None:
+        super().__init__()
+        self.number = number
+        self.config: Config | None = None
+
+    @property
+    def dispatch(self) -> str:
+        """The dispatch location's code."""
+        return dispatch_code(self._config())
+
+    def _config(self) -> Config:
+        if self.config is None:
+            self.config = site_config(self.app)
+        return self.config
+
+    def on_mount(self) -> None:
+        self.config = site_config(self.app)
+        if self.number:
+            self.values["shipment"] = self.number
+            self.field_input("shipment").value = self.number
+            self._load_shipment(self.number)
+        super().on_mount()
+
+    @classmethod
+    def _hint(cls, f: Field) -> str:  # type: ignore[override]
+        return cls.HINTS.get(f.name) or OperationScreen._hint(f)
+
+    # --- the shipment ---------------------------------------------------------------------
+
+    def _advance(self, name: str) -> None:
+        if name == "shipment":
+            self.busy = True
+            self._load_shipment(self.values["shipment"])
+            return
+        super()._advance(name)
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _load_shipment(self, text: str) -> None:
+        try:
+            with db.connection_context():
+                number, sscc = shipment_of(text)
+                status = self.shipment_status(number)
+        except DomainError as exc:
+            self.app.call_from_thread(self._not_a_shipment, str(exc))
+            return
+        self.app.call_from_thread(self._shipment_loaded, number, sscc, status)
+
+    def _not_a_shipment(self, message: str) -> None:
+        self.busy = False
+        self.values.pop("shipment", None)
+        self.field_input("shipment").value = ""
+        self.error(message)
+        self.field_input("shipment").focus()
+
+    def _shipment_loaded(self, number: str, sscc: str | None, status: str) -> None:
+        self.busy = False
+        self.number = number
+        self.values["shipment"] = number
+        self.field_input("shipment").value = number
+        self.query_one(".title", Static).update(f"{self.TITLE} {number}")
+        self.parcel_scanned(sscc)
+        self.say(status)
+        self._focus_next()
+
+    def shipment_status(self, number: str) -> str:
+        """What to show once the shipment is known (called in a worker)."""
+        return get_shipment(number).status
+
+    def parcel_scanned(self, sscc: str | None) -> None:
+        """A parcel's SSCC was scanned to name the shipment; the pack screen keeps it."""
+
+    # --- keeping the shipment between postings ----------------------------------------
+
+    def _reset(self) -> None:
+        kept = {name: self.values[name] for name in self.KEEP if name in self.values}
+        super()._reset()
+        for name, value in kept.items():
+            self.values[name] = value
+            self.field_input(name).value = str(value)
+        self._focus_next()
+
+    def action_undo(self) -> None:
+        """Picks and packs belong to their shipment: the ledger's undo would not know."""
+        self.error("Not undone here: a lead corrects it on the shipment (or cancels it)")
+
+    def action_clear_or_back(self) -> None:
+        """Esc: clear what was entered after the shipment; leave when nothing is."""
+        rest = [f.name for f in self.FIELDS if f.name not in self.KEEP]
+        if any(n in self.values or self.field_input(n).value for n in rest):
+            self._reset()
+            self.say("Cleared")
+        else:
+            self.app.pop_screen()

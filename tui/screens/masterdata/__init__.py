@@ -1,0 +1,1 @@
+"""Screens of master data: items, locations, lots and their forms."""

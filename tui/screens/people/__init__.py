@@ -1,0 +1,1 @@
+"""Screens about people: logging in and the audit."""

@@ -1,0 +1,1 @@
+"""Screens of the stock ledger: the operation forms, stock on hand and the ledger."""

@@ -1,0 +1,132 @@
+"""The operation screens: receive, move, count, adjust, scrap. Scan-first.
+
+Each is a column of fields in scan order. Enter (or a scan, which ends in Enter)
+takes what was typed or scanned: a scan fills every field it carries, then the
+cursor goes to the next empty field; Enter on a full form posts. Esc clears the
+form, or leaves when it is empty. Ctrl+Z undoes this session's last posting.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
+from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
+
+
+class ReceiveScreen(OperationScreen):
+    """Goods in from a supplier."""
+
+    TITLE = "Receive"
+    FIELDS: ClassVar = (
+        Field("item", "Item", "item"),
+        Field("lot", "Lot", "lot", new_lot_ok=True),
+        Field("expiry", "Expiry", "date", optional=True),
+        Field("qty", "Quantity", "qty"),
+        Field("to", "To location", "location"),
+    )
+
+    def perform(self, v: Values, user: str) -> str:
+        return self.kept(
+            receive(
+                v["item"],
+                v["qty"],
+                v["to"],
+                user=user,
+                lot=v.get("lot") or None,
+                expiry=v.get("expiry"),
+            )
+        )
+
+
+class MoveScreen(OperationScreen):
+    """Stock from one location to another (put away, replenish)."""
+
+    TITLE = "Move / put away"
+    FIELDS: ClassVar = (
+        Field("from", "From location", "location"),
+        Field("item", "Item", "item"),
+        Field("lot", "Lot", "lot"),
+        Field("qty", "Quantity", "qty"),
+        Field("to", "To location", "location"),
+    )
+
+    def perform(self, v: Values, user: str) -> str:
+        return self.kept(
+            transfer(v["item"], v["qty"], v["from"], v["to"], user=user, lot=v.get("lot") or None)
+        )
+
+
+class CountScreen(OperationScreen):
+    """A blind count: the expected quantity shows only after the count is confirmed."""
+
+    TITLE = "Count"
+    FIELDS: ClassVar = (
+        Field("at", "Location", "location"),
+        Field("item", "Item", "item"),
+        Field("lot", "Lot", "lot"),
+        Field("qty", "Counted", "qty", zero_ok=True),
+    )
+
+    def perform(self, v: Values, user: str) -> str:
+        result = count(v["item"], v["qty"], v["at"], user=user, lot=v.get("lot") or None)
+        if result.move:
+            self.remember(result.move)
+        verdict = "matches" if result.difference == 0 else f"difference {result.difference:+d}"
+        return (
+            f"Counted {result.counted} {result.item} at {result.location}: expected "
+            f"{result.expected}, {verdict}" + (f" (move {result.move.id})" if result.move else "")
+        )
+
+
+class AdjustScreen(OperationScreen):
+    """Correct stock up or down, with a reason."""
+
+    TITLE = "Adjust"
+    FIELDS: ClassVar = (
+        Field("at", "Location", "location"),
+        Field("item", "Item", "item"),
+        Field("lot", "Lot", "lot"),
+        Field("qty", "Change (+/-)", "delta"),
+        Field("reason", "Reason", "text"),
+    )
+
+    def perform(self, v: Values, user: str) -> str:
+        return self.kept(
+            adjust(
+                v["item"],
+                v["qty"],
+                v["at"],
+                user=user,
+                reason=v["reason"],
+                lot=v.get("lot") or None,
+            )
+        )
+
+
+class ScrapScreen(OperationScreen):
+    """Write damaged or expired stock off."""
+
+    TITLE = "Scrap"
+    FIELDS: ClassVar = (
+        Field("at", "Location", "location"),
+        Field("item", "Item", "item"),
+        Field("lot", "Lot", "lot"),
+        Field("qty", "Quantity", "qty"),
+        Field("reason", "Reason", "text"),
+    )
+
+    def perform(self, v: Values, user: str) -> str:
+        return self.kept(
+            scrap(
+                v["item"],
+                v["qty"],
+                v["at"],
+                user=user,
+                reason=v["reason"],
+                lot=v.get("lot") or None,
+            )
+        )
+
+
+__all__ = ["AdjustScreen", "CountScreen", "MoveScreen", "ReceiveScreen", "ScrapScreen"]

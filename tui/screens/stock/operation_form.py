@@ -1,0 +1,299 @@
+"""The form every operation screen is made of: fields in scan order, Enter to take an
+entry, a scan filling every field it carries, posting in a worker thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Header, Input, Label, Static
+
+from backroom.models.db import db
+from backroom.models.errors import DomainError
+from backroom.models.stock.ledger import PostedMove
+from backroom.models.stock.operations import reverse
+from backroom.scanners.settings import ScannerSettings
+from backroom.tui.form_entry import Entry, interpret
+from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.message_line import MessageLine
+from backroom.tui.widgets.scan_input import ScanInput
+
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str  # item, lot, date, qty, delta, location, text
+    optional: bool = False
+    new_lot_ok: bool = False
+    zero_ok: bool = False
+
+
+def posted_text(move: PostedMove) -> str:
+    """One line saying what was posted."""
+    lot = f" lot {move.lot}" if move.lot else ""
+    return (
+        f"Posted move {move.id}: {move.kind} {move.qty} {move.item}{lot} "
+        f"{move.from_location} → {move.to_location}"
+    )
+
+
+class OperationScreen(Screen):
+    """A scan-first form; subclasses give FIELDS and perform()."""
+
+    # Absolute, so that forms in other rooms (pick, pack) that inherit it find it too.
+    CSS_PATH = Path(__file__).with_name("operate.tcss")
+    FIELDS: ClassVar[tuple[Field, ...]] = ()
+    BINDINGS: ClassVar = [
+        Binding("escape", "clear_or_back", "Clear/back", id="op.cancel"),
+        Binding("ctrl+s", "confirm", "Post", id="op.confirm"),
+        Binding("ctrl+z", "undo", "Undo last", id="op.undo"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: Values = {}
+        self.tracking: str | None = None
+        self.asking: set[str] = set()  # optional fields to visit anyway
+        self.busy = False
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield Static(self.TITLE or "", classes="title")
+        with VerticalScroll(id="form"):
+            for f in self.FIELDS:
+                with Horizontal(classes="row", id=f"row-{f.name}"):
+                    yield Label(f.label, classes="label")
+                    yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f))
+            yield MessageLine("", id="message", classes="message")
+            yield Static("", id="result", classes="message")
+        yield KeyFooter()
+
+    @staticmethod
+    def _hint(f: Field) -> str:
+        return {
+            "item": "scan or type SKU / GTIN",
+            "lot": "scan or type lot",
+            "date": "YYYY-MM-DD",
+            "qty": "number",
+            "delta": "+2 or -3",
+            "location": "scan or type location",
+            "text": "why",
+        }[f.kind]
+
+    def on_mount(self) -> None:
+        self._focus_next()
+
+    def field_input(self, name: str) -> ScanInput:
+        return self.query_one(f"#f-{name}", ScanInput)
+
+    def _field(self, name: str) -> Field:
+        return next(f for f in self.FIELDS if f.name == name)
+
+    def _skipped(self, f: Field) -> bool:
+        return f.kind == "lot" and self.tracking == "none"
+
+    def _focus_next(self) -> bool:
+        """Focus the first empty field that is needed; False when the form is full."""
+        for f in self.FIELDS:
+            needed = not f.optional or f.name in self.asking
+            if f.name not in self.values and needed and not self._skipped(f):
+                self.field_input(f.name).focus()
+                return True
+        return False
+
+    # --- entries ----------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.busy or not isinstance(event.input, ScanInput):
+            return
+        name = (event.input.id or "").removeprefix("f-")
+        text = event.input.scan_text
+        if text == "" and (name in self.values or self._field(name).optional):
+            self.asking.discard(name)
+            self._advance(name)
+            return
+        self.busy = True
+        self._interpret(self._field(name), text, dict(self.values), self.app.session.scanner)
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _interpret(self, f: Field, text: str, values: Values, settings: ScannerSettings) -> None:
+        try:
+            with db.connection_context():
+                entry = interpret(
+                    f.kind,
+                    text,
+                    values,
+                    settings=settings,
+                    zero_ok=f.zero_ok,
+                    new_lot_ok=any(g.new_lot_ok for g in self.FIELDS),
+                )
+        except DomainError as exc:
+            entry = Entry(error=str(exc))
+        self.app.call_from_thread(self._apply, f, entry)
+
+    def _apply(self, f: Field, entry: Entry) -> None:
+        self.busy = False
+        if entry.error:
+            self.error(entry.error)
+            self.field_input(f.name).focus()
+            return
+        if entry.command:
+            {
+                "confirm": self.action_confirm,
+                "cancel": self.action_clear_or_back,
+                "back": self._back,
+            }[entry.command]()
+            return
+        if entry.tracking is not None:
+            self.tracking = entry.tracking
+        self.asking.update(name for name in entry.ask if any(f.name == name for f in self.FIELDS))
+        for name, (shown, value) in entry.fills.items():
+            target = self._target(name, f)
+            if target is None:
+                continue
+            self.values[target] = value
+            self.field_input(target).value = shown
+        self.say(f"✓ {entry.understood}" if entry.understood else "")
+        self._advance(f.name)
+
+    def _target(self, fill: str, current: Field) -> str | None:
+        """Which field a fill goes to: the current one if it is of that kind, else the
+        first empty field of that kind."""
+        kinds = {
+            "location": "location",
+            "item": "item",
+            "lot": "lot",
+            "expiry": "date",
+            "qty": ("qty", "delta"),
+            "reason": "text",
+        }[fill]
+        kinds = (kinds,) if isinstance(kinds, str) else kinds
+        if current.kind in kinds:
+            return current.name
+        for f in self.FIELDS:
+            if f.kind in kinds and f.name not in self.values:
+                return f.name
+        return None
+
+    def _advance(self, name: str) -> None:
+        if not self._focus_next():
+            self.action_confirm()
+
+    def _back(self) -> None:
+        self.focus_previous()
+
+    # --- posting --------------------------------------------------------------------------
+
+    def action_confirm(self) -> None:
+        """Post the operation when every needed field is filled."""
+        missing = [
+            f.label
+            for f in self.FIELDS
+            if f.name not in self.values and not f.optional and not self._skipped(f)
+        ]
+        if missing:
+            self.error(f"Fill in: {', '.join(missing)}")
+            self._focus_next()
+            return
+        if self.busy:
+            return
+        self.busy = True
+        self._post(dict(self.values), self.app.session.user)
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _post(self, values: Values, user: str) -> None:
+        try:
+            with db.connection_context():
+                text = self.perform(values, user)
+        except DomainError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._posted, text)
+
+    def perform(self, values: Values, user: str) -> str:
+        """Run the operation; returns what to show. Subclasses implement it."""
+        raise NotImplementedError
+
+    def remember(self, move: PostedMove) -> None:
+        """Keep a posted move so that Ctrl+Z can undo it (called from the worker)."""
+        self.app.call_from_thread(self.app.posted_moves.append, move.id)
+
+    def kept(self, move: PostedMove) -> str:
+        """Remember MOVE for Ctrl+Z and say what was posted: the end of most perform()s."""
+        self.remember(move)
+        return posted_text(move)
+
+    def _posted(self, text: str) -> None:
+        self.busy = False
+        self.query_one("#result", Static).update(text)
+        self.say("")
+        self._reset()
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.error(message)
+
+    def _reset(self) -> None:
+        self.values.clear()
+        self.tracking = None
+        self.asking.clear()
+        for f in self.FIELDS:
+            self.field_input(f.name).value = ""
+        self._focus_next()
+
+    # --- feedback -----------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        self.query_one("#message", MessageLine).say(text)
+
+    def error(self, text: str) -> None:
+        """Show TEXT where the person is looking, with the bell."""
+        self.query_one("#message", MessageLine).error(text)
+
+    # --- keys ---------------------------------------------------------------------------
+
+    def action_clear_or_back(self) -> None:
+        """Esc: clear a form in progress; leave an empty one."""
+        if self.values or any(self.field_input(f.name).value for f in self.FIELDS):
+            self._reset()
+            self.say("Cleared")
+        else:
+            self.app.pop_screen()
+
+    def action_undo(self) -> None:
+        """Reverse the last move posted in this session."""
+        if not self.app.posted_moves:
+            self.error("Nothing to undo in this session")
+            return
+        self._undo(self.app.posted_moves[-1], self.app.session.user)
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _undo(self, move_id: int, user: str) -> None:
+        try:
+            with db.connection_context():
+                rev = reverse(move_id, user=user, reason="undo in the TUI")
+        except DomainError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+
+        def done() -> None:
+            self.app.posted_moves.remove(move_id)
+            self.query_one("#result", Static).update(
+                f"Undone: move {move_id} reversed by move {rev.id}"
+            )
+            self.say("")  # an earlier complaint is over: on a handheld it hid the news
+
+        self.app.call_from_thread(done)

@@ -1,0 +1,1 @@
+"""Screens of traceability: a lot's trace, recalls and transformations."""

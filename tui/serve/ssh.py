@@ -1,0 +1,365 @@
+"""`backroom serve ssh`: an SSH server that gives each connection its own Backroom TUI.
+
+The SSH user name is the Backroom user; a client gets in with one of the public keys
+registered for that user (`backroom user add-key`). Each session runs
+`backroom --db URL --user NAME` (with the same Python) on a pseudo-terminal of its own, with the
+client's terminal type and size (and every resize); bytes are copied both ways. When
+the client drops, the TUI's process group is ended; when the TUI ends, the channel
+closes with its exit status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import fcntl
+import os
+import signal
+import struct
+import sys
+import termios
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+
+from backroom.models.db import db
+from backroom.models.errors import DomainError
+from backroom.models.people.users import check_pin, keys_for, record_login
+
+DEFAULT_PORT = 2222
+DEFAULT_MAX_CONNECTIONS = 20
+# Environment a client may pass through to the TUI (ssh -o SendEnv=...).
+PASSED_ENV = ("NO_COLOR", "COLORTERM", "LANG", "LC_ALL")
+KILL_GRACE_SECONDS = 2.0
+# `backroom` with the server's own Python (`-m backroom.tui.cli.main` warns: tui.cli imports main).
+BACKROOM = (sys.executable, "-c", "import sys; from backroom.tui.cli import main; sys.exit(main())")
+
+
+def data_dir() -> Path:
+    """Backroom's data directory (~/.local/share/backroom, or under XDG_DATA_HOME)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return Path(base) / "backroom"
+
+
+def host_key(path: Path | None = None) -> Path:
+    """The server's ed25519 host key: made on first run, kept (mode 0600) ever after."""
+    path = path or data_dir() / "ssh_host_ed25519_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(key.export_private_key())
+        (path.parent / (path.name + ".pub")).write_bytes(key.export_public_key())
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path
+
+
+@dataclass
+class SSHSettings:
+    """How the server runs: where it listens, who it lets in, what it starts."""
+
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    host_key_path: Path | None = None
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    password_auth: bool = False  # the user's Backroom PIN as SSH password, if configured
+    config_path: str | None = None
+    # The program a session runs, given the user name; the Backroom TUI by default.
+    command: Callable[[str], Sequence[str]] | None = None
+    log: Callable[[str], None] = field(default=lambda text: print(text, file=sys.stderr))
+
+    def command_for(self, user: str) -> list[str]:
+        """The TUI for USER, with the same Python and database as the server."""
+        if self.command is not None:
+            return list(self.command(user))
+        cmd = [*BACKROOM, "--db", self.db_url, "--user", user]
+        if self.config_path:
+            cmd += ["--config", self.config_path]
+        return cmd
+
+
+class BackroomSSHServer(asyncssh.SSHServer):
+    """One SSH connection: public-key authentication against the user's stored keys."""
+
+    active = 0  # connections open now, across the server
+
+    def __init__(self, settings: SSHSettings) -> None:
+        self.settings = settings
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.user = ""
+        self.counted = False
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername")
+        if BackroomSSHServer.active >= self.settings.max_connections:
+            self.settings.log(f"ssh: refused {peer}: {self.settings.max_connections} connections")
+            conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, "Too many Backroom sessions")
+            return
+        BackroomSSHServer.active += 1
+        self.counted = True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.counted:
+            BackroomSSHServer.active -= 1
+            self.counted = False
+
+    def begin_auth(self, username: str) -> bool:
+        self.user = username
+        with db.connection_context():
+            keys = keys_for(username)
+        if keys and self.conn is not None:
+            lines = "\n".join(k.line for k in keys) + "\n"
+            self.conn.set_authorized_keys(asyncssh.import_authorized_keys(lines))
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return self.settings.password_auth
+
+    def validate_password(self, username: str, password: str) -> bool:
+        try:
+            with db.connection_context():
+                check_pin(username, password)
+        except DomainError:
+            return False
+        return True
+
+    def auth_completed(self) -> None:
+        from backroom.models.masterdata.adding import get_user
+
+        self.settings.log(f"ssh: {self.user} logged in")
+        with contextlib.suppress(DomainError), db.connection_context():
+            record_login(get_user(self.user), "ssh")
+
+    def session_requested(self) -> asyncssh.SSHServerSession:
+        return TUISession(self.settings, self.user)
+
+
+class TUISession(asyncssh.SSHServerSession):
+    """A session: the TUI on its own pseudo-terminal, bytes copied both ways."""
+
+    def __init__(self, settings: SSHSettings, user: str) -> None:
+        self.settings = settings
+        self.user = user
+        self.chan: asyncssh.SSHServerChannel | None = None
+        self.term = "xterm-256color"
+        self.size = (80, 24)
+        self.has_pty = False
+        self.master = -1
+        self.proc: asyncio.subprocess.Process | None = None
+        self.pending = bytearray()  # typed bytes the pty has not taken yet
+        self.closing = False
+        self.task: asyncio.Task[None] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self.chan = chan
+
+    def pty_requested(self, term_type: str, term_size, term_modes) -> bool:
+        self.has_pty = True
+        self.term = term_type or self.term
+        if term_size[0] and term_size[1]:
+            self.size = (term_size[0], term_size[1])
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        # Screens only: a command line over SSH would reach past the roles (backup, restore).
+        return False
+
+    def session_started(self) -> None:
+        assert self.chan is not None
+        if not self.has_pty:
+            self.chan.write(b"Backroom needs a terminal: connect with ssh -t\r\n")
+            self.chan.exit(1)
+            return
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        assert self.chan is not None
+        master, slave = os.openpty()
+        self.master = master
+        _set_size(master, *self.size)
+        os.set_blocking(master, False)
+        env = dict(os.environ, TERM=self.term, BACKROOM_USER=self.user)
+        for name, value in self.chan.get_environment().items():
+            if name in PASSED_ENV:
+                env[name] = value
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.settings.command_for(self.user),
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=env,
+                preexec_fn=_take_terminal,
+            )
+        except OSError as exc:
+            os.close(slave)
+            self.chan.write(f"Cannot start Backroom: {exc}\r\n".encode())
+            self.chan.exit(1)
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(slave)
+        self.settings.log(f"ssh: {self.user} session started (pid {self.proc.pid})")
+        loop = asyncio.get_running_loop()
+        loop.add_reader(master, self._pty_readable)
+        status = await self.proc.wait()
+        self._drain()
+        self._close_pty()
+        self.settings.log(f"ssh: {self.user} session ended (pid {self.proc.pid}, status {status})")
+        if not self.closing:
+            self.closing = True
+            with contextlib.suppress(OSError, asyncssh.Error):
+                self.chan.exit(status if status >= 0 else 128 - status)
+
+    def _pty_readable(self) -> None:
+        try:
+            data = os.read(self.master, 65536)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            if exc.errno == errno.EIO:  # the TUI closed its terminal
+                asyncio.get_running_loop().remove_reader(self.master)
+                return
+            raise
+        if data and self.chan is not None and not self.closing:
+            self.chan.write(data)
+
+    def _drain(self) -> None:
+        """What the TUI wrote just before it ended (its terminal reset)."""
+        for _ in range(64):
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            if self.chan is not None and not self.closing:
+                self.chan.write(data)
+
+    def _close_pty(self) -> None:
+        if self.master >= 0:
+            loop = asyncio.get_running_loop()
+            loop.remove_reader(self.master)
+            loop.remove_writer(self.master)
+            os.close(self.master)
+            self.master = -1
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:
+        if self.master < 0:
+            return
+        self.pending += data
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self.pending and self.master >= 0:
+                written = os.write(self.master, self.pending)
+                del self.pending[:written]
+        except BlockingIOError:
+            pass
+        except OSError:
+            self.pending.clear()
+        if self.master >= 0:
+            if self.pending:
+                loop.add_writer(self.master, self._write_pending)
+            else:
+                loop.remove_writer(self.master)
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        self.size = (width, height)
+        if self.master >= 0 and width and height:
+            # The kernel tells the TUI (its process group) with SIGWINCH.
+            _set_size(self.master, width, height)
+
+    def pause_writing(self) -> None:
+        if self.master >= 0:
+            asyncio.get_running_loop().remove_reader(self.master)
+
+    def resume_writing(self) -> None:
+        if self.master >= 0:
+            asyncio.get_running_loop().add_reader(self.master, self._pty_readable)
+
+    def eof_received(self) -> bool:
+        return False  # the client closed its input: end the session
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The client went away: end the TUI's process group, gently then firmly."""
+        self.closing = True
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return
+        self.settings.log(f"ssh: {self.user} dropped; ending pid {proc.pid}")
+        _signal_group(proc.pid, signal.SIGHUP)
+
+        def _kill() -> None:
+            if proc.returncode is None:
+                _signal_group(proc.pid, signal.SIGKILL)
+
+        asyncio.get_running_loop().call_later(KILL_GRACE_SECONDS, _kill)
+
+
+def _take_terminal() -> None:
+    """In the child: a session of its own, with the pseudo-terminal as its terminal."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _set_size(fd: int, width: int, height: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+async def start_server(settings: SSHSettings) -> asyncssh.SSHAcceptor:
+    """Listen for SSH connections; returns the acceptor (close() it to stop)."""
+    key = host_key(settings.host_key_path)
+    return await asyncssh.create_server(
+        lambda: BackroomSSHServer(settings),
+        settings.host,
+        settings.port,
+        server_host_keys=[str(key)],
+        encoding=None,
+        keepalive_interval=30,
+        login_timeout=60,
+        allow_scp=False,
+        agent_forwarding=False,
+        x11_forwarding=False,
+    )
+
+
+def serve(settings: SSHSettings) -> int:
+    """Run the SSH server until interrupted (SIGINT or SIGTERM)."""
+
+    async def _main() -> None:
+        server = await start_server(settings)
+        settings.log(
+            f"Backroom SSH server on {settings.host}:{settings.port} "
+            f"(host key {host_key(settings.host_key_path)}); Ctrl+C stops it"
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(_main())
+    return 0
