@@ -131,3 +131,12 @@ def test_python_dash_m_backroom_runs_the_command_line(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "w.db").exists()
+
+
+def test_version_is_the_installed_distributions():
+    from importlib.metadata import version
+
+    done = subprocess.run(
+        [sys.executable, "-m", "backroom", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == f"backroom {version('backroom')}"

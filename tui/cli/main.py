@@ -34,12 +34,23 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject's), or "unknown" from a bare tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("backroom")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="backroom",
         description="The back office of a warehouse, in a terminal. Without a command, "
         "opens the terminal interface.",
     )
+    parser.add_argument("--version", action="version", version=f"backroom {_version()}")
     parser.add_argument("--db", metavar="URL", help="sqlite:///file.db or postgresql://...")
     parser.add_argument("--user", metavar="NAME", help="Backroom user (default: login name)")
     parser.add_argument("--config", metavar="FILE", help="extra TOML config file, read last")
