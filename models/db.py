@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import time
@@ -70,6 +71,11 @@ def make_database(url: str) -> peewee.Database:
             timeout=10,
             lock_type="IMMEDIATE",
             check_same_thread=False,
+        )
+    if importlib.util.find_spec("psycopg2") is None:
+        raise DatabaseUnavailable(
+            "PostgreSQL needs its driver, which is not installed: "
+            "pip install 'backroom[postgres]' (or pipx inject backroom psycopg2-binary)"
         )
     return connect(url)
 

@@ -3,7 +3,11 @@ database and an upgraded one are built by the same code. Steps are idempotent.""
 
 from __future__ import annotations
 
+import logging
+import os
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import peewee
 
@@ -19,6 +23,7 @@ from backroom.models.errors import DatabaseUnavailable
 from backroom.models.schema import TABLES, LedgerHead, SchemaVersion
 
 APPEND_ONLY_TABLES = ("move", "event")
+log = logging.getLogger("backroom")
 
 
 def _v1_tables() -> None:
@@ -128,6 +133,30 @@ def migrate(upto: int = CURRENT_VERSION) -> int:
         return max(version, upto)
 
 
+def keep_before_migrating(path: Path, version: int) -> Path:
+    """Copy the SQLite database at PATH, schema VERSION, next to it before it is migrated.
+
+    The copy is named with the version it holds (`warehouse.db.schema-v5.bak`, then
+    `.2.bak`, ... if one is there already) and readable by its owner only; it is one
+    consistent snapshot (SQLite's backup API), whatever other sessions do meanwhile.
+    """
+    target = path.with_name(f"{path.name}.schema-v{version}.bak")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.schema-v{version}.{n}.bak")
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    source, copy = sqlite3.connect(path), sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    log.warning("schema v%d of %s kept as %s before migrating it", version, path, target)
+    return target
+
+
 def open_database(url: str, *, create: bool = False) -> int:
     """Open the database at URL as Backroom's, migrating it in place; returns its version.
 
@@ -160,6 +189,8 @@ def open_database(url: str, *, create: bool = False) -> int:
                 f"{url} has no Backroom schema yet: run 'backroom init' first"
             )
         if version != CURRENT_VERSION:
+            if version and path is not None:
+                keep_before_migrating(path, version)
             return migrate()
         return version
     except DatabaseUnavailable:

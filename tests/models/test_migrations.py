@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import peewee
 import pytest
@@ -154,3 +155,41 @@ def test_a_postgresql_url_without_a_database_name_is_refused():
 )
 def test_well_formed_database_urls_are_accepted(url):
     assert check_url(url) == url
+
+
+def _sqlite_file(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _version_and_moves(path: Path) -> tuple[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        (version,) = conn.execute('SELECT "version" FROM "schema_version"').fetchone()
+        (count,) = conn.execute('SELECT COUNT(*) FROM "move"').fetchone()
+    finally:
+        conn.close()
+    return version, count
+
+
+def test_an_old_database_is_kept_next_to_it_before_it_is_migrated(sqlite_url):
+    build_version_1(sqlite_url)
+    path = _sqlite_file(sqlite_url)
+    open_database(sqlite_url)
+    kept = path.with_name(path.name + ".schema-v1.bak")
+    assert _version_and_moves(kept) == (1, 2)
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert _version_and_moves(path) == (CURRENT_VERSION, 2)
+    db.close()
+    # A current database is opened as it is: no copy is made.
+    open_database(sqlite_url)
+    assert sorted(p.name for p in path.parent.glob("*.bak")) == [kept.name]
+
+
+def test_a_second_old_copy_does_not_overwrite_the_first(sqlite_url, tmp_path):
+    path = _sqlite_file(sqlite_url)
+    first = path.with_name(path.name + ".schema-v1.bak")
+    first.write_bytes(b"kept by hand")
+    build_version_1(sqlite_url)
+    open_database(sqlite_url)
+    assert first.read_bytes() == b"kept by hand"
+    assert _version_and_moves(path.with_name(path.name + ".schema-v1.2.bak")) == (1, 2)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
+import re
 import sys
 from collections.abc import Sequence
 
 from backroom.models.config import load_config
 from backroom.models.errors import DomainError
 from backroom.tui.cli.context import Context, fail
+from backroom.tui.cli.logs import start_logging
+
+INTERNAL_ERROR = 3  # 1 is a refusal, 2 a usage error
+log = logging.getLogger("backroom")
 
 # Each module has register(subparsers); its parsers set `func(ctx) -> int`.
 COMMAND_MODULES = (
@@ -55,6 +62,13 @@ def build_parser() -> Parser:
     parser.add_argument("--user", metavar="NAME", help="Backroom user (default: login name)")
     parser.add_argument("--config", metavar="FILE", help="extra TOML config file, read last")
     parser.add_argument("--login", action="store_true", help="a shared terminal: badge or PIN")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="say more on stderr (-vv: everything); the log file has it anyway",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -65,18 +79,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run `backroom` with ARGV; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    log_path = start_logging(args.verbose)
+    log.info("backroom %s", _without_passwords(sys.argv[1:] if argv is None else argv))
     try:
-        ctx = Context(args, load_config(args.config))
-        if args.command is None:
-            from backroom.tui.run import run_tui
-
-            ctx.open()
-            return run_tui(ctx)
-        return int(args.func(ctx) or 0)
+        return _run(args)
     except DomainError as exc:
+        log.info("refused: %s", exc)
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted; nothing more was written")
+    except BrokenPipeError:
+        return _reader_went_away()
+    except Exception as exc:
+        log.exception("internal error")
+        where = f"; the details are in {log_path}" if log_path else ""
+        print(f"backroom: internal error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+def _without_passwords(argv: Sequence[str]) -> str:
+    """The command line as the log keeps it: a database URL's password left out."""
+    return " ".join(re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", arg) for arg in argv)
+
+
+def _run(args: argparse.Namespace) -> int:
+    ctx = Context(args, load_config(args.config))
+    if args.command is None:
+        from backroom.tui.run import run_tui
+
+        ctx.open()
+        return run_tui(ctx)
+    return int(args.func(ctx) or 0)
+
+
+def _reader_went_away() -> int:
+    """`backroom ... | head`: the reader closed the pipe. Say nothing, as cat does."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit's flush of stdout fails no more
+    except OSError:
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a program ended by it
 
 
 if __name__ == "__main__":
