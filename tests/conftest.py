@@ -82,7 +82,4 @@ def sqlite_database(sqlite_url) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _own_state_folder(tmp_path_factory, monkeypatch) -> None:
     """Commands log to XDG_STATE_HOME: a folder of the test run's, not the tester's."""
-    if "XDG_STATE_HOME" not in os.environ or not os.environ["XDG_STATE_HOME"].startswith(
-        str(tmp_path_factory.getbasetemp())
-    ):
-        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
