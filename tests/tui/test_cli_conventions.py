@@ -88,3 +88,15 @@ def test_a_reader_that_stops_early_gets_no_traceback(state, tmp_path):
     done = subprocess.run(["bash", "-c", pipeline], capture_output=True, text=True, check=True)
     assert done.stdout.split()[:3] == ["ID", "TIME", "(UTC)"]
     assert done.stderr == ""
+
+
+def test_table_columns_line_up_in_terminal_cells_for_japanese_names():
+    from rich.cells import cell_len
+
+    from backroom.tui.cli.context import table
+
+    text = table(["SKU", "NAME", "QTY"], [["TEA-1", "緑茶 ティーバッグ", 12], ["OAT", "Oats", 3]])
+    lines = text.splitlines()
+    # The quantity column ends in the same terminal column on every line.
+    assert {cell_len(line) for line in lines} == {cell_len(lines[0])}
+    assert lines[2].endswith(" 12") and lines[3].endswith("  3")

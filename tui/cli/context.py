@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
+
 from backroom.models.config import Config
 from backroom.models.db import default_url
 from backroom.models.errors import DomainError
@@ -66,18 +68,19 @@ def _json_default(value: object) -> object:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain text table, numbers right-aligned."""
+    """A plain text table, numbers right-aligned, columns measured in terminal cells
+    (a Japanese character takes two, a combining accent none)."""
     body = [["" if v is None else str(v) for v in row] for row in rows]
     if not body:
         return "(nothing)"
-    widths = [max(len(h), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
+    widths = [max(cell_len(h), *(cell_len(r[i]) for r in body)) for i, h in enumerate(headers)]
     numeric = [all(_is_number(r[i]) for r in body) for i in range(len(headers))]
 
     def fmt(cells: Sequence[str]) -> str:
-        out = [
-            c.rjust(w) if num else c.ljust(w)
-            for c, w, num in zip(cells, widths, numeric, strict=True)
-        ]
+        out = []
+        for c, w, num in zip(cells, widths, numeric, strict=True):
+            gap = " " * (w - cell_len(c))
+            out.append(gap + c if num else c + gap)
         return "  ".join(out).rstrip()
 
     lines = [fmt(headers), fmt(["-" * w for w in widths])]
