@@ -100,3 +100,18 @@ def test_table_columns_line_up_in_terminal_cells_for_japanese_names():
     # The quantity column ends in the same terminal column on every line.
     assert {cell_len(line) for line in lines} == {cell_len(lines[0])}
     assert lines[2].endswith(" 12") and lines[3].endswith("  3")
+
+
+def test_the_tui_in_a_pipe_says_it_needs_a_terminal_instead_of_hanging(state, sqlite_url):
+    subprocess.run([*BACKROOM, "--db", sqlite_url, "init"], check=True, capture_output=True)
+    done = subprocess.run(
+        [*BACKROOM, "--db", sqlite_url],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "needs a terminal" in done.stderr

@@ -107,9 +107,23 @@ def _run(args: argparse.Namespace) -> int:
     if args.command is None:
         from backroom.tui.run import run_tui
 
+        if not _has_terminal():
+            print(
+                "backroom: the terminal interface needs a terminal; in a script or a pipe, "
+                "give a command (see 'backroom --help')",
+                file=sys.stderr,
+            )
+            return 2
         ctx.open()
         return run_tui(ctx)
     return int(args.func(ctx) or 0)
+
+
+def _has_terminal() -> bool:
+    """A terminal on both ends, or textual-serve's web driver standing in for one."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _reader_went_away() -> int:
