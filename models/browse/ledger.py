@@ -88,15 +88,17 @@ def ledger_head() -> int:
     return LedgerHead.select(LedgerHead.last_id).where(LedgerHead.id == 1).scalar() or 0
 
 
-def _first_id_at(day: dt.date) -> int:
-    """The first move id on or after DAY (move ids grow with time)."""
-    first = (
-        Move.select(Move.id)
-        .where(Move.time >= dt.datetime.combine(day, dt.time()))
-        .order_by(Move.time, Move.id)
-        .limit(1)
-        .scalar()
+def first_move_since(when: dt.datetime) -> int | None:
+    """The id of the first move posted at or after WHEN; None if there is none yet."""
+    # Move ids grow with time, so "since" is "id >= the first id at that time".
+    return (
+        Move.select(Move.id).where(Move.time >= when).order_by(Move.time, Move.id).limit(1).scalar()
     )
+
+
+def _first_id_at(day: dt.date) -> int:
+    """The first move id on or after DAY, or the next id to be posted."""
+    first = first_move_since(dt.datetime.combine(day, dt.time()))
     return first if first is not None else ledger_head() + 1
 
 
