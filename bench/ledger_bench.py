@@ -23,12 +23,13 @@ from pathlib import Path
 
 from demo_bench import OUT, ensure_large_db, load, machine, remove_db
 
+from backroom.models.browse import list_stock as stock
+from backroom.models.browse import on_hand
 from backroom.models.db import SQLITE_PRAGMAS, db, run_write
 from backroom.models.migrations import open_database
 from backroom.models.schema import Item, Location, Lot, Move, User
 from backroom.models.stock.ledger import INSERT_MOVE, UPSERT_QUANT, MoveSpec, post
 from backroom.models.stock.operations import transfer
-from backroom.models.stock.reading import on_hand, stock
 
 SEED = 2024
 

@@ -35,11 +35,11 @@ from urllib.parse import quote
 
 from peewee import JOIN
 
+from backroom.models.browse import LocationFrom, LocationTo, moves_with_places
 from backroom.models.config import Config
 from backroom.models.data.exporting import read_snapshot, since_start
 from backroom.models.masterdata.adding import find_lot
 from backroom.models.schema import Item, Location, Lot, Move
-from backroom.models.stock.reading import LocationFrom, LocationTo, moves_with_places
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 DIGITAL_LINK = "https://id.gs1.org"

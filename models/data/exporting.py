@@ -18,11 +18,11 @@ from typing import TextIO
 import peewee as pw
 from peewee import JOIN
 
+from backroom.models.browse import POSTED_MOVE_COLUMNS, moves_with_places
 from backroom.models.data.importing import LAYOUTS
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
 from backroom.models.schema import Item, Location, Lot, Move, Quant, User
-from backroom.models.stock.reading import POSTED_MOVE_COLUMNS, moves_with_places
 
 EXPORT_KINDS = ("items", "locations", "lots", "stock", "consignees", "moves", "shipments")
 # Kinds with a time to filter on with --since.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
+from backroom.models.browse import first_move_since
 from backroom.models.schema import Location, Lot, Move, Quant, utcnow
 
 
@@ -20,19 +21,12 @@ class Figures:
     moves_per_day: list[int]  # oldest first, today last
 
 
-def _first_id_since(when: dt.datetime) -> int | None:
-    # Move ids grow with time, so "since" is "id >= the first id at that time".
-    return (
-        Move.select(Move.id).where(Move.time >= when).order_by(Move.time, Move.id).limit(1).scalar()
-    )
-
-
 def figures(days: int = 14, today: dt.date | None = None) -> Figures:
     """Receipts and shipments today, open picks, lots expiring soon, stock in quarantine,
     and moves per day over the last DAYS days."""
     today = today or utcnow().date()
     midnight = dt.datetime.combine(today, dt.time())
-    first_today = _first_id_since(midnight)
+    first_today = first_move_since(midnight)
     receipts = shipments = 0
     if first_today is not None:
         receipts = Move.select().where((Move.id >= first_today) & (Move.kind == "receipt")).count()
@@ -61,8 +55,8 @@ def figures(days: int = 14, today: dt.date | None = None) -> Figures:
     per_day = []
     for back in range(days - 1, -1, -1):
         day = midnight - dt.timedelta(days=back)
-        start = _first_id_since(day)
-        end = _first_id_since(day + dt.timedelta(days=1))
+        start = first_move_since(day)
+        end = first_move_since(day + dt.timedelta(days=1))
         if start is None:
             per_day.append(0)
         else:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from backroom.models.browse import list_stock as stock
 from backroom.models.errors import DomainError
 from backroom.models.schema import Event, LedgerHead, Lot, Move, Quant
-from backroom.models.stock.reading import stock
 from backroom.models.stock.verify import verify
 
 USER = "tester"

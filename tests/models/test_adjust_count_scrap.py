@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from backroom.models.browse import list_moves as moves
 from backroom.models.schema import Event
 from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
-from backroom.models.stock.reading import moves
 from tests.models.support import assert_clean, ledger_state, on_shelf, refused
 
 USER = "tester"

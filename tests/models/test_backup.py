@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from backroom.models.browse import on_hand
 from backroom.models.data.backup import backup, restore
 from backroom.models.db import db
 from backroom.models.errors import Refused
@@ -16,7 +17,6 @@ from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, 
 from backroom.models.migrations import open_database
 from backroom.models.schema import Move
 from backroom.models.stock.operations import receive
-from backroom.models.stock.reading import on_hand
 from backroom.models.stock.verify import verify
 from tests.models import workers
 

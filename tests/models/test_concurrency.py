@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from backroom.models.browse import list_moves as moves
 from backroom.models.db import db
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
 from backroom.models.migrations import open_database
 from backroom.models.schema import LedgerHead, Lot, Move
 from backroom.models.stock.operations import receive
-from backroom.models.stock.reading import moves
 from tests.models.support import USER, assert_clean, on_shelf
 from tests.models.workers import session
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from peewee import JOIN
 
+from backroom.models.browse import list_stock as stock
 from backroom.models.db import db
 from backroom.models.demo.large import build_large
 from backroom.models.demo.small import DemoSummary, build_demo, gtin13
@@ -16,7 +17,6 @@ from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import normalize_gtin
 from backroom.models.migrations import open_database
 from backroom.models.schema import Item, Location, Lot, Move, User
-from backroom.models.stock.reading import stock
 from backroom.models.stock.verify import verify
 
 TODAY = dt.date(2026, 3, 16)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from backroom.models.browse import on_hand
 from backroom.models.data.importing import (
     LAYOUTS,
     ImportRefused,
@@ -17,7 +18,6 @@ from backroom.models.masterdata.adding import get_item
 from backroom.models.schema import Item, Location, Lot, Move
 from backroom.models.schema.shipping import Consignee
 from backroom.models.stock.operations import receive
-from backroom.models.stock.reading import on_hand
 from tests.models.support import assert_clean, ledger_state, on_shelf
 
 USER = "tester"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from backroom.models.browse import on_hand
 from backroom.models.db import db, write
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import (
@@ -18,7 +19,6 @@ from backroom.models.masterdata.adding import (
 from backroom.models.schema import Location, Lot, Move
 from backroom.models.stock.ledger import MoveSpec, post
 from backroom.models.stock.operations import count, receive
-from backroom.models.stock.reading import on_hand
 from backroom.models.stock.verify import verify
 from tests.conftest import TEST_USER
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import peewee
 import pytest
 
+from backroom.models.browse import list_moves as moves
 from backroom.models.db import check_url, db, make_database, run_write
 from backroom.models.errors import DatabaseUnavailable
 from backroom.models.masterdata.adding import (
@@ -22,7 +23,6 @@ from backroom.models.masterdata.adding import (
 from backroom.models.migrations import CURRENT_VERSION, migrate, open_database, stored_version
 from backroom.models.stock.ledger import MoveSpec, post
 from backroom.models.stock.operations import receive, transfer
-from backroom.models.stock.reading import moves
 from tests.models.support import USER, assert_clean, on_shelf
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from backroom.models.browse import list_moves as moves
+from backroom.models.browse import list_stock as stock
 from backroom.models.masterdata.adding import ItemSpec, add_item, find_lot
 from backroom.models.stock.operations import receive
-from backroom.models.stock.reading import moves, stock
 from tests.models.support import assert_clean, on_shelf, refused
 
 USER = "tester"

@@ -31,8 +31,8 @@ def test_skus_and_locations_cannot_take_codes_backroom_reserves(sqlite_database,
 
 
 def test_stock_under_a_location_is_case_exact(sqlite_database):
+    from backroom.models.browse import list_stock as stock
     from backroom.models.stock.operations import receive
-    from backroom.models.stock.reading import stock
 
     add_location("A")
     add_location("a")

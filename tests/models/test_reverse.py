@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from backroom.models.browse import list_moves as moves
 from backroom.models.masterdata.adding import find_lot, get_user, set_lot_status
 from backroom.models.stock.operations import receive, reverse, transfer
-from backroom.models.stock.reading import moves
 from tests.models.support import assert_clean, on_shelf, refused
 
 USER = "tester"

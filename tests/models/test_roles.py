@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from backroom.models.browse import on_hand
 from backroom.models.config import Config
 from backroom.models.errors import DomainError, Refused
 from backroom.models.masterdata.adding import (
@@ -30,7 +31,6 @@ from backroom.models.people import roles
 from backroom.models.people.users import add_key, assign_badge, deactivate, set_pin
 from backroom.models.schema import Move, User
 from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
-from backroom.models.stock.reading import on_hand
 from tests.models.support import USER, ledger_state
 
 PEOPLE = {"viewer": "visitor", "operator": "ann", "lead": "lee", "admin": "ada"}

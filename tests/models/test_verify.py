@@ -7,11 +7,12 @@ from collections import Counter
 
 import pytest
 
+from backroom.models.browse import list_moves as moves
+from backroom.models.browse import list_stock as stock
 from backroom.models.db import db, is_sqlite
 from backroom.models.masterdata.adding import find_lot, get_user, set_lot_status
 from backroom.models.schema import Item, Location, Quant
 from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
-from backroom.models.stock.reading import moves, stock
 from backroom.models.stock.verify import verify
 from tests.models.support import USER
 

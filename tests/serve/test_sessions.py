@@ -10,12 +10,12 @@ import time
 
 import pytest
 
+from backroom.models.browse import on_hand
 from backroom.models.db import db
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user, get_user
 from backroom.models.migrations import open_database
 from backroom.models.people.users import add_key
 from backroom.models.schema import Move, User
-from backroom.models.stock.reading import on_hand
 from backroom.models.stock.verify import verify
 from tests.conftest import TEST_USER
 from tests.serve.conftest import SSH_OPTIONS, Server, Terminal, backroom_argv, free_port, keypair

@@ -55,7 +55,7 @@ def build_warehouse() -> None:
 
 def make_app(url: str, monkeypatch: pytest.MonkeyPatch) -> BackroomApp:
     """The app on the small warehouse, with today frozen at TODAY."""
-    monkeypatch.setattr(browse, "today", lambda: TODAY)
+    monkeypatch.setattr(browse.query, "today", lambda: TODAY)
     build_warehouse()
     return BackroomApp(Session(TEST_USER, url, site="Test DC"))
 

@@ -17,7 +17,7 @@ from tests.tui.test_browse_helpers import TODAY, build_warehouse
 
 @pytest.fixture
 def warehouse(sqlite_database, monkeypatch):
-    monkeypatch.setattr(browse, "today", lambda: TODAY)
+    monkeypatch.setattr(browse.query, "today", lambda: TODAY)
     build_warehouse()
     return sqlite_database
 
@@ -100,7 +100,7 @@ def test_loose_text_finds_a_code_exactly_or_names_like_it(warehouse):
 
 def test_every_narrow_and_wide_plan_gives_the_same_rows(warehouse, monkeypatch):
     narrow = {g: stock_keys(Query(location="WH"), g) for g in browse.STOCK_GROUPINGS}
-    monkeypatch.setattr(browse, "NARROW", 0)  # every filter now too wide to lead
+    monkeypatch.setattr(browse.query, "NARROW", 0)  # every filter now too wide to lead
     for grouping, keys in narrow.items():
         assert stock_keys(Query(location="WH"), grouping) == keys
     assert stock_keys(Query(text="tape")) == ["TAPE-48||A-01=30", "TAPE-48||B-01=6"]
@@ -155,8 +155,8 @@ def test_ledger_filters(warehouse):
 
 
 def test_a_filter_no_index_serves_is_read_in_windows(warehouse, monkeypatch):
-    monkeypatch.setattr(browse, "SCAN_WINDOW", 2)
-    monkeypatch.setattr(browse, "SCAN_SECONDS", 0)  # hand back after every window
+    monkeypatch.setattr(browse.ledger, "SCAN_WINDOW", 2)
+    monkeypatch.setattr(browse.ledger, "SCAN_SECONDS", 0)  # hand back after every window
     pages = []
     after = None
     while True:

@@ -7,9 +7,9 @@ import json
 import pytest
 from textual.widgets import DataTable, ProgressBar
 
+from backroom.models.browse import on_hand
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.schema import Item
-from backroom.models.stock.reading import on_hand
 from backroom.tui.app import BackroomApp
 from backroom.tui.screens.data.export_data import ExportScreen
 from backroom.tui.screens.data.import_data import ImportScreen

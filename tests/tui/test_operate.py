@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from backroom.models.browse import on_hand
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.schema import Move
 from backroom.models.stock.operations import receive
-from backroom.models.stock.reading import on_hand
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER

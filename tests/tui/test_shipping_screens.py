@@ -9,6 +9,7 @@ import io
 import pytest
 from rich.console import Console
 
+from backroom.models.browse import on_hand
 from backroom.models.config import Config
 from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.shipments import (
@@ -20,7 +21,6 @@ from backroom.models.goods_out.shipments import (
 from backroom.models.goods_out.shipments import shipment_detail as detail_of
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive
-from backroom.models.stock.reading import on_hand
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER

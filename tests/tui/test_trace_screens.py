@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from textual.widgets import Tree
 
+from backroom.models.browse import on_hand
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, find_lot
 from backroom.models.schema.shipping import Consignee, Shipment
 from backroom.models.stock.operations import receive, transfer
-from backroom.models.stock.reading import on_hand
 from backroom.models.trace.transform import Line, transform
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session

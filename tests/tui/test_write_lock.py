@@ -6,9 +6,9 @@ import asyncio
 import sqlite3
 import time
 
+from backroom.models.browse import on_hand
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive
-from backroom.models.stock.reading import on_hand
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER

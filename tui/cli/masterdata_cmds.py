@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from backroom.models.schema import LOCATION_KINDS, LOT_STATUSES, ROLES, TRACKING
+from backroom.models.browse import (
+    LOCATION_KINDS,
+    LOT_STATUSES,
+    ROLES,
+    TRACKING,
+    item_line,
+    list_items,
+    list_locations,
+    list_lots,
+    list_users,
+    location_line,
+    lot_line,
+)
 from backroom.tui.cli.context import Context, iso_date, table, whole_number
 
 
 def register(sub) -> None:
+    _register_items(sub)
+    _register_locations(sub)
+    _register_lots(sub)
+    _register_users(sub)
+
+
+def _register_items(sub) -> None:
     item = sub.add_parser("item", help="items: add, list").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -20,10 +39,12 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_item_add)
     p = item.add_parser("list", help="list items")
-    p.add_argument("--search", help="part of the SKU or name")
+    p.add_argument("--search", default="", help="the start of the SKU, or part of the name or GTIN")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_item_list)
 
+
+def _register_locations(sub) -> None:
     loc = sub.add_parser("location", help="locations: add, list").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -40,6 +61,8 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_location_list)
 
+
+def _register_lots(sub) -> None:
     lot = sub.add_parser("lot", help="lots: add, list, status").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -51,7 +74,13 @@ def register(sub) -> None:
     p.add_argument("--supplier-lot", metavar="X")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lot_add)
-    p = lot.add_parser("list", help="list lots")
+    p = lot.add_parser("list", help="list lots, soonest expiry first")
+    p.add_argument(
+        "--search",
+        default="",
+        metavar="TEXT",
+        help="what the screen's search line takes, such as 'M-2 status:blocked'",
+    )
     p.add_argument("--item", metavar="ITEM")
     p.add_argument("--status", choices=LOT_STATUSES)
     p.add_argument("--json", action="store_true")
@@ -64,6 +93,8 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lot_status)
 
+
+def _register_users(sub) -> None:
     user = sub.add_parser("user", help="users: add, list").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
@@ -77,18 +108,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_user_list)
 
 
-def _item_dict(it) -> dict[str, object]:
-    return {
-        "sku": it.sku,
-        "gtin": it.gtin,
-        "name": it.name,
-        "unit": it.unit,
-        "tracking": it.tracking,
-        "shelf_life_days": it.shelf_life_days,
-        "active": it.active,
-    }
-
-
 def cmd_item_add(ctx: Context) -> int:
     from backroom.models.masterdata.adding import ItemSpec, add_item, get_user
 
@@ -97,39 +116,21 @@ def cmd_item_add(ctx: Context) -> int:
     it = add_item(
         ItemSpec(a.sku, a.name, a.gtin, a.unit, a.tracking, a.shelf_life), by=get_user(ctx.user)
     )
-    ctx.emit(_item_dict(it), f"Item {it.sku} added: {it.name}")
+    ctx.emit(item_line(it.sku).as_dict(), f"Item {it.sku} added: {it.name}")
     return 0
 
 
 def cmd_item_list(ctx: Context) -> int:
-    from backroom.models.schema import Item
-
     ctx.open()
-    query = Item.select().order_by(Item.sku)
-    if ctx.args.search:
-        s = ctx.args.search
-        query = query.where(Item.sku.contains(s) | Item.name.contains(s))
-    items = list(query)
+    items = list_items(ctx.args.search)
     ctx.emit(
-        [_item_dict(i) for i in items],
+        [i.as_dict() for i in items],
         lambda: table(
             ["SKU", "GTIN", "NAME", "UNIT", "TRACKING", "SHELF LIFE"],
             [(i.sku, i.gtin, i.name, i.unit, i.tracking, i.shelf_life_days) for i in items],
         ),
     )
     return 0
-
-
-def _loc_dict(loc) -> dict[str, object]:
-    return {
-        "code": loc.code,
-        "name": loc.name,
-        "kind": loc.kind,
-        "path": loc.path,
-        "parent": loc.parent.code if loc.parent_id else None,
-        "quarantine": loc.quarantine,
-        "active": loc.active,
-    }
 
 
 def cmd_location_add(ctx: Context) -> int:
@@ -145,22 +146,17 @@ def cmd_location_add(ctx: Context) -> int:
         quarantine=a.quarantine,
         by=get_user(ctx.user),
     )
-    ctx.emit(_loc_dict(loc), f"Location {loc.code} added ({loc.kind}): {loc.path}")
+    ctx.emit(
+        location_line(loc.code).as_dict(), f"Location {loc.code} added ({loc.kind}): {loc.path}"
+    )
     return 0
 
 
 def cmd_location_list(ctx: Context) -> int:
-    from backroom.models.masterdata.adding import get_location
-    from backroom.models.schema import Location
-
     ctx.open()
-    query = Location.select().order_by(Location.path)
-    if ctx.args.under:
-        top = get_location(ctx.args.under)
-        query = query.where(Location.under(top))
-    locs = list(query)
+    locs = list_locations(ctx.args.under)
     ctx.emit(
-        [_loc_dict(x) for x in locs],
+        [x.as_dict() for x in locs],
         lambda: table(
             ["CODE", "KIND", "NAME", "PATH"], [(x.code, x.kind, x.name, x.path) for x in locs]
         ),
@@ -169,13 +165,8 @@ def cmd_location_list(ctx: Context) -> int:
 
 
 def _lot_dict(lot) -> dict[str, object]:
-    return {
-        "item": lot.item.sku,
-        "lot": lot.number,
-        "expiry": lot.expiry,
-        "status": lot.status,
-        "supplier_lot": lot.supplier_lot,
-    }
+    """A lot just added or changed, as `lot list --json` shows it."""
+    return lot_line(lot.item.sku, lot.number).as_dict()
 
 
 def cmd_lot_add(ctx: Context) -> int:
@@ -196,21 +187,14 @@ def cmd_lot_add(ctx: Context) -> int:
 
 
 def cmd_lot_list(ctx: Context) -> int:
-    from backroom.models.masterdata.adding import get_item
-    from backroom.models.schema import Item, Lot
-
     ctx.open()
-    query = Lot.select(Lot, Item).join(Item).order_by(Item.sku, Lot.expiry, Lot.number)
-    if ctx.args.item:
-        query = query.where(Lot.item == get_item(ctx.args.item))
-    if ctx.args.status:
-        query = query.where(Lot.status == ctx.args.status)
-    lots = list(query)
+    a = ctx.args
+    lots = list_lots(a.search, item=a.item, status=a.status)
     ctx.emit(
-        [_lot_dict(x) for x in lots],
+        [x.as_dict() for x in lots],
         lambda: table(
             ["ITEM", "LOT", "EXPIRY", "STATUS"],
-            [(x.item.sku, x.number, x.expiry, x.status) for x in lots],
+            [(x.item, x.number, x.expiry, x.status) for x in lots],
         ),
     )
     return 0
@@ -236,12 +220,10 @@ def cmd_user_add(ctx: Context) -> int:
 
 
 def cmd_user_list(ctx: Context) -> int:
-    from backroom.models.schema import User
-
     ctx.open()
-    users = list(User.select().order_by(User.name))
+    users = list_users()
     ctx.emit(
-        [{"name": u.name, "role": u.role, "active": u.active} for u in users],
+        [u.as_dict() for u in users],
         lambda: table(["NAME", "ROLE", "ACTIVE"], [(u.name, u.role, u.active) for u in users]),
     )
     return 0

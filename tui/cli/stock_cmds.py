@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from backroom.models.schema import MOVE_KINDS
+from backroom.models.browse import MOVE_KINDS, list_moves, list_stock
 from backroom.models.stock.ledger import PostedMove
 from backroom.tui.cli.context import Context, iso_date, positive_number, table, whole_number
 
 
 def register(sub) -> None:
+    _register_incoming(sub)
+    _register_corrections(sub)
+    _register_reading(sub)
+
+
+def _register_incoming(sub) -> None:
     p = sub.add_parser("receive", help="receive stock from a supplier")
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
@@ -28,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("--ref", metavar="REF")
     _posting(p, cmd_move)
 
+
+def _register_corrections(sub) -> None:
     p = sub.add_parser("adjust", help="correct stock by a signed DELTA (-3, +2)")
     p.add_argument("item", metavar="ITEM")
     p.add_argument("delta", metavar="DELTA", type=whole_number)
@@ -56,7 +64,10 @@ def register(sub) -> None:
     p.add_argument("--reason")
     _posting(p, cmd_reverse)
 
+
+def _register_reading(sub) -> None:
     p = sub.add_parser("stock", help="stock on hand")
+    _search(p, "tape loc:A-01")
     p.add_argument("--item", metavar="ITEM")
     p.add_argument("--location", metavar="LOC", help="this location and those under it")
     p.add_argument("--lot", metavar="LOT")
@@ -66,14 +77,24 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_stock)
 
     p = sub.add_parser("moves", help="the ledger, newest first")
+    _search(p, "tape kind:transfer from:2025-01-01")
     p.add_argument("--item", metavar="ITEM")
     p.add_argument("--lot", metavar="LOT")
-    p.add_argument("--location", metavar="LOC")
+    p.add_argument("--location", metavar="LOC", help="this location and those under it")
     p.add_argument("--user", dest="by", metavar="NAME")
     p.add_argument("--kind", choices=MOVE_KINDS)
     p.add_argument("--limit", type=positive_number, default=50, metavar="N")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_moves)
+
+
+def _search(parser, example: str) -> None:
+    parser.add_argument(
+        "--search",
+        default="",
+        metavar="TEXT",
+        help=f"what the screen's search line takes, such as '{example}'",
+    )
 
 
 def _posting(parser, func) -> None:
@@ -169,11 +190,16 @@ def cmd_reverse(ctx: Context) -> int:
 
 
 def cmd_stock(ctx: Context) -> int:
-    from backroom.models.stock.reading import stock
-
     ctx.open()
     a = ctx.args
-    rows = stock(item=a.item, location=a.location, lot=a.lot, include_virtual=a.all, limit=a.limit)
+    rows = list_stock(
+        a.search,
+        item=a.item,
+        location=a.location,
+        lot=a.lot,
+        include_virtual=a.all,
+        limit=a.limit,
+    )
     ctx.emit(
         [r.as_dict() for r in rows],
         lambda: table(
@@ -185,11 +211,17 @@ def cmd_stock(ctx: Context) -> int:
 
 
 def cmd_moves(ctx: Context) -> int:
-    from backroom.models.stock.reading import moves
-
     ctx.open()
     a = ctx.args
-    rows = moves(item=a.item, lot=a.lot, location=a.location, user=a.by, kind=a.kind, limit=a.limit)
+    rows = list_moves(
+        a.search,
+        item=a.item,
+        lot=a.lot,
+        location=a.location,
+        user=a.by,
+        kind=a.kind,
+        limit=a.limit,
+    )
     ctx.emit(
         [m.as_dict() for m in rows],
         lambda: table(
