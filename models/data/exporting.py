@@ -3,7 +3,7 @@ JSON, streamed: rows are read a page at a time by keyset (id > last id, never OF
 and written as they come, so a million moves never sit in memory at once.
 
 The master-data and stock layouts are exactly the import layouts of
-models/data/importing.py, so an export imports back as it is.
+models/data/importing/, so an export imports back as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TextIO
 import peewee as pw
 from peewee import JOIN
 
-from backroom.models.data.importing import LAYOUTS
+from backroom.models.data.importing.csv_rows import LAYOUTS
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
 from backroom.models.schema import Item, Location, Lot, Move, Quant, User
