@@ -3,7 +3,7 @@ JSON, streamed: rows are read a page at a time by keyset (id > last id, never OF
 and written as they come, so a million moves never sit in memory at once.
 
 The master-data and stock layouts are exactly the import layouts of
-models/data/importing.py, so an export imports back as it is.
+models/data/importing/, so an export imports back as it is.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import peewee as pw
 from peewee import JOIN
 
 from backroom.models.browse import POSTED_MOVE_COLUMNS, moves_with_places
-from backroom.models.data.importing import LAYOUTS
+from backroom.models.data.importing.csv_rows import LAYOUTS
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
 from backroom.models.schema import Item, Location, Lot, Move, Quant, User
@@ -242,7 +242,7 @@ def _moves(since) -> Iterator[Row]:
 
 def _shipment_pages(since) -> Iterator[list[dict[str, object]]]:
     """Shipments a page at a time, each with its lines and parcels."""
-    from backroom.models.schema.shipping import Carrier, Consignee, Parcel, Shipment, ShipmentLine
+    from backroom.models.schema.shipping import Carrier, Consignee, Shipment
 
     query = (
         Shipment.select(Shipment, Consignee.name, Carrier.code)
@@ -260,33 +260,7 @@ def _shipment_pages(since) -> Iterator[list[dict[str, object]]]:
         if not page:
             return
         ids = [row["id"] for row in page]
-        lines: dict[int, list[dict[str, object]]] = {i: [] for i in ids}
-        for line in (
-            ShipmentLine.select(ShipmentLine, Item.sku)
-            .join(Item)
-            .where(ShipmentLine.shipment.in_(ids))
-            .order_by(ShipmentLine.id)
-            .dicts()
-        ):
-            lines[line["shipment"]].append(
-                {
-                    "item": line["sku"],
-                    "qty_ordered": line["qty_ordered"],
-                    "qty_allocated": line["qty_allocated"],
-                    "qty_picked": line["qty_picked"],
-                    "qty_shipped": line["qty_shipped"],
-                }
-            )
-        parcels: dict[int, list[dict[str, object]]] = {i: [] for i in ids}
-        for parcel in Parcel.select().where(Parcel.shipment.in_(ids)).order_by(Parcel.id).dicts():
-            parcels[parcel["shipment"]].append(
-                {
-                    "sscc": parcel["sscc"],
-                    "kind": parcel["kind"],
-                    "weight_g": parcel["weight_g"],
-                    "tracking_number": parcel["tracking_number"],
-                }
-            )
+        lines, parcels = _shipment_lines(ids), _shipment_parcels(ids)
         yield [
             {
                 "shipment": row["number"],
@@ -306,6 +280,47 @@ def _shipment_pages(since) -> Iterator[list[dict[str, object]]]:
         last = ids[-1]
         if len(page) < PAGE:
             return
+
+
+def _shipment_lines(ids: list[int]) -> dict[int, list[dict[str, object]]]:
+    """The lines of the shipments with these IDS, by shipment id, in line order."""
+    from backroom.models.schema.shipping import ShipmentLine
+
+    lines: dict[int, list[dict[str, object]]] = {i: [] for i in ids}
+    for line in (
+        ShipmentLine.select(ShipmentLine, Item.sku)
+        .join(Item)
+        .where(ShipmentLine.shipment.in_(ids))
+        .order_by(ShipmentLine.id)
+        .dicts()
+    ):
+        lines[line["shipment"]].append(
+            {
+                "item": line["sku"],
+                "qty_ordered": line["qty_ordered"],
+                "qty_allocated": line["qty_allocated"],
+                "qty_picked": line["qty_picked"],
+                "qty_shipped": line["qty_shipped"],
+            }
+        )
+    return lines
+
+
+def _shipment_parcels(ids: list[int]) -> dict[int, list[dict[str, object]]]:
+    """The parcels of the shipments with these IDS, by shipment id, in parcel order."""
+    from backroom.models.schema.shipping import Parcel
+
+    parcels: dict[int, list[dict[str, object]]] = {i: [] for i in ids}
+    for parcel in Parcel.select().where(Parcel.shipment.in_(ids)).order_by(Parcel.id).dicts():
+        parcels[parcel["shipment"]].append(
+            {
+                "sscc": parcel["sscc"],
+                "kind": parcel["kind"],
+                "weight_g": parcel["weight_g"],
+                "tracking_number": parcel["tracking_number"],
+            }
+        )
+    return parcels
 
 
 def _shipment_rows(since) -> Iterator[Row]:

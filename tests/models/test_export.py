@@ -15,7 +15,15 @@ from backroom.models.data.exporting import export
 from backroom.models.data.importing import apply_import, plan_import
 from backroom.models.db import db
 from backroom.models.errors import Refused
-from backroom.models.goods_out.shipments import add_consignee
+from backroom.models.goods_out.allocation import allocate
+from backroom.models.goods_out.packing import pack_all
+from backroom.models.goods_out.picking import pick_all
+from backroom.models.goods_out.shipments import (
+    add_carrier,
+    add_consignee,
+    add_line,
+    create_shipment,
+)
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
 from backroom.models.migrations import open_database
 from backroom.models.schema import Move
@@ -109,3 +117,46 @@ def test_export_then_import_into_an_empty_database_gives_the_same_stock(warehous
     assert_clean()
     db.close()
     open_database(warehouse.url)
+
+
+def test_shipments_come_out_with_their_own_lines_and_parcels_across_pages(warehouse, monkeypatch):
+    monkeypatch.setattr(exporting, "PAGE", 1)  # a page per shipment: lines must not mix
+    add_consignee(
+        "Bakery", address="Kerkstraat 12", postal_code="9000", city="Gent", country="BE", user=USER
+    )
+    add_carrier("DHL", name="DHL Freight", services=["std"], user=USER)
+    receive("MILK", 10, "A1", user=USER, lot="M-1", expiry=dt.date.today() + dt.timedelta(30))
+    receive("FLOUR", 500, "A1", user=USER)
+    packed = create_shipment("Bakery", user=USER, carrier="DHL", service="std")
+    add_line(packed, "MILK", 4, user=USER)
+    add_line(packed, "FLOUR", 100, user=USER)
+    allocate(packed, user=USER)
+    pick_all(packed, user=USER)
+    box = pack_all(packed, user=USER, company_prefix="4012345", weight_g=2_500)
+    draft = create_shipment("Bakery", user=USER)
+    add_line(draft, "FLOUR", 50, user=USER)
+    empty = create_shipment("Bakery", user=USER)
+
+    shipments = json.loads(exported("shipments", "json"))
+    assert [s["shipment"] for s in shipments] == [packed, draft, empty]
+    first, second, third = shipments
+    assert (first["status"], first["consignee"], first["carrier"]) == ("packed", "Bakery", "DHL")
+    assert [(x["item"], x["qty_ordered"], x["qty_picked"]) for x in first["lines"]] == [
+        ("MILK", 4, 4),
+        ("FLOUR", 100, 100),
+    ]
+    assert first["parcels"] == [
+        {"sscc": box.parcel.sscc, "kind": "box", "weight_g": 2_500, "tracking_number": None}
+    ]
+    assert [(x["item"], x["qty_ordered"], x["qty_picked"]) for x in second["lines"]] == [
+        ("FLOUR", 50, 0)
+    ]
+    assert (second["carrier"], second["parcels"], third["lines"]) == (None, [], [])
+
+    table = rows(exported("shipments"))
+    assert [(r["shipment"], r["item"], r["qty_ordered"]) for r in table] == [
+        (packed, "MILK", "4"),
+        (packed, "FLOUR", "100"),
+        (draft, "FLOUR", "50"),
+        (empty, "", ""),
+    ]
