@@ -170,7 +170,8 @@ def _csv(columns, rows) -> None:
 
 
 def cmd_trace(ctx: Context) -> int:
-    from backroom.models.trace.walk import TRACE_COLUMNS, trace_lot, trace_rows
+    from backroom.models.trace.report import TRACE_COLUMNS, trace_rows
+    from backroom.models.trace.walk import trace_lot
 
     ctx.open()
     found = trace_lot(ctx.args.lot, ctx.args.item)
