@@ -10,8 +10,9 @@ import pytest
 from peewee import JOIN
 
 from backroom.models.db import db
+from backroom.models.demo.blocks import DemoSummary, gtin13
+from backroom.models.demo.build import build_demo
 from backroom.models.demo.large import build_large
-from backroom.models.demo.small import DemoSummary, build_demo, gtin13
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import normalize_gtin
 from backroom.models.migrations import open_database
