@@ -29,8 +29,9 @@ from backroom.models.migrations import open_database  # noqa: E402
 from backroom.models.schema import Item, Lot, Move, User  # noqa: E402
 from backroom.models.schema.shipping import Consignee, Shipment  # noqa: E402
 from backroom.models.stock.ledger import MoveSpec, post  # noqa: E402
+from backroom.models.trace.report import Trace  # noqa: E402
 from backroom.models.trace.transform import Line, transform  # noqa: E402
-from backroom.models.trace.walk import Trace, trace_lot  # noqa: E402
+from backroom.models.trace.walk import trace_lot  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 TARGET_MS = 200.0

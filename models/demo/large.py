@@ -17,18 +17,23 @@ from dataclasses import dataclass, field
 from peewee import chunked
 
 from backroom.models.db import db, is_sqlite, run_write
-from backroom.models.demo.small import (
+from backroom.models.demo.blocks import (
+    ADJUST_REASONS,
+    BRANDS,
     DISPATCH,
     LEAD,
-    QUARANTINE,
+    LINE_TRACKING,
+    PRODUCT_LINES,
     RECEIVING,
+    SCRAP_REASONS,
     SITE,
     Progress,
     add_demo_users,
+    add_site,
     gtin13,
 )
 from backroom.models.errors import Refused
-from backroom.models.masterdata.adding import add_location, get_location, log_event, set_lot_status
+from backroom.models.masterdata.adding import get_location, log_event, set_lot_status
 from backroom.models.schema import Item, Location, Lot, User, utcnow
 from backroom.models.stock.ledger import MoveSpec, lock_head, post
 
@@ -40,49 +45,6 @@ ZONES = (("AMB", "Ambient"), ("BULK", "Bulk racking"), ("COLD", "Cold room"), ("
 BULK_CACHE_KIB = -262_144  # 256 MB of page cache while the moves are posted
 BULK_WAL_PAGES = 10_000
 HOT_SHIPMENTS = 1_100  # ship moves of one lot to distinct orders (the trace benchmark's)
-
-BRANDS = ("Nordvik", "Alba", "Greenfield", "Solera", "Kestrel", "Maple & Co", "Orion", "Vesta")
-PRODUCTS = {
-    "FD": (
-        ("Arabica coffee beans", "1 kg", 365),
-        ("Earl Grey tea", "100 bags", 730),
-        ("Olive oil", "750 ml", 540),
-        ("Basmati rice", "5 kg", 720),
-        ("Penne rigate", "500 g", 730),
-        ("Chopped tomatoes", "400 g", 900),
-        ("Dark chocolate 70%", "100 g", 365),
-        ("Oat biscuits", "300 g", 180),
-        ("Greek yoghurt", "500 g", 21),
-        ("Orange juice", "1 l", 45),
-        ("Mature cheddar", "400 g", 90),
-        ("Granola", "750 g", 270),
-    ),
-    "HB": (
-        ("Hand cream", "75 ml", 900),
-        ("Sunscreen SPF 50", "200 ml", 730),
-        ("Shampoo", "250 ml", 900),
-        ("Toothpaste", "75 ml", 720),
-        ("Paracetamol 500 mg", "16 tablets", 1095),
-        ("Vitamin D3", "90 capsules", 730),
-    ),
-    "EL": (
-        ("Wireless barcode scanner", "", None),
-        ("Thermal label printer", "203 dpi", None),
-        ("Rugged handheld terminal", "", None),
-        ("Bluetooth headset", "", None),
-        ("10-inch tablet", "64 GB", None),
-    ),
-    "PK": (
-        ("Shipping carton", "40x30x30 cm", None),
-        ("Stretch film", "500 mm x 300 m", None),
-        ("Packing tape", "48 mm x 66 m", None),
-        ("Mailer bag", "32x45 cm", None),
-        ("Euro pallet", "1200x800", None),
-    ),
-}
-TRACKING = {"FD": "lot", "HB": "lot", "EL": "serial", "PK": "none"}
-SCRAP_REASONS = ("Crushed carton", "Leaking container", "Damaged by forklift", "Torn packaging")
-ADJUST_REASONS = ("Found on wrong shelf", "Damaged, not recoverable", "Unrecorded sample taken")
 
 
 @dataclass
@@ -189,10 +151,7 @@ def _insert(model: type, rows: Sequence[dict]) -> None:
 
 def _make_locations(total: int) -> list[Location]:
     """Site, dock, dispatch, quarantine, zones, aisles of 100 bins; returns the bins."""
-    add_location(SITE, name="Central distribution centre")
-    add_location(RECEIVING, name="Receiving dock", parent=SITE)
-    add_location(DISPATCH, name="Dispatch area", parent=SITE)
-    add_location(QUARANTINE, name="Quarantine area", parent=SITE, quarantine=True)
+    add_site("Central distribution centre")
     per_aisle = BAYS * LEVELS
     aisles = max(1, round((total - 8) / (per_aisle + 1)))
     zones = ZONES[: min(len(ZONES), aisles)]
@@ -244,14 +203,14 @@ def _make_items(plan: _Plan, rng: random.Random, count: int) -> None:
     for n in range(count):
         roll = n % 10
         prefix = "FD" if roll < 4 else "HB" if roll < 6 else "EL" if roll < 7 else "PK"
-        name, size, shelf = rng.choice(PRODUCTS[prefix])
+        name, size, shelf = rng.choice(PRODUCT_LINES[prefix])
         brand = rng.choice(BRANDS)
         rows.append(
             {
                 "sku": f"{prefix}-{n + 1:06d}",
                 "gtin": "0" + gtin13(n + 1),
                 "name": f"{brand} {name} {size}".strip(),
-                "tracking": TRACKING[prefix],
+                "tracking": LINE_TRACKING[prefix],
                 "shelf_life_days": shelf,
             }
         )

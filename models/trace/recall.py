@@ -24,7 +24,8 @@ from backroom.models.masterdata.adding import find_lot, log_event, set_lot_statu
 from backroom.models.people.roles import acting
 from backroom.models.schema import Lot, utcnow
 from backroom.models.stock.ledger import lock_head, sql, time_text
-from backroom.models.trace.walk import RETURNED_BY, LotInfo, Trace, db_date, db_time, trace
+from backroom.models.trace.report import LotInfo, Trace
+from backroom.models.trace.walk import RETURNED_BY, db_date, db_time, trace
 
 OPEN_SHIPMENT_STATUSES = ("draft", "allocated", "picking", "packed")
 

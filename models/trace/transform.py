@@ -137,61 +137,91 @@ def transform(
             f"Transformation kind {kind!r} is not one of {', '.join(TRANSFORMATION_KINDS)}"
         )
     _check_lines(consume, produce)
-
-    def _transform() -> TransformResult:
-        # Lock the ledger before creating lots: two sessions producing the same new lot
-        # would otherwise both try to create it.
-        lock_head()
-        who = acting(user, "transform")
-        here = get_location(at_location)
-        if not here.is_internal:
-            raise Refused(f"Transform at an internal location, not {here.code} ({here.kind})")
-        production = _production()
-        moment = at or utcnow()
-        ins = [(get_item(line.item), line) for line in consume]
-        in_lots = [_input_lot(item, _lot_number(line.lot)) for item, line in ins]
-        header = Transformation.create(
+    return run_write(
+        lambda: _post_transformation(
+            at_location,
+            consume,
+            produce,
+            user=user,
             kind=kind,
-            time=moment,
-            user=who,
-            location=here,
-            reference=(reference or "").strip() or None,
-            note=(note or "").strip() or None,
+            expiry=expiry,
+            reference=reference,
+            note=note,
+            at=at,
         )
-        number = transformation_number(header.id)
-        specs = [
-            MoveSpec("consume", item, line.qty, here, production, lot, reference=number)
-            for (item, line), lot in zip(ins, in_lots, strict=True)
-        ]
-        created: list[str] = []
-        for line in produce:
-            item = get_item(line.item)
-            lot = _output_lot(item, _lot_number(line.lot), in_lots, expiry, moment, who, created)
-            specs.append(
-                MoveSpec("produce", item, line.qty, production, here, lot, reference=number)
-            )
-        posted = post(specs, who, moment)
-        for spec, move in zip(specs, posted, strict=True):
-            TransformationLine.create(
-                transformation=header,
-                direction="in" if spec.kind == "consume" else "out",
-                item=spec.item,
-                lot=spec.lot,
-                qty=spec.qty,
-                move=move.id,
-            )
-        log_event("transformation", number, who, kind=kind, location=here.code)
-        return TransformResult(
-            header.id,
-            kind,
-            here.code,
-            header.reference,
-            tuple(m for m in posted if m.kind == "consume"),
-            tuple(m for m in posted if m.kind == "produce"),
-            tuple(created),
-        )
+    )
 
-    return run_write(_transform)
+
+def _post_transformation(
+    at_location: str,
+    consume: Sequence[Line],
+    produce: Sequence[Line],
+    *,
+    user: str,
+    kind: str,
+    expiry: dt.date | None,
+    reference: str | None,
+    note: str | None,
+    at: dt.datetime | None,
+) -> TransformResult:
+    """The transformation inside the write transaction: input lots checked, output
+    lots found or created, the moves posted and the genealogy lines kept."""
+    # Lock the ledger before creating lots: two sessions producing the same new lot
+    # would otherwise both try to create it.
+    lock_head()
+    who = acting(user, "transform")
+    here = get_location(at_location)
+    if not here.is_internal:
+        raise Refused(f"Transform at an internal location, not {here.code} ({here.kind})")
+    production = _production()
+    moment = at or utcnow()
+    ins = [(get_item(line.item), line) for line in consume]
+    in_lots = [_input_lot(item, _lot_number(line.lot)) for item, line in ins]
+    header = Transformation.create(
+        kind=kind,
+        time=moment,
+        user=who,
+        location=here,
+        reference=(reference or "").strip() or None,
+        note=(note or "").strip() or None,
+    )
+    number = transformation_number(header.id)
+    specs = [
+        MoveSpec("consume", item, line.qty, here, production, lot, reference=number)
+        for (item, line), lot in zip(ins, in_lots, strict=True)
+    ]
+    created: list[str] = []
+    for line in produce:
+        item = get_item(line.item)
+        lot = _output_lot(item, _lot_number(line.lot), in_lots, expiry, moment, who, created)
+        specs.append(MoveSpec("produce", item, line.qty, production, here, lot, reference=number))
+    posted = post(specs, who, moment)
+    _keep_genealogy(header, specs, posted)
+    log_event("transformation", number, who, kind=kind, location=here.code)
+    return TransformResult(
+        header.id,
+        kind,
+        here.code,
+        header.reference,
+        tuple(m for m in posted if m.kind == "consume"),
+        tuple(m for m in posted if m.kind == "produce"),
+        tuple(created),
+    )
+
+
+def _keep_genealogy(
+    header: Transformation, specs: Sequence[MoveSpec], posted: Sequence[PostedMove]
+) -> None:
+    """One transformation line per posted move: what went in, what came out."""
+    for spec, move in zip(specs, posted, strict=True):
+        TransformationLine.create(
+            transformation=header,
+            direction="in" if spec.kind == "consume" else "out",
+            item=spec.item,
+            lot=spec.lot,
+            qty=spec.qty,
+            move=move.id,
+        )
 
 
 def _production() -> Location:

@@ -11,8 +11,9 @@ from peewee import JOIN
 
 from backroom.models.browse import list_stock as stock
 from backroom.models.db import db
+from backroom.models.demo.blocks import DemoSummary, gtin13
+from backroom.models.demo.build import build_demo
 from backroom.models.demo.large import build_large
-from backroom.models.demo.small import DemoSummary, build_demo, gtin13
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import normalize_gtin
 from backroom.models.migrations import open_database

@@ -12,8 +12,9 @@ from backroom.models.errors import DomainError
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.schema.shipping import Consignee, Shipment
 from backroom.models.stock.operations import receive, reverse, transfer
+from backroom.models.trace.report import trace_rows
 from backroom.models.trace.transform import Line, transform
-from backroom.models.trace.walk import trace_lot, trace_rows
+from backroom.models.trace.walk import trace_lot
 from tests.models.support import USER
 
 DAY = dt.datetime(2026, 4, 1, 9, 0)

@@ -38,7 +38,7 @@ def cmd_init(ctx: Context) -> int:
 def cmd_demo(ctx: Context) -> int:
     import sys
 
-    from backroom.models.demo.small import build_demo
+    from backroom.models.demo.build import build_demo
 
     ctx.open(create=True)
 

@@ -12,6 +12,13 @@ from backroom.tui.cli.context import Context, iso_date, table, whole_number
 
 def register(sub) -> None:
     """The lot traceability sub-commands."""
+    _add_transform(sub)
+    _add_return(sub)
+    _add_lot_reports(sub)
+    _add_trace_events(sub)
+
+
+def _add_transform(sub) -> None:
     p = sub.add_parser(
         "transform",
         help="production, repack or kitting: consume input lots, produce output lots",
@@ -32,6 +39,8 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_transform)
 
+
+def _add_return(sub) -> None:
     p = sub.add_parser("return", help="receive goods back from a customer into quarantine")
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
@@ -44,6 +53,9 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_return)
 
+
+def _add_lot_reports(sub) -> None:
+    """trace, recall, recall-report and one-step: each about one lot (or serial)."""
     p = sub.add_parser("trace", help="where a lot (or serial) came from and where it went")
     _lot_args(p)
     p.set_defaults(func=cmd_trace)
@@ -66,6 +78,8 @@ def register(sub) -> None:
     _lot_args(p)
     p.set_defaults(func=cmd_one_step)
 
+
+def _add_trace_events(sub) -> None:
     p = sub.add_parser(
         "trace-events",
         help="receiving, transformation and shipping events of a date range, as CSV",
@@ -170,7 +184,8 @@ def _csv(columns, rows) -> None:
 
 
 def cmd_trace(ctx: Context) -> int:
-    from backroom.models.trace.walk import TRACE_COLUMNS, trace_lot, trace_rows
+    from backroom.models.trace.report import TRACE_COLUMNS, trace_rows
+    from backroom.models.trace.walk import trace_lot
 
     ctx.open()
     found = trace_lot(ctx.args.lot, ctx.args.item)

@@ -23,7 +23,8 @@ from textual.widgets.tree import TreeNode
 from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.models.masterdata.adding import find_lot
-from backroom.models.trace.walk import LotFacts, LotInfo, Trace, TransformFacts, trace
+from backroom.models.trace.report import LotFacts, LotInfo, Trace, TransformFacts
+from backroom.models.trace.walk import trace
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import ResolvedLot, ResolvedSerial
