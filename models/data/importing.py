@@ -1000,7 +1000,7 @@ def _plan_consignees(records: list[Record], problems: list[Problem]) -> list[Pla
 
 
 def _apply_consignees(rows: list[Planned], who, cursor: _Cursor) -> None:
-    from backroom.models.goods_out.shipments import add_consignee
+    from backroom.models.goods_out.parties import add_consignee
     from backroom.models.schema.shipping import Consignee
 
     for row in cursor.each(rows):

@@ -15,16 +15,9 @@ import peewee as pw
 
 from backroom.models.db import run_write
 from backroom.models.errors import Refused
-from backroom.models.goods_out.shipments import (
-    DEFAULT_DISPATCH,
-    check_status,
-    dispatch_location,
-    get_shipment,
-    open_remainder,
-    set_status,
-    settle,
-    sync_line,
-)
+from backroom.models.goods_out.dispatch import DEFAULT_DISPATCH, dispatch_location
+from backroom.models.goods_out.orders import get_shipment, sync_line
+from backroom.models.goods_out.status import check_status, open_remainder, set_status, settle
 from backroom.models.masterdata.adding import get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting
 from backroom.models.schema import Item, Location, Lot

@@ -15,7 +15,7 @@ from backroom.models.data.exporting import export
 from backroom.models.data.importing import apply_import, plan_import
 from backroom.models.db import db
 from backroom.models.errors import Refused
-from backroom.models.goods_out.shipments import add_consignee
+from backroom.models.goods_out.parties import add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
 from backroom.models.migrations import open_database
 from backroom.models.schema import Move

@@ -10,21 +10,19 @@ import pytest
 
 from backroom.models.errors import DomainError, NotFound, Refused
 from backroom.models.goods_out.allocation import allocate, allocate_lot
-from backroom.models.goods_out.dispatch import manifest, ship
-from backroom.models.goods_out.packing import make_sscc, pack, pack_all, parse_sscc, set_weight
-from backroom.models.goods_out.picking import pick, pick_all, pick_list
-from backroom.models.goods_out.shipments import (
-    add_carrier,
-    add_consignee,
-    add_line,
+from backroom.models.goods_out.cancelling import cancel
+from backroom.models.goods_out.dispatch import (
     assign_load,
-    cancel,
     create_load,
-    create_shipment,
     deliver,
     load_info,
-    shipment_detail,
+    manifest,
+    ship,
 )
+from backroom.models.goods_out.orders import add_line, create_shipment, shipment_detail
+from backroom.models.goods_out.packing import make_sscc, pack, pack_all, parse_sscc, set_weight
+from backroom.models.goods_out.parties import add_carrier, add_consignee
+from backroom.models.goods_out.picking import pick, pick_all, pick_list
 from backroom.models.masterdata.adding import (
     ItemSpec,
     add_item,

@@ -216,7 +216,7 @@ def _shipment(sub) -> None:
 
 
 def _dispatch(ctx: Context) -> str:
-    from backroom.models.goods_out.shipments import dispatch_code
+    from backroom.models.goods_out.dispatch import dispatch_code
 
     return dispatch_code(ctx.config)
 
@@ -246,7 +246,7 @@ def _write(out: str | None, data: bytes | str, what: str) -> None:
 
 
 def cmd_consignee_add(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import add_consignee
+    from backroom.models.goods_out.parties import add_consignee
 
     ctx.open()
     a = ctx.args
@@ -266,7 +266,7 @@ def cmd_consignee_add(ctx: Context) -> int:
 
 
 def cmd_consignee_list(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import list_consignees
+    from backroom.models.goods_out.parties import list_consignees
 
     ctx.open()
     rows = list_consignees()
@@ -284,7 +284,7 @@ def cmd_consignee_list(ctx: Context) -> int:
 
 
 def cmd_carrier_add(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import add_carrier
+    from backroom.models.goods_out.parties import add_carrier
 
     ctx.open()
     a = ctx.args
@@ -300,7 +300,7 @@ def cmd_carrier_add(ctx: Context) -> int:
 
 
 def cmd_carrier_list(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import list_carriers
+    from backroom.models.goods_out.parties import list_carriers
 
     ctx.open()
     rows = list_carriers()
@@ -325,7 +325,7 @@ def _load_text(info) -> str:
 
 
 def cmd_load_create(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import create_load
+    from backroom.models.goods_out.dispatch import create_load
 
     ctx.open()
     a = ctx.args
@@ -335,7 +335,7 @@ def cmd_load_create(ctx: Context) -> int:
 
 
 def cmd_load_add(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import assign_load
+    from backroom.models.goods_out.dispatch import assign_load
 
     ctx.open()
     info = None
@@ -346,7 +346,7 @@ def cmd_load_add(ctx: Context) -> int:
 
 
 def cmd_load_show(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import load_info
+    from backroom.models.goods_out.dispatch import load_info
 
     ctx.open()
     info = load_info(ctx.args.load)
@@ -358,7 +358,7 @@ def cmd_load_show(ctx: Context) -> int:
 
 
 def cmd_create(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import create_shipment
+    from backroom.models.goods_out.orders import create_shipment
 
     ctx.open()
     a = ctx.args
@@ -370,7 +370,7 @@ def cmd_create(ctx: Context) -> int:
 
 
 def cmd_add_line(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import add_line
+    from backroom.models.goods_out.orders import add_line
 
     ctx.open()
     a = ctx.args
@@ -527,7 +527,7 @@ def cmd_ship(ctx: Context) -> int:
 
 
 def cmd_deliver(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import deliver
+    from backroom.models.goods_out.dispatch import deliver
 
     ctx.open()
     a = ctx.args
@@ -540,7 +540,7 @@ def cmd_deliver(ctx: Context) -> int:
 
 
 def cmd_cancel(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import cancel
+    from backroom.models.goods_out.cancelling import cancel
 
     ctx.open()
     a = ctx.args
@@ -559,7 +559,7 @@ def cmd_cancel(ctx: Context) -> int:
 
 
 def cmd_show(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import shipment_detail
+    from backroom.models.goods_out.orders import shipment_detail
 
     ctx.open()
     detail = shipment_detail(ctx.args.shipment)
@@ -605,7 +605,7 @@ def show_text(detail) -> str:
 
 
 def cmd_list(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import list_shipments
+    from backroom.models.goods_out.orders import list_shipments
 
     ctx.open()
     a = ctx.args
