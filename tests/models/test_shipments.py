@@ -291,6 +291,8 @@ def test_a_short_pick_is_recorded_and_frees_the_rest(shop):
     assert any(
         h.kind == "shipment.short_pick" and "expected 5, found 3" in h.text for h in detail.history
     )
+    shorts = [h.detail for h in detail.history if h.kind == "shipment.short_pick"]
+    assert shorts == [{"item": "MILK", "lot": "L1", "location": "A-01", "expected": 5, "found": 3}]
     # The two not found are no longer reserved: another shipment can have them.
     other = order(shop, ("MILK", 2))
     assert [r.qty for r in allocate(other, user=USER).reserved] == [2]
