@@ -150,7 +150,8 @@ def logistic_content(
 ) -> LogisticContent:
     """The logistic label of SSCC. The one place its data is gathered: from the parcel
     with that SSCC (ship-to, carrier, contents), where what the person gave wins."""
-    from backroom.models.goods_out.shipments import ConsigneeInfo, parcel_view
+    from backroom.models.goods_out.orders import parcel_view
+    from backroom.models.goods_out.parties import ConsigneeInfo
     from backroom.models.schema.shipping import Parcel
 
     number = gs1.parse_sscc(sscc)

@@ -17,13 +17,9 @@ import peewee as pw
 
 from backroom.models.db import run_write
 from backroom.models.errors import Refused
-from backroom.models.goods_out.shipments import (
-    DEFAULT_DISPATCH,
-    check_status,
-    get_shipment,
-    set_status,
-    sync_line,
-)
+from backroom.models.goods_out.dispatch import DEFAULT_DISPATCH
+from backroom.models.goods_out.orders import get_shipment, sync_line
+from backroom.models.goods_out.status import check_status, set_status
 from backroom.models.masterdata.adding import find_lot, get_item, get_location, log_event
 from backroom.models.people.roles import acting, require
 from backroom.models.schema import Item, Location, Lot, Move, Quant

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backroom.models.goods_out.dispatch import Manifest
-from backroom.models.goods_out.shipments import ShipmentDetail, shipment_detail
+from backroom.models.goods_out.orders import ShipmentDetail, shipment_detail
 
 WIDTH = 90  # characters a line of a document holds: A4 in 9 pt Courier
 

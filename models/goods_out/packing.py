@@ -13,15 +13,8 @@ from biip.checksums import gs1_standard_check_digit
 
 from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
-from backroom.models.goods_out.shipments import (
-    ParcelView,
-    check_status,
-    get_shipment,
-    next_value,
-    parcel_view,
-    settle,
-    unpacked,
-)
+from backroom.models.goods_out.orders import ParcelView, get_shipment, next_value, parcel_view
+from backroom.models.goods_out.status import check_status, settle, unpacked
 from backroom.models.masterdata.adding import get_item, get_lot, log_event
 from backroom.models.people.roles import acting
 from backroom.models.schema import Item, Lot

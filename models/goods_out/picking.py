@@ -15,19 +15,12 @@ import peewee as pw
 
 from backroom.models.db import run_write
 from backroom.models.errors import Refused
-from backroom.models.goods_out.shipments import (
-    DEFAULT_DISPATCH,
-    check_status,
-    dispatch_location,
-    get_shipment,
-    open_remainder,
-    set_status,
-    settle,
-    sync_line,
-)
+from backroom.models.goods_out.dispatch import DEFAULT_DISPATCH, dispatch_location
+from backroom.models.goods_out.orders import get_shipment, sync_line
+from backroom.models.goods_out.status import check_status, open_remainder, set_status, settle
 from backroom.models.masterdata.adding import get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting
-from backroom.models.schema import Item, Location, Lot
+from backroom.models.schema import Item, Location, Lot, User
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
 
@@ -177,40 +170,15 @@ def pick(
         what = f"{it.sku} lot {the_lot.number}" if the_lot else it.sku
         if qty > left:
             raise Refused(f"Only {left} {it.unit} of {what} are to be picked at {here.code}")
-        move = None
-        if qty:
-            spec = MoveSpec(
-                "pick",
-                it,
-                qty,
-                here,
-                dispatch_location(dispatch),
-                the_lot,
-                reference=shipment.number,
-            )
-            move = post([spec], who)[0]
+        move = _to_dispatch(shipment, it, qty, here, the_lot, dispatch, who) if qty else None
         _book(allocs, qty)
         given_up = 0
         if short and qty < left:
             given_up = left - qty
-            for a in allocs:
-                if a.qty != a.picked:
-                    Allocation.update(qty=a.picked).where(Allocation.id == a.id).execute()
-            log_event(
-                "shipment.short_pick",
-                shipment.number,
-                who,
-                item=it.sku,
-                lot=the_lot.number if the_lot else None,
-                location=here.code,
-                expected=left,
-                found=qty,
-            )
+            _give_up(shipment, allocs, here=here, expected=left, found=qty, who=who)
         for line_id in {a.line_id for a in allocs}:
             sync_line(ShipmentLine.get_by_id(line_id))
-        if shipment.status == "allocated":
-            set_status(shipment, "picking", who)
-        settle(shipment, who)
+        _progress(shipment, who)
         tasks = _tasks(shipment)
         return PickResult(
             shipment.number,
@@ -222,6 +190,56 @@ def pick(
         )
 
     return run_write(_pick)
+
+
+def _to_dispatch(
+    shipment: Shipment,
+    item: Item,
+    qty: int,
+    here: Location,
+    lot: Lot | None,
+    dispatch: str,
+    who: User,
+) -> PostedMove:
+    """Post the pick move: QTY of ITEM (LOT) from HERE to the dispatch location."""
+    spec = MoveSpec(
+        "pick", item, qty, here, dispatch_location(dispatch), lot, reference=shipment.number
+    )
+    return post([spec], who)[0]
+
+
+def _give_up(
+    shipment: Shipment,
+    allocs: list[Allocation],
+    *,
+    here: Location,
+    expected: int,
+    found: int,
+    who: User,
+) -> None:
+    """A short pick: what is still allocated at the spot is given up, and the shortfall
+    goes into the shipment's history."""
+    for a in allocs:
+        if a.qty != a.picked:
+            Allocation.update(qty=a.picked).where(Allocation.id == a.id).execute()
+    first = allocs[0]
+    log_event(
+        "shipment.short_pick",
+        shipment.number,
+        who,
+        item=first.item.sku,
+        lot=first.lot.number if first.lot_id else None,
+        location=here.code,
+        expected=expected,
+        found=found,
+    )
+
+
+def _progress(shipment: Shipment, who: User) -> None:
+    """The first pick starts picking; the last, with everything packed, makes it packed."""
+    if shipment.status == "allocated":
+        set_status(shipment, "picking", who)
+    settle(shipment, who)
 
 
 def _matching(shipment: Shipment, here: Location, item: Item, lot: str | None) -> list[Allocation]:
@@ -294,9 +312,7 @@ def pick_all(number: str, *, user: str, dispatch: str = DEFAULT_DISPATCH) -> lis
             Allocation.update(picked=a.qty).where(Allocation.id == a.id).execute()
         for line in shipment.lines:
             sync_line(line)
-        if shipment.status == "allocated":
-            set_status(shipment, "picking", who)
-        settle(shipment, who)
+        _progress(shipment, who)
         return moves
 
     return run_write(_pick_all)

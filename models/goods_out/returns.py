@@ -97,25 +97,7 @@ def receive_return(
             the_lot = get_lot(it, lot.strip())
         elif lot:
             raise Refused(f"Item {it.sku} is not lot-tracked: give no lot")
-        what = f"{it.sku} lot {the_lot.number}" if the_lot else it.sku
-        if shipment:
-            ship = Shipment.get_or_none(Shipment.number == shipment.strip())
-            if ship is None:
-                raise NotFound(f"Unknown shipment {shipment!r}")
-            left = _shipped_on(ship.number, it, the_lot)
-            if left < qty:
-                raise Refused(
-                    f"Shipment {ship.number} took {left} {it.unit} of {what} that have not "
-                    f"come back; cannot return {qty}"
-                )
-            ref, partner = ship.number, ship.consignee.name
-            text = note
-        else:
-            who_sent = Consignee.get_or_none(Consignee.name == consignee.strip())
-            if who_sent is None:
-                raise NotFound(f"Unknown consignee {consignee!r}")
-            ref, partner = None, who_sent.name
-            text = f"{RETURNED_BY}{partner}" + (f": {note}" if note else "")
+        ref, partner, text = _returned_by(shipment, consignee, it, the_lot, qty, note)
         spec = MoveSpec("return", it, qty, _customer(), dest, the_lot, reference=ref, note=text)
         move = post([spec], who, at)[0]
         status = the_lot.status if the_lot else None
@@ -125,3 +107,34 @@ def receive_return(
         return ReturnResult(move, ref, partner, status)
 
     return run_write(_return)
+
+
+def _returned_by(
+    shipment: str | None,
+    consignee: str | None,
+    item: Item,
+    lot: Lot | None,
+    qty: int,
+    note: str | None,
+) -> tuple[str | None, str, str | None]:
+    """Whom the goods came back from, as (reference, consignee name, move note).
+
+    Against a shipment, no more can come back than it took; without one, the note
+    names the consignee, so the trace finds it."""
+    if shipment:
+        ship = Shipment.get_or_none(Shipment.number == shipment.strip())
+        if ship is None:
+            raise NotFound(f"Unknown shipment {shipment!r}")
+        left = _shipped_on(ship.number, item, lot)
+        if left < qty:
+            what = f"{item.sku} lot {lot.number}" if lot else item.sku
+            raise Refused(
+                f"Shipment {ship.number} took {left} {item.unit} of {what} that have not "
+                f"come back; cannot return {qty}"
+            )
+        return ship.number, ship.consignee.name, note
+    who_sent = Consignee.get_or_none(Consignee.name == consignee.strip())
+    if who_sent is None:
+        raise NotFound(f"Unknown consignee {consignee!r}")
+    partner = who_sent.name
+    return None, partner, f"{RETURNED_BY}{partner}" + (f": {note}" if note else "")

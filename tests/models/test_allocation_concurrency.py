@@ -10,12 +10,8 @@ import pytest
 from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.models.goods_out.allocation import allocate
-from backroom.models.goods_out.shipments import (
-    add_consignee,
-    add_line,
-    create_shipment,
-    shipment_detail,
-)
+from backroom.models.goods_out.orders import add_line, create_shipment, shipment_detail
+from backroom.models.goods_out.parties import add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
 from backroom.models.migrations import open_database
 from backroom.models.stock.operations import receive

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from backroom.models.goods_out.allocation import allocate
-from backroom.models.goods_out.shipments import add_consignee, add_line, create_shipment
+from backroom.models.goods_out.orders import add_line, create_shipment
+from backroom.models.goods_out.parties import add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, set_lot_status
 from backroom.models.schema import Lot
 from backroom.models.stock.dashboard import figures

@@ -10,7 +10,8 @@ import pytest
 
 from backroom.models.config import Config
 from backroom.models.data.epcis import Identifiers, epcis_document
-from backroom.models.goods_out.shipments import add_consignee, add_line, create_shipment
+from backroom.models.goods_out.orders import add_line, create_shipment
+from backroom.models.goods_out.parties import add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive, reverse, scrap, transfer
 

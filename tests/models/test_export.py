@@ -16,14 +16,10 @@ from backroom.models.data.importing import apply_import, plan_import
 from backroom.models.db import db
 from backroom.models.errors import Refused
 from backroom.models.goods_out.allocation import allocate
+from backroom.models.goods_out.orders import add_line, create_shipment
 from backroom.models.goods_out.packing import pack_all
+from backroom.models.goods_out.parties import add_carrier, add_consignee
 from backroom.models.goods_out.picking import pick_all
-from backroom.models.goods_out.shipments import (
-    add_carrier,
-    add_consignee,
-    add_line,
-    create_shipment,
-)
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, init_database
 from backroom.models.migrations import open_database
 from backroom.models.schema import Move

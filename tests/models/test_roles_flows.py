@@ -9,18 +9,13 @@ import pytest
 
 from backroom.models.errors import Refused
 from backroom.models.goods_out.allocation import allocate, allocate_lot
-from backroom.models.goods_out.dispatch import ship
+from backroom.models.goods_out.cancelling import cancel
+from backroom.models.goods_out.dispatch import deliver, ship
+from backroom.models.goods_out.orders import add_line, create_shipment
 from backroom.models.goods_out.packing import new_parcel, pack
+from backroom.models.goods_out.parties import add_carrier, add_consignee
 from backroom.models.goods_out.picking import pick
 from backroom.models.goods_out.returns import receive_return
-from backroom.models.goods_out.shipments import (
-    add_carrier,
-    add_consignee,
-    add_line,
-    cancel,
-    create_shipment,
-    deliver,
-)
 from backroom.models.masterdata.adding import add_user, get_user
 from backroom.models.trace.recall import recall
 from backroom.models.trace.transform import Line, transform

@@ -10,21 +10,19 @@ import pytest
 
 from backroom.models.errors import DomainError, NotFound, Refused
 from backroom.models.goods_out.allocation import allocate, allocate_lot
-from backroom.models.goods_out.dispatch import manifest, ship
-from backroom.models.goods_out.packing import make_sscc, pack, pack_all, parse_sscc, set_weight
-from backroom.models.goods_out.picking import pick, pick_all, pick_list
-from backroom.models.goods_out.shipments import (
-    add_carrier,
-    add_consignee,
-    add_line,
+from backroom.models.goods_out.cancelling import cancel
+from backroom.models.goods_out.dispatch import (
     assign_load,
-    cancel,
     create_load,
-    create_shipment,
     deliver,
     load_info,
-    shipment_detail,
+    manifest,
+    ship,
 )
+from backroom.models.goods_out.orders import add_line, create_shipment, shipment_detail
+from backroom.models.goods_out.packing import make_sscc, pack, pack_all, parse_sscc, set_weight
+from backroom.models.goods_out.parties import add_carrier, add_consignee
+from backroom.models.goods_out.picking import pick, pick_all, pick_list
 from backroom.models.masterdata.adding import (
     ItemSpec,
     add_item,
@@ -293,6 +291,8 @@ def test_a_short_pick_is_recorded_and_frees_the_rest(shop):
     assert any(
         h.kind == "shipment.short_pick" and "expected 5, found 3" in h.text for h in detail.history
     )
+    shorts = [h.detail for h in detail.history if h.kind == "shipment.short_pick"]
+    assert shorts == [{"item": "MILK", "lot": "L1", "location": "A-01", "expected": 5, "found": 3}]
     # The two not found are no longer reserved: another shipment can have them.
     other = order(shop, ("MILK", 2))
     assert [r.qty for r in allocate(other, user=USER).reserved] == [2]

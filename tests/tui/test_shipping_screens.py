@@ -12,13 +12,9 @@ from rich.console import Console
 from backroom.models.browse import on_hand
 from backroom.models.config import Config
 from backroom.models.goods_out.allocation import allocate
-from backroom.models.goods_out.shipments import (
-    add_carrier,
-    add_consignee,
-    add_line,
-    create_shipment,
-)
-from backroom.models.goods_out.shipments import shipment_detail as detail_of
+from backroom.models.goods_out.orders import add_line, create_shipment
+from backroom.models.goods_out.orders import shipment_detail as detail_of
+from backroom.models.goods_out.parties import add_carrier, add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive
 from backroom.tui.app import BackroomApp

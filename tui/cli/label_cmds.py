@@ -94,7 +94,7 @@ def cmd_label(ctx: Context) -> int:
     if a.kind not in ("commands", "scanner-test"):
         ctx.open()
     if a.shipment:
-        from backroom.models.goods_out.shipments import shipment_detail
+        from backroom.models.goods_out.orders import shipment_detail
 
         keys += [parcel.sscc for parcel in shipment_detail(a.shipment).parcels]
         if not keys:

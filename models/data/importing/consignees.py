@@ -81,7 +81,7 @@ def plan_consignees(records: list[Record], problems: list[Problem]) -> list[Plan
 
 def apply_consignees(rows: list[Planned], who, cursor: ApplyCursor) -> None:
     """Add or update the planned consignees. Call inside a write transaction."""
-    from backroom.models.goods_out.shipments import add_consignee
+    from backroom.models.goods_out.parties import add_consignee
     from backroom.models.schema.shipping import Consignee
 
     for row in cursor.each(rows):

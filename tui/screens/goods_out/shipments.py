@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Header, Static
 
 from backroom.models.db import db
 from backroom.models.errors import DomainError
-from backroom.models.goods_out.shipments import ShipmentSummary, list_shipments
+from backroom.models.goods_out.orders import ShipmentSummary, list_shipments
 from backroom.tui.widgets.key_footer import KeyFooter
 
 OPEN = ("draft", "allocated", "picking", "packed")

@@ -18,8 +18,9 @@ from textual.widgets import Header, Static
 from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.models.goods_out.allocation import allocate
+from backroom.models.goods_out.dispatch import dispatch_code
+from backroom.models.goods_out.orders import ShipmentDetail, shipment_detail
 from backroom.models.goods_out.packing import get_parcel
-from backroom.models.goods_out.shipments import ShipmentDetail, dispatch_code, shipment_detail
 from backroom.tui.screens.goods_out.shipments_form import site_config
 from backroom.tui.screens.print_label import LabelTarget
 from backroom.tui.widgets.key_footer import KeyFooter

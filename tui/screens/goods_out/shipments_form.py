@@ -13,7 +13,8 @@ from textual.widgets import Static
 from backroom.models.config import Config, load_config
 from backroom.models.db import db
 from backroom.models.errors import DomainError, Refused
-from backroom.models.goods_out.shipments import dispatch_code, get_shipment
+from backroom.models.goods_out.dispatch import dispatch_code
+from backroom.models.goods_out.orders import get_shipment
 from backroom.models.schema.shipping import Parcel
 from backroom.scanners.gs1 import read_sscc
 from backroom.scanners.parse import parse

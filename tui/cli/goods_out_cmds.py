@@ -1,4 +1,7 @@
-"""consignee, carrier, shipment and manifest: transport shipments from the command line."""
+"""shipment: a transport shipment from order to delivery, from the command line.
+
+The argument types and output helpers here are shared with parties_cmds and dispatch_cmds.
+"""
 
 from __future__ import annotations
 
@@ -46,92 +49,42 @@ def tracking_pair(text: str) -> tuple[str, str]:
 
 
 def register(sub) -> None:
-    """consignee, carrier, shipment and manifest sub-commands."""
-    _consignee(
-        sub.add_parser("consignee", help="ship-to parties").add_subparsers(
-            dest="action", metavar="ACTION", required=True
-        )
-    )
-    _carrier(
-        sub.add_parser("carrier", help="carriers and their services").add_subparsers(
-            dest="action", metavar="ACTION", required=True
-        )
-    )
+    """shipment sub-commands."""
     _shipment(
         sub.add_parser("shipment", help="transport shipments").add_subparsers(
             dest="action", metavar="ACTION", required=True
         )
     )
-    _load(
-        sub.add_parser("load", help="vehicle departures grouping shipments").add_subparsers(
-            dest="action", metavar="ACTION", required=True
-        )
-    )
-    p = sub.add_parser("manifest", help="a carrier's end-of-day manifest")
-    p.add_argument("carrier", metavar="CARRIER")
-    p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="shipping day (UTC)")
-    p.add_argument("--format", choices=("text", "csv", "pdf"), default="text")
-    p.add_argument("--out", metavar="FILE")
-    _json(p, cmd_manifest)
 
 
-def _json(parser, func) -> None:
+def with_json(parser, func) -> None:
+    """Give PARSER the --json option and FUNC as its command."""
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(func=func)
 
 
-def _consignee(sub) -> None:
-    p = sub.add_parser("add", help="add a consignee")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--address", required=True, metavar="TEXT", help="street lines, '|' between")
-    p.add_argument("--postal-code", required=True, metavar="P")
-    p.add_argument("--city", required=True, metavar="C")
-    p.add_argument("--country", required=True, metavar="CC")
-    p.add_argument("--gln", metavar="GLN")
-    p.add_argument("--contact", metavar="TEXT")
-    p.add_argument("--min-shelf-life", type=whole_number, default=0, metavar="DAYS")
-    _json(p, cmd_consignee_add)
-    _json(sub.add_parser("list", help="list consignees"), cmd_consignee_list)
-
-
-def _carrier(sub) -> None:
-    p = sub.add_parser("add", help="add a carrier")
-    p.add_argument("code", metavar="CODE")
-    p.add_argument("--name", required=True)
-    p.add_argument("--services", default="", metavar="A,B", help="service levels")
-    p.add_argument("--tracking-url", metavar="URL", help="with {tracking} for the number")
-    _json(p, cmd_carrier_add)
-    _json(sub.add_parser("list", help="list carriers"), cmd_carrier_list)
-
-
-def _load(sub) -> None:
-    p = sub.add_parser("create", help="a new load; prints its number")
-    p.add_argument("--vehicle", required=True, metavar="PLATE")
-    p.add_argument("--driver", default="", metavar="NAME")
-    p.add_argument("--departure", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC")
-    _json(p, cmd_load_create)
-    p = sub.add_parser("add", help="put shipments on a load")
-    p.add_argument("load", metavar="LOAD")
-    p.add_argument("shipments", nargs="+", metavar="SHIPMENT")
-    _json(p, cmd_load_add)
-    p = sub.add_parser("show", help="a load and its shipments")
-    p.add_argument("load", metavar="LOAD")
-    _json(p, cmd_load_show)
-
-
 def _shipment(sub) -> None:
+    """The shipment actions, in the order a shipment goes through them."""
+    _order_actions(sub)
+    _pack_actions(sub)
+    _leave_actions(sub)
+    _read_actions(sub)
+
+
+def _order_actions(sub) -> None:
+    """create, add-line, allocate and pick."""
     p = sub.add_parser("create", help="a new draft shipment; prints its number")
     p.add_argument("--consignee", required=True, metavar="NAME")
     p.add_argument("--carrier", metavar="CODE")
     p.add_argument("--service", metavar="LEVEL")
     p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="planned ship date")
-    _json(p, cmd_create)
+    with_json(p, cmd_create)
 
     p = sub.add_parser("add-line", help="order an item on a shipment")
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
-    _json(p, cmd_add_line)
+    with_json(p, cmd_add_line)
 
     p = sub.add_parser("allocate", help="reserve stock: FEFO/FIFO, or a lot chosen by a lead")
     p.add_argument("shipment", metavar="SHIPMENT")
@@ -139,7 +92,7 @@ def _shipment(sub) -> None:
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--location", metavar="LOC")
     p.add_argument("--qty", type=whole_number, metavar="N")
-    _json(p, cmd_allocate)
+    with_json(p, cmd_allocate)
 
     p = sub.add_parser("pick", help="pick list, or pick stock to dispatch")
     p.add_argument("shipment", metavar="SHIPMENT")
@@ -149,8 +102,11 @@ def _shipment(sub) -> None:
     p.add_argument("--qty", type=whole_number, metavar="N")
     p.add_argument("--short", action="store_true", help="QTY is all there was")
     p.add_argument("--all", action="store_true", help="pick the whole list as allocated")
-    _json(p, cmd_pick)
+    with_json(p, cmd_pick)
 
+
+def _pack_actions(sub) -> None:
+    """pack, weigh and track: parcels and what is known about them."""
     p = sub.add_parser("pack", help="put picked stock into a parcel")
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--item", metavar="ITEM", help="without it, everything picked goes in")
@@ -159,42 +115,48 @@ def _shipment(sub) -> None:
     p.add_argument("--parcel", metavar="SSCC", help="an open parcel (default: a new one)")
     p.add_argument("--kind", choices=PARCEL_KINDS, default="box")
     p.add_argument("--weight", type=weight_grams, metavar="KG")
-    _json(p, cmd_pack)
+    with_json(p, cmd_pack)
 
     p = sub.add_parser("weigh", help="record a parcel's weight")
     p.add_argument("sscc", metavar="SSCC")
     p.add_argument("weight", metavar="KG", type=weight_grams)
-    _json(p, cmd_weigh)
+    with_json(p, cmd_weigh)
 
     p = sub.add_parser("track", help="record a parcel's tracking number")
     p.add_argument("sscc", metavar="SSCC")
     p.add_argument("tracking", metavar="NUMBER")
-    _json(p, cmd_track)
+    with_json(p, cmd_track)
 
+
+def _leave_actions(sub) -> None:
+    """ship, deliver and cancel: the shipment leaves, arrives, or never goes."""
     p = sub.add_parser("ship", help="the parcels leave: dispatch -> customer")
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument(
         "--tracking", action="append", default=[], type=tracking_pair, metavar="SSCC=NUMBER"
     )
     p.add_argument("--override-expired", action="store_true", help="lead: ship expired lots")
-    _json(p, cmd_ship)
+    with_json(p, cmd_ship)
 
     p = sub.add_parser("deliver", help="record the proof of delivery")
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--signed-by", required=True, metavar="NAME")
     p.add_argument("--at", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC (default now)")
     p.add_argument("--note", default="")
-    _json(p, cmd_deliver)
+    with_json(p, cmd_deliver)
 
     p = sub.add_parser("cancel", help="cancel before shipping; picked stock goes back")
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--return-to", metavar="LOC", help="where picked stock goes back to")
     p.add_argument("--reason", default="")
-    _json(p, cmd_cancel)
+    with_json(p, cmd_cancel)
 
+
+def _read_actions(sub) -> None:
+    """show, list and document."""
     p = sub.add_parser("show", help="lines, allocations, parcels and history")
     p.add_argument("shipment", metavar="SHIPMENT")
-    _json(p, cmd_show)
+    with_json(p, cmd_show)
 
     p = sub.add_parser("list", help="shipments, newest first")
     p.add_argument("--status", metavar="S[,S]", help=", ".join(SHIPMENT_STATUSES))
@@ -202,7 +164,7 @@ def _shipment(sub) -> None:
     p.add_argument("--consignee", metavar="NAME")
     p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="planned ship date")
     p.add_argument("--limit", type=whole_number, default=100, metavar="N")
-    _json(p, cmd_list)
+    with_json(p, cmd_list)
 
     p = sub.add_parser("document", help="packing list or delivery note")
     p.add_argument("shipment", metavar="SHIPMENT")
@@ -216,18 +178,19 @@ def _shipment(sub) -> None:
 
 
 def _dispatch(ctx: Context) -> str:
-    from backroom.models.goods_out.shipments import dispatch_code
+    from backroom.models.goods_out.dispatch import dispatch_code
 
     return dispatch_code(ctx.config)
 
 
-def _ship_from(ctx: Context) -> tuple[str, ...]:
+def ship_from(ctx: Context) -> tuple[str, ...]:
+    """The site's address, as documents print it as the sender."""
     from backroom.labels.lookup import site_address
 
     return site_address(ctx.config)
 
 
-def _write(out: str | None, data: bytes | str, what: str) -> None:
+def write_out(out: str | None, data: bytes | str, what: str) -> None:
     """DATA to OUT, or to standard output (text only)."""
     if out:
         path = Path(out)
@@ -242,123 +205,11 @@ def _write(out: str | None, data: bytes | str, what: str) -> None:
     sys.stdout.write(data)
 
 
-# --- consignees and carriers ------------------------------------------------------------
-
-
-def cmd_consignee_add(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import add_consignee
-
-    ctx.open()
-    a = ctx.args
-    info = add_consignee(
-        a.name,
-        address=a.address,
-        postal_code=a.postal_code,
-        city=a.city,
-        country=a.country,
-        gln=a.gln,
-        contact=a.contact,
-        min_shelf_life_days=a.min_shelf_life,
-        user=ctx.user,
-    )
-    ctx.emit(info.as_dict(), f"Consignee {info.name} added: {', '.join(info.address_block()[1:])}")
-    return 0
-
-
-def cmd_consignee_list(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import list_consignees
-
-    ctx.open()
-    rows = list_consignees()
-    ctx.emit(
-        [r.as_dict() for r in rows],
-        lambda: table(
-            ["NAME", "POSTAL CODE", "CITY", "COUNTRY", "MIN SHELF DAYS", "GLN"],
-            [
-                (r.name, r.postal_code, r.city, r.country, r.min_shelf_life_days, r.gln)
-                for r in rows
-            ],
-        ),
-    )
-    return 0
-
-
-def cmd_carrier_add(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import add_carrier
-
-    ctx.open()
-    a = ctx.args
-    info = add_carrier(
-        a.code,
-        name=a.name,
-        services=a.services.split(","),
-        tracking_url=a.tracking_url,
-        user=ctx.user,
-    )
-    ctx.emit(info.as_dict(), f"Carrier {info.code} added: {info.name}")
-    return 0
-
-
-def cmd_carrier_list(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import list_carriers
-
-    ctx.open()
-    rows = list_carriers()
-    ctx.emit(
-        [r.as_dict() for r in rows],
-        lambda: table(
-            ["CODE", "NAME", "SERVICES", "TRACKING URL"],
-            [(r.code, r.name, ",".join(r.services), r.tracking_url) for r in rows],
-        ),
-    )
-    return 0
-
-
-# --- loads ------------------------------------------------------------------------------
-
-
-def _load_text(info) -> str:
-    when = f", departs {info.departure:%Y-%m-%d %H:%M} UTC" if info.departure else ""
-    driver = f", driver {info.driver}" if info.driver else ""
-    ships = " ".join(info.shipments) or "no shipments yet"
-    return f"{info.number}: {info.vehicle}{driver}{when}\n  {ships}"
-
-
-def cmd_load_create(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import create_load
-
-    ctx.open()
-    a = ctx.args
-    number = create_load(vehicle=a.vehicle, driver=a.driver, departure=a.departure, user=ctx.user)
-    ctx.emit({"number": number}, number)
-    return 0
-
-
-def cmd_load_add(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import assign_load
-
-    ctx.open()
-    info = None
-    for number in ctx.args.shipments:
-        info = assign_load(number, ctx.args.load, user=ctx.user)
-    ctx.emit(info.as_dict(), _load_text(info))
-    return 0
-
-
-def cmd_load_show(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import load_info
-
-    ctx.open()
-    info = load_info(ctx.args.load)
-    ctx.emit(info.as_dict(), _load_text(info))
-    return 0
-
-
 # --- shipments --------------------------------------------------------------------------
 
 
 def cmd_create(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import create_shipment
+    from backroom.models.goods_out.orders import create_shipment
 
     ctx.open()
     a = ctx.args
@@ -370,7 +221,7 @@ def cmd_create(ctx: Context) -> int:
 
 
 def cmd_add_line(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import add_line
+    from backroom.models.goods_out.orders import add_line
 
     ctx.open()
     a = ctx.args
@@ -527,7 +378,7 @@ def cmd_ship(ctx: Context) -> int:
 
 
 def cmd_deliver(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import deliver
+    from backroom.models.goods_out.dispatch import deliver
 
     ctx.open()
     a = ctx.args
@@ -540,7 +391,7 @@ def cmd_deliver(ctx: Context) -> int:
 
 
 def cmd_cancel(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import cancel
+    from backroom.models.goods_out.cancelling import cancel
 
     ctx.open()
     a = ctx.args
@@ -559,7 +410,7 @@ def cmd_cancel(ctx: Context) -> int:
 
 
 def cmd_show(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import shipment_detail
+    from backroom.models.goods_out.orders import shipment_detail
 
     ctx.open()
     detail = shipment_detail(ctx.args.shipment)
@@ -605,7 +456,7 @@ def show_text(detail) -> str:
 
 
 def cmd_list(ctx: Context) -> int:
-    from backroom.models.goods_out.shipments import list_shipments
+    from backroom.models.goods_out.orders import list_shipments
 
     ctx.open()
     a = ctx.args
@@ -629,33 +480,11 @@ def cmd_document(ctx: Context) -> int:
     ctx.open()
     a = ctx.args
     make = packing_list if a.document == "packing-list" else delivery_note
-    doc = make(a.shipment, _ship_from(ctx))
+    doc = make(a.shipment, ship_from(ctx))
     if a.format == "pdf":
         from backroom.labels.pdf_documents import document_pdf
 
-        _write(a.out, document_pdf(doc), f"{doc.title} {doc.reference}")
+        write_out(a.out, document_pdf(doc), f"{doc.title} {doc.reference}")
     else:
-        _write(a.out, doc.as_text(), f"{doc.title} {doc.reference}")
-    return 0
-
-
-def cmd_manifest(ctx: Context) -> int:
-    from backroom.models.goods_out.dispatch import manifest
-    from backroom.models.goods_out.documents import manifest_csv, manifest_document
-
-    ctx.open()
-    a = ctx.args
-    m = manifest(a.carrier, a.date)
-    if ctx.json:
-        ctx.emit(m.as_dict(), "")
-        return 0
-    what = f"Manifest {m.carrier} {m.day.isoformat()}"
-    if a.format == "csv":
-        _write(a.out, manifest_csv(m), what)
-    elif a.format == "pdf":
-        from backroom.labels.pdf_documents import document_pdf
-
-        _write(a.out, document_pdf(manifest_document(m, _ship_from(ctx))), what)
-    else:
-        _write(a.out, manifest_document(m, _ship_from(ctx)).as_text(), what)
+        write_out(a.out, doc.as_text(), f"{doc.title} {doc.reference}")
     return 0

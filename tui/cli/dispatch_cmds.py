@@ -1,0 +1,102 @@
+"""load and manifest: vehicle departures and a carrier's end-of-day manifest from the
+command line."""
+
+from __future__ import annotations
+
+from backroom.tui.cli.context import Context, iso_date
+from backroom.tui.cli.goods_out_cmds import moment, ship_from, with_json, write_out
+
+
+def register(sub) -> None:
+    """load and manifest sub-commands."""
+    _load(
+        sub.add_parser("load", help="vehicle departures grouping shipments").add_subparsers(
+            dest="action", metavar="ACTION", required=True
+        )
+    )
+    p = sub.add_parser("manifest", help="a carrier's end-of-day manifest")
+    p.add_argument("carrier", metavar="CARRIER")
+    p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="shipping day (UTC)")
+    p.add_argument("--format", choices=("text", "csv", "pdf"), default="text")
+    p.add_argument("--out", metavar="FILE")
+    with_json(p, cmd_manifest)
+
+
+def _load(sub) -> None:
+    p = sub.add_parser("create", help="a new load; prints its number")
+    p.add_argument("--vehicle", required=True, metavar="PLATE")
+    p.add_argument("--driver", default="", metavar="NAME")
+    p.add_argument("--departure", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC")
+    with_json(p, cmd_load_create)
+    p = sub.add_parser("add", help="put shipments on a load")
+    p.add_argument("load", metavar="LOAD")
+    p.add_argument("shipments", nargs="+", metavar="SHIPMENT")
+    with_json(p, cmd_load_add)
+    p = sub.add_parser("show", help="a load and its shipments")
+    p.add_argument("load", metavar="LOAD")
+    with_json(p, cmd_load_show)
+
+
+# --- loads ------------------------------------------------------------------------------
+
+
+def _load_text(info) -> str:
+    when = f", departs {info.departure:%Y-%m-%d %H:%M} UTC" if info.departure else ""
+    driver = f", driver {info.driver}" if info.driver else ""
+    ships = " ".join(info.shipments) or "no shipments yet"
+    return f"{info.number}: {info.vehicle}{driver}{when}\n  {ships}"
+
+
+def cmd_load_create(ctx: Context) -> int:
+    from backroom.models.goods_out.dispatch import create_load
+
+    ctx.open()
+    a = ctx.args
+    number = create_load(vehicle=a.vehicle, driver=a.driver, departure=a.departure, user=ctx.user)
+    ctx.emit({"number": number}, number)
+    return 0
+
+
+def cmd_load_add(ctx: Context) -> int:
+    from backroom.models.goods_out.dispatch import assign_load
+
+    ctx.open()
+    info = None
+    for number in ctx.args.shipments:
+        info = assign_load(number, ctx.args.load, user=ctx.user)
+    ctx.emit(info.as_dict(), _load_text(info))
+    return 0
+
+
+def cmd_load_show(ctx: Context) -> int:
+    from backroom.models.goods_out.dispatch import load_info
+
+    ctx.open()
+    info = load_info(ctx.args.load)
+    ctx.emit(info.as_dict(), _load_text(info))
+    return 0
+
+
+# --- manifest ---------------------------------------------------------------------------
+
+
+def cmd_manifest(ctx: Context) -> int:
+    from backroom.models.goods_out.dispatch import manifest
+    from backroom.models.goods_out.documents import manifest_csv, manifest_document
+
+    ctx.open()
+    a = ctx.args
+    m = manifest(a.carrier, a.date)
+    if ctx.json:
+        ctx.emit(m.as_dict(), "")
+        return 0
+    what = f"Manifest {m.carrier} {m.day.isoformat()}"
+    if a.format == "csv":
+        write_out(a.out, manifest_csv(m), what)
+    elif a.format == "pdf":
+        from backroom.labels.pdf_documents import document_pdf
+
+        write_out(a.out, document_pdf(manifest_document(m, ship_from(ctx))), what)
+    else:
+        write_out(a.out, manifest_document(m, ship_from(ctx)).as_text(), what)
+    return 0
