@@ -2,9 +2,9 @@
 GTINs, SSCCs, SKUs, location codes and lot numbers.
 
 biip (the GS1 library scanners/ and labels/ read with) costs about 80 ms to import, and
-this module sits under the ledger, which every CLI command loads; so the mod-10 check
-digit is computed here (tests hold it to biip's) and biip is imported only inside the
-function that needs it.
+this module sits under master data, which nearly every CLI command loads; so the mod-10
+check digit is computed here (tests hold it to biip's) and biip is imported only inside
+the function that needs it.
 """
 
 from __future__ import annotations
