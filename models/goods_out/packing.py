@@ -23,6 +23,7 @@ from backroom.models.goods_out.shipments import (
 from backroom.models.masterdata.adding import get_item, get_lot, log_event
 from backroom.models.people.roles import acting
 from backroom.models.rules.identifiers import make_sscc, parse_sscc
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Lot
 from backroom.models.schema.shipping import PARCEL_KINDS, Parcel, ParcelContent, Shipment
 
@@ -163,8 +164,7 @@ def pack(
 
 def _lot_to_pack(shipment: Shipment, item: Item, lot: str | None) -> Lot | None:
     if item.tracking == "none":
-        if lot:
-            raise Refused(f"Item {item.sku} is not lot-tracked: give no lot")
+        check_lot_given(item, lot)
         return None
     if lot:
         return get_lot(item, lot.strip())

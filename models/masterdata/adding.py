@@ -17,6 +17,7 @@ from backroom.models.rules.identifiers import (
     check_sku,
     normalize_gtin,
 )
+from backroom.models.rules.tracking import check_takes_lots
 from backroom.models.schema import (
     LOCATION_KINDS,
     LOT_STATUSES,
@@ -223,8 +224,7 @@ def add_lot(
     """A new lot of a lot- or serial-tracked item. Call inside a write transaction or alone."""
     require(by, "lot.add")
     number = check_lot_number(number)
-    if item.tracking == "none":
-        raise Refused(f"Item {item.sku} is not lot-tracked; it has no lots")
+    check_takes_lots(item)
 
     def _add() -> Lot:
         if Lot.select().where((Lot.item == item) & (Lot.number == number)).exists():

@@ -16,6 +16,7 @@ from typing import Any
 
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import GENESIS_HASH, MOVE_KINDS, Item, Location, Lot, User, utcnow
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
 
@@ -259,11 +260,7 @@ def check_spec(spec: MoveSpec) -> None:
             raise Refused(f"Location {loc.code} is inactive and refuses moves")
     if spec.from_location.id == spec.to_location.id:
         raise Refused(f"From and to are both {spec.from_location.code}")
-    if item.tracking == "none" and lot is not None:
-        raise Refused(f"Item {item.sku} is not lot-tracked: give no lot")
-    if item.tracking != "none" and lot is None:
-        what = "serial number" if item.tracking == "serial" else "lot"
-        raise Refused(f"Item {item.sku} is {item.tracking}-tracked: give the {what}")
+    check_lot_given(item, lot)
     if lot is not None and lot.item_id != item.id:
         raise Refused(f"Lot {lot.number} belongs to another item, not {item.sku}")
     if item.tracking == "serial" and spec.qty != 1:
