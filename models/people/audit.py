@@ -13,7 +13,7 @@ from peewee import JOIN
 from backroom.models.errors import NotFound
 from backroom.models.rules.dates import stored_time
 from backroom.models.schema import Event, Item, Location, Lot, Move, User
-from backroom.models.stock.ledger import time_text
+from backroom.models.stock.move_row import time_text
 
 PAGE = 50
 LocFrom = Location.alias("loc_from")
