@@ -57,6 +57,14 @@ class PostedMove:
     reverses: int | None
     hash: str
 
+    def sentence(self) -> str:
+        """What was posted, in the one line the CLI prints and the TUI shows."""
+        lot = f" lot {self.lot}" if self.lot else ""
+        return (
+            f"Posted move {self.id}: {self.kind} {self.qty} {self.item}{lot} "
+            f"{self.from_location} → {self.to_location}"
+        )
+
     def as_dict(self) -> dict[str, object]:
         """The JSON form scripts rely on."""
         return {

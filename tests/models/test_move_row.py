@@ -64,3 +64,12 @@ def test_what_posting_writes_verify_reads_back_as_the_same_rows(warehouse):
     assert rows[1].prev_hash == first.hash and all(r.hash_is_right() for r in rows)
     assert rows[0].time == time_text(first.time) and rows[0].reference == "PO-7"
     assert verify().clean
+
+
+def test_a_posted_move_is_said_in_one_sentence_for_cli_and_tui(warehouse):
+    plain = receive("FLOUR", 500, "A1", user=USER)
+    assert plain.sentence() == f"Posted move {plain.id}: receipt 500 FLOUR SUPPLIER → A1"
+    moved = transfer("FLOUR", 20, "A1", "A2", user=USER)
+    assert moved.sentence() == f"Posted move {moved.id}: transfer 20 FLOUR A1 → A2"
+    milk = receive("MILK", 6, "A2", user=USER, lot="L-9")
+    assert milk.sentence().endswith(": receipt 6 MILK lot L-9 SUPPLIER → A2")
