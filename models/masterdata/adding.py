@@ -10,8 +10,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.people.roles import require
 from backroom.models.rules.identifiers import (
-    GS1_CSET82,  # noqa: F401 -- importing.py and epcis.py still import these from here
-    RESERVED_PREFIXES,  # noqa: F401
+    RESERVED_PREFIXES,  # noqa: F401 -- importing.py still imports it from here
     check_location_code,
     check_lot_number,
     check_sku,
