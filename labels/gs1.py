@@ -1,5 +1,6 @@
-"""GS1 element strings for the labels: building them, checking them with biip, the
-readable form with parentheses, and SSCC numbers."""
+"""GS1 element strings for the labels: building them, checking them with biip, and the
+readable form with parentheses. SSCC numbers are a rule of their own
+(models/rules/identifiers.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from biip import ParseError
-from biip.checksums import gs1_standard_check_digit
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_messages import GS1Message
-from biip.sscc import Sscc
-
-from backroom.models.errors import Refused
 
 GS = "\x1d"
 
@@ -79,43 +76,3 @@ def date_fits(day: dt.date, today: dt.date | None = None) -> bool:
     years before to 50 years after the current year)."""
     today = today or dt.date.today()
     return -49 <= day.year - today.year <= 50
-
-
-def make_sscc(company_prefix: str, serial: int, extension: int = 0) -> str:
-    """An SSCC-18: extension digit, GS1 company prefix, serial reference, check digit."""
-    prefix = company_prefix.strip()
-    if not prefix.isdigit() or not 6 <= len(prefix) <= 12:
-        raise Refused(
-            f"GS1 company prefix {company_prefix!r} must be 6 to 12 digits "
-            "(set site.gs1_company_prefix in the configuration)"
-        )
-    if not 0 <= extension <= 9:
-        raise Refused(f"SSCC extension digit {extension} must be 0 to 9")
-    room = 16 - len(prefix)
-    if serial < 0 or serial >= 10**room:
-        raise Refused(
-            f"SSCC serial reference {serial} does not fit the {room} digits "
-            f"left by company prefix {prefix}"
-        )
-    payload = f"{extension}{prefix}{serial:0{room}d}"
-    return payload + str(gs1_standard_check_digit(payload))
-
-
-def parse_sscc(text: str) -> str:
-    """An SSCC as typed or scanned ('(00)3761...', '003761...' or 18 digits), checked."""
-    value = text.strip().replace(" ", "")
-    if value.startswith("(00)"):
-        value = value[4:]
-    elif len(value) == 20 and value.startswith("00"):
-        value = value[2:]
-    if not value.isdigit() or len(value) != 18:
-        raise Refused(f"SSCC {text!r} must be 18 digits")
-    try:
-        return Sscc.parse(value).value
-    except ParseError as exc:
-        raise Refused(f"SSCC {text!r} is not valid: {exc}") from exc
-
-
-def spaced_sscc(sscc: str) -> str:
-    """An SSCC grouped for reading: extension digit, two groups of eight, check digit."""
-    return f"{sscc[0]} {sscc[1:9]} {sscc[9:17]} {sscc[17]}"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from backroom.labels import gs1
 from backroom.labels.content import (
     BadgeContent,
     CommandContent,
@@ -29,6 +28,7 @@ from backroom.models.rules.codes import (
     command_code,
     quantity_code,
 )
+from backroom.models.rules.identifiers import make_sscc, parse_sscc
 from backroom.models.schema import Location
 
 KINDS = ("location", "item", "lot", "serial", "sscc", "badge", "commands", "scanner-test")
@@ -142,7 +142,7 @@ def new_sscc(config: Config, serial: int, extension: int = 0) -> str:
     prefix = config.gs1_company_prefix
     if not prefix:
         raise Refused("Set site.gs1_company_prefix in the configuration to number SSCCs")
-    return gs1.make_sscc(str(prefix), serial, extension)
+    return make_sscc(str(prefix), serial, extension)
 
 
 def logistic_content(
@@ -154,7 +154,7 @@ def logistic_content(
     from backroom.models.goods_out.parties import ConsigneeInfo
     from backroom.models.schema.shipping import Parcel
 
-    number = gs1.parse_sscc(sscc)
+    number = parse_sscc(sscc)
     given = shipping or Shipping()
     parcel = Parcel.get_or_none(Parcel.sscc == number)
     if parcel is not None:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from biip import ParseError
-from biip.checksums import gs1_standard_check_digit
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.upc import Upc
+
+from backroom.models.rules.identifiers import GTIN_LENGTHS, check_digit, is_digits, is_sscc
 
 GS = "\x1d"
 DATE_AIS = ("11", "12", "13", "15", "16", "17")
@@ -161,11 +162,6 @@ def read_gs1(data: str) -> GS1Reading:
     return read_element_strings(data)
 
 
-def is_digits(text: str) -> bool:
-    """True when TEXT is ASCII digits only (str.isdigit also takes "²" and "٣")."""
-    return text.isascii() and text.isdigit()
-
-
 def is_digital_link(data: str) -> bool:
     """True when DATA is a web address (a GS1 Digital Link, if anything)."""
     return data[:8].lower().startswith(("https://", "http://"))
@@ -220,7 +216,7 @@ def read_gtin(digits: str, *, upc_e: bool = False) -> tuple[str | None, str | No
 
     With UPC_E (an EAN/UPC scan), eight digits are a UPC-E number, expanded to UPC-A.
     """
-    if not is_digits(digits) or len(digits) not in (8, 12, 13, 14):
+    if not is_digits(digits) or len(digits) not in GTIN_LENGTHS:
         return None, f"{_quoted(digits)} is not a GTIN: a GTIN has 8, 12, 13 or 14 digits"
     if upc_e and len(digits) == 8:
         try:
@@ -230,7 +226,7 @@ def read_gtin(digits: str, *, upc_e: bool = False) -> tuple[str | None, str | No
                 None,
                 f"UPC-E {digits} has a wrong check digit (misprinted label or misread scan)",
             )
-    expected = gs1_standard_check_digit(digits[:-1])
+    expected = check_digit(digits[:-1])
     if int(digits[-1]) != expected:
         return None, (
             f"GTIN {digits} has a wrong check digit: it should end in {expected} "
@@ -241,9 +237,7 @@ def read_gtin(digits: str, *, upc_e: bool = False) -> tuple[str | None, str | No
 
 def read_sscc(digits: str) -> str | None:
     """DIGITS when they are a valid 18-digit SSCC on their own, else None."""
-    if len(digits) != 18 or not is_digits(digits):
-        return None
-    return digits if gs1_standard_check_digit(digits[:-1]) == int(digits[-1]) else None
+    return digits if is_sscc(digits) else None
 
 
 # --- reading element strings ----------------------------------------------------------
@@ -324,7 +318,7 @@ def _check_digit_problem(element: Element) -> str | None:
         digits = value[: 18 if ai == "00" else 14 if ai in ("01", "02", "03") else 13]
         if not is_digits(digits):
             return None
-        expected = gs1_standard_check_digit(digits[:-1])
+        expected = check_digit(digits[:-1])
         if int(digits[-1]) != expected:
             return (
                 f"({ai}) {element.name} {digits} has a wrong check digit: "

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from backroom.models.rules.identifiers import GTIN_LENGTHS, is_digits
 from backroom.scanners.gs1 import (
     GS,
     GS1Reading,
     is_digital_link,
-    is_digits,
     is_typed,
     read_gs1,
     read_gtin,
@@ -107,7 +107,7 @@ def _may_be_element_strings(data: str) -> bool:
 
 
 def _with_bare_gtin(scan: Scan) -> Scan:
-    if is_digits(scan.data) and len(scan.data) in (8, 12, 13, 14):
+    if is_digits(scan.data) and len(scan.data) in GTIN_LENGTHS:
         gtin, problem = read_gtin(scan.data)
         return _with(scan, gtin=gtin, gtin_problem=problem)
     return scan

@@ -19,9 +19,10 @@ from backroom.models.rules.codes import (
     QUANTITY_PREFIX,
     SHIPMENT_PREFIX,
 )
+from backroom.models.rules.identifiers import is_digits
 from backroom.models.schema import Item, Location, Lot, User
 from backroom.models.schema.shipping import Parcel, Shipment
-from backroom.scanners.gs1 import GS1Reading, is_digits, read_sscc
+from backroom.scanners.gs1 import GS1Reading, read_sscc
 from backroom.scanners.parse import Scan
 from backroom.scanners.results import (
     AMBIGUOUS,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-from backroom.labels import gs1
 from backroom.labels.content import (
     BadgeContent,
     CommandContent,
@@ -24,6 +23,7 @@ from backroom.labels.drawing import Drawing
 from backroom.labels.sizes import LabelSize
 from backroom.labels.symbols import code128_symbol
 from backroom.labels.templates.toolkit import Box, Canvas
+from backroom.models.rules.identifiers import spaced_sscc
 
 
 def layout(content: Content, size: LabelSize, dpi: int) -> list[Drawing]:
@@ -153,7 +153,7 @@ def logistic_label(content: LogisticContent, size: LabelSize, dpi: int) -> Drawi
         area = area.below(used + gap)
     used = c.text(area.top(caption), "SSCC", bold=True)
     area = area.below(used)
-    used = c.text(area.top(c.mm(7)), gs1.spaced_sscc(content.sscc), bold=True)
+    used = c.text(area.top(c.mm(7)), spaced_sscc(content.sscc), bold=True)
     area = area.below(used + gap)
     postal = content.postal_symbol()
     if content.ship_to_postal_code:

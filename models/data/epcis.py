@@ -167,7 +167,7 @@ def _place(ids: Identifiers, code: str | None) -> str:
 
 def _fits_extension(code: str) -> bool:
     """Whether CODE can be a GLN extension (GS1 AI 254: 1-20 characters of set 82)."""
-    from backroom.models.masterdata.adding import GS1_CSET82
+    from backroom.models.rules.identifiers import GS1_CSET82
 
     return 0 < len(code) <= 20 and all(c in GS1_CSET82 for c in code)
 

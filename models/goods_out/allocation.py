@@ -22,6 +22,7 @@ from backroom.models.goods_out.orders import get_shipment, sync_line
 from backroom.models.goods_out.status import check_status, set_status
 from backroom.models.masterdata.adding import find_lot, get_item, get_location, log_event
 from backroom.models.people.roles import acting, require
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Move, Quant
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
 from backroom.models.stock.ledger import lock_head
@@ -284,10 +285,7 @@ def allocate_lot(
         it = get_item(item)
         line = _line(shipment, it)
         the_lot = find_lot(lot, it.sku) if lot else None
-        if it.tracking != "none" and the_lot is None:
-            raise Refused(f"Item {it.sku} is {it.tracking}-tracked: name the lot")
-        if it.tracking == "none" and the_lot is not None:
-            raise Refused(f"Item {it.sku} is not lot-tracked: give no lot")
+        check_lot_given(it, the_lot)
         day = today or dt.date.today()
         if the_lot is not None:
             problem = lot_problem(the_lot, day, shipment.consignee.min_shelf_life_days)

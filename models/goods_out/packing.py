@@ -9,57 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from biip.checksums import gs1_standard_check_digit
-
 from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.goods_out.orders import ParcelView, get_shipment, next_value, parcel_view
 from backroom.models.goods_out.status import check_status, settle, unpacked
 from backroom.models.masterdata.adding import get_item, get_lot, log_event
 from backroom.models.people.roles import acting
+from backroom.models.rules.identifiers import make_sscc, parse_sscc
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Lot
 from backroom.models.schema.shipping import PARCEL_KINDS, Parcel, ParcelContent, Shipment
 
 MAX_WEIGHT_G = 5_000_000  # 5 t: more than any pallet a forklift takes
-
-
-def check_digit(digits: str) -> int:
-    """The GS1 mod-10 check digit of DIGITS (the 17 digits of an SSCC before its last)."""
-    return gs1_standard_check_digit(digits)
-
-
-def make_sscc(company_prefix: str, serial: int, extension: int = 0) -> str:
-    """An SSCC-18 from a GS1 company prefix (6 to 12 digits), a serial reference and an
-    extension digit."""
-    prefix = str(company_prefix).strip()
-    if not prefix.isdigit() or not 6 <= len(prefix) <= 12:
-        raise Refused(
-            f"GS1 company prefix {company_prefix!r} must be 6 to 12 digits "
-            "(set site.gs1_company_prefix in the configuration)"
-        )
-    if not 0 <= extension <= 9:
-        raise Refused(f"SSCC extension digit {extension} must be 0 to 9")
-    room = 16 - len(prefix)
-    if not 0 <= serial < 10**room:
-        raise Refused(f"SSCC serial {serial} does not fit the {room} digits prefix {prefix} leaves")
-    body = f"{extension}{prefix}{serial:0{room}d}"
-    return body + str(check_digit(body))
-
-
-def parse_sscc(text: str) -> str:
-    """An SSCC as typed or scanned: '(00)3…', '003…' (20 digits) or 18 digits, checked."""
-    value = text.strip().replace(" ", "")
-    if value.startswith("]C1"):
-        value = value[3:]
-    if value.startswith("(00)"):
-        value = value[4:]
-    elif len(value) == 20 and value.startswith("00"):
-        value = value[2:]
-    if not value.isdigit() or len(value) != 18:
-        raise Refused(f"SSCC {text.strip()!r} must be 18 digits")
-    if int(value[-1]) != check_digit(value[:-1]):
-        raise Refused(f"SSCC {value} has a wrong check digit: scan it again")
-    return value
 
 
 def get_parcel(sscc: str) -> Parcel:
@@ -196,8 +157,7 @@ def pack(
 
 def _lot_to_pack(shipment: Shipment, item: Item, lot: str | None) -> Lot | None:
     if item.tracking == "none":
-        if lot:
-            raise Refused(f"Item {item.sku} is not lot-tracked: give no lot")
+        check_lot_given(item, lot)
         return None
     if lot:
         return get_lot(item, lot.strip())

@@ -10,6 +10,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import get_item, get_location, get_lot, set_lot_status
 from backroom.models.people.roles import acting
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Move
 from backroom.models.schema.shipping import Consignee, Shipment
 from backroom.models.stock.ledger import MoveSpec, PostedMove, post
@@ -88,15 +89,8 @@ def receive_return(
         dest = get_location(to)
         if not (dest.is_internal and dest.quarantine):
             raise Refused(f"Returns go into a quarantine location, and {dest.code} is not one")
-        the_lot = None
-        if it.tracking != "none":
-            if not lot:
-                raise Refused(
-                    f"Item {it.sku} is {it.tracking}-tracked: give the lot that came back"
-                )
-            the_lot = get_lot(it, lot.strip())
-        elif lot:
-            raise Refused(f"Item {it.sku} is not lot-tracked: give no lot")
+        check_lot_given(it, lot, missing="give the lot that came back")
+        the_lot = get_lot(it, lot.strip()) if lot and it.tracking != "none" else None
         ref, partner, text = _returned_by(shipment, consignee, it, the_lot, qty, note)
         spec = MoveSpec("return", it, qty, _customer(), dest, the_lot, reference=ref, note=text)
         move = post([spec], who, at)[0]

@@ -6,13 +6,17 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from biip import ParseError
-from biip.gtin import Gtin
-
 from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.people.roles import require
-from backroom.models.rules.codes import BADGE_PREFIX, COMMAND_PREFIX, SHIPMENT_PREFIX
+from backroom.models.rules.identifiers import (
+    RESERVED_PREFIXES,  # noqa: F401 -- importing.py still imports it from here
+    check_location_code,
+    check_lot_number,
+    check_sku,
+    normalize_gtin,
+)
+from backroom.models.rules.tracking import check_takes_lots
 from backroom.models.schema import (
     LOCATION_KINDS,
     LOT_STATUSES,
@@ -34,18 +38,6 @@ VIRTUAL_LOCATIONS = {
     "PRODUCTION": ("production", "Production"),
     "TRANSIT": ("transit", "In transit"),
 }
-
-
-def normalize_gtin(text: str) -> str:
-    """A GTIN-8/12/13/14 as its 14-digit form; refuses a bad length or check digit."""
-    value = text.strip()
-    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
-        raise Refused(f"GTIN {text!r} must be 8, 12, 13 or 14 digits")
-    try:
-        gtin = Gtin.parse(value)
-    except ParseError as exc:
-        raise Refused(f"GTIN {text!r} is not valid: {exc}") from exc
-    return gtin.as_gtin_14()
 
 
 def log_event(event: str, subject: str, user: User | None, **detail: object) -> None:
@@ -149,9 +141,7 @@ class ItemSpec:
 
 def check_item(spec: ItemSpec) -> ItemSpec:
     """The spec with its GTIN normalised, or a Refused naming what is wrong."""
-    sku = spec.sku.strip()
-    if not sku or len(sku) > 64 or any(c.isspace() or c == "\x1d" for c in sku):
-        raise Refused(f"SKU {spec.sku!r} must be 1 to 64 characters without spaces")
+    sku = check_sku(spec.sku)
     if not spec.name.strip():
         raise Refused(f"Item {sku} needs a name")
     if spec.tracking not in TRACKING:
@@ -160,7 +150,6 @@ def check_item(spec: ItemSpec) -> ItemSpec:
         raise Refused("Shelf life must be a positive number of days")
     if not spec.unit.strip():
         raise Refused("Unit must not be empty")
-    _check_not_reserved(sku, "SKU")
     gtin = normalize_gtin(spec.gtin) if spec.gtin else None
     return ItemSpec(
         sku, spec.name.strip(), gtin, spec.unit.strip(), spec.tracking, spec.shelf_life_days
@@ -203,10 +192,7 @@ def add_location(
 ) -> Location:
     """A new location, under PARENT if given."""
     require(by, "location.add")
-    code = code.strip()
-    if not code or len(code) > 64 or any(c.isspace() or c in "/\x1d" for c in code):
-        raise Refused(f"Location code {code!r} must be 1 to 64 characters without spaces or '/'")
-    _check_not_reserved(code, "Location code")
+    code = check_location_code(code)
     if kind not in LOCATION_KINDS:
         raise Refused(f"Location kind {kind!r} is not one of {', '.join(LOCATION_KINDS)}")
 
@@ -224,34 +210,6 @@ def add_location(
     return run_write(_add)
 
 
-# GS1 AIs (10) and (21) take the GS1 AI encodable character set 82 only, so that
-# every lot Backroom keeps can be printed in a GS1 barcode.
-GS1_CSET82 = frozenset(
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-)
-# Codes Backroom prints and reads for itself (models/rules/codes.py); no SKU or location
-# may start with them, so a scan means one thing.
-RESERVED_PREFIXES = (COMMAND_PREFIX, BADGE_PREFIX, SHIPMENT_PREFIX)
-
-
-def check_lot_number(number: str) -> str:
-    """A lot or serial number as GS1 AI (10)/(21) allows: 1 to 20 characters of set 82."""
-    number = number.strip()
-    if not number or len(number) > 20:
-        raise Refused(f"Lot number {number!r} must be 1 to 20 characters")
-    bad = sorted({c for c in number if c not in GS1_CSET82})
-    if bad:
-        shown = " ".join(repr(c) for c in bad)
-        raise Refused(f"Lot number {number!r} has characters a GS1 barcode cannot carry: {shown}")
-    return number
-
-
-def _check_not_reserved(code: str, what: str) -> None:
-    for prefix in RESERVED_PREFIXES:
-        if code.upper().startswith(prefix):
-            raise Refused(f"{what} {code!r} starts with {prefix!r}, which Backroom reserves")
-
-
 def add_lot(
     item: Item,
     number: str,
@@ -265,8 +223,7 @@ def add_lot(
     """A new lot of a lot- or serial-tracked item. Call inside a write transaction or alone."""
     require(by, "lot.add")
     number = check_lot_number(number)
-    if item.tracking == "none":
-        raise Refused(f"Item {item.sku} is not lot-tracked; it has no lots")
+    check_takes_lots(item)
 
     def _add() -> Lot:
         if Lot.select().where((Lot.item == item) & (Lot.number == number)).exists():

@@ -19,10 +19,10 @@ from backroom.models.masterdata.adding import (
     get_item,
     get_location,
     log_event,
-    normalize_gtin,
     set_lot_status,
 )
 from backroom.models.people.roles import require
+from backroom.models.rules.identifiers import normalize_gtin
 from backroom.models.schema import (
     LOCATION_KINDS,
     LOT_STATUSES,

@@ -11,8 +11,9 @@ import peewee as pw
 from peewee import JOIN
 
 from backroom.models.errors import NotFound
+from backroom.models.rules.dates import stored_time
 from backroom.models.schema import Event, Item, Location, Lot, Move, User
-from backroom.models.stock.ledger import time_text
+from backroom.models.stock.move_row import time_text
 
 PAGE = 50
 LocFrom = Location.alias("loc_from")
@@ -123,7 +124,7 @@ def _moves(user_id, start, after, limit) -> list[AuditLine]:
     for mid, time, kind, qty, sku, lot, src, dst, name, ref, note in query.tuples():
         what = f"{qty} {sku}" + (f" lot {lot}" if lot else "") + f" {src} → {dst}"
         detail = "; ".join(p for p in (ref and f"ref {ref}", note) if p)
-        lines.append(AuditLine(_time(time), name, "move", mid, kind, what, detail))
+        lines.append(AuditLine(stored_time(time), name, "move", mid, kind, what, detail))
     return lines
 
 
@@ -139,13 +140,9 @@ def _events(user_id, start, after, limit) -> list[AuditLine]:
         query = query.where(_before(Event.time, Event.id, EVENT, after, as_text=False))
     query = query.order_by(Event.time.desc(), Event.id.desc()).limit(limit)
     return [
-        AuditLine(_time(time), name, "event", eid, kind, subject, _detail(detail))
+        AuditLine(stored_time(time), name, "event", eid, kind, subject, _detail(detail))
         for eid, time, kind, subject, detail, name in query.tuples()
     ]
-
-
-def _time(value: dt.datetime | str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _detail(text: str) -> str:

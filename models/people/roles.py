@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from backroom.models.config import Config, load_config
 from backroom.models.errors import DomainError, NotFound, Refused
+from backroom.models.rules.dates import stored_time
 from backroom.models.schema import User, utcnow
 
 VIEWER = "viewer"
@@ -146,9 +147,7 @@ def admit(name: str, rules: Policy | None = None) -> tuple[str, bool]:
 
 def own_recent(user: User, posted_by: int, posted_at: dt.datetime | str) -> bool:
     """True when USER posted the move (by user id) less than REVERSE_OWN_MINUTES ago."""
-    if isinstance(posted_at, str):
-        posted_at = dt.datetime.fromisoformat(posted_at)
-    age = utcnow() - posted_at
+    age = utcnow() - stored_time(posted_at)
     return posted_by == user.id and age < dt.timedelta(minutes=REVERSE_OWN_MINUTES)
 
 

@@ -17,6 +17,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import get_user, log_event
 from backroom.models.people.roles import require
+from backroom.models.rules.dates import stored_time
 from backroom.models.schema import Event, User, utcnow
 from backroom.models.schema.people import UserKey
 
@@ -137,16 +138,12 @@ def _locked_until(name: str) -> dt.datetime | None:
         .order_by(Event.time.desc())
         .limit(MAX_PIN_FAILURES)
     )
-    times = [_as_time(t) for (t,) in failures.tuples()]
+    times = [stored_time(t) for (t,) in failures.tuples()]
     if last_login is not None:
-        times = [t for t in times if t > _as_time(last_login)]
+        times = [t for t in times if t > stored_time(last_login)]
     if len(times) < MAX_PIN_FAILURES:
         return None
     return times[-1] + window
-
-
-def _as_time(value: dt.datetime | str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 # --- badges and logins --------------------------------------------------------------------

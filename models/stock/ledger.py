@@ -8,16 +8,17 @@ alike: no lost update, no negative stock, no fork in the hash chain.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
+from backroom.models.rules.dates import as_utc
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import GENESIS_HASH, MOVE_KINDS, Item, Location, Lot, User, utcnow
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
+from backroom.models.stock.move_row import INSERT_MOVE, MoveRow, time_text
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,14 @@ class PostedMove:
     reverses: int | None
     hash: str
 
+    def sentence(self) -> str:
+        """What was posted, in the one line the CLI prints and the TUI shows."""
+        lot = f" lot {self.lot}" if self.lot else ""
+        return (
+            f"Posted move {self.id}: {self.kind} {self.qty} {self.item}{lot} "
+            f"{self.from_location} → {self.to_location}"
+        )
+
     def as_dict(self) -> dict[str, object]:
         """The JSON form scripts rely on."""
         return {
@@ -77,48 +86,6 @@ class PostedMove:
 def sql(text: str) -> str:
     """Our raw SQL is written with '?' placeholders; PostgreSQL's driver wants '%s'."""
     return text.replace("?", "%s") if is_postgres() else text
-
-
-def time_text(time: dt.datetime) -> str:
-    """The one textual form of a move's time, stored and hashed alike."""
-    return time.isoformat(sep=" ", timespec="microseconds")
-
-
-def move_hash(
-    move_id: int,
-    time: str,
-    kind: str,
-    item_id: int,
-    lot_id: int | None,
-    qty: int,
-    from_id: int,
-    to_id: int,
-    user_id: int,
-    reference: str | None,
-    note: str | None,
-    reverses: int | None,
-    prev_hash: str,
-) -> str:
-    """SHA-256 over a move's content and the previous move's hash."""
-    fields = (
-        move_id,
-        time,
-        kind,
-        item_id,
-        lot_id,
-        qty,
-        from_id,
-        to_id,
-        user_id,
-        reference,
-        note,
-        reverses,
-        prev_hash,
-    )
-    # JSON keeps None apart from "" and lets no text stand in for a field boundary, so
-    # nothing can be shifted between reference and note without the hash changing.
-    text = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def lock_head() -> tuple[int, str]:
@@ -208,6 +175,48 @@ class _Quants:
             self.prefetch_serials([lot_id])
         return self.serial_in_stock[lot_id]
 
+    def prefetch_for(self, specs: Sequence[MoveSpec]) -> None:
+        """Read every quantity the rules will look at up front, a few queries per posting
+        rather than one per move; the rules see exactly the same figures."""
+        self.prefetch(
+            (spec.item.id, spec.lot.id if spec.lot else 0, spec.from_location.id)
+            for spec in specs
+            if spec.from_location.is_internal
+        )
+        self.prefetch_serials(
+            spec.lot.id for spec in specs if spec.lot is not None and spec.item.tracking == "serial"
+        )
+
+    def take(self, spec: MoveSpec) -> None:
+        """Move SPEC's quantity in these figures; refuse it if the stock is not there."""
+        item, lot, src_loc, dst_loc, qty = (
+            spec.item,
+            spec.lot,
+            spec.from_location,
+            spec.to_location,
+            spec.qty,
+        )
+        lot_key = lot.id if lot else 0
+        src = (item.id, lot_key, src_loc.id)
+        dst = (item.id, lot_key, dst_loc.id)
+        if src_loc.is_internal:
+            have = self.get(src)
+            if have < qty:
+                raise Refused(
+                    f"Only {have} {item.unit} of {_describe(item, lot)} "
+                    f"at {src_loc.code}; cannot take {qty}"
+                )
+            if spec.spare_reserved:
+                _spare_reserved(spec, have)
+        if item.tracking == "serial":
+            change = int(dst_loc.is_internal) - int(src_loc.is_internal)
+            total = self.serial_total(lot_key) + change
+            if total > 1:
+                raise Refused(f"Serial {lot.number} of {item.sku} is already in stock")
+            self.serial_in_stock[lot_key] = total
+        self.add(src, -qty)
+        self.add(dst, qty)
+
 
 def _spare_reserved(spec: MoveSpec, have: int) -> None:
     """Refuse SPEC if it would take units reserved for shipments (read under the ledger
@@ -259,11 +268,7 @@ def check_spec(spec: MoveSpec) -> None:
             raise Refused(f"Location {loc.code} is inactive and refuses moves")
     if spec.from_location.id == spec.to_location.id:
         raise Refused(f"From and to are both {spec.from_location.code}")
-    if item.tracking == "none" and lot is not None:
-        raise Refused(f"Item {item.sku} is not lot-tracked: give no lot")
-    if item.tracking != "none" and lot is None:
-        what = "serial number" if item.tracking == "serial" else "lot"
-        raise Refused(f"Item {item.sku} is {item.tracking}-tracked: give the {what}")
+    check_lot_given(item, lot)
     if lot is not None and lot.item_id != item.id:
         raise Refused(f"Lot {lot.number} belongs to another item, not {item.sku}")
     if item.tracking == "serial" and spec.qty != 1:
@@ -299,119 +304,64 @@ def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -
         raise Refused(f"User {user.name} is deactivated")
     last_id, last_hash = lock_head()
     _refresh_lot_statuses(specs)
-    if at is not None and at.tzinfo is not None:
-        at = at.astimezone(dt.UTC).replace(tzinfo=None)
-    time = time_text(at or utcnow())
-    moment = dt.datetime.fromisoformat(time)
-    user_id, user_name = user.id, user.name
+    moment = as_utc(at) if at is not None else utcnow()
+    time = time_text(moment)
     quants = _Quants()
-    # Read every quantity the rules will look at up front, a few queries per posting
-    # rather than one per move; the rules below see exactly the same figures.
-    quants.prefetch(
-        (spec.item.id, spec.lot.id if spec.lot else 0, spec.from_location.id)
-        for spec in specs
-        if spec.from_location.is_internal
-    )
-    quants.prefetch_serials(
-        spec.lot.id for spec in specs if spec.lot is not None and spec.item.tracking == "serial"
-    )
-    rows = []
-    posted = []
+    quants.prefetch_for(specs)
+    rows: list[MoveRow] = []
+    posted: list[PostedMove] = []
     for spec in specs:
         check_spec(spec)
-        item, lot, src_loc, dst_loc, qty = (
-            spec.item,
-            spec.lot,
-            spec.from_location,
-            spec.to_location,
-            spec.qty,
-        )
-        item_id, src_id, dst_id = item.id, src_loc.id, dst_loc.id
-        lot_id = lot.id if lot else None
-        lot_key = lot_id or 0
-        src = (item_id, lot_key, src_id)
-        dst = (item_id, lot_key, dst_id)
-        src_internal = src_loc.is_internal
-        if src_internal:
-            have = quants.get(src)
-            if have < qty:
-                raise Refused(
-                    f"Only {have} {item.unit} of {_describe(item, lot)} "
-                    f"at {src_loc.code}; cannot take {qty}"
-                )
-            if spec.spare_reserved:
-                _spare_reserved(spec, have)
-        if item.tracking == "serial":
-            change = int(dst_loc.is_internal) - int(src_internal)
-            total = quants.serial_total(lot_key) + change
-            if total > 1:
-                raise Refused(f"Serial {lot.number} of {item.sku} is already in stock")
-            quants.serial_in_stock[lot_key] = total
-        quants.add(src, -qty)
-        quants.add(dst, qty)
+        quants.take(spec)
         last_id += 1
-        digest = move_hash(
-            last_id,
-            time,
-            spec.kind,
-            item_id,
-            lot_id,
-            qty,
-            src_id,
-            dst_id,
-            user_id,
-            spec.reference,
-            spec.note,
-            spec.reverses,
-            last_hash,
-        )
-        rows.append(
-            (
-                last_id,
-                time,
-                spec.kind,
-                item_id,
-                lot_id,
-                qty,
-                src_id,
-                dst_id,
-                user_id,
-                spec.reference,
-                spec.note,
-                spec.reverses,
-                last_hash,
-                digest,
-            )
-        )
-        posted.append(
-            PostedMove(
-                last_id,
-                moment,
-                spec.kind,
-                item.sku,
-                lot.number if lot else None,
-                qty,
-                src_loc.code,
-                dst_loc.code,
-                user_name,
-                spec.reference,
-                spec.note,
-                spec.reverses,
-                digest,
-            )
-        )
-        last_hash = digest
+        row = _row(spec, last_id, time, user.id, last_hash)
+        rows.append(row)
+        posted.append(_posted(spec, row, moment, user.name))
+        last_hash = row.hash
     if not rows:
         return []
     _write(rows, quants.delta, last_id, last_hash)
     return posted
 
 
-INSERT_MOVE = (
-    'INSERT INTO "move" ("id", "time", "kind", "item_id", "lot_id", "qty", "from_location_id", '
-    '"to_location_id", "user_id", "reference", "note", "reverses_id", "prev_hash", "hash") '
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+def _row(spec: MoveSpec, move_id: int, time: str, user_id: int, prev_hash: str) -> MoveRow:
+    """SPEC as the move table's row MOVE_ID, chained to PREV_HASH."""
+    return MoveRow.sealed(
+        move_id,
+        time,
+        spec.kind,
+        spec.item.id,
+        spec.lot.id if spec.lot else None,
+        spec.qty,
+        spec.from_location.id,
+        spec.to_location.id,
+        user_id,
+        spec.reference,
+        spec.note,
+        spec.reverses,
+        prev_hash,
+    )
+
+
+def _posted(spec: MoveSpec, row: MoveRow, moment: dt.datetime, user_name: str) -> PostedMove:
+    """The posted ROW of SPEC as callers see it, with codes instead of ids."""
+    return PostedMove(
+        row.id,
+        moment,
+        row.kind,
+        spec.item.sku,
+        spec.lot.number if spec.lot else None,
+        row.qty,
+        spec.from_location.code,
+        spec.to_location.code,
+        user_name,
+        row.reference,
+        row.note,
+        row.reverses_id,
+        row.hash,
+    )
+
+
 UPSERT_QUANT = (
     'INSERT INTO "quant" ("item_id", "lot_id", "lot_key", "location_id", "qty") '
     "VALUES (?, ?, ?, ?, ?) "
@@ -424,7 +374,7 @@ UPSERT_QUANT = (
 PG_PAGE_SIZE = 500
 
 
-def _executemany(cursor: Any, query: str, rows: list[tuple]) -> None:
+def _executemany(cursor: Any, query: str, rows: Sequence[tuple]) -> None:
     """One statement for each row. psycopg2's executemany makes a round trip per row;
     execute_batch sends them in pages, with the same statements and the same effect."""
     if is_postgres():
@@ -436,7 +386,7 @@ def _executemany(cursor: Any, query: str, rows: list[tuple]) -> None:
 
 
 def _write(
-    rows: list[tuple], deltas: dict[tuple[int, int, int], int], last_id: int, last_hash: str
+    rows: list[MoveRow], deltas: dict[tuple[int, int, int], int], last_id: int, last_hash: str
 ) -> None:
     cursor = db.cursor()
     _executemany(cursor, INSERT_MOVE, rows)

@@ -14,6 +14,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import add_lot, get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting, own_recent, require, require_count
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Move, Quant
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
 
@@ -21,8 +22,7 @@ from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
 def _lot_for(item: Item, lot: str | None) -> Lot | None:
     if lot is None or lot == "":
         return None
-    if item.tracking == "none":
-        raise Refused(f"Item {item.sku} is not lot-tracked: give no lot")
+    check_lot_given(item, lot)
     return get_lot(item, lot)
 
 
@@ -100,8 +100,7 @@ def receive(
             raise Refused(f"{src.code} is not a supplier location")
         the_lot = None
         if lot:
-            if it.tracking == "none":
-                raise Refused(f"Item {it.sku} is not lot-tracked: give no lot")
+            check_lot_given(it, lot)
             the_lot = Lot.get_or_none((Lot.item == it) & (Lot.number == lot.strip()))
             if the_lot is None:
                 the_lot = add_lot(

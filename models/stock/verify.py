@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from backroom.models.db import db, is_postgres
 from backroom.models.schema import GENESIS_HASH, Move
-from backroom.models.stock.ledger import move_hash, sql, time_text
+from backroom.models.stock.ledger import sql
+from backroom.models.stock.move_row import COLUMNS, MoveRow
 
 CHAIN_BATCH = 5_000
 
@@ -69,80 +71,42 @@ def _quant_differences(report: VerifyReport) -> None:
             report.problems.append(f"item {skus.get(item, item)}: locations sum to {total}, not 0")
 
 
-def _chain(report: VerifyReport) -> None:
-    prev = GENESIS_HASH
-    expected_id = 0
+def _stored_moves() -> Iterator[MoveRow]:
+    """Every move in id order, as rows read CHAIN_BATCH at a time."""
+    columns = [getattr(Move, name) for name in COLUMNS]
     last_id = 0
-    fields = (
-        Move.id,
-        Move.time,
-        Move.kind,
-        Move.item_id,
-        Move.lot_id,
-        Move.qty,
-        Move.from_location_id,
-        Move.to_location_id,
-        Move.user_id,
-        Move.reference,
-        Move.note,
-        Move.reverses_id,
-        Move.prev_hash,
-        Move.hash,
-    )
     while True:
         batch = list(
-            Move.select(*fields)
+            Move.select(*columns)
             .where(Move.id > last_id)
             .order_by(Move.id)
             .limit(CHAIN_BATCH)
             .tuples()
         )
         if not batch:
-            break
-        for (
-            mid,
-            time,
-            kind,
-            item,
-            lot,
-            qty,
-            src,
-            dst,
-            user,
-            ref,
-            note,
-            rev,
-            prev_hash,
-            digest,
-        ) in batch:
-            report.moves += 1
-            expected_id += 1
-            if mid != expected_id:
-                report.problems.append(f"move {mid}: expected id {expected_id} (a gap)")
-                expected_id = mid
-            if prev_hash != prev:
-                report.problems.append(f"move {mid}: chain broken (prev_hash differs)")
-            recomputed = move_hash(
-                mid,
-                time_text(time),
-                kind,
-                item,
-                lot,
-                qty,
-                src,
-                dst,
-                user,
-                ref,
-                note,
-                rev,
-                prev_hash,
-            )
-            if recomputed != digest:
-                report.problems.append(f"move {mid}: content does not match its hash")
-            if qty <= 0:
-                report.problems.append(f"move {mid}: quantity {qty} is not positive")
-            prev = digest
+            return
+        yield from map(MoveRow.stored, batch)
         last_id = batch[-1][0]
+
+
+def _chain(report: VerifyReport) -> None:
+    prev = GENESIS_HASH
+    expected_id = 0
+    last_id = 0
+    for row in _stored_moves():
+        report.moves += 1
+        expected_id += 1
+        if row.id != expected_id:
+            report.problems.append(f"move {row.id}: expected id {expected_id} (a gap)")
+            expected_id = row.id
+        if row.prev_hash != prev:
+            report.problems.append(f"move {row.id}: chain broken (prev_hash differs)")
+        if not row.hash_is_right():
+            report.problems.append(f"move {row.id}: content does not match its hash")
+        if row.qty <= 0:
+            report.problems.append(f"move {row.id}: quantity {row.qty} is not positive")
+        prev = row.hash
+        last_id = row.id
     head = db.execute_sql(
         sql('SELECT "last_id", "last_hash" FROM "ledger_head" WHERE "id" = ?'), (1,)
     ).fetchone()

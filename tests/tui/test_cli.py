@@ -206,7 +206,7 @@ def test_receive_prints_the_move_and_stock_shows_it(warehouse):
     assert move["user"] == "tester"
     assert move["time"].endswith("Z")
     text = warehouse.ok("receive", "FLOUR", "5", "--to", "A2").out
-    assert text == f"Move {move['id'] + 1} posted: receipt 5 FLOUR SUPPLIER -> A2\n"
+    assert text == f"Posted move {move['id'] + 1}: receipt 5 FLOUR SUPPLIER → A2\n"
     rows = warehouse.ok("stock", "--json").json
     assert all(set(r) >= STOCK_KEYS for r in rows)
     assert [(r["item"], r["lot"], r["location"], r["qty"]) for r in rows] == [

@@ -17,6 +17,7 @@ from rich.cells import cell_len
 from backroom.models.config import Config
 from backroom.models.db import default_url
 from backroom.models.errors import DomainError
+from backroom.models.rules.dates import parse_date
 
 
 class UsageError(Exception):
@@ -109,11 +110,11 @@ def positive_number(text: str) -> int:
 
 
 def iso_date(text: str) -> dt.date:
-    """A date as YYYY-MM-DD."""
+    """A date as YYYY-MM-DD (argparse names the option it was for)."""
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+        return parse_date(text, what="")
+    except DomainError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def fail(message: str) -> int:

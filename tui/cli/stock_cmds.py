@@ -103,12 +103,7 @@ def _posting(parser, func) -> None:
 
 
 def _posted(ctx: Context, move: PostedMove) -> int:
-    lot = f" lot {move.lot}" if move.lot else ""
-    ctx.emit(
-        move.as_dict(),
-        f"Move {move.id} posted: {move.kind} {move.qty} {move.item}{lot} "
-        f"{move.from_location} -> {move.to_location}",
-    )
+    ctx.emit(move.as_dict(), move.sentence())
     return 0
 
 

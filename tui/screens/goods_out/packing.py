@@ -15,8 +15,9 @@ from textual.widgets import Static
 from backroom.models.db import db
 from backroom.models.errors import DomainError, Refused
 from backroom.models.goods_out.orders import get_shipment
-from backroom.models.goods_out.packing import pack, parse_sscc, set_weight
+from backroom.models.goods_out.packing import pack, set_weight
 from backroom.models.goods_out.status import unpacked
+from backroom.models.rules.identifiers import parse_sscc
 from backroom.tui.screens.goods_out.shipments_form import ShipmentForm
 from backroom.tui.screens.stock.operation_form import Field, Values
 

@@ -37,15 +37,6 @@ class Field:
     zero_ok: bool = False
 
 
-def posted_text(move: PostedMove) -> str:
-    """One line saying what was posted."""
-    lot = f" lot {move.lot}" if move.lot else ""
-    return (
-        f"Posted move {move.id}: {move.kind} {move.qty} {move.item}{lot} "
-        f"{move.from_location} → {move.to_location}"
-    )
-
-
 class OperationScreen(Screen):
     """A scan-first form; subclasses give FIELDS and perform()."""
 
@@ -234,7 +225,7 @@ class OperationScreen(Screen):
     def kept(self, move: PostedMove) -> str:
         """Remember MOVE for Ctrl+Z and say what was posted: the end of most perform()s."""
         self.remember(move)
-        return posted_text(move)
+        return move.sentence()
 
     def _posted(self, text: str) -> None:
         self.busy = False
