@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from backroom.models.db import db
 from backroom.scanners.keystream import KeyScan
@@ -22,6 +23,7 @@ from backroom.tui.scan_capture import ScanCapture
 from backroom.tui.scan_open import open_resolution
 from backroom.tui.screens.home import HomeScreen
 from backroom.tui.session import Session
+from backroom.tui.worker_errors import worker_failed
 
 
 class BackroomApp(App[None]):
@@ -91,7 +93,7 @@ class BackroomApp(App[None]):
         self._wanted = [screen]
         if not self._switching:
             self._switching = True
-            self.run_worker(self._switch(), group="switch")
+            self.run_worker(self._switch(), group="switch", exit_on_error=False)
 
     async def _switch(self) -> None:
         try:
@@ -106,6 +108,12 @@ class BackroomApp(App[None]):
                     await self.push_screen(screen)
         finally:
             self._switching = False
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # Every worker's failure arrives here, the app's own and those screens pass on.
+        if event.state == WorkerState.ERROR:
+            worker_failed(self, event.worker)
 
     # --- scans where no field waits for one (tui/scan_capture.py) ----------------------
 

@@ -12,9 +12,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.models.goods_out.shipments import ShipmentSummary, list_shipments
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 OPEN = ("draft", "allocated", "picking", "packed")
 # (name shown, statuses) in the order F steps through them
@@ -37,7 +37,7 @@ def filter_named(name: str) -> int:
     return next(i for i, (shown, _) in enumerate(FILTERS) if shown == name)
 
 
-class ShipmentsScreen(Screen):
+class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
     """Shipments by status."""
 
     CSS_PATH = "shipments.tcss"
@@ -92,12 +92,8 @@ class ShipmentsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="shipments", exit_on_error=False)
     def _fetch(self, statuses: tuple[str, ...] | None, after: str | None) -> None:
-        try:
-            with db.connection_context():
-                rows = list_shipments(status=statuses, after=after, limit=PAGE)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+        with db.connection_context():
+            rows = list_shipments(status=statuses, after=after, limit=PAGE)
         self.app.call_from_thread(self._add_rows, rows)
 
     def _add_rows(self, rows: list[ShipmentSummary]) -> None:
@@ -119,7 +115,8 @@ class ShipmentsScreen(Screen):
             f"{count}{plus} shipments" if count else "No shipments with this status"
         )
 
-    def _failed(self, message: str) -> None:
+    def error(self, message: str) -> None:
+        """What went wrong reading the list (a worker's failure), with the bell."""
         self.loading = False
         message_box = self.query_one("#message", Static)
         message_box.update(f"✗ {message}")
