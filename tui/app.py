@@ -18,10 +18,13 @@ from backroom.scanners.keystream import KeyScan
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import Resolution
+from backroom.tui import navigation
 from backroom.tui.navigation import DESTINATIONS, by_name
 from backroom.tui.scan_capture import ScanCapture
 from backroom.tui.scan_open import open_resolution
+from backroom.tui.screens.help import HelpScreen
 from backroom.tui.screens.home import HomeScreen
+from backroom.tui.screens.people.login import guard
 from backroom.tui.session import Session
 from backroom.tui.worker_errors import worker_failed
 
@@ -63,8 +66,6 @@ class BackroomApp(App[None]):
         self._use_theme(self.session.theme)
         self.push_screen(HomeScreen())
         if self.session.shared:
-            from backroom.tui.screens.people.login import guard
-
             guard(self)
 
     def _use_theme(self, name: str | None) -> None:
@@ -155,8 +156,6 @@ class BackroomApp(App[None]):
 
     def action_print_label(self) -> None:
         """Print a label of what the current screen has selected (its label_target())."""
-        from backroom.tui.screens.print_label import PrintScreen
-
         target_of = getattr(self.screen, "label_target", None)
         target = target_of() if target_of else None
         if target is None:
@@ -170,14 +169,12 @@ class BackroomApp(App[None]):
             if where:
                 self.notify(f"Printed {target.title}: {where}")
 
-        self.push_screen(PrintScreen(target), printed)
+        self.push_screen(navigation.print_screen(target), printed)
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
-        from backroom.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(navigation.help_screen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for dest in DESTINATIONS:

@@ -91,9 +91,9 @@ def _starts_workers(cls: ast.ClassDef) -> bool:
                 target = deco.func if isinstance(deco, ast.Call) else deco
                 if isinstance(target, ast.Name) and target.id == "work":
                     return True
-        if isinstance(node, ast.Attribute) and node.attr == "run_worker":
-            if isinstance(node.value, ast.Name) and node.value.id == "self":
-                return True
+        started_here = isinstance(node, ast.Attribute) and node.attr == "run_worker"
+        if started_here and isinstance(node.value, ast.Name) and node.value.id == "self":
+            return True
     return False
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -17,23 +16,9 @@ from backroom.labels.jobs import png_preview, print_labels, settings_for
 from backroom.labels.lookup import gather
 from backroom.labels.printers import load_printers
 from backroom.models.db import db
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.label_preview import preview_lines
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
-
-
-@dataclass(frozen=True)
-class LabelTarget:
-    """What a screen offers to print: a label kind and its key."""
-
-    kind: str  # location, item, lot, serial, sscc, badge
-    key: str
-    item: str | None = None  # for a lot number several items share
-    more: tuple[str, ...] = ()  # further keys of the same kind: every parcel of a shipment
-
-    @property
-    def title(self) -> str:
-        extra = f" (+{len(self.more)})" if self.more else ""
-        return f"{self.kind} {self.key}{extra}"
 
 
 class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):

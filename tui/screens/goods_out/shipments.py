@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static
 
 from backroom.models.db import db
 from backroom.models.goods_out.shipments import ShipmentSummary, list_shipments
+from backroom.tui import navigation
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -150,20 +151,14 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
-        from backroom.tui.screens.goods_out.shipments_detail import ShipmentDetailScreen
-
-        self.app.push_screen(ShipmentDetailScreen(str(event.row_key.value)))
+        self.app.push_screen(navigation.shipment_screen(str(event.row_key.value)))
 
     def action_pick(self) -> None:
         """Pick the highlighted shipment."""
-        from backroom.tui.screens.goods_out.picking import PickScreen
-
         if number := self._highlighted():
-            self.app.push_screen(PickScreen(number))
+            self.app.push_screen(navigation.pick_screen(number))
 
     def action_pack(self) -> None:
         """Pack the highlighted shipment."""
-        from backroom.tui.screens.goods_out.packing import PackScreen
-
         if number := self._highlighted():
-            self.app.push_screen(PackScreen(number))
+            self.app.push_screen(navigation.pack_screen(number))

@@ -19,8 +19,8 @@ from backroom.models.db import db
 from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.packing import get_parcel
 from backroom.models.goods_out.shipments import ShipmentDetail, dispatch_code, shipment_detail
-from backroom.tui.screens.goods_out.shipments_form import site_config
-from backroom.tui.screens.print_label import LabelTarget
+from backroom.tui import navigation
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -140,7 +140,7 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
 
     def action_allocate(self) -> None:
         """Reserve stock for what is not allocated yet."""
-        self._allocate(self.app.session.user, dispatch_code(site_config(self.app)))
+        self._allocate(self.app.session.user, dispatch_code(self.app.session.config))
 
     @work(thread=True, exclusive=True, group="shipment", exit_on_error=False)
     def _allocate(self, user: str, dispatch: str) -> None:
@@ -155,12 +155,8 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
 
     def action_pick(self) -> None:
         """Pick this shipment."""
-        from backroom.tui.screens.goods_out.picking import PickScreen
-
-        self.app.push_screen(PickScreen(self.number))
+        self.app.push_screen(navigation.pick_screen(self.number))
 
     def action_pack(self) -> None:
         """Pack this shipment."""
-        from backroom.tui.screens.goods_out.packing import PackScreen
-
-        self.app.push_screen(PackScreen(self.number))
+        self.app.push_screen(navigation.pack_screen(self.number))
