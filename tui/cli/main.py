@@ -11,6 +11,9 @@ from backroom.models.config import load_config
 from backroom.models.errors import DomainError
 from backroom.tui.cli.context import Context, fail
 
+# The TUI (tui.run, and Textual behind it) is imported where used: start-up time of
+# every command that does not open it.
+
 # Each module has register(subparsers); its parsers set `func(ctx) -> int`.
 COMMAND_MODULES = (
     "backroom.tui.cli.setup_cmds",

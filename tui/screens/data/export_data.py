@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Select, Static
 from textual.worker import Worker
 
+from backroom.models.data.epcis import write_epcis
 from backroom.models.data.exporting import EXPORT_KINDS, SINCE_KINDS, check_export, export
 from backroom.models.db import db
 from backroom.models.errors import DomainError
@@ -125,8 +126,6 @@ class ExportScreen(PassesWorkerFailuresOn, Screen):
         try:
             with db.connection_context(), part.open("w", encoding="utf-8", newline="") as out:
                 if kind == "epcis":
-                    from backroom.models.data.epcis import write_epcis
-
                     config = self.app.session.config
                     rows = write_epcis(out, config=config, since=since, progress=progress)
                 else:
