@@ -174,6 +174,32 @@ def test_imports_point_one_way(room, forbidden):
     assert _violations(room, forbidden) == []
 
 
+# Screen modules other screens are made from; any other screen is opened through
+# tui/navigation.py, which imports it when first asked.
+SCREEN_BASES = {
+    "backroom.tui.screens.dialogs",
+    "backroom.tui.screens.stock.operation_form",
+    "backroom.tui.screens.goods_out.shipments_form",
+}
+
+
+def test_screens_open_each_other_through_navigation():
+    """A screen module imports no other screen module but the bases it is made from."""
+    screens = "backroom.tui.screens."
+    bad = [
+        f"{module}:{imp.line} imports {imp.module}"
+        for module in _sources()
+        if module.startswith(screens)
+        for imp in imports_of(module)
+        if imp.module.startswith(screens)
+        and imp.module in _sources()
+        and imp.module not in SCREEN_BASES
+        and imp.module != module
+        and _sources()[imp.module].name != "__init__.py"
+    ]
+    assert bad == []
+
+
 def _long_functions(module: str) -> list[str]:
     long = []
     for node in ast.walk(_tree(module)):

@@ -26,7 +26,7 @@ from backroom.tui.screens.help import HelpScreen
 from backroom.tui.screens.home import HomeScreen
 from backroom.tui.screens.people.login import guard
 from backroom.tui.session import Session
-from backroom.tui.worker_errors import worker_failed
+from backroom.tui.worker_errors import log_through_textual, worker_failed
 
 
 class BackroomApp(App[None]):
@@ -51,6 +51,7 @@ class BackroomApp(App[None]):
 
     def __init__(self, session: Session) -> None:
         super().__init__()
+        log_through_textual()
         self.session = session
         # Moves this session posted, newest last: what Ctrl+Z can undo.
         self.posted_moves: list[int] = []

@@ -17,6 +17,7 @@ from typing import Protocol, runtime_checkable
 
 from textual.app import App
 from textual.dom import DOMNode, NoScreen
+from textual.logging import TextualHandler
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +40,14 @@ class PassesWorkerFailuresOn:
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and isinstance(self, DOMNode):
             self.app.post_message(event)
+
+
+def log_through_textual() -> None:
+    """Send the "backroom" log to Textual's (`textual console`, or the file TEXTUAL_LOG
+    names): a terminal app has no stderr to write tracebacks to. Unless the log is
+    handled already (a test, a server that configured logging)."""
+    if not log.handlers:
+        log.addHandler(TextualHandler())
 
 
 def failure_text(error: BaseException) -> str:
