@@ -7,21 +7,26 @@ from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from backroom.models.db import db
 from backroom.scanners.keystream import KeyScan
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import Resolution
+from backroom.tui import navigation
 from backroom.tui.navigation import DESTINATIONS, by_name
 from backroom.tui.scan_capture import ScanCapture
 from backroom.tui.scan_open import open_resolution
+from backroom.tui.screens.help import HelpScreen
 from backroom.tui.screens.home import HomeScreen
+from backroom.tui.screens.people.login import guard
 from backroom.tui.session import Session
+from backroom.tui.worker_errors import log_through_textual, worker_failed
 
 
 class BackroomApp(App[None]):
@@ -46,6 +51,7 @@ class BackroomApp(App[None]):
 
     def __init__(self, session: Session) -> None:
         super().__init__()
+        log_through_textual()
         self.session = session
         # Moves this session posted, newest last: what Ctrl+Z can undo.
         self.posted_moves: list[int] = []
@@ -61,8 +67,6 @@ class BackroomApp(App[None]):
         self._use_theme(self.session.theme)
         self.push_screen(HomeScreen())
         if self.session.shared:
-            from backroom.tui.screens.people.login import guard
-
             guard(self)
 
     def _use_theme(self, name: str | None) -> None:
@@ -91,7 +95,7 @@ class BackroomApp(App[None]):
         self._wanted = [screen]
         if not self._switching:
             self._switching = True
-            self.run_worker(self._switch(), group="switch")
+            self.run_worker(self._switch(), group="switch", exit_on_error=False)
 
     async def _switch(self) -> None:
         try:
@@ -106,6 +110,12 @@ class BackroomApp(App[None]):
                     await self.push_screen(screen)
         finally:
             self._switching = False
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # Every worker's failure arrives here, the app's own and those screens pass on.
+        if event.state == WorkerState.ERROR:
+            worker_failed(self, event.worker)
 
     # --- scans where no field waits for one (tui/scan_capture.py) ----------------------
 
@@ -147,8 +157,6 @@ class BackroomApp(App[None]):
 
     def action_print_label(self) -> None:
         """Print a label of what the current screen has selected (its label_target())."""
-        from backroom.tui.screens.print_label import PrintScreen
-
         target_of = getattr(self.screen, "label_target", None)
         target = target_of() if target_of else None
         if target is None:
@@ -162,14 +170,12 @@ class BackroomApp(App[None]):
             if where:
                 self.notify(f"Printed {target.title}: {where}")
 
-        self.push_screen(PrintScreen(target), printed)
+        self.push_screen(navigation.print_screen(target), printed)
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
-        from backroom.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
+            self.push_screen(navigation.help_screen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for dest in DESTINATIONS:

@@ -1,12 +1,28 @@
 """Every place in the TUI, once: the home menu, the key bindings and the command
-palette are all built from this list."""
+palette are all built from this list; and the one way a screen opens another.
+
+Screens never import each other (only the base classes they are made from): they ask
+for a screen here, by what it shows, and this module imports it when first asked.
+That keeps the screens free of import loops (stock -> trace -> recall -> stock) and
+the start-up of the CLI free of Textual screens it will not show.
+"""
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from backroom.tui.label_target import LabelTarget
+
+
+def _screen(target: str, *args: Any, **kwargs: Any) -> Screen:
+    """A new screen of the "module:Class" TARGET, its module imported when first needed."""
+    module, cls = target.split(":")
+    return getattr(importlib.import_module(module), cls)(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -21,8 +37,7 @@ class Destination:
 
     def make(self) -> Screen:
         """A new instance of the screen."""
-        module, cls = self.target.split(":")
-        return getattr(importlib.import_module(module), cls)()
+        return _screen(self.target)
 
 
 DESTINATIONS: tuple[Destination, ...] = (
@@ -215,3 +230,63 @@ def by_name(name: str) -> Destination:
         if dest.name == name:
             return dest
     raise KeyError(name)
+
+
+# --- screens opened from other screens, by what they show -----------------------------
+
+
+def home_screen() -> Screen:
+    """The first screen: tasks by letter, and today's figures."""
+    return _screen("backroom.tui.screens.home:HomeScreen")
+
+
+def stock_screen(search: str = "", grouping: str = "item") -> Screen:
+    """Stock on hand, searched for SEARCH, by item, location or lot."""
+    return _screen(by_name("stock").target, search=search, grouping=grouping)
+
+
+def ledger_screen(search: str = "") -> Screen:
+    """The ledger, searched for SEARCH (item:, loc:, lot:...)."""
+    return _screen(by_name("ledger").target, search)
+
+
+def move_screen(move_id: int, *, reverse_now: bool = False) -> Screen:
+    """One move, every field; REVERSE_NOW asks to reverse it straight away."""
+    return _screen("backroom.tui.screens.stock.ledger:MoveScreen", move_id, reverse_now=reverse_now)
+
+
+def trace_screen(lot: str = "", item: str | None = None) -> Screen:
+    """The trace of LOT (of ITEM, when several items share the number)."""
+    return _screen(by_name("trace").target, lot, item)
+
+
+def recall_screen(lot: str = "", item: str | None = None) -> Screen:
+    """The recall report of LOT, and the recall."""
+    return _screen(by_name("recall").target, lot, item)
+
+
+def shipment_screen(number: str = "", *, sscc: str | None = None) -> Screen:
+    """One shipment, by its number or by the SSCC of one of its parcels."""
+    return _screen(
+        "backroom.tui.screens.goods_out.shipments_detail:ShipmentDetailScreen", number, sscc=sscc
+    )
+
+
+def pick_screen(number: str | None = None) -> Screen:
+    """Picking shipment NUMBER (or the one scanned first)."""
+    return _screen(by_name("pick").target, number)
+
+
+def pack_screen(number: str | None = None) -> Screen:
+    """Packing shipment NUMBER (or the one scanned first)."""
+    return _screen(by_name("pack").target, number)
+
+
+def print_screen(target: LabelTarget) -> Screen:
+    """Preview and print the label of TARGET; dismissed with where it was printed."""
+    return _screen("backroom.tui.screens.print_label:PrintScreen", target)
+
+
+def help_screen(screen: Screen) -> Screen:
+    """The keys of SCREEN."""
+    return _screen("backroom.tui.screens.help:HelpScreen", screen)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from backroom.models.people import roles
 from backroom.scanners.settings import ScannerSettings
+from backroom.tui.app import BackroomApp
+from backroom.tui.navigation import DESTINATIONS
 from backroom.tui.session import Session
 
 if TYPE_CHECKING:
@@ -23,8 +25,6 @@ def warm_up() -> None:
     large database those collections made single page-downs take 120-140 ms instead
     of ~30.
     """
-    from backroom.tui.navigation import DESTINATIONS
-
     for destination in DESTINATIONS:
         importlib.import_module(destination.target.split(":")[0])
     gc.freeze()
@@ -32,8 +32,6 @@ def warm_up() -> None:
 
 def run_tui(ctx: Context) -> int:
     """Run the TUI as the context's user until they quit; returns the exit status."""
-    from backroom.tui.app import BackroomApp
-
     policy = roles.configure(ctx.config)
     shared = bool(getattr(ctx.args, "login", False) or ctx.config.get("terminal.shared", False))
     user, read_only = ("", False) if shared else roles.admit(ctx.user, policy)

@@ -15,6 +15,7 @@ from backroom.scanners.results import (
     ResolvedShipment,
     ScanError,
 )
+from backroom.tui import navigation
 from backroom.tui.screens.people.login import badge_scanned
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 def open_resolution(app: BackroomApp, res: Resolution) -> None:
     """Open what RES names, or say why nothing can be opened (with the bell)."""
-    from backroom.tui.screens.stock.on_hand import StockScreen
-
     if isinstance(res, ScanError):
         app.bell()
         app.notify(res.message, title="Scan not understood", severity="error")
@@ -40,21 +39,16 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
             app.notify(f"{res.label}: nothing to confirm here")
         return
     if isinstance(res, ResolvedLocation):
-        screen = StockScreen(search=res.code, grouping="location")
+        screen = navigation.stock_screen(search=res.code, grouping="location")
     elif isinstance(res, ResolvedItem):
-        screen = StockScreen(search=res.sku, grouping="item")
+        screen = navigation.stock_screen(search=res.sku, grouping="item")
     elif isinstance(res, ResolvedLot | ResolvedSerial):
-        from backroom.tui.screens.trace.lot_trace import TraceScreen
-
         number = res.number if isinstance(res, ResolvedLot) else res.serial
-        screen = TraceScreen(number, res.item.sku)
-    elif isinstance(res, ResolvedParcel | ResolvedShipment):
-        from backroom.tui.screens.goods_out.shipments_detail import ShipmentDetailScreen
-
-        if isinstance(res, ResolvedShipment):
-            screen = ShipmentDetailScreen(res.number)
-        else:
-            screen = ShipmentDetailScreen(sscc=res.sscc)
+        screen = navigation.trace_screen(number, res.item.sku)
+    elif isinstance(res, ResolvedShipment):
+        screen = navigation.shipment_screen(res.number)
+    elif isinstance(res, ResolvedParcel):
+        screen = navigation.shipment_screen(sscc=res.sscc)
     else:
         app.bell()
         app.notify(f"{res.label}: nothing to open for it yet", severity="warning")

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from backroom.models.config import Config
 from backroom.models.masterdata.adding import add_location
 from backroom.tui.app import BackroomApp
-from backroom.tui.screens.print_label import LabelTarget
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER
 from tests.tui.conftest import settle

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from backroom.labels.printers import load_printers, safe_name
+from backroom.models.errors import DomainError, Refused
+from backroom.models.goods_out.orders import shipment_detail
 from backroom.tui.cli.context import Context, table, whole_number
+
+if TYPE_CHECKING:
+    from backroom.labels.jobs import JobSettings
+
+# labels.jobs and labels.lookup (Pillow, python-barcode) are imported where used:
+# start-up time of every other command.
 
 KINDS = ("location", "item", "lot", "serial", "sscc", "badge", "commands", "scanner-test")
 
@@ -62,24 +72,13 @@ def register(sub) -> None:
 
 
 def cmd_label(ctx: Context) -> int:
+    """Print the labels asked for, or write them to files (or standard output)."""
     if ctx.args.kind == "printers":
         return _list_printers(ctx)
     from backroom.labels import jobs
-    from backroom.labels.lookup import KEYED, Shipping, gather, new_sscc
-    from backroom.models.errors import Refused
 
     a = ctx.args
-    keys = list(a.keys)
-    if a.kind not in KEYED and keys:
-        raise Refused(f"A {a.kind} label takes no KEY")
-    if a.kind == "sscc" and a.serial is not None:
-        if keys:
-            raise Refused("Give an SSCC or --serial N, not both")
-        keys = [new_sscc(ctx.config, a.serial)]
-    if a.shipment and a.kind != "sscc":
-        raise Refused("--shipment goes with the sscc kind")
-    if a.out and a.printer:
-        raise Refused("Give --out FILE or --printer NAME, not both")
+    keys = _keys(ctx)
     job = jobs.settings_for(
         ctx.config,
         a.kind,
@@ -94,11 +93,37 @@ def cmd_label(ctx: Context) -> int:
     if a.kind not in ("commands", "scanner-test"):
         ctx.open()
     if a.shipment:
-        from backroom.models.goods_out.orders import shipment_detail
-
         keys += [parcel.sscc for parcel in shipment_detail(a.shipment).parcels]
         if not keys:
             raise Refused(f"Shipment {a.shipment} has no parcels yet")
+    contents = _contents(ctx, keys)
+    return _output(ctx, contents, job)
+
+
+def _keys(ctx: Context) -> list[str]:
+    """The KEYs given, checked against the kind and the options; --serial numbers a new SSCC."""
+    from backroom.labels.lookup import KEYED, new_sscc
+
+    a = ctx.args
+    keys = list(a.keys)
+    if a.kind not in KEYED and keys:
+        raise Refused(f"A {a.kind} label takes no KEY")
+    if a.kind == "sscc" and a.serial is not None:
+        if keys:
+            raise Refused("Give an SSCC or --serial N, not both")
+        keys = [new_sscc(ctx.config, a.serial)]
+    if a.shipment and a.kind != "sscc":
+        raise Refused("--shipment goes with the sscc kind")
+    if a.out and a.printer:
+        raise Refused("Give --out FILE or --printer NAME, not both")
+    return keys
+
+
+def _contents(ctx: Context, keys: list[str]) -> list:
+    """What goes on each label; a label's note (a lot on hold, say) goes to stderr."""
+    from backroom.labels.lookup import Shipping, gather
+
+    a = ctx.args
     shipping = Shipping(tuple(a.to), a.postal_code, a.carrier, tuple(a.contents))
     contents = gather(
         a.kind,
@@ -114,6 +139,14 @@ def cmd_label(ctx: Context) -> int:
         note = getattr(content, "note", None)
         if note and note():
             print(f"backroom: note: {note()}", file=sys.stderr)
+    return contents
+
+
+def _output(ctx: Context, contents: list, job: JobSettings) -> int:
+    """Send CONTENTS to the job's printer, to standard output or to files; say where."""
+    from backroom.labels import jobs
+
+    a = ctx.args
     data = {
         "kind": a.kind,
         "labels": len(contents),
@@ -145,9 +178,6 @@ def cmd_label(ctx: Context) -> int:
 
 def _write(files: list[bytes], out: str | None, title: str, fmt: str) -> list[Path]:
     """Write FILES to OUT, or to a file named after the labels; numbered when several."""
-    from backroom.labels.printers import safe_name
-    from backroom.models.errors import DomainError
-
     base = Path(out) if out else Path(f"{safe_name(title.split(' (+')[0])}.{fmt}")
     if len(files) == 1:
         targets = [base]
@@ -164,8 +194,6 @@ def _write(files: list[bytes], out: str | None, title: str, fmt: str) -> list[Pa
 
 
 def _list_printers(ctx: Context) -> int:
-    from backroom.labels.printers import load_printers
-
     printers = list(load_printers(ctx.config).values())
     default = ctx.config.get("labels.printer")
     ctx.emit(

@@ -18,6 +18,9 @@ from backroom.tui.cli.logs import start_logging
 INTERNAL_ERROR = 3  # 1 is a refusal, 2 a usage error
 log = logging.getLogger("backroom")
 
+# The TUI (tui.run, and Textual behind it) is imported where used: start-up time of
+# every command that does not open it.
+
 # Each module has register(subparsers); its parsers set `func(ctx) -> int`.
 COMMAND_MODULES = (
     "backroom.tui.cli.setup_cmds",

@@ -6,7 +6,12 @@ import re
 import sys
 from pathlib import Path
 
+from backroom.models.config import user_config_path
+from backroom.models.rules.codes import SCANNER_TEST_TEXT
 from backroom.tui.cli.context import Context, fail
+
+# backroom.scanners (its GS1 tables, difflib) is imported where used: start-up time of
+# every other command.
 
 GS = "\x1d"
 # A GS typed on the command line as the four characters \x1d.
@@ -44,6 +49,7 @@ def register(sub) -> None:
 
 
 def cmd_scan(ctx: Context) -> int:
+    """Show how a code is read and what it names in the database."""
     from backroom.scanners.keystream import unframe
     from backroom.scanners.parse import parse
     from backroom.scanners.resolve import resolve
@@ -93,8 +99,7 @@ def _scan_text(scan, result) -> str:
 
 
 def cmd_scanner_test(ctx: Context) -> int:
-    from backroom.models.config import user_config_path
-    from backroom.models.rules.codes import SCANNER_TEST_TEXT
+    """Compare a scan of the test label with what it holds; suggest (and save) settings."""
     from backroom.scanners.calibrate import diagnose
     from backroom.scanners.config_file import save_station, table_text
     from backroom.scanners.settings import ScannerSettings, station_name

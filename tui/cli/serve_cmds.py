@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backroom.models.people import roles
 from backroom.tui.cli.context import Context, fail, positive_number
+
+# The servers (asyncssh, textual-serve: an optional extra) are imported where used:
+# start-up time, and a missing extra is said only by the command that needs it.
 
 
 def register(sub) -> None:
@@ -34,8 +38,7 @@ def _missing(exc: ImportError) -> int:
 
 
 def cmd_serve_ssh(ctx: Context) -> int:
-    from backroom.models.people import roles
-
+    """Serve the TUI over SSH until stopped."""
     try:
         from backroom.tui.serve.ssh import DEFAULT_MAX_CONNECTIONS, SSHSettings, serve
     except ImportError as exc:
@@ -59,6 +62,7 @@ def cmd_serve_ssh(ctx: Context) -> int:
 
 
 def cmd_serve_web(ctx: Context) -> int:
+    """Serve the TUI in a browser until stopped."""
     try:
         from backroom.tui.serve.web import WebSettings, serve
     except ImportError as exc:

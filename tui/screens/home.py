@@ -9,14 +9,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from backroom.models.db import db
 from backroom.models.stock.dashboard import Figures, figures
 from backroom.tui.navigation import DESTINATIONS
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
-class HomeScreen(Screen):
+class HomeScreen(PassesWorkerFailuresOn, Screen):
     """The first screen: tasks by letter, figures beside them."""
 
     CSS_PATH = "home.tcss"
@@ -55,6 +57,13 @@ class HomeScreen(Screen):
         with db.connection_context():
             data = figures()
         self.app.call_from_thread(self._show, data)
+
+    def worker_failed(self, message: str, worker: Worker) -> None:
+        """The figures could not be read: say so in their place, the bell only once."""
+        text = self.query_one("#figure-text", Static)
+        if str(text.content) != f"✗ {message}":
+            self.app.bell()
+        text.update(f"✗ {message}")
 
     def _show(self, data: Figures) -> None:
         lines = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -17,26 +16,12 @@ from backroom.labels.jobs import png_preview, print_labels, settings_for
 from backroom.labels.lookup import gather
 from backroom.labels.printers import load_printers
 from backroom.models.db import db
-from backroom.models.errors import DomainError
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.label_preview import preview_lines
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
-@dataclass(frozen=True)
-class LabelTarget:
-    """What a screen offers to print: a label kind and its key."""
-
-    kind: str  # location, item, lot, serial, sscc, badge
-    key: str
-    item: str | None = None  # for a lot number several items share
-    more: tuple[str, ...] = ()  # further keys of the same kind: every parcel of a shipment
-
-    @property
-    def title(self) -> str:
-        extra = f" (+{len(self.more)})" if self.more else ""
-        return f"{self.kind} {self.key}{extra}"
-
-
-class PrintScreen(ModalScreen[str | None]):
+class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
     """Preview, choose a printer and copies, Enter prints; returns where it went."""
 
     CSS_PATH = "print_label.tcss"
@@ -61,7 +46,7 @@ class PrintScreen(ModalScreen[str | None]):
             yield Static("", id="print-message", classes="message")
         if not printers:
             self.call_after_refresh(
-                self._error, "No printers configured: add [printers.NAME] to the config"
+                self.error, "No printers configured: add [printers.NAME] to the config"
             )
 
     def on_mount(self) -> None:
@@ -71,14 +56,10 @@ class PrintScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="print", exit_on_error=False)
     def _prepare(self) -> None:
         config, t = self.app.session.config, self.target
-        try:
-            with db.connection_context():
-                contents = gather(t.kind, [t.key, *t.more], config=config, item=t.item)
-            job = settings_for(config, t.kind)
-            png = png_preview(contents[0], job.size, job.dpi)
-        except DomainError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
+        with db.connection_context():
+            contents = gather(t.kind, [t.key, *t.more], config=config, item=t.item)
+        job = settings_for(config, t.kind)
+        png = png_preview(contents[0], job.size, job.dpi)
         self.app.call_from_thread(self._show, contents, png)
 
     def _show(self, contents: list, png: bytes) -> None:
@@ -94,32 +75,29 @@ class PrintScreen(ModalScreen[str | None]):
     def _copies_entered(self) -> None:
         printers = self.query_one("#printers", OptionList)
         if printers.highlighted is None:
-            self._error("Choose a printer")
+            self.error("Choose a printer")
             return
         self._print(printers.get_option_at_index(printers.highlighted).id)
 
     def _print(self, printer: str | None) -> None:
         if not self.contents:
-            self._error("Nothing to print yet")
+            self.error("Nothing to print yet")
             return
         text = self.query_one("#copies", Input).value.strip() or "1"
         if not text.isdigit() or not 1 <= int(text) <= 999:
-            self._error("Copies must be a number from 1 to 999")
+            self.error("Copies must be a number from 1 to 999")
             return
         self._send(printer, int(text))
 
     @work(thread=True, exclusive=True, group="print", exit_on_error=False)
     def _send(self, printer: str | None, copies: int) -> None:
         config = self.app.session.config
-        try:
-            job = settings_for(config, self.target.kind, printer=printer, copies=copies)
-            where = print_labels(self.contents, job)
-        except DomainError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
+        job = settings_for(config, self.target.kind, printer=printer, copies=copies)
+        where = print_labels(self.contents, job)
         self.app.call_from_thread(self.dismiss, where)
 
-    def _error(self, text: str) -> None:
+    def error(self, text: str) -> None:
+        """TEXT under the form, with the bell (a worker's refusal too)."""
         message = self.query_one("#print-message", Static)
         message.add_class("error")
         message.update(f"✗ {text}")

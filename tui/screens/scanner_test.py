@@ -24,6 +24,7 @@ from backroom.scanners.calibrate import Diagnosis, diagnose
 from backroom.scanners.config_file import save_station, table_text
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 # A scanner that sends no Enter is done when its keys stop for this long.
 QUIET_SECONDS = 0.6
@@ -82,7 +83,7 @@ class RawCapture(Widget, can_focus=True):
         self.post_message(self.Done(event.text))
 
 
-class ScannerTestScreen(Screen):
+class ScannerTestScreen(PassesWorkerFailuresOn, Screen):
     """Scan the test label and see what arrived."""
 
     TITLE = "Scanner test"

@@ -10,18 +10,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from backroom.models.browse import Query, ledger_head, parse_query
-from backroom.models.db import db, describe_error
+from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.paged_table import Column, Fetch, PagedTable
 from backroom.tui.widgets.search_bar import SearchBar
 from backroom.tui.widgets.status_line import StatusLine
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
-class BrowseScreen(Screen):
+class BrowseScreen(PassesWorkerFailuresOn, Screen):
     """A searchable list. Subclasses give the columns, the fetch and the words."""
 
     TITLE: ClassVar[str | None] = "List"
@@ -128,17 +129,13 @@ class BrowseScreen(Screen):
         self._notice = text
         self.status.done(text)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Workers say their own refusals; anything else that escapes one (the database
-        # gone away under the live poll) is said here rather than lost.
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            if event.worker.group == "poll":
-                if self._poll_failing:
-                    return  # said once; not a bell every few seconds
-                self._poll_failing = True
-            error = event.worker.error
-            said = str(error) if isinstance(error, DomainError) else describe_error(error)
-            self.status.error(said)
+    def worker_failed(self, message: str, worker: Worker) -> None:
+        """A failed worker (the database gone away under the live poll) in the status line."""
+        if worker.group == "poll":
+            if self._poll_failing:
+                return  # said once; not a bell every few seconds
+            self._poll_failing = True
+        self.status.error(message)
 
     def on_search_bar_search(self, event: SearchBar.Search) -> None:
         self.apply_search(event.text)

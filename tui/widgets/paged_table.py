@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from backroom.models.db import db, describe_error
 from backroom.models.errors import DomainError
 from backroom.tui.widgets.line_table import LineTable
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 LAYOUTS = ("compact", "normal", "wide")
 
@@ -70,7 +71,7 @@ Fetch = Callable[[object | None, int], tuple[Sequence[TableRow], object | None]]
 FETCH_SECONDS = 0.3
 
 
-class PagedTable(LineTable):
+class PagedTable(PassesWorkerFailuresOn, LineTable):
     """Rows come from `fetch`, a page at a time, as the cursor nears the end."""
 
     PAGE = 100

@@ -15,11 +15,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Select, Static
+from textual.worker import Worker
 
+from backroom.models.data.epcis import write_epcis
 from backroom.models.data.exporting import EXPORT_KINDS, SINCE_KINDS, check_export, export
 from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 PROGRESS_EVERY_S = 0.1
 KINDS = (*EXPORT_KINDS, "epcis")
@@ -31,7 +34,7 @@ def default_path(kind: str, fmt: str) -> str:
     return f"backroom-{kind}-{dt.date.today().isoformat()}.{ext}"
 
 
-class ExportScreen(Screen):
+class ExportScreen(PassesWorkerFailuresOn, Screen):
     """Write items, locations, lots, stock, consignees, moves, shipments or EPCIS to a file."""
 
     CSS_PATH = "import_data.tcss"
@@ -123,8 +126,6 @@ class ExportScreen(Screen):
         try:
             with db.connection_context(), part.open("w", encoding="utf-8", newline="") as out:
                 if kind == "epcis":
-                    from backroom.models.data.epcis import write_epcis
-
                     config = self.app.session.config
                     rows = write_epcis(out, config=config, since=since, progress=progress)
                 else:
@@ -134,10 +135,9 @@ class ExportScreen(Screen):
             part.unlink(missing_ok=True)
             self.app.call_from_thread(self._failed, f"Cannot write {path}: {exc.strerror}")
             return
-        except DomainError as exc:
+        except BaseException:  # said by the app (worker_failed below); no half file left
             part.unlink(missing_ok=True)
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+            raise
         what = ("event" if kind == "epcis" else "row") + ("s" if rows != 1 else "")
         self.app.call_from_thread(self._done, f"{rows:,} {what} written to {path.resolve()}")
 
@@ -150,6 +150,10 @@ class ExportScreen(Screen):
         bar.update(total=bar.total or 1, progress=bar.total or 1)
         self._say(text)
         self.notify(text)
+
+    def worker_failed(self, message: str, worker: Worker) -> None:
+        """A refusal or a failure while exporting: said like any other problem here."""
+        self._failed(message)
 
     def _failed(self, message: str) -> None:
         self.busy = False

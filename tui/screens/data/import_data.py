@@ -13,12 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
+from textual.worker import Worker
 
 from backroom.models.data.importing import KINDS, LAYOUTS, ImportPlan, apply_import, plan_import
 from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 # Progress reaches the screen at most this often: a thread hop per row would slow
 # a large import down.
@@ -30,7 +31,7 @@ def columns_hint(kind: str) -> str:
     return "Columns: " + ", ".join(c.name + ("*" if c.required else "") for c in LAYOUTS[kind])
 
 
-class ImportScreen(Screen):
+class ImportScreen(PassesWorkerFailuresOn, Screen):
     """A CSV file in: preview and problems first, then the import in a worker."""
 
     CSS_PATH = "import_data.tcss"
@@ -101,9 +102,6 @@ class ImportScreen(Screen):
         except OSError as exc:
             self.app.call_from_thread(self._failed, f"Cannot read {path}: {exc.strerror}")
             return
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
         self.app.call_from_thread(self._show_plan, plan)
 
     def _show_plan(self, plan: ImportPlan) -> None:
@@ -170,12 +168,8 @@ class ImportScreen(Screen):
                 shown[0] = now
                 self.app.call_from_thread(self._progress, done, total)
 
-        try:
-            with db.connection_context():
-                result = apply_import(plan, user=self.app.session.user, progress=progress)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+        with db.connection_context():
+            result = apply_import(plan, user=self.app.session.user, progress=progress)
         self.app.call_from_thread(self._imported, result.text())
 
     def _progress(self, done: int, total: int) -> None:
@@ -188,6 +182,10 @@ class ImportScreen(Screen):
         bar.update(progress=bar.total or 1)
         self._say(text)
         self.notify(text)
+
+    def worker_failed(self, message: str, worker: Worker) -> None:
+        """A refusal or a failure while checking or importing: nothing was written."""
+        self._failed(message)
 
     def _failed(self, message: str) -> None:
         self.busy = False

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError, Refused
+from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import get_shipment
 from backroom.models.goods_out.packing import pack, set_weight
 from backroom.models.goods_out.status import unpacked
@@ -128,13 +128,9 @@ class PackScreen(ShipmentForm):
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
     def _weigh(self, text: str) -> None:
-        try:
-            grams = kilograms(text)
-            with db.connection_context():
-                parcel = set_weight(self.values["parcel"], grams, user=self.app.session.user)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+        grams = kilograms(text)
+        with db.connection_context():
+            parcel = set_weight(self.values["parcel"], grams, user=self.app.session.user)
         self.app.call_from_thread(
             self._weighed, f"Parcel {parcel.sscc} weighs {parcel.weight_text}"
         )

@@ -12,9 +12,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.models.goods_out.orders import ShipmentSummary, list_shipments
+from backroom.tui import navigation
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 OPEN = ("draft", "allocated", "picking", "packed")
 # (name shown, statuses) in the order F steps through them
@@ -37,7 +38,7 @@ def filter_named(name: str) -> int:
     return next(i for i, (shown, _) in enumerate(FILTERS) if shown == name)
 
 
-class ShipmentsScreen(Screen):
+class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
     """Shipments by status."""
 
     CSS_PATH = "shipments.tcss"
@@ -92,12 +93,8 @@ class ShipmentsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="shipments", exit_on_error=False)
     def _fetch(self, statuses: tuple[str, ...] | None, after: str | None) -> None:
-        try:
-            with db.connection_context():
-                rows = list_shipments(status=statuses, after=after, limit=PAGE)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+        with db.connection_context():
+            rows = list_shipments(status=statuses, after=after, limit=PAGE)
         self.app.call_from_thread(self._add_rows, rows)
 
     def _add_rows(self, rows: list[ShipmentSummary]) -> None:
@@ -119,7 +116,8 @@ class ShipmentsScreen(Screen):
             f"{count}{plus} shipments" if count else "No shipments with this status"
         )
 
-    def _failed(self, message: str) -> None:
+    def error(self, message: str) -> None:
+        """What went wrong reading the list (a worker's failure), with the bell."""
         self.loading = False
         message_box = self.query_one("#message", Static)
         message_box.update(f"✗ {message}")
@@ -153,20 +151,14 @@ class ShipmentsScreen(Screen):
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
-        from backroom.tui.screens.goods_out.shipments_detail import ShipmentDetailScreen
-
-        self.app.push_screen(ShipmentDetailScreen(str(event.row_key.value)))
+        self.app.push_screen(navigation.shipment_screen(str(event.row_key.value)))
 
     def action_pick(self) -> None:
         """Pick the highlighted shipment."""
-        from backroom.tui.screens.goods_out.picking import PickScreen
-
         if number := self._highlighted():
-            self.app.push_screen(PickScreen(number))
+            self.app.push_screen(navigation.pick_screen(number))
 
     def action_pack(self) -> None:
         """Pack the highlighted shipment."""
-        from backroom.tui.screens.goods_out.packing import PackScreen
-
         if number := self._highlighted():
-            self.app.push_screen(PackScreen(number))
+            self.app.push_screen(navigation.pack_screen(number))

@@ -16,14 +16,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.dispatch import dispatch_code
 from backroom.models.goods_out.orders import ShipmentDetail, shipment_detail
 from backroom.models.goods_out.packing import get_parcel
-from backroom.tui.screens.goods_out.shipments_form import site_config
-from backroom.tui.screens.print_label import LabelTarget
+from backroom.tui import navigation
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
 def _table(*headers: str, numeric: tuple[int, ...] = ()) -> Table:
@@ -72,7 +72,7 @@ def detail_renderable(d: ShipmentDetail) -> RenderableType:
     return Group(*parts)
 
 
-class ShipmentDetailScreen(Screen):
+class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
     """Everything about one shipment."""
 
     CSS_PATH = "shipments.tcss"
@@ -110,14 +110,10 @@ class ShipmentDetailScreen(Screen):
 
     @work(thread=True, exclusive=True, group="shipment", exit_on_error=False)
     def _load(self) -> None:
-        try:
-            with db.connection_context():
-                if self.sscc and not self.number:
-                    self.number = get_parcel(self.sscc).shipment.number
-                detail = shipment_detail(self.number)
-        except DomainError as exc:
-            self.app.call_from_thread(self._say, str(exc), True)
-            return
+        with db.connection_context():
+            if self.sscc and not self.number:
+                self.number = get_parcel(self.sscc).shipment.number
+            detail = shipment_detail(self.number)
         self.app.call_from_thread(self._show, detail)
 
     def label_target(self) -> LabelTarget | None:
@@ -139,19 +135,19 @@ class ShipmentDetailScreen(Screen):
         if error:
             self.app.bell()
 
+    def error(self, text: str) -> None:
+        """What went wrong (a refusal in a worker too), with the bell."""
+        self._say(text, True)
+
     def action_allocate(self) -> None:
         """Reserve stock for what is not allocated yet."""
-        self._allocate(self.app.session.user, dispatch_code(site_config(self.app)))
+        self._allocate(self.app.session.user, dispatch_code(self.app.session.config))
 
     @work(thread=True, exclusive=True, group="shipment", exit_on_error=False)
     def _allocate(self, user: str, dispatch: str) -> None:
-        try:
-            with db.connection_context():
-                result = allocate(self.number, user=user, dispatch=dispatch)
-                detail = shipment_detail(self.number)
-        except DomainError as exc:
-            self.app.call_from_thread(self._say, str(exc), True)
-            return
+        with db.connection_context():
+            result = allocate(self.number, user=user, dispatch=dispatch)
+            detail = shipment_detail(self.number)
         got = sum(r.qty for r in result.reserved)
         short = ", ".join(f"{s.item} {s.missing} short" for s in result.short)
         text = f"Reserved {got}" + (f"; {short}" if short else "; complete")
@@ -160,12 +156,8 @@ class ShipmentDetailScreen(Screen):
 
     def action_pick(self) -> None:
         """Pick this shipment."""
-        from backroom.tui.screens.goods_out.picking import PickScreen
-
-        self.app.push_screen(PickScreen(self.number))
+        self.app.push_screen(navigation.pick_screen(self.number))
 
     def action_pack(self) -> None:
         """Pack this shipment."""
-        from backroom.tui.screens.goods_out.packing import PackScreen
-
-        self.app.push_screen(PackScreen(self.number))
+        self.app.push_screen(navigation.pack_screen(self.number))

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from backroom.models.browse import ItemLine, Query, items_page
-from backroom.tui.screens.print_label import LabelTarget
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.browse_screen import BrowseScreen
 from backroom.tui.widgets.line_table import LineTable
 from backroom.tui.widgets.paged_table import Column, Fetch, TableRow

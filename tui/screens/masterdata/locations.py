@@ -20,7 +20,7 @@ from backroom.models.browse import (
 )
 from backroom.models.db import db, describe_error
 from backroom.models.errors import DomainError
-from backroom.tui.screens.print_label import LabelTarget
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.search_bar import SearchBar
 from backroom.tui.widgets.status_line import StatusLine

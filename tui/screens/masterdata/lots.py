@@ -7,11 +7,11 @@ from typing import ClassVar
 from textual.binding import Binding
 
 from backroom.models.browse import LotLine, expiry_state, lots_page
-from backroom.tui.screens.print_label import LabelTarget
-from backroom.tui.screens.stock.on_hand import Marks, short_status
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.browse_screen import BrowseScreen
 from backroom.tui.widgets.line_table import LineTable
 from backroom.tui.widgets.paged_table import Column, Fetch, TableRow
+from backroom.tui.widgets.stock_marks import Marks, short_status
 
 ORDERS = {"expiry": "Soonest expiry first", "newest": "Newest first"}
 

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from backroom.models.browse import Query, parse_query
 from backroom.models.errors import Refused
 from backroom.models.people.audit import AuditLine, audit_page
+from backroom.tui import navigation
 from backroom.tui.widgets.browse_screen import BrowseScreen
 from backroom.tui.widgets.line_table import LineTable
 from backroom.tui.widgets.paged_table import Column, Fetch, TableRow
@@ -98,9 +99,7 @@ class AuditScreen(BrowseScreen):
             return
         line: AuditLine = row.data  # type: ignore[assignment]
         if line.source == "move":
-            from backroom.tui.screens.stock.ledger import MoveScreen
-
-            self.app.push_screen(MoveScreen(line.id))
+            self.app.push_screen(navigation.move_screen(line.id))
         else:
             self.status.say(f"{line.kind} {line.what}: {line.detail or '–'}")
 

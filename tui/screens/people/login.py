@@ -19,24 +19,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Header, Input, Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.models.masterdata.adding import get_user
 from backroom.models.people.users import badge_login, check_pin, record_login
 from backroom.models.rules.codes import BADGE_PREFIX
-from backroom.models.schema import User
 from backroom.scanners.parse import parse
 from backroom.scanners.results import Resolution, ResolvedBadge
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 if TYPE_CHECKING:
+    from backroom.models.schema import User
     from backroom.tui.app import BackroomApp
 
 # How often the idle clock is looked at, at most.
 IDLE_CHECK_SECONDS = 1.0
 
 
-class LoginScreen(ModalScreen[str]):
+class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
     """Badge or name and PIN; dismissed with the name of who logged in."""
 
     CSS_PATH = "login.tcss"
@@ -67,6 +67,10 @@ class LoginScreen(ModalScreen[str]):
         if error:
             self.app.bell()
 
+    def error(self, text: str) -> None:
+        """A refusal (a wrong PIN, an unknown badge) under the fields, with the bell."""
+        self.say(text, error=True)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         name_field = self.query_one("#login-name", ScanInput)
@@ -96,12 +100,9 @@ class LoginScreen(ModalScreen[str]):
         self._attempt(lambda: check_pin(name, pin))
 
     def _attempt(self, check) -> None:
-        try:
-            with db.connection_context():
-                user: User = check()
-        except DomainError as exc:
-            self.app.call_from_thread(self.say, str(exc), error=True)
-            return
+        # A wrong PIN or badge is a refusal, said by `error` through the app.
+        with db.connection_context():
+            user: User = check()
         self.app.call_from_thread(self.dismiss, user.name)
 
     def action_clear(self) -> None:

@@ -16,8 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from backroom.models.browse import LedgerLine, MoveDetail, ledger_page, move_detail
-from backroom.models.db import db, describe_error
-from backroom.models.errors import DomainError
+from backroom.models.db import db
 from backroom.models.stock.operations import reverse
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.browse_screen import BrowseScreen
@@ -25,6 +24,7 @@ from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.line_table import LineTable
 from backroom.tui.widgets.paged_table import Column, Fetch, TableRow
 from backroom.tui.widgets.status_line import StatusLine
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
 def when(value: object, layout: str) -> str:
@@ -158,7 +158,7 @@ def detail_lines(detail: MoveDetail) -> list[tuple[str, str]]:
     return [(label, values[key]) for label, key in FIELDS]
 
 
-class MoveScreen(Screen):
+class MoveScreen(PassesWorkerFailuresOn, Screen):
     """One move, every field; x reverses it, g goes to the move it is linked to."""
 
     CSS_PATH = "ledger.tcss"
@@ -187,6 +187,10 @@ class MoveScreen(Screen):
         """The message line at the top."""
         return self.query_one(StatusLine)
 
+    def error(self, text: str) -> None:
+        """What went wrong (a worker's failure too), in the status line with the bell."""
+        self.status.error(text)
+
     def on_mount(self) -> None:
         self.query_one("#move").focus()
         self.load()
@@ -194,15 +198,8 @@ class MoveScreen(Screen):
     @work(thread=True, exclusive=True, group="move", exit_on_error=False)
     def load(self) -> None:
         """Read the move."""
-        try:
-            with db.connection_context():
-                detail = move_detail(self.move_id)
-        except DomainError as exc:
-            self.app.call_from_thread(self.status.error, str(exc))
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.status.error, describe_error(exc))
-            return
+        with db.connection_context():
+            detail = move_detail(self.move_id)
         self.app.call_from_thread(self._show, detail)
 
     def _show(self, detail: MoveDetail) -> None:
@@ -267,15 +264,8 @@ class MoveScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reverse", exit_on_error=False)
     def _post_reversal(self, move_id: int) -> None:
-        try:
-            with db.connection_context():
-                posted = reverse(move_id, user=self.app.session.user)
-        except DomainError as exc:
-            self.app.call_from_thread(self.status.error, str(exc))
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.status.error, describe_error(exc))
-            return
+        with db.connection_context():
+            posted = reverse(move_id, user=self.app.session.user)
         self.app.call_from_thread(self._reversed, posted.id)
 
     def _reversed(self, reversal_id: int) -> None:

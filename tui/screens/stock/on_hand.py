@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding
 
 from backroom.models.browse import StockLine, expiry_state, stock_page
-from backroom.tui.screens.print_label import LabelTarget
+from backroom.tui import navigation
+from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.browse_screen import BrowseScreen
 from backroom.tui.widgets.line_table import LineTable
 from backroom.tui.widgets.paged_table import Column, Fetch, TableRow
+from backroom.tui.widgets.stock_marks import Marks, short_status
 
 GROUPINGS = {"item": "By item", "location": "By location", "lot": "By expiry"}
 
 
 # The columns of each order; each line's cells are picked by these names.
-def short_status(value: object, layout: str) -> object:
-    """On a handheld a status is one letter: Q(uarantine), B(locked), R(ecalled), q-area."""
-    if layout != "compact" or not isinstance(value, Text) or not value.plain:
-        return value
-    letter = "q" if value.plain == "Q-area" else value.plain[0].upper()
-    return Text(letter, style=value.style)
-
-
 NAME = Column("Name", "normal", width=16)
 UNIT = Column("Unit", "wide")
 STATUS = Column("Status", compact_label="!", format=short_status)
@@ -61,25 +53,6 @@ LAYOUTS: dict[str, tuple[tuple[str, Column], ...]] = {
         ("status", STATUS),
     ),
 }
-
-
-class Marks:
-    """The colours of the theme that mark expiry and status, read once on the UI thread."""
-
-    def __init__(self, variables: dict[str, str]) -> None:
-        self.bad = Style(color=variables.get("error", "red"), bold=True)
-        self.warn = Style(color=variables.get("warning", "yellow"))
-
-    def expiry(self, text: str, state: str) -> Text:
-        """TEXT in red if expired, yellow if expiring within 30 days."""
-        style = {"expired": self.bad, "soon": self.warn}.get(state)
-        return Text(text, style=style or "")
-
-    def status(self, lot_status: str | None, quarantine_area: bool) -> Text:
-        """A lot's status when it is not released, or the quarantine area."""
-        if lot_status and lot_status != "released":
-            return Text(lot_status, style=self.warn if lot_status == "quarantine" else self.bad)
-        return Text("Q-area", style=self.warn) if quarantine_area else Text("")
 
 
 def stock_row(line: StockLine, grouping: str, marks: Marks) -> TableRow:
@@ -154,9 +127,7 @@ class StockScreen(BrowseScreen):
         if line is None or not line.lot:
             self.app.bell()
             return
-        from backroom.tui.screens.trace.lot_trace import TraceScreen
-
-        self.app.push_screen(TraceScreen(line.lot, line.item))
+        self.app.push_screen(navigation.trace_screen(line.lot, line.item))
 
     def label_target(self) -> LabelTarget | None:
         """F10: the bin when listing by location, else the lot (or the item)."""
@@ -173,10 +144,8 @@ class StockScreen(BrowseScreen):
         row = self.table.current
         if row is None or not isinstance(row.data, StockLine):
             return
-        from backroom.tui.screens.stock.ledger import LedgerScreen
-
         line = row.data
         words = [f"item:{line.item}", f"loc:{line.location}"]
         if line.lot:
             words.insert(1, f"lot:{line.lot}")
-        self.app.push_screen(LedgerScreen(" ".join(words)))
+        self.app.push_screen(navigation.ledger_screen(" ".join(words)))

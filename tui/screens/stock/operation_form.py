@@ -23,6 +23,7 @@ from backroom.tui.form_entry import Entry, interpret
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 Values = dict[str, Any]
 
@@ -37,8 +38,9 @@ class Field:
     zero_ok: bool = False
 
 
-class OperationScreen(Screen):
-    """A scan-first form; subclasses give FIELDS and perform()."""
+class OperationScreen(PassesWorkerFailuresOn, Screen):
+    """A scan-first form; subclasses give FIELDS and perform(). A failed worker clears
+    `busy` and is said by `error` (tui/worker_errors.py)."""
 
     # Absolute, so that forms in other rooms (pick, pack) that inherit it find it too.
     CSS_PATH = Path(__file__).with_name("operate.tcss")
@@ -206,12 +208,10 @@ class OperationScreen(Screen):
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
     def _post(self, values: Values, user: str) -> None:
-        try:
-            with db.connection_context():
-                text = self.perform(values, user)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+        # A refusal, or anything else raised, is said by the app (tui/worker_errors.py),
+        # which also clears `busy` so that the next Enter posts again.
+        with db.connection_context():
+            text = self.perform(values, user)
         self.app.call_from_thread(self._posted, text)
 
     def perform(self, values: Values, user: str) -> str:
@@ -232,10 +232,6 @@ class OperationScreen(Screen):
         self.query_one("#result", Static).update(text)
         self.say("")
         self._reset()
-
-    def _failed(self, message: str) -> None:
-        self.busy = False
-        self.error(message)
 
     def _reset(self) -> None:
         self.values.clear()
@@ -273,12 +269,8 @@ class OperationScreen(Screen):
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
     def _undo(self, move_id: int, user: str) -> None:
-        try:
-            with db.connection_context():
-                rev = reverse(move_id, user=user, reason="undo in the TUI")
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+        with db.connection_context():
+            rev = reverse(move_id, user=user, reason="undo in the TUI")
 
         def done() -> None:
             self.app.posted_moves.remove(move_id)

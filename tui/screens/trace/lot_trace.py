@@ -29,6 +29,7 @@ from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import ResolvedLot, ResolvedSerial
 from backroom.scanners.settings import ScannerSettings
+from backroom.tui import navigation
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput
@@ -371,25 +372,17 @@ class TraceScreen(Screen):
                 self.app.push_screen(TraceScreen(jump.key, jump.item))
             return
         if jump.kind == "location":
-            from backroom.tui.screens.stock.on_hand import StockScreen
-
-            self.app.push_screen(StockScreen(search=jump.key, grouping="location"))
+            self.app.push_screen(navigation.stock_screen(search=jump.key, grouping="location"))
             return
         if jump.kind == "shipment" and jump.key.startswith("SHP-"):
-            from backroom.tui.screens.goods_out.shipments_detail import ShipmentDetailScreen
-
-            self.app.push_screen(ShipmentDetailScreen(jump.key))
+            self.app.push_screen(navigation.shipment_screen(jump.key))
             return
         move_id = int(jump.item if jump.kind == "shipment" else jump.key)
-        from backroom.tui.screens.stock.ledger import MoveScreen
-
-        self.app.push_screen(MoveScreen(move_id))
+        self.app.push_screen(navigation.move_screen(move_id))
 
     def action_recall(self) -> None:
         """Open the recall screen for this lot."""
         if self.found is None:
             return
-        from backroom.tui.screens.trace.recall import RecallScreen
-
         info = self.found.root.info
-        self.app.push_screen(RecallScreen(info.number, info.item))
+        self.app.push_screen(navigation.recall_screen(info.number, info.item))

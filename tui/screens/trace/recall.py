@@ -20,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.models.trace.recall import (
     REPORT_COLUMNS,
     RecallReport,
@@ -33,14 +32,16 @@ from backroom.tui.screens.trace.lot_trace import lookup
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 # What to pull back first, so a handheld's narrow table still shows it.
 COLUMNS = ("Section", "Item", "Lot", "Qty", "Location", "Consignee", "Shipment", "Date", "Detail")
 KEYS = ("section", "item", "lot", "qty", "location", "consignee", "shipment", "date", "detail")
 
 
-class RecallScreen(Screen):
-    """The recall report of one lot, and the recall."""
+class RecallScreen(PassesWorkerFailuresOn, Screen):
+    """The recall report of one lot, and the recall. A refusal in a worker is said by
+    `error` (tui/worker_errors.py)."""
 
     CSS_PATH = "recall.tcss"
     TITLE = "Recall"
@@ -89,13 +90,9 @@ class RecallScreen(Screen):
     @work(thread=True, exclusive=True, group="recall", exit_on_error=False)
     def find(self, text: str, settings: ScannerSettings) -> None:
         """Resolve the scanned or typed lot, then read its report."""
-        try:
-            with db.connection_context():
-                self.item, self.lot = lookup(text, settings)
-                report = recall_report(self.lot, self.item)
-        except DomainError as exc:
-            self.app.call_from_thread(self.error, str(exc))
-            return
+        with db.connection_context():
+            self.item, self.lot = lookup(text, settings)
+            report = recall_report(self.lot, self.item)
         self.app.call_from_thread(self._found, report)
 
     def _found(self, report: RecallReport) -> None:
@@ -108,12 +105,8 @@ class RecallScreen(Screen):
     @work(thread=True, exclusive=True, group="recall", exit_on_error=False)
     def load(self) -> None:
         """Read the report as things stand."""
-        try:
-            with db.connection_context():
-                report = recall_report(self.lot, self.item)
-        except DomainError as exc:
-            self.app.call_from_thread(self.error, str(exc))
-            return
+        with db.connection_context():
+            report = recall_report(self.lot, self.item)
         self.app.call_from_thread(self._show, report)
 
     def _show(self, report: RecallReport) -> None:
@@ -169,12 +162,8 @@ class RecallScreen(Screen):
 
     @work(thread=True, exclusive=True, group="recall", exit_on_error=False)
     def _recall(self, reason: str, user: str) -> None:
-        try:
-            with db.connection_context():
-                report = recall(self.lot, reason, user=user, item=self.item)
-        except DomainError as exc:
-            self.app.call_from_thread(self.error, str(exc))
-            return
+        with db.connection_context():
+            report = recall(self.lot, reason, user=user, item=self.item)
         self.app.call_from_thread(self._show, report)
         self.app.call_from_thread(self.app.notify, f"Recalled {', '.join(report.newly_recalled)}")
 

@@ -27,6 +27,7 @@ from backroom.tui.form_entry import Entry, interpret
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 STEP_HINTS = {
     "item": "scan or type SKU / GTIN (empty Enter: {next})",
@@ -39,7 +40,7 @@ def _lot_shown(line: Line) -> str:
     return "" if line.lot in (None, NO_LOT) else str(line.lot)
 
 
-class TransformScreen(Screen):
+class TransformScreen(PassesWorkerFailuresOn, Screen):
     """Inputs consumed and outputs produced at one location."""
 
     CSS_PATH = "transform.tcss"
@@ -271,17 +272,10 @@ class TransformScreen(Screen):
     def _post(
         self, at: str, consume: list[Line], produce: list[Line], kind: str, user: str
     ) -> None:
-        try:
-            with db.connection_context():
-                result = transform(at, consume, produce, user=user, kind=kind)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
+        # A refusal or a failure is said by the app, which clears `busy` too.
+        with db.connection_context():
+            result = transform(at, consume, produce, user=user, kind=kind)
         self.app.call_from_thread(self._posted, result)
-
-    def _failed(self, message: str) -> None:
-        self.busy = False
-        self.error(message)
 
     def _posted(self, result: TransformResult) -> None:
         self.busy = False
