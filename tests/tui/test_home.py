@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive
 from backroom.tui.app import BackroomApp
@@ -85,7 +87,8 @@ def test_run_tui_hands_the_configured_theme_to_the_app(sqlite_database, tmp_path
     config.write_text('[terminal]\ntheme = "gruvbox"\n')
     seen: list[Session] = []
     monkeypatch.setattr("backroom.tui.run.warm_up", lambda: None)  # no gc.freeze() in the tests
-    monkeypatch.setattr("backroom.tui.cli.main._has_terminal", lambda: True)  # run() is faked
+    # run() is faked, so there is no terminal to find
+    monkeypatch.setattr(sys.modules["backroom.tui.cli.main"], "_has_terminal", lambda: True)
     monkeypatch.setattr(BackroomApp, "run", lambda self: seen.append(self.session))
     assert main(["--db", sqlite_database, "--user", TEST_USER, "--config", str(config)]) == 0
     assert [s.theme for s in seen] == ["gruvbox"]

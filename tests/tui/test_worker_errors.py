@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import backroom.tui.screens.stock.operate as operate
+from backroom.models.browse.stock import on_hand
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.schema import Move
-from backroom.models.browse.stock import on_hand
 from backroom.tui.app import BackroomApp
 from backroom.tui.screens.stock.operate import ReceiveScreen
 from backroom.tui.session import Session
