@@ -109,13 +109,35 @@ def diagnose(expected: str, received: str) -> Diagnosis:
             "starts with Aq1Zw2 (or check the scanner's keyboard settings)"
         )
         return Diagnosis(expected, received, (Fault("unrecognised", message, False),), ())
-    faults: list[Fault] = []
-    notes: list[str] = []
     symbology, prefix = _lead(best.lead)
-    if symbology:
-        notes.append(
-            f"The scanner sends AIM symbology identifiers ({symbology}): good, Backroom reads them"
-        )
+    notes = (
+        [f"The scanner sends AIM symbology identifiers ({symbology}): good, Backroom reads them"]
+        if symbology
+        else []
+    )
+    faults = _framing_faults(prefix, best.trail)
+    faults.extend(_typing_faults(expected, best))
+    gs_fault, substitutes = _gs_fault(expected, best)
+    if gs_fault:
+        faults.append(gs_fault)
+    if best.wrong:
+        faults.append(_garbled_fault(best))
+    suffix = _suffix(best.trail)
+    return Diagnosis(
+        expected,
+        received,
+        tuple(faults),
+        tuple(notes),
+        prefix=prefix,
+        suffix=suffix,
+        gs_substitutes=substitutes,
+        symbology=symbology,
+    )
+
+
+def _framing_faults(prefix: str, trail: str) -> list[Fault]:
+    """What the scanner sends before and after each code."""
+    faults = []
     if prefix:
         faults.append(
             Fault(
@@ -125,9 +147,8 @@ def diagnose(expected: str, received: str) -> Diagnosis:
                 True,
             )
         )
-    suffix = _suffix(best.trail)
-    if best.trail:
-        what = "Tab" if best.trail == "\t" else repr(best.trail)
+    if trail:
+        what = "Tab" if trail == "\t" else repr(trail)
         faults.append(
             Fault(
                 "suffix",
@@ -136,6 +157,12 @@ def diagnose(expected: str, received: str) -> Diagnosis:
                 True,
             )
         )
+    return faults
+
+
+def _typing_faults(expected: str, best: _Reading) -> list[Fault]:
+    """Keyboard layout and case: what the computer makes of the keys the scanner sends."""
+    faults = []
     if best.layout_changed:
         faults.append(_layout_fault(expected, best))
     if best.caps_lock:
@@ -147,21 +174,7 @@ def diagnose(expected: str, received: str) -> Diagnosis:
                 False,
             )
         )
-    gs_fault, substitutes = _gs_fault(expected, best)
-    if gs_fault:
-        faults.append(gs_fault)
-    if best.wrong:
-        faults.append(_garbled_fault(best))
-    return Diagnosis(
-        expected,
-        received,
-        tuple(faults),
-        tuple(notes),
-        prefix=prefix,
-        suffix=suffix,
-        gs_substitutes=substitutes,
-        symbology=symbology,
-    )
+    return faults
 
 
 def _readings(expected: str, received: str) -> list[_Reading]:

@@ -282,6 +282,23 @@ def pack_screen(number: str | None = None) -> Screen:
     return _screen(by_name("pack").target, number)
 
 
+def item_form(sku: str | None = None) -> Screen:
+    """The form of item SKU, or of a new item; dismissed with the SKU saved."""
+    return _screen("backroom.tui.screens.masterdata.forms:ItemForm", sku)
+
+
+def location_form(code: str | None = None, *, parent: str = "") -> Screen:
+    """The form of location CODE, or of a new one under PARENT."""
+    return _screen("backroom.tui.screens.masterdata.forms:LocationForm", code, parent=parent)
+
+
+def lot_form(item: str | None = None, number: str | None = None, *, item_hint: str = "") -> Screen:
+    """The form of lot NUMBER of ITEM, or of a new lot (of ITEM_HINT, if given)."""
+    return _screen(
+        "backroom.tui.screens.masterdata.forms:LotForm", item, number, item_hint=item_hint
+    )
+
+
 def print_screen(target: LabelTarget) -> Screen:
     """Preview and print the label of TARGET; dismissed with where it was printed."""
     return _screen("backroom.tui.screens.print_label:PrintScreen", target)

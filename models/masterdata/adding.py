@@ -67,9 +67,14 @@ def get_location(code: str) -> Location:
     return loc
 
 
+def lot_or_none(item: Item, number: str) -> Lot | None:
+    """Lot NUMBER of ITEM, or None when the item has no lot of that number."""
+    return Lot.get_or_none((Lot.item == item) & (Lot.number == number))
+
+
 def get_lot(item: Item, number: str) -> Lot:
     """Lot NUMBER of ITEM."""
-    lot = Lot.get_or_none((Lot.item == item) & (Lot.number == number))
+    lot = lot_or_none(item, number)
     if lot is None:
         raise NotFound(f"Unknown lot {number!r} of item {item.sku}")
     return lot

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from backroom.models.errors import Refused
-from backroom.models.schema.shipping import PARCEL_KINDS, SHIPMENT_STATUSES
+from backroom.models.goods_out.orders import SHIPMENT_STATUSES
+from backroom.models.goods_out.packing import PARCEL_KINDS
 from backroom.tui.cli.context import Context, iso_date, table, whole_number
 
 DOCUMENTS = ("packing-list", "delivery-note")

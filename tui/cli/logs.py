@@ -57,3 +57,11 @@ def start_logging(verbose: int = 0) -> Path | None:
         console.addFilter(lambda record: record.exc_info is None)
     logger.addHandler(console)
     return path if handler is not None else None
+
+
+def quiet_console() -> None:
+    """Before the TUI takes the terminal: the log goes on to the file, not to stderr."""
+    logger = logging.getLogger("backroom")
+    for handler in list(logger.handlers):
+        if type(handler) is logging.StreamHandler:
+            logger.removeHandler(handler)

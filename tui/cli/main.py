@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from backroom.models.config import load_config
 from backroom.models.errors import DomainError
 from backroom.tui.cli.context import Context, fail
-from backroom.tui.cli.logs import start_logging
+from backroom.tui.cli.logs import quiet_console, start_logging
 
 INTERNAL_ERROR = 3  # 1 is a refusal, 2 a usage error
 log = logging.getLogger("backroom")
@@ -120,6 +120,7 @@ def _run(args: argparse.Namespace) -> int:
             )
             return 2
         ctx.open()
+        quiet_console()
         return run_tui(ctx)
     return int(args.func(ctx) or 0)
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterable
 
-from backroom.models.schema.genealogy import TRANSFORMATION_KINDS
+from backroom.models.trace.transform import TRANSFORMATION_KINDS
 from backroom.tui.cli.context import Context, iso_date, table, whole_number
 
 

@@ -12,12 +12,10 @@ from textual.widgets import Static
 
 from backroom.models.config import Config, load_config
 from backroom.models.db import db
-from backroom.models.errors import DomainError, Refused
+from backroom.models.errors import DomainError
 from backroom.models.goods_out.dispatch import dispatch_code
 from backroom.models.goods_out.orders import get_shipment
-from backroom.models.schema.shipping import Parcel
-from backroom.scanners.gs1 import read_sscc
-from backroom.scanners.parse import parse
+from backroom.scanners.entry import shipment_of
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen
 
 
@@ -26,19 +24,6 @@ def site_config(app: object) -> Config:
     session = getattr(app, "session", None)
     config = getattr(session, "config", None)
     return config if isinstance(config, Config) else load_config()
-
-
-def shipment_of(text: str) -> tuple[str, str | None]:
-    """The shipment a scan names, and the parcel's SSCC when a parcel was scanned."""
-    scan = parse(text)
-    data = scan.data.strip()
-    sscc = read_sscc(data) or (scan.gs1.value("00") if scan.gs1 else None)
-    if sscc:
-        parcel = Parcel.get_or_none(Parcel.sscc == sscc)
-        if parcel is None:
-            raise Refused(f"No parcel with SSCC {sscc}")
-        return parcel.shipment.number, sscc
-    return get_shipment(data).number, None
 
 
 class ShipmentForm(OperationScreen):

@@ -7,10 +7,9 @@ do (is this SKU taken? is that a supplier?) run in a worker as you leave the fie
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,17 +25,36 @@ from backroom.models.masterdata.adding import (
     add_item,
     add_location,
     add_lot,
-    check_lot_number,
     find_lot,
     get_item,
     get_location,
-    normalize_gtin,
+)
+from backroom.models.masterdata.checks import (
+    LOCATION_KINDS,
+    LOT_STATUSES,
+    TRACKING,
+    check_date,
+    check_days,
+    check_gtin,
+    check_location_field,
+    check_sku_field,
+    gtin_taken,
+    location_taken,
+    lot_item_problem,
+    lot_taken,
+    refusal,
+    sku_taken,
 )
 from backroom.models.masterdata.editing import update_item, update_location, update_lot
 from backroom.models.people.roles import acting
-from backroom.models.schema import LOCATION_KINDS, LOT_STATUSES, TRACKING, Item, Location, Lot, User
+from backroom.models.rules.dates import optional_date
+from backroom.models.rules.identifiers import check_lot_number
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.status_line import StatusLine
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
+
+if TYPE_CHECKING:
+    from backroom.models.schema import Lot, User
 
 Values = dict[str, object]
 
@@ -57,73 +75,10 @@ class Field:
     lookup: bool = False  # checked against the database as you leave it
 
 
-# --- checks that need no database -------------------------------------------------------
-
-
-def _refusal(fn: Callable[[str], object]) -> Callable[[str], str | None]:
-    def check(text: str) -> str | None:
-        if not text.strip():
-            return None
-        try:
-            fn(text)
-        except DomainError as exc:
-            return str(exc)
-        return None
-
-    return check
-
-
-def check_code(text: str) -> str | None:
-    """A SKU or location code: 1 to 64 characters, no spaces or '/'."""
-    text = text.strip()
-    if len(text) > 64 or any(c.isspace() or c in "/\x1d" for c in text):
-        return "1 to 64 characters, without spaces or '/'"
-    return None
-
-
-def check_gtin(text: str) -> str | None:
-    """A GTIN-8, 12, 13 or 14 whose check digit is right, or nothing."""
-    digits = text.strip()
-    if not digits:
-        return None
-    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
-        return "8, 12, 13 or 14 digits"
-    body = [int(d) for d in digits[:-1]]
-    # GS1: weights 3 and 1 alternate from the right, the check digit excluded.
-    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    expected = (10 - total % 10) % 10
-    if int(digits[-1]) != expected:
-        return f"Check digit should be {expected}, not {digits[-1]}: a typing error?"
-    return _refusal(normalize_gtin)(digits)
-
-
-def check_days(text: str) -> str | None:
-    """A positive whole number of days, or nothing."""
-    text = text.strip()
-    if text and (not text.isdigit() or int(text) <= 0):
-        return "A whole number of days, more than 0"
-    return None
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A date typed as YYYY-MM-DD (or nothing)."""
-    text = text.strip()
-    return dt.date.fromisoformat(text) if text else None
-
-
-def check_date(text: str) -> str | None:
-    """A date as YYYY-MM-DD, or nothing."""
-    try:
-        parse_date(text)
-    except ValueError:
-        return "A date as YYYY-MM-DD, e.g. 2026-03-31"
-    return None
-
-
 # --- the form ---------------------------------------------------------------------------
 
 
-class FormScreen(Screen[str | None]):
+class FormScreen(PassesWorkerFailuresOn, Screen[str | None]):
     """A form: Ctrl+S saves, Esc cancels; each field is checked as you leave it."""
 
     CSS_PATH = "forms.tcss"
@@ -372,7 +327,7 @@ class ItemForm(FormScreen):
 
     WHAT = "item"
     FIELDS = (
-        Field("sku", "SKU", required=True, fixed=True, check=check_code, lookup=True),
+        Field("sku", "SKU", required=True, fixed=True, check=check_sku_field, lookup=True),
         Field("name", "Name", required=True),
         Field(
             "gtin",
@@ -403,13 +358,10 @@ class ItemForm(FormScreen):
         return {"unit": "pcs", "tracking": "none"}
 
     def lookup(self, name: str, value: str, values: Values) -> str | None:
-        taken = Item.select().where(Item.sku == value)
-        if name == "sku" and not self.editing and taken.exists():
-            return f"Item {value} already exists"
+        if name == "sku" and not self.editing:
+            return sku_taken(value)
         if name == "gtin":
-            other = Item.get_or_none(Item.gtin == normalize_gtin(value))
-            if other is not None and other.sku != (self.key or values.get("sku")):
-                return f"This GTIN already belongs to item {other.sku}"
+            return gtin_taken(value, str(self.key or values.get("sku") or ""))
         return None
 
     def write(self, values: Values, user: User) -> str:
@@ -446,7 +398,7 @@ class LocationForm(FormScreen):
 
     WHAT = "location"
     FIELDS = (
-        Field("code", "Code", required=True, fixed=True, check=check_code, lookup=True),
+        Field("code", "Code", required=True, fixed=True, check=check_location_field, lookup=True),
         Field("name", "Name"),
         Field("parent", "Parent", placeholder="code above it (empty: top level)", lookup=True),
         Field("kind", "Kind", kind="choice", choices=LOCATION_KINDS),
@@ -473,9 +425,8 @@ class LocationForm(FormScreen):
         return {"parent": self.parent_code, "kind": "internal", "quarantine": False}
 
     def lookup(self, name: str, value: str, values: Values) -> str | None:
-        taken = Location.select().where(Location.code == value)
-        if name == "code" and not self.editing and taken.exists():
-            return f"Location {value} already exists"
+        if name == "code" and not self.editing and (taken := location_taken(value)):
+            return taken
         if name == "parent":
             parent = get_location(value)
             if self.editing:
@@ -520,7 +471,7 @@ class LotForm(FormScreen):
             "Lot number",
             required=True,
             fixed=True,
-            check=_refusal(check_lot_number),
+            check=refusal(check_lot_number),
             lookup=True,
         ),
         Field("expiry", "Expiry", placeholder="YYYY-MM-DD", check=check_date),
@@ -559,14 +510,10 @@ class LotForm(FormScreen):
         return {"item": self.item_hint}
 
     def lookup(self, name: str, value: str, values: Values) -> str | None:
-        if name == "item" and not self.editing:
-            item = get_item(value)
-            if item.tracking == "none":
-                return f"Item {item.sku} is not lot-tracked; it has no lots"
+        if name == "item" and not self.editing and (problem := lot_item_problem(value)):
+            return problem
         if name == "number" and not self.editing and values.get("item"):
-            item = Item.get_or_none(Item.sku == values["item"])
-            if item and Lot.select().where((Lot.item == item) & (Lot.number == value)).exists():
-                return f"Lot {value} of item {item.sku} already exists"
+            return lot_taken(str(values["item"]), value)
         if name == "supplier":
             supplier = get_location(value)
             if supplier.kind != "supplier":
@@ -574,8 +521,8 @@ class LotForm(FormScreen):
         return None
 
     def write(self, values: Values, user: User) -> str:
-        expiry = parse_date(str(values["expiry"]))
-        made = parse_date(str(values["production_date"]))
+        expiry = optional_date(str(values["expiry"]), "Expiry")
+        made = optional_date(str(values["production_date"]), "Production date")
         supplier = str(values["supplier"]) or None
         if self.editing:
             lot = update_lot(

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from backroom.models.browse import ItemLine, Query, items_page
+from backroom.tui import navigation
 from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.browse_screen import BrowseScreen
 from backroom.tui.widgets.line_table import LineTable
@@ -87,15 +88,11 @@ class ItemsScreen(BrowseScreen):
     def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         sku = self._current_sku()
         if sku is not None:
-            from backroom.tui.screens.masterdata.forms import ItemForm
-
-            self.app.push_screen(ItemForm(sku), self._saved)
+            self.app.push_screen(navigation.item_form(sku), self._saved)
 
     def action_new(self) -> None:
         """Open an empty item form."""
-        from backroom.tui.screens.masterdata.forms import ItemForm
-
-        self.app.push_screen(ItemForm(), self._saved)
+        self.app.push_screen(navigation.item_form(), self._saved)
 
     def _saved(self, sku: str | None) -> None:
         if sku:
@@ -106,14 +103,10 @@ class ItemsScreen(BrowseScreen):
         """Stock on hand of this item."""
         sku = self._current_sku()
         if sku is not None:
-            from backroom.tui.screens.stock.on_hand import StockScreen
-
-            self.app.push_screen(StockScreen(f"item:{sku}"))
+            self.app.push_screen(navigation.stock_screen(f"item:{sku}"))
 
     def action_moves(self) -> None:
         """The ledger of this item."""
         sku = self._current_sku()
         if sku is not None:
-            from backroom.tui.screens.stock.ledger import LedgerScreen
-
-            self.app.push_screen(LedgerScreen(f"item:{sku}"))
+            self.app.push_screen(navigation.ledger_screen(f"item:{sku}"))

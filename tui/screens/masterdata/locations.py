@@ -20,10 +20,12 @@ from backroom.models.browse import (
 )
 from backroom.models.db import db, describe_error
 from backroom.models.errors import DomainError
+from backroom.tui import navigation
 from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.search_bar import SearchBar
 from backroom.tui.widgets.status_line import StatusLine
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 # Children read per request; a level with more offers "more…" at its end.
 CHILDREN_PAGE = 200
@@ -71,7 +73,7 @@ class LocationTree(Tree[LocationNode | str]):
             self.move_cursor(node.parent)
 
 
-class LocationsScreen(Screen):
+class LocationsScreen(PassesWorkerFailuresOn, Screen):
     """The location tree: Enter shows the stock below a location; e edits, n adds."""
 
     CSS_PATH = "locations.tcss"
@@ -231,33 +233,25 @@ class LocationsScreen(Screen):
         """Stock on hand at this location and below it."""
         loc = self._current()
         if loc is not None:
-            from backroom.tui.screens.stock.on_hand import StockScreen
-
-            self.app.push_screen(StockScreen(f"loc:{loc.code}", grouping="location"))
+            self.app.push_screen(navigation.stock_screen(f"loc:{loc.code}", grouping="location"))
 
     def action_moves(self) -> None:
         """The ledger at this location and below it."""
         loc = self._current()
         if loc is not None:
-            from backroom.tui.screens.stock.ledger import LedgerScreen
-
-            self.app.push_screen(LedgerScreen(f"loc:{loc.code}"))
+            self.app.push_screen(navigation.ledger_screen(f"loc:{loc.code}"))
 
     def action_edit(self) -> None:
         """Edit the location under the cursor."""
         loc = self._current()
         if loc is not None:
-            from backroom.tui.screens.masterdata.forms import LocationForm
-
-            self.app.push_screen(LocationForm(loc.code), self._saved)
+            self.app.push_screen(navigation.location_form(loc.code), self._saved)
 
     def action_new(self) -> None:
         """A new location under the one under the cursor."""
-        from backroom.tui.screens.masterdata.forms import LocationForm
-
         loc = self._current()
         parent = loc.code if loc is not None and loc.kind == "internal" else ""
-        self.app.push_screen(LocationForm(parent=parent), self._saved)
+        self.app.push_screen(navigation.location_form(parent=parent), self._saved)
 
     def _saved(self, code: str | None) -> None:
         if code:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.binding import Binding
 
 from backroom.models.browse import LotLine, expiry_state, lots_page
+from backroom.tui import navigation
 from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.browse_screen import BrowseScreen
 from backroom.tui.widgets.line_table import LineTable
@@ -98,16 +99,12 @@ class LotsScreen(BrowseScreen):
     def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         lot = self._current()
         if lot is not None:
-            from backroom.tui.screens.masterdata.forms import LotForm
-
-            self.app.push_screen(LotForm(lot.item, lot.number), self._saved)
+            self.app.push_screen(navigation.lot_form(lot.item, lot.number), self._saved)
 
     def action_new(self) -> None:
         """Open an empty lot form (for the item of the lot under the cursor)."""
-        from backroom.tui.screens.masterdata.forms import LotForm
-
         lot = self._current()
-        self.app.push_screen(LotForm(item_hint=lot.item if lot else ""), self._saved)
+        self.app.push_screen(navigation.lot_form(item_hint=lot.item if lot else ""), self._saved)
 
     def _saved(self, key: str | None) -> None:
         if key:
@@ -118,17 +115,13 @@ class LotsScreen(BrowseScreen):
         """Stock on hand of this lot."""
         lot = self._current()
         if lot is not None:
-            from backroom.tui.screens.stock.on_hand import StockScreen
-
-            self.app.push_screen(StockScreen(f"item:{lot.item} lot:{lot.number}"))
+            self.app.push_screen(navigation.stock_screen(f"item:{lot.item} lot:{lot.number}"))
 
     def action_trace(self) -> None:
         """Where this lot came from and where it went."""
         lot = self._current()
         if lot is not None:
-            from backroom.tui.screens.trace.lot_trace import TraceScreen
-
-            self.app.push_screen(TraceScreen(lot.number, lot.item))
+            self.app.push_screen(navigation.trace_screen(lot.number, lot.item))
 
     def label_target(self) -> LabelTarget | None:
         """F10: the label of the lot under the cursor."""
@@ -139,6 +132,4 @@ class LotsScreen(BrowseScreen):
         """The ledger of this lot."""
         lot = self._current()
         if lot is not None:
-            from backroom.tui.screens.stock.ledger import LedgerScreen
-
-            self.app.push_screen(LedgerScreen(f"item:{lot.item} lot:{lot.number}"))
+            self.app.push_screen(navigation.ledger_screen(f"item:{lot.item} lot:{lot.number}"))

@@ -18,8 +18,8 @@ from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
+from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
-from backroom.tui.form_entry import Entry, interpret
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput

@@ -25,14 +25,13 @@ from backroom.models.errors import DomainError
 from backroom.models.masterdata.adding import find_lot
 from backroom.models.trace.report import LotFacts, LotInfo, Trace, TransformFacts
 from backroom.models.trace.walk import trace
-from backroom.scanners.parse import parse
-from backroom.scanners.resolve import resolve
-from backroom.scanners.results import ResolvedLot, ResolvedSerial
+from backroom.scanners.entry import lot_named
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui import navigation
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 # A branch with more leaves than this opens closed, so a big lot's tree stays readable.
 OPEN_LIMIT = 12
@@ -52,20 +51,6 @@ class Pending:
     """Leaves of a big branch, added when the branch is first opened."""
 
     leaves: tuple[tuple[str, Jump], ...]
-
-
-def lookup(text: str, settings: ScannerSettings | None = None) -> tuple[str, str]:
-    """The (item SKU, lot number) that TEXT names: a GS1 scan, 'SKU LOT', or a lot number."""
-    words = text.split()
-    if len(words) == 2 and "\x1d" not in text:
-        lot = find_lot(words[1], words[0])
-        return lot.item.sku, lot.number
-    res = resolve(parse(text, settings))
-    if isinstance(res, ResolvedLot | ResolvedSerial) and res.id is not None:
-        number = res.number if isinstance(res, ResolvedLot) else res.serial
-        return res.item.sku, number
-    lot = find_lot(text.strip())
-    return lot.item.sku, lot.number
 
 
 def _lot_label(info: LotInfo, extra: str = "") -> Text:
@@ -220,7 +205,7 @@ class TraceTree:
             self._downstream(node, facts, seen | {lot_id})
 
 
-class TraceScreen(Screen):
+class TraceScreen(PassesWorkerFailuresOn, Screen):
     """A lot's trace as a tree; scan another lot to trace it."""
 
     CSS_PATH = "lot_trace.tcss"
@@ -279,7 +264,7 @@ class TraceScreen(Screen):
         """Resolve what was scanned or typed to a lot, then trace it."""
         try:
             with db.connection_context():
-                item, number = lookup(text, settings)
+                item, number = lot_named(text, settings)
                 found = trace(find_lot(number, item))
         except DomainError as exc:
             self.app.call_from_thread(self.error, str(exc))

@@ -27,8 +27,8 @@ from backroom.models.trace.recall import (
     recall_report,
     write_csv,
 )
+from backroom.scanners.entry import lot_named
 from backroom.scanners.settings import ScannerSettings
-from backroom.tui.screens.trace.lot_trace import lookup
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput
@@ -91,7 +91,7 @@ class RecallScreen(PassesWorkerFailuresOn, Screen):
     def find(self, text: str, settings: ScannerSettings) -> None:
         """Resolve the scanned or typed lot, then read its report."""
         with db.connection_context():
-            self.item, self.lot = lookup(text, settings)
+            self.item, self.lot = lot_named(text, settings)
             report = recall_report(self.lot, self.item)
         self.app.call_from_thread(self._found, report)
 

@@ -20,10 +20,15 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from backroom.models.db import db
 from backroom.models.errors import DomainError
-from backroom.models.schema.genealogy import TRANSFORMATION_KINDS
-from backroom.models.trace.transform import NO_LOT, Line, TransformResult, transform
+from backroom.models.trace.transform import (
+    NO_LOT,
+    TRANSFORMATION_KINDS,
+    Line,
+    TransformResult,
+    transform,
+)
+from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
-from backroom.tui.form_entry import Entry, interpret
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import ScanInput

@@ -1,17 +1,20 @@
 """What an entry in an operation form means: a typed value, a command code, or a scan
-that fills several fields at once. No Textual here: the screens call `interpret`
-from a worker thread and apply the result."""
+that fills several fields at once. The screens call `interpret` from a worker thread
+and apply the result; every look-up goes through models/ and scanners/resolve."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from backroom.models.masterdata.adding import get_item
+from backroom.models.errors import Refused
+from backroom.models.goods_out.orders import get_shipment
+from backroom.models.goods_out.packing import get_parcel
+from backroom.models.masterdata.adding import find_lot, get_item, lot_or_none
 from backroom.models.rules.codes import COMMAND_PREFIX
-from backroom.models.schema import Lot
+from backroom.models.rules.dates import parse_date
+from backroom.scanners.gs1 import read_sscc
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import (
@@ -55,13 +58,11 @@ def _number(text: str, signed: bool, zero_ok: bool) -> Entry | None:
 
 
 def _date(text: str) -> Entry:
-    for fmt in ("%Y-%m-%d", "%y%m%d", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            day = dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        return Entry(fills={"expiry": (day.isoformat(), day)})
-    return Entry(error=f"{text!r} is not a date (YYYY-MM-DD)")
+    try:
+        day = parse_date(text, "", typed=True)
+    except Refused as exc:
+        return Entry(error=str(exc))
+    return Entry(fills={"expiry": (day.isoformat(), day)})
 
 
 def interpret(
@@ -99,7 +100,7 @@ def interpret(
 
 def _lot(number: str, sku: str, new_lot_ok: bool) -> Entry:
     item = get_item(sku)
-    lot = Lot.get_or_none((Lot.item == item) & (Lot.number == number))
+    lot = lot_or_none(item, number)
     if lot is None:
         if new_lot_ok:
             return Entry(
@@ -151,3 +152,27 @@ def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Ent
             return Entry(error="That is not a quantity: type a whole number")
         return Entry(error=res.message)
     return Entry(error=f"{res.label} scanned: this form takes items, lots and locations")
+
+
+def shipment_of(text: str) -> tuple[str, str | None]:
+    """The shipment a scan names, and the parcel's SSCC when a parcel was scanned."""
+    scan = parse(text)
+    data = scan.data.strip()
+    sscc = read_sscc(data) or (scan.gs1.value("00") if scan.gs1 else None)
+    if sscc:
+        return get_parcel(sscc).shipment.number, sscc
+    return get_shipment(data).number, None
+
+
+def lot_named(text: str, settings: ScannerSettings | None = None) -> tuple[str, str]:
+    """The (item SKU, lot number) that TEXT names: a GS1 scan, 'SKU LOT', or a lot number."""
+    words = text.split()
+    if len(words) == 2 and "\x1d" not in text:
+        lot = find_lot(words[1], words[0])
+        return lot.item.sku, lot.number
+    res = resolve(parse(text, settings))
+    if isinstance(res, ResolvedLot | ResolvedSerial) and res.id is not None:
+        number = res.number if isinstance(res, ResolvedLot) else res.serial
+        return res.item.sku, number
+    lot = find_lot(text.strip())
+    return lot.item.sku, lot.number
