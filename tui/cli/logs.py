@@ -45,7 +45,6 @@ def start_logging(verbose: int = 0) -> Path | None:
         logger.removeHandler(old)
         old.close()
     logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
-    logger.propagate = False
     path = log_file()
     handler = _file_handler(path)
     if handler is not None:
