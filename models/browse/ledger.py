@@ -16,7 +16,6 @@ from backroom.models.browse.query import (
     PAGE,
     Page,
     Query,
-    _as_date,
     _Ids,
     _Scope,
     _scope,
@@ -24,6 +23,7 @@ from backroom.models.browse.query import (
     walk,
 )
 from backroom.models.errors import NotFound
+from backroom.models.rules.dates import stored_date, stored_time
 from backroom.models.schema import Item, LedgerHead, Location, Lot, Move, User
 from backroom.models.stock.ledger import PostedMove
 
@@ -199,7 +199,7 @@ def _ledger_lines(ids: Sequence[int]) -> list[LedgerLine]:
 
 def _fix_time(move: PostedMove) -> PostedMove:
     if isinstance(move.time, str):
-        return replace(move, time=dt.datetime.fromisoformat(move.time))
+        return replace(move, time=stored_time(move.time))
     return move
 
 
@@ -253,7 +253,7 @@ def move_detail(move_id: int) -> MoveDetail:
         _fix_time(PostedMove(*row[:13])),
         item_name,
         unit,
-        _as_date(expiry),
+        stored_date(expiry),
         from_name,
         to_name,
         prev_hash,

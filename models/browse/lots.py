@@ -12,7 +12,6 @@ from backroom.models.browse.query import (
     PAGE,
     Page,
     Query,
-    _as_date,
     _exact_item,
     _ids,
     _iso,
@@ -23,6 +22,7 @@ from backroom.models.browse.query import (
 from backroom.models.browse.stock import stock_per
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import get_item
+from backroom.models.rules.dates import stored_date
 from backroom.models.schema import Item, Location, Lot, Quant
 
 LOT_ORDERS = ("expiry", "newest")
@@ -156,8 +156,8 @@ def _lot_lines(query: Query, after: tuple | None, limit: int, segment: str) -> l
                 sku,
                 name,
                 number,
-                _as_date(expiry),
-                _as_date(made),
+                stored_date(expiry),
+                stored_date(made),
                 status,
                 supplier,
                 supplier_lot,

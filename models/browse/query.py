@@ -16,7 +16,9 @@ from typing import Generic, TypeVar
 import peewee as pw
 
 from backroom.models.errors import NotFound, Refused
-from backroom.models.masterdata.adding import get_item, get_location, normalize_gtin
+from backroom.models.masterdata.adding import get_item, get_location
+from backroom.models.rules.dates import parse_date
+from backroom.models.rules.identifiers import normalize_gtin
 from backroom.models.schema import MOVE_KINDS, Item, Location, Lot, User, utcnow
 
 PAGE = 100
@@ -117,10 +119,7 @@ def parse_query(text: str) -> Query:
             loose.append(word)
             continue
         if key in ("since", "until"):
-            try:
-                found[key] = dt.date.fromisoformat(value)
-            except ValueError:
-                raise Refused(f"Date {value!r} must be written YYYY-MM-DD") from None
+            found[key] = parse_date(value)
         elif key == "kind":
             if value.lower() not in MOVE_KINDS:
                 raise Refused(f"Move kind {value!r} is not one of {', '.join(MOVE_KINDS)}")
@@ -310,9 +309,3 @@ def _iso(value: object) -> str | None:
     if value is None:
         return None
     return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def _as_date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
-    return dt.date.fromisoformat(str(value))

@@ -19,7 +19,6 @@ from backroom.models.browse.query import (
     PAGE,
     Page,
     Query,
-    _as_date,
     _iso,
     _page,
     _path_under,
@@ -30,6 +29,7 @@ from backroom.models.browse.query import (
 )
 from backroom.models.db import is_sqlite
 from backroom.models.errors import Refused
+from backroom.models.rules.dates import stored_date
 from backroom.models.schema import Item, Location, Lot, Quant
 
 # Written as a literal, not a parameter, so that SQLite can use a partial index
@@ -229,7 +229,7 @@ class _Segment:
             name,
             unit,
             number,
-            _as_date(expiry),
+            stored_date(expiry),
             status,
             code,
             loc_name,

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from backroom.models.db import db
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import add_location, add_user, init_database
+from backroom.models.rules.identifiers import with_check_digit
 from backroom.models.schema import Item, Location, Lot, Move, Quant, User
 from backroom.models.stock.ledger import sql
 
@@ -68,8 +69,7 @@ def gtin13(reference: int, prefix: str = DEMO_COMPANY_PREFIX) -> str:
     body = f"{prefix}{reference:0{12 - len(prefix)}d}"
     if len(body) != 12:
         raise ValueError(f"item reference {reference} does not fit after prefix {prefix}")
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str(-total % 10)
+    return with_check_digit(body)
 
 
 def check_empty() -> None:

@@ -11,6 +11,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import log_event
 from backroom.models.people.roles import acting
+from backroom.models.rules.identifiers import check_gln
 from backroom.models.schema.shipping import Carrier, Consignee
 
 
@@ -91,20 +92,6 @@ class CarrierInfo:
         }
 
 
-def _check_gln(gln: str) -> str:
-    from biip import ParseError
-    from biip.gln import Gln
-
-    value = gln.strip()
-    if not value.isdigit() or len(value) != 13:
-        raise Refused(f"GLN {gln!r} must be 13 digits")
-    try:
-        Gln.parse(value)
-    except ParseError as exc:
-        raise Refused(f"GLN {gln!r} is not valid: {exc}") from exc
-    return value
-
-
 def add_consignee(
     name: str,
     *,
@@ -130,7 +117,7 @@ def add_consignee(
         raise Refused("Give the city")
     if isinstance(min_shelf_life_days, bool) or min_shelf_life_days < 0:
         raise Refused("Minimum remaining shelf life must be zero or more days")
-    the_gln = _check_gln(gln) if gln else None
+    the_gln = check_gln(gln) if gln else None
     lines = "\n".join(part.strip() for part in re.split(r"\n|\|", address) if part.strip())
 
     def _add() -> ConsigneeInfo:

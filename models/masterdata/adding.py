@@ -10,7 +10,6 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.people.roles import require
 from backroom.models.rules.identifiers import (
-    RESERVED_PREFIXES,  # noqa: F401 -- importing.py still imports it from here
     check_location_code,
     check_lot_number,
     check_sku,

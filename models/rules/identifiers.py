@@ -1,5 +1,5 @@
 """The identifiers people type, scan and print, one rule each: the GS1 check digit,
-GTINs, SSCCs, SKUs, location codes and lot numbers.
+GTINs, GLNs, SSCCs, SKUs, location codes and lot numbers.
 
 biip (the GS1 library scanners/ and labels/ read with) costs about 80 ms to import, and
 this module sits under master data, which nearly every CLI command loads; so the mod-10
@@ -89,6 +89,21 @@ def normalize_gtin(text: str) -> str:
     except ParseError as exc:
         raise Refused(f"GTIN {text!r} is not valid: {exc}") from exc
     return gtin.as_gtin_14()
+
+
+def check_gln(text: str) -> str:
+    """A GLN (global location number) stripped: 13 digits with a good check digit."""
+    from biip import ParseError  # biip judges; imported here, see the module docstring
+    from biip.gln import Gln
+
+    value = text.strip()
+    if not is_digits(value) or len(value) != 13:
+        raise Refused(f"GLN {text!r} must be 13 digits")
+    try:
+        Gln.parse(value)
+    except ParseError as exc:
+        raise Refused(f"GLN {text!r} is not valid: {exc}") from exc
+    return value
 
 
 # --- SSCC ----------------------------------------------------------------------------------

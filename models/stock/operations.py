@@ -14,6 +14,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import add_lot, get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting, own_recent, require, require_count
+from backroom.models.rules.dates import as_utc
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Move, Quant
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
@@ -39,9 +40,7 @@ def _stored_time(at: dt.datetime | None) -> dt.datetime | None:
     PostgreSQL drops the offset of an aware time, which would both shift the time
     and break the move's hash.
     """
-    if at is None or at.tzinfo is None:
-        return at
-    return at.astimezone(dt.UTC).replace(tzinfo=None)
+    return None if at is None else as_utc(at)
 
 
 # The quantity columns are 32-bit integers on PostgreSQL.

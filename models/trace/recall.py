@@ -22,10 +22,11 @@ from backroom.models.db import db, is_sqlite, run_write
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import find_lot, log_event, set_lot_status
 from backroom.models.people.roles import acting
+from backroom.models.rules.dates import stored_date, stored_time
 from backroom.models.schema import Lot, utcnow
 from backroom.models.stock.ledger import lock_head, sql, time_text
 from backroom.models.trace.report import LotInfo, Trace
-from backroom.models.trace.walk import RETURNED_BY, db_date, db_time, trace
+from backroom.models.trace.walk import RETURNED_BY, trace
 
 OPEN_SHIPMENT_STATUSES = ("draft", "allocated", "picking", "packed")
 
@@ -278,7 +279,7 @@ def _open_shipments(lot_ids: Sequence[int]) -> list[OpenShipment]:
             statuses=", ".join(["?"] * len(OPEN_SHIPMENT_STATUSES)),
         )
         for row in db.execute_sql(sql(query), [*chunk, *OPEN_SHIPMENT_STATUSES]):
-            found.append(OpenShipment(*row[:3], db_date(row[3]), *row[4:]))
+            found.append(OpenShipment(*row[:3], stored_date(row[3]), *row[4:]))
     return found
 
 
@@ -447,7 +448,7 @@ def trace_events(start: dt.date, end: dt.date, sort: str = "date") -> Iterator[d
     for row in cursor:
         (when, event, sku, name, lot, qty, unit, loc, partner, ref, slot, expiry, mid, rev) = row
         yield {
-            "date": db_time(when).isoformat(timespec="seconds") + "Z",
+            "date": stored_time(when).isoformat(timespec="seconds") + "Z",
             "event": event,
             "item": sku,
             "item_name": name,
@@ -460,7 +461,7 @@ def trace_events(start: dt.date, end: dt.date, sort: str = "date") -> Iterator[d
             else partner,
             "reference": ref,
             "supplier_lot": slot or "",
-            "expiry": _iso(db_date(expiry)) or "",
+            "expiry": _iso(stored_date(expiry)) or "",
             "move": mid,
             "reversed": bool(rev),
         }

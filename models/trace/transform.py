@@ -12,6 +12,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import add_lot, get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, utcnow
 from backroom.models.schema.genealogy import (
     TRANSFORMATION_KINDS,
@@ -91,12 +92,9 @@ def _check_lines(consume: Sequence[Line], produce: Sequence[Line]) -> None:
 
 
 def _input_lot(item: Item, number: str | None) -> Lot | None:
-    if item.tracking == "none":
-        if number:
-            raise Refused(f"Item {item.sku} is not lot-tracked: give '{NO_LOT}' as its lot")
+    check_lot_given(item, number, missing="give the lot it consumes")
+    if number is None:
         return None
-    if not number:
-        raise Refused(f"Item {item.sku} is {item.tracking}-tracked: give the lot it consumes")
     lot = get_lot(item, number)
     if lot.status == "quarantine":
         raise Refused(f"Lot {lot.number} of {item.sku} is in quarantine: release it before use")
@@ -241,12 +239,9 @@ def _output_lot(
     created: list[str],
 ) -> Lot | None:
     """The output lot NUMBER of ITEM: an existing one (more of a running lot) or a new one."""
-    if item.tracking == "none":
-        if number:
-            raise Refused(f"Item {item.sku} is not lot-tracked: give '{NO_LOT}' as its lot")
+    check_lot_given(item, number, missing="give the lot it produces")
+    if number is None:
         return None
-    if not number:
-        raise Refused(f"Item {item.sku} is {item.tracking}-tracked: give the lot it produces")
     lot = Lot.get_or_none((Lot.item == item) & (Lot.number == number))
     if lot is not None:
         if expiry is not None and lot.expiry != expiry:

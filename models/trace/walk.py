@@ -13,11 +13,11 @@ and how it is shown, is in `backroom.models.trace.report`.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
 from backroom.models.db import db
 from backroom.models.masterdata.adding import find_lot
+from backroom.models.rules.dates import stored_date, stored_time
 from backroom.models.schema import Lot
 from backroom.models.stock.ledger import sql
 from backroom.models.trace.report import (
@@ -135,7 +135,7 @@ def _transformations(rows: Iterable[tuple]) -> dict[int, TransformFacts]:
         if move in seen:
             continue  # the same transformation reached from both sides
         seen.add(move)
-        heads.setdefault(tid, (kind, db_time(time), loc, user, ref, note))
+        heads.setdefault(tid, (kind, stored_time(time), loc, user, ref, note))
         ins, outs = lines.setdefault(tid, ([], []))
         (ins if direction == "in" else outs).append(LineFacts(sku, number, lot_id, qty, move))
     return {
@@ -183,7 +183,9 @@ def _lot_infos(ids: Sequence[int]) -> dict[int, LotInfo]:
             chunk,
         )
         for row in rows:
-            infos[row[0]] = LotInfo(*row[:7], db_date(row[7]), db_date(row[8]), row[9], row[10])
+            infos[row[0]] = LotInfo(
+                *row[:7], stored_date(row[7]), stored_date(row[8]), row[9], row[10]
+            )
     return infos
 
 
@@ -205,7 +207,7 @@ ORDER BY m."id"
 
 def _moves(where: str, params: Sequence[object]) -> list[TraceMove]:
     rows = db.execute_sql(sql(MOVES.format(where=where)), list(params))
-    return [TraceMove(row[0], db_time(row[1]), *row[2:]) for row in rows]
+    return [TraceMove(row[0], stored_time(row[1]), *row[2:]) for row in rows]
 
 
 def _sort_moves(facts: dict[int, LotFacts], moves: list[TraceMove], ssccs: dict) -> None:
@@ -314,17 +316,3 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 def _marks(chunk: Sequence[object]) -> str:
     return ", ".join(["?"] * len(chunk))
-
-
-def db_time(value: object) -> dt.datetime:
-    """A time as the database hands it back: text on SQLite, datetime on PostgreSQL."""
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
-
-
-def db_date(value: object) -> dt.date | None:
-    """A date as the database hands it back: text on SQLite, date on PostgreSQL."""
-    if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
-    return dt.date.fromisoformat(str(value)[:10])

@@ -15,8 +15,8 @@ from backroom.models.demo.blocks import DemoSummary, gtin13
 from backroom.models.demo.build import build_demo
 from backroom.models.demo.large import build_large
 from backroom.models.errors import Refused
-from backroom.models.masterdata.adding import normalize_gtin
 from backroom.models.migrations import open_database
+from backroom.models.rules.identifiers import normalize_gtin
 from backroom.models.schema import Item, Location, Lot, Move, User
 from backroom.models.stock.verify import verify
 

@@ -20,7 +20,7 @@ from backroom.models.goods_out.dispatch import (
     ship,
 )
 from backroom.models.goods_out.orders import add_line, create_shipment, shipment_detail
-from backroom.models.goods_out.packing import make_sscc, pack, pack_all, parse_sscc, set_weight
+from backroom.models.goods_out.packing import pack, pack_all, set_weight
 from backroom.models.goods_out.parties import add_carrier, add_consignee
 from backroom.models.goods_out.picking import pick, pick_all, pick_list
 from backroom.models.masterdata.adding import (
@@ -32,6 +32,7 @@ from backroom.models.masterdata.adding import (
     get_user,
     set_lot_status,
 )
+from backroom.models.rules.identifiers import make_sscc, parse_sscc
 from backroom.models.schema import Move
 from backroom.models.stock.operations import receive
 from tests.models.support import USER, assert_clean, on_shelf, refused

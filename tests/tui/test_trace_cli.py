@@ -92,8 +92,8 @@ def test_return_recall_and_the_reports(backroom):
         "return", "CAKE", "1", "--lot", "K2", "--to", "QC", "--shipment", "SHP-000002"
     )
     assert back.out.strip() == (
-        "Move 7 posted: return 1 CAKE lot K2 from Corner Shop (shipment SHP-000002) into QC; "
-        "lot K2 is quarantine"
+        "Posted move 7: return 1 CAKE lot K2 CUSTOMER → QC, from Corner Shop "
+        "(shipment SHP-000002); lot K2 is quarantine"
     )
     report = backroom.ok("recall", "S1", "--reason", "Glass splinters", "--json").json
     assert [lot["status"] for lot in report["lots"]] == ["recalled", "recalled"]

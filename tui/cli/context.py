@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.cells import cell_len
@@ -17,7 +18,7 @@ from rich.cells import cell_len
 from backroom.models.config import Config
 from backroom.models.db import default_url
 from backroom.models.errors import DomainError
-from backroom.models.rules.dates import parse_date
+from backroom.models.rules.dates import parse_date, parse_time
 
 
 class UsageError(Exception):
@@ -117,6 +118,25 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def moment(text: str) -> dt.datetime:
+    """A UTC time as YYYY-MM-DD HH:MM (or ISO 8601; one with a time zone is made UTC)."""
+    try:
+        return parse_time(text, what="")
+    except DomainError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def weight_grams(text: str) -> int:
+    """A weight in kilograms as typed (12.5, 0,750) -> whole grams."""
+    try:
+        kg = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a weight in kg such as 12.5") from None
+    if not kg.is_finite() or kg <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive weight in kg")
+    return int((kg * 1000).to_integral_value())
+
+
 def fail(message: str) -> int:
     """One clear line on stderr; exit status 1."""
     print(f"backroom: {message}", file=sys.stderr)
@@ -129,7 +149,9 @@ __all__ = [
     "UsageError",
     "fail",
     "iso_date",
+    "moment",
     "positive_number",
     "table",
+    "weight_grams",
     "whole_number",
 ]

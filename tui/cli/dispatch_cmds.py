@@ -3,8 +3,8 @@ command line."""
 
 from __future__ import annotations
 
-from backroom.tui.cli.context import Context, iso_date
-from backroom.tui.cli.goods_out_cmds import moment, ship_from, with_json, write_out
+from backroom.tui.cli.context import Context, iso_date, moment
+from backroom.tui.cli.goods_out_cmds import ship_from, with_json, write_out
 
 
 def register(sub) -> None:

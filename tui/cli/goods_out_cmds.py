@@ -1,44 +1,21 @@
 """shipment: a transport shipment from order to delivery, from the command line.
 
-The argument types and output helpers here are shared with parties_cmds and dispatch_cmds.
+The output helpers here are shared with parties_cmds and dispatch_cmds; the argument
+types they share are in context.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import SHIPMENT_STATUSES
 from backroom.models.goods_out.packing import PARCEL_KINDS
-from backroom.tui.cli.context import Context, iso_date, table, whole_number
+from backroom.tui.cli.context import Context, iso_date, moment, table, weight_grams, whole_number
 
 DOCUMENTS = ("packing-list", "delivery-note")
-
-
-def weight_grams(text: str) -> int:
-    """A weight in kilograms as typed (12.5, 0,750) -> whole grams."""
-    try:
-        kg = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a weight in kg such as 12.5") from None
-    if not kg.is_finite() or kg <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive weight in kg")
-    return int((kg * 1000).to_integral_value())
-
-
-def moment(text: str) -> dt.datetime:
-    """A UTC time as YYYY-MM-DD HH:MM (or ISO 8601)."""
-    try:
-        value = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time as 'YYYY-MM-DD HH:MM'") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
 
 
 def tracking_pair(text: str) -> tuple[str, str]:

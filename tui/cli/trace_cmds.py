@@ -170,9 +170,7 @@ def cmd_return(ctx: Context) -> int:
     status = f"; lot {m.lot} is {result.lot_status}" if m.lot else ""
     ctx.emit(
         result.as_dict(),
-        f"Move {m.id} posted: return {m.qty} {m.item}"
-        + (f" lot {m.lot}" if m.lot else "")
-        + f" from {result.consignee} ({against}) into {m.to_location}{status}",
+        f"{m.sentence()}, from {result.consignee} ({against}){status}",
     )
     return 0
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 
-from biip import ParseError
-from biip.gln import Gln
-
 from backroom.models.data.importing.csv_rows import Problem, Record, _whole
 from backroom.models.data.importing.plans import ApplyCursor, Planned, RowChecker, by_key
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import log_event
+from backroom.models.rules.identifiers import check_gln
 
 CONSIGNEE_FIELDS = (
     "address",
@@ -22,16 +20,6 @@ CONSIGNEE_FIELDS = (
     "contact",
     "min_shelf_life_days",
 )
-
-
-def _check_gln(text: str) -> str:
-    if not text.isdigit() or len(text) != 13:
-        raise Refused(f"GLN {text!r} must be 13 digits")
-    try:
-        Gln.parse(text)
-    except ParseError as exc:
-        raise Refused(f"GLN {text!r} is not valid: {exc}") from exc
-    return text
 
 
 def plan_consignees(records: list[Record], problems: list[Problem]) -> list[Planned]:
@@ -65,7 +53,7 @@ def plan_consignees(records: list[Record], problems: list[Problem]) -> list[Plan
                 "postal_code": postal,
                 "city": r.get("city"),
                 "country": country,
-                "gln": _check_gln(r.get("gln")) if r.get("gln") else None,
+                "gln": check_gln(r.get("gln")) if r.get("gln") else None,
                 "contact": r.get("contact") or None,
                 "min_shelf_life_days": min_days,
             }

@@ -6,7 +6,6 @@ Also the cell parsers every kind shares. Nothing here touches the database.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -198,15 +197,6 @@ def _whole(text: str, label: str) -> int:
     if not re.fullmatch(r"[+-]?\d+", value):
         raise Refused(f"{label} {text!r} is not a whole number")
     return int(value)
-
-
-def _date(text: str, label: str) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise Refused(f"{label} {text!r} is not a date as YYYY-MM-DD") from None
 
 
 def _flag(text: str, label: str) -> bool | None:

@@ -13,7 +13,8 @@ from backroom.models.data.importing.plans import (
     by_key,
 )
 from backroom.models.errors import DomainError, Refused
-from backroom.models.masterdata.adding import ItemSpec, add_item, check_item, normalize_gtin
+from backroom.models.masterdata.adding import ItemSpec, add_item, check_item
+from backroom.models.rules.identifiers import normalize_gtin
 from backroom.models.schema import Item, Location, Lot, Move, Quant
 
 

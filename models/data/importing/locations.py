@@ -5,17 +5,9 @@ from __future__ import annotations
 from backroom.models.data.importing.csv_rows import Problem, Record, _flag
 from backroom.models.data.importing.plans import ApplyCursor, Planned, RowChecker, by_key
 from backroom.models.errors import Refused
-from backroom.models.masterdata.adding import RESERVED_PREFIXES, add_location
+from backroom.models.masterdata.adding import add_location
+from backroom.models.rules.identifiers import check_location_code
 from backroom.models.schema import LOCATION_KINDS, Location, Move
-
-
-def _check_code(code: str) -> str:
-    if not code or len(code) > 64 or any(c.isspace() or c in "/\x1d" for c in code):
-        raise Refused(f"Location code {code!r} must be 1 to 64 characters without spaces or '/'")
-    for prefix in RESERVED_PREFIXES:
-        if code.upper().startswith(prefix):
-            raise Refused(f"Location code {code!r} starts with {prefix!r}, which Backroom reserves")
-    return code
 
 
 def plan_locations(records: list[Record], problems: list[Problem]) -> list[Planned]:
@@ -47,7 +39,7 @@ def plan_locations(records: list[Record], problems: list[Problem]) -> list[Plann
 def _plan_location(
     r: Record, existing: dict[str, Location], in_file: dict[str, Record], check: RowChecker
 ) -> Planned:
-    code = _check_code(r.get("code"))
+    code = check_location_code(r.get("code"))
     check.once(("code", code), r.line, f"location {code}")
     loc = existing.get(code)
     kind = r.get("kind").lower() or (loc.kind if loc else "internal")

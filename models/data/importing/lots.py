@@ -3,7 +3,7 @@ up to date."""
 
 from __future__ import annotations
 
-from backroom.models.data.importing.csv_rows import Problem, Record, _date
+from backroom.models.data.importing.csv_rows import Problem, Record
 from backroom.models.data.importing.plans import (
     ApplyCursor,
     ItemLookup,
@@ -13,15 +13,11 @@ from backroom.models.data.importing.plans import (
     lots_of,
 )
 from backroom.models.errors import DomainError, Refused
-from backroom.models.masterdata.adding import add_lot, check_lot_number
+from backroom.models.masterdata.adding import add_lot
+from backroom.models.rules.dates import optional_date
+from backroom.models.rules.identifiers import check_lot_number
+from backroom.models.rules.tracking import check_takes_lots
 from backroom.models.schema import LOT_STATUSES, Item, Location, Lot
-
-
-def _tracked_item(items: ItemLookup, key: str) -> Item:
-    item = items.get(key)
-    if item.tracking == "none":
-        raise Refused(f"Item {item.sku} is not lot-tracked; it has no lots")
-    return item
 
 
 def plan_lots(records: list[Record], problems: list[Problem], source: str) -> list[Planned]:
@@ -41,7 +37,8 @@ def plan_lots(records: list[Record], problems: list[Problem], source: str) -> li
     planned = []
     for r in records:
         with check.row(r.line):
-            item = _tracked_item(items, r.get("sku"))
+            item = items.get(r.get("sku"))
+            check_takes_lots(item)
             number = check_lot_number(r.get("lot"))
             check.once(("lot", item.id, number), r.line, f"lot {number} of {item.sku}")
             planned.append(_plan_lot(r, item, number, lots.get((item.id, number)), suppliers))
@@ -54,8 +51,8 @@ def plan_lots(records: list[Record], problems: list[Problem], source: str) -> li
 def _plan_lot(
     r: Record, item: Item, number: str, lot: Lot | None, suppliers: dict[str, Location]
 ) -> Planned:
-    expiry = _date(r.get("expiry"), "Expiry")
-    made = _date(r.get("production_date"), "Production date")
+    expiry = optional_date(r.get("expiry"), "Expiry")
+    made = optional_date(r.get("production_date"), "Production date")
     supplier = r.get("supplier") or None
     if supplier is not None:
         loc = suppliers.get(supplier)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from backroom.models.data.importing.csv_rows import Problem, Record, _date, _whole
+from backroom.models.data.importing.csv_rows import Problem, Record, _whole
 from backroom.models.data.importing.plans import (
     KEY_CHUNK,
     MAX_QTY,
@@ -21,7 +21,10 @@ from backroom.models.data.importing.plans import (
     lots_of,
 )
 from backroom.models.errors import DomainError, Refused
-from backroom.models.masterdata.adding import add_lot, check_lot_number, log_event
+from backroom.models.masterdata.adding import add_lot, log_event
+from backroom.models.rules.dates import optional_date
+from backroom.models.rules.identifiers import check_lot_number
+from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Quant
 from backroom.models.stock.ledger import MoveSpec, post
 
@@ -95,15 +98,10 @@ def _plan_stock_row(
         raise Refused(f"Negative stock: {qty} {item.unit} of {item.sku} at {loc.code}")
     if qty > MAX_QTY:
         raise Refused(f"Quantity {qty} is more than one move can hold (at most {MAX_QTY:,})")
-    expiry = _date(r.get("expiry"), "Expiry")
+    expiry = optional_date(r.get("expiry"), "Expiry")
     number = r.get("lot") or None
-    if item.tracking == "none":
-        if number:
-            raise Refused(f"Item {item.sku} is not lot-tracked: leave the lot empty")
-    elif not number:
-        what = "serial number" if item.tracking == "serial" else "lot"
-        raise Refused(f"Item {item.sku} is {item.tracking}-tracked: give the {what}")
-    else:
+    check_lot_given(item, number)
+    if number:
         number = check_lot_number(number)
     key = f"{item.sku}/{number}@{loc.code}" if number else f"{item.sku}@{loc.code}"
     check.once(("stock", item.id, number, loc.id), r.line, key.replace("@", " at "))

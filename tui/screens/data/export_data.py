@@ -21,6 +21,7 @@ from backroom.models.data.epcis import write_epcis
 from backroom.models.data.exporting import EXPORT_KINDS, SINCE_KINDS, check_export, export
 from backroom.models.db import db
 from backroom.models.errors import DomainError
+from backroom.models.rules.dates import optional_date
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -92,11 +93,10 @@ class ExportScreen(PassesWorkerFailuresOn, Screen):
         kind = str(self.query_one("#kind", Select).value)
         fmt = str(self.query_one("#fmt", Select).value)
         path = Path(self.query_one("#path", Input).value.strip() or default_path(kind, fmt))
-        since_text = self.query_one("#since", Input).value.strip()
         try:
-            since = dt.date.fromisoformat(since_text) if since_text else None
-        except ValueError:
-            return self._failed(f"Since {since_text!r} is not a date as YYYY-MM-DD")
+            since = optional_date(self.query_one("#since", Input).value, "Since")
+        except DomainError as exc:
+            return self._failed(str(exc))
         if kind == "epcis" and fmt != "json":
             return self._failed("EPCIS is JSON-LD only: choose JSON")
         if kind != "epcis":
