@@ -148,3 +148,15 @@ def test_each_japanese_character_differs_from_the_missing_glyph_box():
         assert glyph.getextrema()[0] < 128
         assert ImageChops.difference(glyph, box).getbbox() is not None
         assert ord(char) in fonts.coverage(fonts.fallback_for(char))
+
+
+def test_without_any_font_a_document_still_prints_in_courier(monkeypatch):
+    fonts.clear_caches()
+    monkeypatch.setattr(fonts, "fontconfig", lambda pattern, listing=False: None)
+    monkeypatch.setattr(fonts, "FONT_DIRS", ())
+    try:
+        doc = Document("Delivery note", "T-1", facts=(("Consignee", "Kaufhaus Süd Łódź"),))
+        extracted = text(document_pdf(doc))
+    finally:
+        fonts.clear_caches()
+    assert "Kaufhaus Süd ?ód?" in extracted  # Latin-1 only: the last resort
