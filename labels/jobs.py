@@ -99,7 +99,8 @@ def print_labels(contents: list[Content], job: JobSettings) -> str:
     files = render(contents, job)
     outside = job.copies if job.format == "png" else 1  # PDF and ZPL carry their copies
     title = title_of(contents, job)
-    return send(job.printer, files, title=title, copies=outside)
+    media = parse_size(job.sheet) if job.sheet else job.size  # what the job is printed on
+    return send(job.printer, files, title=title, copies=outside, media=media)
 
 
 def title_of(contents: list[Content], job: JobSettings) -> str:

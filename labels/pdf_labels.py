@@ -1,20 +1,22 @@
 """Label images to PDF: one label per page at the label's own size, or sheets of A4 or
 Letter paper with as many labels as fit between the margins.
 
-A small writer of our own: one-bit images compressed with Flate, each stored once however
-many times it is printed, pages sized to the tenth of a point.
+Written with fpdf2: one-bit images stay one-bit (CCITT G4 where Pillow has libtiff), each
+stored once however many times it is printed, pages sized to the hundredth of a point.
 """
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from backroom.labels.sizes import MM_PER_INCH, PAPER, LabelSize
 from backroom.models.errors import Refused
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 POINTS_PER_MM = 72 / MM_PER_INCH
 SHEET_MARGIN_MM = 10.0
@@ -104,80 +106,28 @@ def _paper(name: str) -> tuple[float, float]:
     return PAPER[name.lower()]
 
 
-def _pt(mm: float) -> str:
-    return f"{mm * POINTS_PER_MM:.2f}"
+def new_pdf() -> FPDF:
+    """An empty fpdf2 document in millimetres, with no margins and no page breaks of its
+    own: Backroom places everything itself."""
+    from fpdf import FPDF  # imported here: most commands print no PDF
+
+    pdf = FPDF(unit="mm")
+    pdf.pdf_version = "1.4"  # fpdf2 raises it where a feature needs more
+    pdf.set_auto_page_break(False)
+    pdf.set_margin(0)
+    pdf.set_creator("Backroom")
+    return pdf
 
 
 def write_pdf(images: list[Image.Image], pages: list[Page]) -> bytes:
-    """A PDF of PAGES, placing IMAGES (one-bit or greyscale)."""
-    objects: list[bytes] = []  # object n is objects[n - 1]
-
-    def add(body: bytes) -> int:
-        objects.append(body)
-        return len(objects)
-
-    catalog = add(b"")  # filled in once the page tree exists
-    tree = add(b"")
-    stored: dict[bytes, int] = {}
-    image_refs = [_store_image(img, stored, add) for img in images]
-    kids = []
+    """A PDF of PAGES, placing IMAGES (one-bit or greyscale); an image printed many
+    times is stored once."""
+    pdf = new_pdf()
     for page in pages:
-        ops = []
-        names = {}
+        pdf.add_page(format=(page.width_mm, page.height_mm))
         for p in page.placements:
-            ref = image_refs[p.image]
-            names[ref] = f"Im{ref}"
-            y = page.height_mm - p.y_mm - p.h_mm
-            ops.append(f"q {_pt(p.w_mm)} 0 0 {_pt(p.h_mm)} {_pt(p.x_mm)} {_pt(y)} cm /Im{ref} Do Q")
-        stream = zlib.compress("\n".join(ops).encode("ascii"))
-        content = add(_stream(b"<< /Filter /FlateDecode", stream))
-        xobjects = " ".join(f"/{name} {ref} 0 R" for ref, name in names.items())
-        kids.append(
-            add(
-                f"<< /Type /Page /Parent {tree} 0 R /MediaBox [0 0 {_pt(page.width_mm)} "
-                f"{_pt(page.height_mm)}] /Resources << /XObject << {xobjects} >> >> "
-                f"/Contents {content} 0 R >>".encode("ascii")
-            )
-        )
-    refs = " ".join(f"{k} 0 R" for k in kids)
-    objects[tree - 1] = f"<< /Type /Pages /Kids [{refs}] /Count {len(kids)} >>".encode()
-    objects[catalog - 1] = f"<< /Type /Catalog /Pages {tree} 0 R >>".encode()
-    return _serialise(objects, catalog)
-
-
-def _store_image(image: Image.Image, stored: dict[bytes, int], add) -> int:
-    if image.mode not in ("1", "L"):
-        image = image.convert("L")
-    raw = image.tobytes()
-    digest = hashlib.sha256(raw + repr((image.mode, image.size)).encode()).digest()
-    if digest in stored:
-        return stored[digest]
-    bits = 1 if image.mode == "1" else 8
-    head = (
-        f"<< /Type /XObject /Subtype /Image /Width {image.width} /Height {image.height} "
-        f"/ColorSpace /DeviceGray /BitsPerComponent {bits} /Filter /FlateDecode"
-    ).encode("ascii")
-    stored[digest] = add(_stream(head, zlib.compress(raw, 6)))
-    return stored[digest]
-
-
-def _stream(head: bytes, data: bytes) -> bytes:
-    return head + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
-
-
-def _serialise(objects: list[bytes], root: int) -> bytes:
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        root,
-        xref,
-    )
-    return bytes(out)
+            image = images[p.image]
+            if image.mode not in ("1", "L"):
+                image = image.convert("L")
+            pdf.image(image, x=p.x_mm, y=p.y_mm, w=p.w_mm, h=p.h_mm)
+    return bytes(pdf.output())

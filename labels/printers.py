@@ -3,7 +3,7 @@
 [printers.dock]
 transport = "raw:10.0.4.21:9100"   # or "cups:QUEUE", or "dir:/srv/labels"
 format = "zpl"                     # png, pdf or zpl
-size = "100x50"                    # millimetres
+size = "100x50"                    # millimetres; CUPS jobs ask for this media
 dpi = 203
 timeout = 10                       # seconds, raw TCP only
 """
@@ -18,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from backroom.labels.sizes import LabelSize, check_dpi, parse_size
+from backroom.labels.sizes import PAPER, LabelSize, check_dpi, parse_size
 from backroom.models.config import Config
 from backroom.models.errors import DomainError
 
@@ -106,12 +106,20 @@ def default_printer(config: Config) -> Printer | None:
     return get_printer(config, str(name)) if name else None
 
 
-def send(printer: Printer, payloads: list[bytes], *, title: str, copies: int = 1) -> str:
+def send(
+    printer: Printer,
+    payloads: list[bytes],
+    *,
+    title: str,
+    copies: int = 1,
+    media: LabelSize | None = None,
+) -> str:
     """Send each payload (a file in the printer's format) as a job, COPIES times where the
-    format does not carry its own count. Returns where it went, for a person."""
+    format does not carry its own count, on MEDIA (the label or sheet; the printer's own
+    size if not given). Returns where it went, for a person."""
     if printer.transport == "cups":
         for payload in payloads:
-            send_cups(printer, payload, title=title, copies=copies)
+            send_cups(printer, payload, title=title, copies=copies, media=media or printer.size)
         return f"CUPS queue {printer.target}"
     if printer.transport == "raw":
         host, port = printer.host_port()
@@ -128,13 +136,39 @@ def send(printer: Printer, payloads: list[bytes], *, title: str, copies: int = 1
     return str(folder)
 
 
-def send_cups(printer: Printer, payload: bytes, *, title: str, copies: int = 1) -> None:
-    """One job to a CUPS queue through `lp`; ZPL goes raw, untouched by filters."""
-    command = ["lp", "-d", printer.target, "-t", title, "-n", str(copies)]
+def media_option(size: LabelSize) -> str:
+    """The CUPS media name for SIZE: 'A4' or 'Letter' for paper, else 'Custom.100x50mm'."""
+    for name, (width, height) in PAPER.items():
+        if (size.width_mm, size.height_mm) == (width, height):
+            return name.upper() if len(name) == 2 else name.capitalize()
+    return f"Custom.{size}mm"
+
+
+def lp_options(printer: Printer, media: LabelSize | None) -> list[str]:
+    """The `lp` options for a job: ZPL raw, untouched by filters; a PDF or PNG on media of
+    its own size, not rotated, so a 100x50 label is not put in the middle of an A4 page."""
     if printer.format == "zpl":
-        command += ["-o", "raw"]
-    elif printer.format == "png" and printer.dpi:
-        command += ["-o", f"ppi={printer.dpi}"]  # the image's own size, not fit-to-page
+        return ["-o", "raw"]
+    options = []
+    if media is not None:
+        # Portrait (3) is 'as drawn': the page is already as wide as the label.
+        options += ["-o", f"media={media_option(media)}", "-o", "orientation-requested=3"]
+    if printer.format == "png" and printer.dpi:
+        options += ["-o", f"ppi={printer.dpi}"]  # the image's own size, not fit-to-page
+    return options
+
+
+def send_cups(
+    printer: Printer,
+    payload: bytes,
+    *,
+    title: str,
+    copies: int = 1,
+    media: LabelSize | None = None,
+) -> None:
+    """One job to a CUPS queue through `lp`, on MEDIA (a label size or a paper)."""
+    command = ["lp", "-d", printer.target, "-t", title, "-n", str(copies)]
+    command += lp_options(printer, media)
     try:
         result = subprocess.run(
             command, input=payload, capture_output=True, timeout=LP_TIMEOUT, check=False

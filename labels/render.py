@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from backroom.labels import fonts
 from backroom.labels.drawing import Bars, Drawing, Rect, Text
@@ -47,9 +47,20 @@ def _text(draw: ImageDraw.ImageDraw, text: Text) -> None:
         x += (text.width - width) // 2
     elif text.align == "right":
         x += text.width - width
-    # Measured from the ink's left edge, so nothing sticks out of the box.
-    left = font.getbbox(text.text)[0] if text.text else 0
-    draw.text((x - min(0, left), text.y), text.text, font=font, fill=0, anchor="la")
+    parts = fonts.text_runs(text.text, text.size, text.bold)
+    if not parts or (len(parts) == 1 and parts[0][1] is font):
+        # Measured from the ink's left edge, so nothing sticks out of the box.
+        left = font.getbbox(text.text)[0] if text.text else 0
+        draw.text((x - min(0, left), text.y), text.text, font=font, fill=0, anchor="la")
+        return
+    # Runs in fallback fonts stand on the main font's baseline, one after the other.
+    first, first_font = parts[0]
+    x -= min(0, first_font.getbbox(first)[0])
+    ascent = font.getmetrics()[0] if isinstance(font, ImageFont.FreeTypeFont) else text.size
+    baseline = text.y + ascent
+    for part, part_font in parts:
+        draw.text((x, baseline), part, font=part_font, fill=0, anchor="ls")
+        x += part_font.getlength(part)
 
 
 def to_png(drawing: Drawing) -> bytes:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import zlib
 
 import pytest
 
-from backroom.labels.pdf_documents import document_pdf, lines_per_page
+from backroom.labels.pdf_documents import LEADING, document_pdf, lines_per_page
 from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.dispatch import manifest, ship
 from backroom.models.goods_out.documents import delivery_note, manifest_document, packing_list
@@ -17,26 +16,16 @@ from backroom.models.goods_out.parties import add_carrier, add_consignee
 from backroom.models.goods_out.picking import pick_all
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive
-from tests.labels.pdfread import check_xref
+from tests.labels.pdfread import check_xref, page_lines
 
 USER = "tester"
 SITE = ("Backroom Nord", "Hafenstrasse 5", "20457 Hamburg")
 
 
 def page_texts(data: bytes) -> list[list[str]]:
-    """The lines of text on each page, top to bottom, as a PDF reader shows them."""
+    """The lines of text on each page, top to bottom, as pdftotext reads them."""
     check_xref(data)
-    objects = dict(re.findall(rb"(\d+) 0 obj\n(.*?)\nendobj\n", data, flags=re.S))
-    pages = []
-    for body in objects.values():
-        if b"/Type /Page " not in body:
-            continue
-        content = re.search(rb"/Contents (\d+) 0 R", body).group(1)
-        stream = objects[content]
-        raw = zlib.decompress(stream[stream.index(b"stream\n") + 7 : stream.rindex(b"\nendstream")])
-        texts = re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", raw)
-        pages.append([re.sub(rb"\\(.)", rb"\1", t).decode("cp1252") for t in texts])
-    return pages
+    return page_lines(data, LEADING)
 
 
 @pytest.fixture

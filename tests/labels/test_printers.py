@@ -164,6 +164,32 @@ def test_png_to_cups_asks_lp_for_the_copies(fake_lp):
     assert "raw" not in args and "ppi=300" in args
 
 
+def test_pdf_to_cups_asks_for_the_label_as_media_not_rotated(fake_lp):
+    cfg = config(office={"transport": "cups:Labels", "format": "pdf", "size": "100x50"})
+    jobs.print_labels(LABELS[:1], jobs.settings_for(cfg, "location", printer="office"))
+    args = (fake_lp / "lp-args").read_text().split()
+    assert "media=Custom.100x50mm" in args and "orientation-requested=3" in args
+    told = jobs.settings_for(cfg, "location", printer="office", size="57x32")
+    jobs.print_labels(LABELS[:1], told)  # the job's size, not the profile's
+    assert "media=Custom.57x32mm" in (fake_lp / "lp-args").read_text().splitlines()[-1]
+
+
+def test_a_sheet_of_labels_goes_to_cups_on_its_paper(fake_lp):
+    cfg = config(office={"transport": "cups:Office", "format": "pdf"})
+    job = jobs.settings_for(cfg, "location", printer="office", size="57x32", sheet="a4")
+    jobs.print_labels(LABELS, job)
+    assert "media=A4" in (fake_lp / "lp-args").read_text().split()
+    job = jobs.settings_for(cfg, "location", printer="office", size="57x32", sheet="letter")
+    jobs.print_labels(LABELS, job)
+    assert "media=Letter" in (fake_lp / "lp-args").read_text().splitlines()[-1].split()
+
+
+def test_zpl_to_cups_carries_no_media_the_printer_is_told_in_the_zpl(fake_lp):
+    cfg = config(zebra={"transport": "cups:Zebra", "format": "zpl", "size": "100x50"})
+    jobs.print_labels(LABELS, jobs.settings_for(cfg, "location", printer="zebra"))
+    assert "media=" not in (fake_lp / "lp-args").read_text()
+
+
 def test_cups_refusing_the_job_says_why(fake_lp):
     cfg = config(bad={"transport": "cups:broken", "format": "pdf"})
     job = jobs.settings_for(cfg, "location", printer="bad")
