@@ -21,14 +21,10 @@ from backroom.models.goods_out.documents import (
     manifest_document,
     packing_list,
 )
+from backroom.models.goods_out.orders import add_line, create_shipment
 from backroom.models.goods_out.packing import pack_all
+from backroom.models.goods_out.parties import add_carrier, add_consignee
 from backroom.models.goods_out.picking import pick_all
-from backroom.models.goods_out.shipments import (
-    add_carrier,
-    add_consignee,
-    add_line,
-    create_shipment,
-)
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive
 from tests.labels.pdfread import check_xref, page_lines, text, words
