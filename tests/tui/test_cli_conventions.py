@@ -115,3 +115,37 @@ def test_the_tui_in_a_pipe_says_it_needs_a_terminal_instead_of_hanging(state, sq
     assert done.returncode == 2
     assert done.stdout == ""
     assert "needs a terminal" in done.stderr
+
+
+def _json_error(err: str) -> dict:
+    import json
+
+    (line,) = err.splitlines()
+    return json.loads(line)["error"]
+
+
+def test_under_json_a_refusal_is_json_on_stderr_with_a_stable_code(state, sqlite_url, capsys):
+    main(["--db", sqlite_url, "init"])
+    capsys.readouterr()
+    assert main(["--db", sqlite_url, "stock", "--item", "NOPE", "--json"]) == 1
+    error = _json_error(capsys.readouterr().err)
+    assert error["code"] == "not_found"
+    assert "NOPE" in error["message"]
+    assert main(["--db", sqlite_url, "stock", "--item", "NOPE"]) == 1
+    assert capsys.readouterr().err.startswith("backroom: ")
+
+
+def test_under_json_usage_and_internal_errors_are_json_too(state, sqlite_url, capsys, monkeypatch):
+    with pytest.raises(SystemExit) as ended:
+        main(["--db", sqlite_url, "stock", "--json", "--limit", "many"])
+    assert ended.value.code == 2
+    assert _json_error(capsys.readouterr().err)["code"] == "usage"
+
+    def broken(self, **_kw):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(Context, "open", broken)
+    assert main(["--db", sqlite_url, "stock", "--json"]) == 3
+    error = _json_error(capsys.readouterr().err)
+    assert error["code"] == "internal"
+    assert "RuntimeError: the disk is on fire" in error["message"]

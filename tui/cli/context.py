@@ -137,9 +137,27 @@ def weight_grams(text: str) -> int:
     return int((kg * 1000).to_integral_value())
 
 
-def fail(message: str) -> int:
-    """One clear line on stderr; exit status 1."""
-    print(f"backroom: {message}", file=sys.stderr)
+# Under --json a refusal is JSON on stderr too: {"error": {"code": ..., "message": ...}}.
+# main() sets it once per command, before anything can fail.
+ERRORS_AS_JSON = {"on": False}
+
+
+def errors_as_json(on: bool) -> None:
+    """Say refusals and errors as JSON on stderr from now on (or as one plain line)."""
+    ERRORS_AS_JSON["on"] = on
+
+
+def say_error(message: str, code: str) -> None:
+    """One error on stderr: a plain line, or under --json an object with a stable CODE."""
+    if ERRORS_AS_JSON["on"]:
+        print(json.dumps({"error": {"code": code, "message": message}}), file=sys.stderr)
+    else:
+        print(f"backroom: {message}", file=sys.stderr)
+
+
+def fail(message: str, code: str = "refused") -> int:
+    """One clear line on stderr (JSON under --json); exit status 1."""
+    say_error(message, code)
     return 1
 
 

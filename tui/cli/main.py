@@ -11,11 +11,17 @@ import sys
 from collections.abc import Sequence
 
 from backroom.models.config import load_config
-from backroom.models.errors import DomainError
-from backroom.tui.cli.context import Context, fail
+from backroom.models.errors import DatabaseUnavailable, DomainError, NotFound, Refused
+from backroom.tui.cli.context import ERRORS_AS_JSON, Context, errors_as_json, fail, say_error
 from backroom.tui.cli.logs import quiet_console, start_logging
 
 INTERNAL_ERROR = 3  # 1 is a refusal, 2 a usage error
+# The stable codes of errors under --json, by the domain's exception.
+ERROR_CODES: dict[type[DomainError], str] = {
+    NotFound: "not_found",
+    Refused: "refused",
+    DatabaseUnavailable: "database_unavailable",
+}
 log = logging.getLogger("backroom")
 
 # The TUI (tui.run, and Textual behind it) is imported where used: start-up time of
@@ -42,7 +48,10 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error in one line and exits 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: {message} (see '{self.prog} --help')", file=sys.stderr)
+        if ERRORS_AS_JSON["on"]:
+            say_error(f"{message} (see '{self.prog} --help')", "usage")
+        else:
+            print(f"{self.prog}: {message} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -83,23 +92,29 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `backroom` with ARGV; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    errors_as_json("--json" in words or "--format=json" in words or _format_json(words))
+    args = parser.parse_args(words)
     log_path = start_logging(args.verbose)
-    log.info("backroom %s", _without_passwords(sys.argv[1:] if argv is None else argv))
+    log.info("backroom %s", _without_passwords(words))
     try:
         return _run(args)
     except DomainError as exc:
         log.info("refused: %s", exc)
-        return fail(str(exc))
+        return fail(str(exc), ERROR_CODES.get(type(exc), "refused"))
     except KeyboardInterrupt:
-        return fail("interrupted; nothing more was written")
+        return fail("interrupted; nothing more was written", "interrupted")
     except BrokenPipeError:
         return _reader_went_away()
     except Exception as exc:
         log.exception("internal error")
         where = f"; the details are in {log_path}" if log_path else ""
-        print(f"backroom: internal error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        say_error(f"internal error: {type(exc).__name__}: {exc}{where}", "internal")
         return INTERNAL_ERROR
+
+
+def _format_json(words: list[str]) -> bool:
+    return any(a == "--format" and b == "json" for a, b in zip(words, words[1:], strict=False))
 
 
 def _without_passwords(argv: Sequence[str]) -> str:
