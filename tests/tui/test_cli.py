@@ -340,7 +340,10 @@ def test_verify_reports_a_tampered_quant_and_exits_1(warehouse):
     conn.close()
     run = warehouse("verify", "--json")
     assert run.code == 1
-    assert run.err == "backroom: verify found 2 problem(s) in the ledger\n"
+    # Under --json the refusal is JSON on stderr too.
+    assert json.loads(run.err) == {
+        "error": {"code": "check_failed", "message": "verify found 2 problem(s) in the ledger"}
+    }
     assert json.loads(run.out)["problems"] == [
         "quant FLOUR at A1: ledger says 100, quant says 105",
         "item FLOUR: locations sum to 5, not 0",

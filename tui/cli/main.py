@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import logging
 import os
 import re
@@ -114,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _format_json(words: list[str]) -> bool:
-    return any(a == "--format" and b == "json" for a, b in zip(words, words[1:], strict=False))
+    return any(a == "--format" and b == "json" for a, b in itertools.pairwise(words))
 
 
 def _without_passwords(argv: Sequence[str]) -> str:

@@ -79,4 +79,4 @@ def cmd_verify(ctx: Context) -> int:
     if report.clean:
         return 0
     # The report is on stdout for scripts; the failed check also gets its one line.
-    return fail(f"verify found {len(report.problems)} problem(s) in the ledger")
+    return fail(f"verify found {len(report.problems)} problem(s) in the ledger", "check_failed")
