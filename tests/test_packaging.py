@@ -8,6 +8,7 @@ import base64
 import csv
 import hashlib
 import io
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -20,6 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_FOLDERS = ("models", "scanners", "labels", "tui")
 # PyPI has distributions of these names; each installs a top-level package of its name.
 GENERIC_NAMES = ("labels", "models", "tui", "scanners")
+NOT_SOURCE = (
+    ".git",
+    ".venv",
+    "build",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    ".hypothesis",
+    "*.db*",
+)
 
 
 def test_every_package_folder_is_listed_for_the_build():
@@ -36,10 +47,13 @@ def test_every_package_folder_is_listed_for_the_build():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """Backroom's wheel, built from this checkout."""
+    """Backroom's wheel, built from a copy of this checkout (a build writes build/ and
+    egg-info folders where it runs, and the checkout is not the test's to write in)."""
     out = tmp_path_factory.mktemp("wheel")
+    tree = tmp_path_factory.mktemp("tree") / "backroom"
+    shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(tree)],
         check=True,
         capture_output=True,
     )
