@@ -16,6 +16,9 @@ from backroom.models.errors import DomainError, NotFound, Refused
 from backroom.models.rules.dates import stored_time
 from backroom.models.schema import User, utcnow
 
+# The person an operation is done as (what acting() gives); screens name it by this.
+Acting = User
+
 VIEWER = "viewer"
 RANKS = (VIEWER, "operator", "lead", "admin")
 ARTICLES = {VIEWER: "a viewer", "operator": "an operator", "lead": "a lead", "admin": "an admin"}

@@ -54,7 +54,7 @@ from backroom.tui.widgets.status_line import StatusLine
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 if TYPE_CHECKING:
-    from backroom.models.schema import Lot, User
+    from backroom.models.people.roles import Acting
 
 Values = dict[str, object]
 
@@ -109,7 +109,7 @@ class FormScreen(PassesWorkerFailuresOn, Screen[str | None]):
         """A check of NAME against the database, or None when it is fine (in a worker)."""
         return None
 
-    def write(self, values: Values, user: User) -> str:
+    def write(self, values: Values, user: Acting) -> str:
         """Create or change the thing; returns its key (runs in a worker)."""
         raise NotImplementedError
 
@@ -364,7 +364,7 @@ class ItemForm(FormScreen):
             return gtin_taken(value, str(self.key or values.get("sku") or ""))
         return None
 
-    def write(self, values: Values, user: User) -> str:
+    def write(self, values: Values, user: Acting) -> str:
         days = str(values["shelf_life_days"] or "")
         shelf_life = int(days) if days else None
         if self.editing:
@@ -435,7 +435,7 @@ class LocationForm(FormScreen):
                     return f"{parent.code} is inside {me.code}: it cannot be its parent"
         return None
 
-    def write(self, values: Values, user: User) -> str:
+    def write(self, values: Values, user: Acting) -> str:
         if self.editing:
             loc = update_location(
                 self.key or "",
@@ -490,7 +490,7 @@ class LotForm(FormScreen):
         self.lot_number = number
         self.item_hint = item_hint
 
-    def _lot(self) -> Lot:
+    def _lot(self):
         return find_lot(self.lot_number or "", self.lot_item)
 
     def read(self, key: str) -> Values:
@@ -520,7 +520,7 @@ class LotForm(FormScreen):
                 return f"{supplier.code} is not a supplier location"
         return None
 
-    def write(self, values: Values, user: User) -> str:
+    def write(self, values: Values, user: Acting) -> str:
         expiry = optional_date(str(values["expiry"]), "Expiry")
         made = optional_date(str(values["production_date"]), "Production date")
         supplier = str(values["supplier"]) or None

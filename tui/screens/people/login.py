@@ -29,7 +29,7 @@ from backroom.tui.widgets.scan_input import ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 if TYPE_CHECKING:
-    from backroom.models.schema import User
+    from backroom.models.people.roles import Acting
     from backroom.tui.app import BackroomApp
 
 # How often the idle clock is looked at, at most.
@@ -102,7 +102,7 @@ class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
     def _attempt(self, check) -> None:
         # A wrong PIN or badge is a refusal, said by `error` through the app.
         with db.connection_context():
-            user: User = check()
+            user: Acting = check()
         self.app.call_from_thread(self.dismiss, user.name)
 
     def action_clear(self) -> None:
