@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import peewee
-from playhouse.db_url import connect
 
 from backroom.models.errors import DatabaseUnavailable
 
@@ -77,6 +76,9 @@ def make_database(url: str) -> peewee.Database:
             "PostgreSQL needs its driver, which is not installed: "
             "pip install 'backroom[postgres]' (or pipx inject backroom psycopg2-binary)"
         )
+    # Imported here: playhouse.db_url loads psycopg2 (~20 ms), which SQLite never needs.
+    from playhouse.db_url import connect
+
     return connect(url)
 
 

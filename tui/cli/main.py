@@ -66,13 +66,24 @@ def _version() -> str:
         return "unknown"
 
 
+class VersionAction(argparse.Action):
+    """--version, read from the installed metadata only when asked (it costs ~10 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"backroom {_version()}")
+        parser.exit()
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="backroom",
         description="The back office of a warehouse, in a terminal. Without a command, "
         "opens the terminal interface.",
     )
-    parser.add_argument("--version", action="version", version=f"backroom {_version()}")
+    parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     parser.add_argument("--db", metavar="URL", help="sqlite:///file.db or postgresql://...")
     parser.add_argument("--user", metavar="NAME", help="Backroom user (default: login name)")
     parser.add_argument("--config", metavar="FILE", help="extra TOML config file, read last")
