@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -64,22 +64,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_restore)
 
 
-def _progress(label: str) -> Callable[[int, int], None]:
-    """A counter on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        return lambda done, total: None
-
-    def show(done: int, total: int) -> None:
-        print(f"\r{label}: {done:,}/{total:,}  ", end="", file=sys.stderr, flush=True)
-
-    return show
-
-
-def _end_progress() -> None:
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
-
-
 def cmd_import(ctx: Context) -> int:
     from backroom.models.data.importing import ImportRefused, apply_import, plan_import, template
 
@@ -108,8 +92,10 @@ def cmd_import(ctx: Context) -> int:
     if a.check:
         ctx.emit({"ok": True, "rows": plan.total, **plan.counts()}, plan.summary())
         return 0
-    result = apply_import(plan, user=ctx.user, progress=_progress(f"importing {a.kind}"))
-    _end_progress()
+    from backroom.tui.cli.progress import progress_of  # rich.progress: only when it runs
+
+    with progress_of(f"importing {a.kind}", off=ctx.json) as progress:
+        result = apply_import(plan, user=ctx.user, progress=progress)
     ctx.emit(result.as_dict(), result.text())
     return 0
 
@@ -139,9 +125,16 @@ def cmd_export(ctx: Context) -> int:
     if a.kind == "epcis" and fmt != "json":
         return fail("EPCIS is JSON-LD only: leave out --csv")
     ctx.open()
-    progress = _progress(f"exporting {a.kind}")
+    from backroom.tui.cli.progress import progress_of  # rich.progress: only when it runs
+
     try:
-        with _output(a.out) as out:
+        with (
+            progress_of(
+                f"exporting {a.kind}",
+                off=a.fmt == "json" or (a.out is None and sys.stdout.isatty()),
+            ) as progress,
+            _output(a.out) as out,
+        ):
             if a.kind == "epcis":
                 from backroom.models.data.epcis import write_epcis
 
@@ -156,7 +149,6 @@ def cmd_export(ctx: Context) -> int:
         # `backroom export moves | head`: the reader has what it wanted.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    _end_progress()
     if a.out:
         what = "event" if a.kind == "epcis" else "row"
         print(f"{rows:,} {what}{'s' if rows != 1 else ''} of {a.kind} written to {a.out}")

@@ -36,19 +36,17 @@ def cmd_init(ctx: Context) -> int:
 
 
 def cmd_demo(ctx: Context) -> int:
-    import sys
 
     from backroom.models.demo.build import build_demo
 
     ctx.open(create=True)
 
-    def progress(done: int, total: int, what: str) -> None:
-        if not ctx.json and sys.stderr.isatty():
-            print(f"\r{what}: {done:,}/{total:,}  ", end="", file=sys.stderr, flush=True)
+    from backroom.tui.cli.progress import progress_of  # rich.progress: only when it runs
 
-    summary = build_demo(size=ctx.args.size, owner=ctx.user, seed=ctx.args.seed, progress=progress)
-    if not ctx.json and sys.stderr.isatty():
-        print(file=sys.stderr)
+    with progress_of("building the demo", off=ctx.json) as progress:
+        summary = build_demo(
+            size=ctx.args.size, owner=ctx.user, seed=ctx.args.seed, progress=progress
+        )
     ctx.emit(summary.as_dict(), summary.text())
     if ctx.args.no_tui or ctx.json:
         return 0
