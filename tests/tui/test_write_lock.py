@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import time
 
+import backroom.tui.screens.help  # noqa: F401  (loaded up front, as run.warm_up does)
 from backroom.models.browse import on_hand
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
 from backroom.models.stock.operations import receive
