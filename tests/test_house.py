@@ -177,6 +177,7 @@ def test_imports_point_one_way(room, forbidden):
 # Screen modules other screens are made from; any other screen is opened through
 # tui/navigation.py, which imports it when first asked.
 SCREEN_BASES = {
+    "backroom.tui.screens.data.data_job",
     "backroom.tui.screens.dialogs",
     "backroom.tui.screens.stock.operation_form",
     "backroom.tui.screens.goods_out.shipments_form",

@@ -127,28 +127,20 @@ def cmd_export(ctx: Context) -> int:
     ctx.open()
     from backroom.tui.cli.progress import progress_of  # rich.progress: only when it runs
 
-    try:
-        with (
-            progress_of(
-                f"exporting {a.kind}",
-                off=a.fmt == "json" or (a.out is None and sys.stdout.isatty()),
-            ) as progress,
-            _output(a.out) as out,
-        ):
-            if a.kind == "epcis":
-                from backroom.models.data.epcis import write_epcis
+    # No bar under --json, nor where the rows themselves go to the terminal. A reader
+    # that goes away (| head) is main()'s to handle, as for every command.
+    off = a.fmt == "json" or (a.out is None and sys.stdout.isatty())
+    with progress_of(f"exporting {a.kind}", off=off) as progress, _output(a.out) as out:
+        if a.kind == "epcis":
+            from backroom.models.data.epcis import write_epcis
 
-                rows = write_epcis(
-                    out, config=ctx.config, since=a.since, lot=a.lot, item=a.item, progress=progress
-                )
-            else:
-                from backroom.models.data.exporting import export
+            rows = write_epcis(
+                out, config=ctx.config, since=a.since, lot=a.lot, item=a.item, progress=progress
+            )
+        else:
+            from backroom.models.data.exporting import export
 
-                rows = export(a.kind, out, fmt=fmt, since=a.since, progress=progress)
-    except BrokenPipeError:
-        # `backroom export moves | head`: the reader has what it wanted.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+            rows = export(a.kind, out, fmt=fmt, since=a.since, progress=progress)
     if a.out:
         what = "event" if a.kind == "epcis" else "row"
         print(f"{rows:,} {what}{'s' if rows != 1 else ''} of {a.kind} written to {a.out}")

@@ -13,17 +13,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Select, Static
-from textual.worker import Worker
 
 from backroom.models.data.epcis import write_epcis
 from backroom.models.data.exporting import EXPORT_KINDS, SINCE_KINDS, check_export, export
 from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.models.rules.dates import optional_date
+from backroom.tui.screens.data.data_job import DataJobScreen
 from backroom.tui.widgets.key_footer import KeyFooter
-from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 PROGRESS_EVERY_S = 0.1
 KINDS = (*EXPORT_KINDS, "epcis")
@@ -35,7 +33,7 @@ def default_path(kind: str, fmt: str) -> str:
     return f"backroom-{kind}-{dt.date.today().isoformat()}.{ext}"
 
 
-class ExportScreen(PassesWorkerFailuresOn, Screen):
+class ExportScreen(DataJobScreen):
     """Write items, locations, lots, stock, consignees, moves, shipments or EPCIS to a file."""
 
     CSS_PATH = "import_data.tcss"
@@ -150,16 +148,3 @@ class ExportScreen(PassesWorkerFailuresOn, Screen):
         bar.update(total=bar.total or 1, progress=bar.total or 1)
         self._say(text)
         self.notify(text)
-
-    def worker_failed(self, message: str, worker: Worker) -> None:
-        """A refusal or a failure while exporting: said like any other problem here."""
-        self._failed(message)
-
-    def _failed(self, message: str) -> None:
-        self.busy = False
-        self.query_one("#progress", ProgressBar).display = False
-        self.app.bell()
-        self._say(message)
-
-    def _say(self, text: str) -> None:
-        self.query_one("#summary", Static).update(text)

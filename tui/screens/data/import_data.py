@@ -11,15 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
-from textual.worker import Worker
 
 from backroom.models.data.importing import KINDS, LAYOUTS, ImportPlan, apply_import, plan_import
 from backroom.models.db import db
+from backroom.tui.screens.data.data_job import DataJobScreen
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.key_footer import KeyFooter
-from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 # Progress reaches the screen at most this often: a thread hop per row would slow
 # a large import down.
@@ -31,7 +29,7 @@ def columns_hint(kind: str) -> str:
     return "Columns: " + ", ".join(c.name + ("*" if c.required else "") for c in LAYOUTS[kind])
 
 
-class ImportScreen(PassesWorkerFailuresOn, Screen):
+class ImportScreen(DataJobScreen):
     """A CSV file in: preview and problems first, then the import in a worker."""
 
     CSS_PATH = "import_data.tcss"
@@ -182,16 +180,3 @@ class ImportScreen(PassesWorkerFailuresOn, Screen):
         bar.update(progress=bar.total or 1)
         self._say(text)
         self.notify(text)
-
-    def worker_failed(self, message: str, worker: Worker) -> None:
-        """A refusal or a failure while checking or importing: nothing was written."""
-        self._failed(message)
-
-    def _failed(self, message: str) -> None:
-        self.busy = False
-        self.query_one("#progress", ProgressBar).display = False
-        self.app.bell()
-        self._say(message)
-
-    def _say(self, text: str) -> None:
-        self.query_one("#summary", Static).update(text)
