@@ -10,9 +10,8 @@ from backroom.models.data.importing.plans import (
     Planned,
     RowChecker,
     by_key,
-    lots_of,
 )
-from backroom.models.errors import DomainError, Refused
+from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import add_lot
 from backroom.models.rules.dates import optional_date
 from backroom.models.rules.identifiers import check_lot_number
@@ -27,13 +26,7 @@ def plan_lots(records: list[Record], problems: list[Problem], source: str) -> li
     suppliers: dict[str, Location] = by_key(
         Location, Location.code, (r.get("supplier") for r in records)
     )  # type: ignore[assignment]
-    pairs = []
-    for r in records:
-        try:
-            pairs.append((items.get(r.get("sku")).id, r.get("lot")))
-        except DomainError:
-            continue
-    lots = lots_of(pairs)
+    lots = items.lots_named(records)
     planned = []
     for r in records:
         with check.row(r.line):

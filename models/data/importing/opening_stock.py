@@ -18,7 +18,6 @@ from backroom.models.data.importing.plans import (
     Planned,
     RowChecker,
     by_key,
-    lots_of,
 )
 from backroom.models.errors import DomainError, Refused
 from backroom.models.masterdata.adding import add_lot, log_event
@@ -53,13 +52,7 @@ def plan_stock(records: list[Record], problems: list[Problem]) -> list[Planned]:
     locations: dict[str, Location] = by_key(
         Location, Location.code, (r.get("location") for r in records)
     )  # type: ignore[assignment]
-    pairs = []
-    for r in records:
-        try:
-            pairs.append((items.get(r.get("sku")).id, r.get("lot")))
-        except DomainError:
-            continue
-    lots = lots_of(pairs)
+    lots = items.lots_named(records)
     serial_items = {
         i.id for i in (*items.by_sku.values(), *items.by_gtin.values()) if i.tracking == "serial"
     }

@@ -213,6 +213,17 @@ class ItemLookup:
             raise Refused(f"Unknown item {key!r} (give the SKU or GTIN of an existing item)")
         return item
 
+    def lots_named(self, records: Iterable[Record]) -> dict[tuple[int, str], Lot]:
+        """The existing lots the rows name (their item's id and the lot number); rows
+        whose item is unknown name none (their own check says so)."""
+        pairs = []
+        for r in records:
+            try:
+                pairs.append((self.get(r.get("sku")).id, r.get("lot")))
+            except DomainError:
+                continue
+        return lots_of(pairs)
+
 
 def lots_of(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Lot]:
     """Existing lots by (item id, number), in a few queries."""
