@@ -128,11 +128,8 @@ def _count(value: object, least: int = 1) -> int:
 
 def cmd_serve_web(ctx: Context) -> int:
     """Serve the TUI in a browser until stopped."""
-    try:
-        from backroom.tui.serve.web import WILDCARD_HOSTS, WebSettings, serve
-    except ImportError as exc:
-        return _missing(exc)
-    ctx.open()
+    from backroom.tui.serve.limits import WILDCARD_HOSTS
+
     a = ctx.args
     proxies = tuple(a.trusted_proxy or ctx.config.get("serve.web.trusted_proxies", []))
     if a.user_header and not proxies:
@@ -142,6 +139,11 @@ def cmd_serve_web(ctx: Context) -> int:
         )
     if a.host in WILDCARD_HOSTS and not a.public_url:
         return fail(f"--host {a.host!r} needs --public-url: the address browsers open")
+    try:
+        from backroom.tui.serve.web import WebSettings, serve
+    except ImportError as exc:
+        return _missing(exc)
+    ctx.open()
     try:
         settings = WebSettings(
             db_url=ctx.db_url,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 ADDRESSES_KEPT = 10_000  # addresses whose recent failures are remembered at once
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # listening everywhere: no address to be reached at
 
 
 def address_of(peer: object) -> str:
