@@ -77,14 +77,28 @@ class FailedLogins:
 
     def flush(self) -> int:
         """Write one event per address counted so far and start again; how many."""
+        tallies = self.take()
+        try:
+            return self.write(tallies)
+        except Exception:
+            self.put_back(tallies)
+            raise
+
+    def take(self) -> dict[str, Tally]:
+        """The tallies so far, counting starting again (then `write` them, in a thread)."""
         tallies, self.tallies = self.tallies, {}
+        return tallies
+
+    def write(self, tallies: dict[str, Tally]) -> int:
+        """One event per address in TALLIES (in one transaction); how many."""
         if tallies:
-            try:
-                run_write(self._log, tallies)
-            except Exception:
-                self.tallies = tallies | self.tallies  # kept for the next flush
-                raise
+            run_write(self._log, tallies)
         return len(tallies)
+
+    def put_back(self, tallies: dict[str, Tally]) -> None:
+        """TALLIES could not be written: keep them for the next flush."""
+        for address, tally in tallies.items():
+            self.tallies.setdefault(address, tally)
 
     def _log(self, tallies: dict[str, Tally]) -> None:
         for address, tally in tallies.items():

@@ -27,7 +27,7 @@ import asyncssh
 
 from backroom.models.db import db
 from backroom.models.errors import DomainError
-from backroom.models.people.failed_logins import FailedLogins, check_password
+from backroom.models.people.failed_logins import FailedLogins, Tally, check_password
 from backroom.models.people.users import keys_for, record_login
 from backroom.tui.serve.limits import Doorway, RateLimit, address_of
 
@@ -130,10 +130,16 @@ class Door:
         """Flush the failed logins every SECONDS, until cancelled."""
         while True:
             await asyncio.sleep(seconds)
+            tallies = self.failures.take()  # here: the counting goes on in this thread
             try:
-                await asyncio.to_thread(self.flush)
+                await asyncio.to_thread(self._write, tallies)
             except DomainError as exc:  # the database is away: keep counting, say so
+                self.failures.put_back(tallies)
                 self.settings.log(f"ssh: failed logins not written: {exc}")
+
+    def _write(self, tallies: dict[str, Tally]) -> None:
+        with db.connection_context():
+            self.failures.write(tallies)
 
 
 class BackroomSSHServer(asyncssh.SSHServer):
