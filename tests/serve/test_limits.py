@@ -125,3 +125,30 @@ def test_a_made_up_name_is_refused_like_a_wrong_pin_and_writes_nothing(sqlite_da
     with pytest.raises(Refused, match="Wrong name or PIN"):
         check_password("tester", "000000")
     assert check_password("tester", "482913").name == "tester"
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "counted_as"),
+    [
+        ("10.0.0.2", "203.0.113.9", "203.0.113.9"),  # the proxy says who is behind it
+        ("10.0.0.2", "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the client's own part ignored
+        ("10.0.0.2", "not an address", "10.0.0.2"),
+        ("10.0.0.7", "203.0.113.9", "10.0.0.7"),  # not the proxy: its header is nothing
+    ],
+)
+def test_behind_the_trusted_proxy_sessions_count_by_the_address_it_forwards(
+    peer, forwarded, counted_as
+):
+    from aiohttp.test_utils import make_mocked_request
+
+    from backroom.tui.serve.web import WebSettings, client_address
+
+    class Transport:
+        def get_extra_info(self, name: str, default=None):
+            return (peer, 40000) if name == "peername" else default
+
+    request = make_mocked_request(
+        "GET", "/ws", headers={"X-Forwarded-For": forwarded}, transport=Transport()
+    )
+    settings = WebSettings("sqlite:///w.db", trusted_proxies=("10.0.0.2/32",))
+    assert client_address(settings, request) == counted_as

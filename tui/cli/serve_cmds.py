@@ -41,7 +41,10 @@ def register(sub) -> None:
     who = p.add_mutually_exclusive_group()
     who.add_argument("--user", dest="web_user", metavar="NAME", help="everyone works as NAME")
     who.add_argument(
-        "--user-header", metavar="HEADER", help="the user name an authenticating proxy sends"
+        "--user-header",
+        metavar="HEADER",
+        help="the user name an authenticating proxy sends; believed only from --trusted-proxy "
+        "(without one, the server refuses to start)",
     )
     p.add_argument(
         "--trusted-proxy",
