@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import ipaddress
 from pathlib import Path
 
 from backroom.models.people import roles
@@ -19,7 +21,19 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=positive_number, default=2222)
     p.add_argument("--host-key", metavar="FILE", help="host key (made on first run)")
-    p.add_argument("--max-connections", type=positive_number, metavar="N")
+    p.add_argument("--max-connections", type=positive_number, metavar="N", help="in all (20)")
+    p.add_argument(
+        "--max-unauthenticated",
+        type=positive_number,
+        metavar="N",
+        help="of those, how many may be still logging in (half); the rest is for people in",
+    )
+    p.add_argument(
+        "--login-grace",
+        type=positive_number,
+        metavar="SECONDS",
+        help="a connection not logged in by then is closed (30)",
+    )
     p.set_defaults(func=cmd_serve_ssh)
     p = serve.add_parser("web", help="a web server (textual-serve): the TUI in a browser")
     p.add_argument("--host", default="localhost", help="address to listen on (localhost)")
@@ -27,10 +41,37 @@ def register(sub) -> None:
     who = p.add_mutually_exclusive_group()
     who.add_argument("--user", dest="web_user", metavar="NAME", help="everyone works as NAME")
     who.add_argument(
-        "--user-header", metavar="HEADER", help="the user name an authenticating proxy sends"
+        "--user-header",
+        metavar="HEADER",
+        help="the user name an authenticating proxy sends; believed only from --trusted-proxy "
+        "(without one, the server refuses to start)",
     )
-    p.add_argument("--public-url", metavar="URL", help="the address browsers use, behind a proxy")
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        type=proxy_address,
+        metavar="ADDR",
+        help="the proxy --user-header is taken from (repeatable; an address or a network); "
+        "--user-header needs at least one",
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use (http://HOST:PORT); pages from any other are refused",
+    )
+    p.add_argument("--max-sessions", type=positive_number, metavar="N", help="tabs in all (20)")
+    p.add_argument(
+        "--max-per-address", type=positive_number, metavar="N", help="tabs per client address (4)"
+    )
     p.set_defaults(func=cmd_serve_web)
+
+
+def proxy_address(text: str) -> str:
+    """A proxy's address or network, such as 127.0.0.1 or 10.0.0.0/24."""
+    try:
+        return str(ipaddress.ip_network(text.strip(), strict=False))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an address or a network") from None
 
 
 def _missing(exc: ImportError) -> int:
@@ -40,42 +81,87 @@ def _missing(exc: ImportError) -> int:
 def cmd_serve_ssh(ctx: Context) -> int:
     """Serve the TUI over SSH until stopped."""
     try:
-        from backroom.tui.serve.ssh import DEFAULT_MAX_CONNECTIONS, SSHSettings, serve
+        from backroom.tui.serve import ssh
     except ImportError as exc:
         return _missing(exc)
     ctx.open()
     roles.configure(ctx.config)
     a = ctx.args
-    limit = a.max_connections or ctx.config.get(
-        "serve.ssh.max_connections", DEFAULT_MAX_CONNECTIONS
-    )
-    settings = SSHSettings(
-        db_url=ctx.db_url,
-        host=a.host,
-        port=a.port,
-        host_key_path=Path(a.host_key) if a.host_key else None,
-        max_connections=int(limit),
-        password_auth=bool(ctx.config.get("serve.ssh.password_auth", False)),
-        config_path=a.config,
-    )
-    return serve(settings)
+
+    def setting(option: object, key: str, default: object) -> object:
+        return option or ctx.config.get(f"serve.ssh.{key}", default)
+
+    try:
+        settings = ssh.SSHSettings(
+            db_url=ctx.db_url,
+            host=a.host,
+            port=a.port,
+            host_key_path=Path(a.host_key) if a.host_key else None,
+            max_connections=_count(
+                setting(a.max_connections, "max_connections", ssh.DEFAULT_MAX_CONNECTIONS)
+            ),
+            max_waiting=_count(setting(a.max_unauthenticated, "max_unauthenticated", 0), 0) or None,
+            max_waiting_per_address=_count(
+                setting(None, "max_unauthenticated_per_address", ssh.DEFAULT_WAITING_PER_ADDRESS)
+            ),
+            drop_idle_after=_count(setting(None, "drop_idle_after_seconds", 1), 0),
+            login_grace=_count(
+                setting(a.login_grace, "login_grace_seconds", ssh.DEFAULT_LOGIN_GRACE)
+            ),
+            password_auth=bool(ctx.config.get("serve.ssh.password_auth", False)),
+            failures_per_minute=_count(
+                setting(None, "failed_logins_per_minute", ssh.DEFAULT_FAILURES_PER_MINUTE)
+            ),
+            failed_login_window=_count(
+                setting(None, "failed_login_window_seconds", ssh.FAILED_LOGIN_WINDOW)
+            ),
+            config_path=a.config,
+        )
+    except ValueError as exc:
+        return fail(f"[serve.ssh] {exc}")
+    return ssh.serve(settings)
+
+
+def _count(value: object, least: int = 1) -> int:
+    """A whole number from an option or the config file, at least LEAST."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{value!r} is not a whole number of at least {least}")
+    return value
 
 
 def cmd_serve_web(ctx: Context) -> int:
     """Serve the TUI in a browser until stopped."""
+    from backroom.tui.serve.limits import WILDCARD_HOSTS
+
+    a = ctx.args
+    proxies = tuple(a.trusted_proxy or ctx.config.get("serve.web.trusted_proxies", []))
+    if a.user_header and not proxies:
+        return fail(
+            "--user-header needs --trusted-proxy ADDR: the header is believed only from "
+            "the proxy that authenticates (any local program could send it)"
+        )
+    if a.host in WILDCARD_HOSTS and not a.public_url:
+        return fail(f"--host {a.host!r} needs --public-url: the address browsers open")
     try:
         from backroom.tui.serve.web import WebSettings, serve
     except ImportError as exc:
         return _missing(exc)
     ctx.open()
-    a = ctx.args
-    settings = WebSettings(
-        db_url=ctx.db_url,
-        host=a.host,
-        port=a.port,
-        user=a.web_user,
-        user_header=a.user_header,
-        public_url=a.public_url,
-        config_path=a.config,
-    )
+    try:
+        settings = WebSettings(
+            db_url=ctx.db_url,
+            host=a.host,
+            port=a.port,
+            user=a.web_user,
+            user_header=a.user_header,
+            public_url=a.public_url,
+            config_path=a.config,
+            trusted_proxies=tuple(proxy_address(str(p)) for p in proxies),
+            max_sessions=_count(a.max_sessions or ctx.config.get("serve.web.max_sessions", 20)),
+            max_per_address=_count(
+                a.max_per_address or ctx.config.get("serve.web.max_sessions_per_address", 4)
+            ),
+        )
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        return fail(f"[serve.web] {exc}")
     return serve(settings)

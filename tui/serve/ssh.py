@@ -27,10 +27,17 @@ import asyncssh
 
 from backroom.models.db import db
 from backroom.models.errors import DomainError
-from backroom.models.people.users import check_pin, keys_for, record_login
+from backroom.models.people.failed_logins import FailedLogins, Tally, check_password
+from backroom.models.people.users import keys_for, record_login
+from backroom.tui.serve.limits import Doorway, RateLimit, address_of
 
 DEFAULT_PORT = 2222
 DEFAULT_MAX_CONNECTIONS = 20
+DEFAULT_WAITING_PER_ADDRESS = 3  # connections not yet logged in, per client address
+DEFAULT_LOGIN_GRACE = 30  # seconds from connecting to logged in
+DEFAULT_FAILURES_PER_MINUTE = 10  # wrong passwords per address; then turned away unread
+PASSWORD_TRIES_PER_CONNECTION = 3
+FAILED_LOGIN_WINDOW = 60  # seconds: one failed-login event per address per window
 # Environment a client may pass through to the TUI (ssh -o SendEnv=...).
 PASSED_ENV = ("NO_COLOR", "COLORTERM", "LANG", "LC_ALL")
 KILL_GRACE_SECONDS = 2.0
@@ -68,7 +75,15 @@ class SSHSettings:
     port: int = DEFAULT_PORT
     host_key_path: Path | None = None
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    # Of max_connections, how many may be still logging in (None: half), in all and per address.
+    max_waiting: int | None = None
+    max_waiting_per_address: int = DEFAULT_WAITING_PER_ADDRESS
+    login_grace: int = DEFAULT_LOGIN_GRACE
+    # A connection idle this long without naming a user may be dropped for a new one.
+    drop_idle_after: float = 1.0
     password_auth: bool = False  # the user's Backroom PIN as SSH password, if configured
+    failures_per_minute: int = DEFAULT_FAILURES_PER_MINUTE
+    failed_login_window: int = FAILED_LOGIN_WINDOW
     config_path: str | None = None
     # The program a session runs, given the user name; the Backroom TUI by default.
     command: Callable[[str], Sequence[str]] | None = None
@@ -84,34 +99,95 @@ class SSHSettings:
         return cmd
 
 
+@dataclass
+class Door:
+    """What one server knows about everyone at its door: who is connected (logging in
+    or inside), which addresses got passwords wrong lately, and the failed logins not
+    yet written to the event log."""
+
+    settings: SSHSettings
+    doorway: Doorway = field(init=False)
+    rate_limit: RateLimit = field(init=False)
+    failures: FailedLogins = field(default_factory=lambda: FailedLogins("ssh"))
+
+    def __post_init__(self) -> None:
+        most = self.settings.max_connections
+        waiting = self.settings.max_waiting or max(1, most // 2)
+        self.doorway = Doorway(
+            most,
+            min(waiting, most),
+            self.settings.max_waiting_per_address,
+            young=self.settings.drop_idle_after,
+        )
+        self.rate_limit = RateLimit(self.settings.failures_per_minute, 60.0)
+
+    def flush(self) -> None:
+        """Write the failed logins counted so far (one event per address)."""
+        with db.connection_context():
+            self.failures.flush()
+
+    async def flush_every(self, seconds: float) -> None:
+        """Flush the failed logins every SECONDS, until cancelled."""
+        while True:
+            await asyncio.sleep(seconds)
+            tallies = self.failures.take()  # here: the counting goes on in this thread
+            try:
+                await asyncio.to_thread(self._write, tallies)
+            except DomainError as exc:  # the database is away: keep counting, say so
+                self.failures.put_back(tallies)
+                self.settings.log(f"ssh: failed logins not written: {exc}")
+
+    def _write(self, tallies: dict[str, Tally]) -> None:
+        with db.connection_context():
+            self.failures.write(tallies)
+
+
 class BackroomSSHServer(asyncssh.SSHServer):
     """One SSH connection: public-key authentication against the user's stored keys."""
 
-    active = 0  # connections open now, across the server
-
-    def __init__(self, settings: SSHSettings) -> None:
+    def __init__(self, settings: SSHSettings, door: Door) -> None:
         self.settings = settings
+        self.door = door
         self.conn: asyncssh.SSHServerConnection | None = None
         self.user = ""
-        self.counted = False
+        self.peer = ""
+        self.address = ""
+        self.counted = False  # at the door: waiting or inside
+        self.inside = False
+        self.password_tries = 0
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername")
-        if BackroomSSHServer.active >= self.settings.max_connections:
-            self.settings.log(f"ssh: refused {peer}: {self.settings.max_connections} connections")
+        self.peer, self.address = f"{peer[0]}:{peer[1]}", address_of(peer)
+        admission = self.door.doorway.arrive(self, self.address)
+        if not admission.admitted:
+            self.settings.log(f"ssh: refused {peer}: {admission.reason}")
             conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, "Too many Backroom sessions")
             return
-        BackroomSSHServer.active += 1
         self.counted = True
+        for old in admission.dropped:
+            assert isinstance(old, BackroomSSHServer)
+            old.drop_for(self, admission.reason)
+
+    def drop_for(self, newer: BackroomSSHServer, why: str) -> None:
+        """Close this connection, still not logged in, to make room for NEWER."""
+        self.counted = False
+        self.settings.log(f"ssh: dropped {self.peer}, not logged in, for {newer.peer} ({why})")
+        if self.conn is not None:
+            self.conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, "Log in sooner")
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.counted:
-            BackroomSSHServer.active -= 1
+            self.door.doorway.left(self, self.inside)
             self.counted = False
+            if not self.inside and exc is not None and "Login timeout" in str(exc):
+                grace = self.settings.login_grace
+                self.settings.log(f"ssh: {self.peer} did not log in within {grace:g} s")
 
     def begin_auth(self, username: str) -> bool:
         self.user = username
+        self.door.doorway.naming(self)
         with db.connection_context():
             keys = keys_for(username)
         if keys and self.conn is not None:
@@ -125,17 +201,33 @@ class BackroomSSHServer(asyncssh.SSHServer):
     def password_auth_supported(self) -> bool:
         return self.settings.password_auth
 
-    def validate_password(self, username: str, password: str) -> bool:
-        try:
-            with db.connection_context():
-                check_pin(username, password)
-        except DomainError:
+    async def validate_password(self, username: str, password: str) -> bool:
+        """The user's PIN as password, unless this address got too many wrong lately."""
+        door = self.door
+        if door.rate_limit.blocked(self.address):
+            door.failures.record(self.address, username, turned_away=True)
+            self._hang_up("Too many wrong passwords from your address: try again later")
             return False
-        return True
+        if await asyncio.to_thread(_password_is_right, username, password):
+            return True
+        door.rate_limit.failed(self.address)
+        door.failures.record(self.address, username)
+        self.password_tries += 1
+        if self.password_tries >= PASSWORD_TRIES_PER_CONNECTION:
+            self._hang_up("Too many wrong passwords")
+        return False
+
+    def _hang_up(self, why: str) -> None:
+        conn = self.conn
+        if conn is not None:
+            code = asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE
+            asyncio.get_running_loop().call_soon(conn.disconnect, code, why)
 
     def auth_completed(self) -> None:
         from backroom.models.masterdata.adding import get_user
 
+        self.door.doorway.logged_in(self)
+        self.inside = self.counted
         self.settings.log(f"ssh: {self.user} logged in")
         with contextlib.suppress(DomainError), db.connection_context():
             record_login(get_user(self.user), "ssh")
@@ -312,6 +404,16 @@ class TUISession(asyncssh.SSHServerSession):
         asyncio.get_running_loop().call_later(KILL_GRACE_SECONDS, _kill)
 
 
+def _password_is_right(name: str, password: str) -> bool:
+    """True when PASSWORD is NAME's PIN (run in a thread: scrypt takes a while)."""
+    try:
+        with db.connection_context():
+            check_password(name, password)
+    except DomainError:
+        return False
+    return True
+
+
 def _take_terminal() -> None:
     """In the child: a session of its own, with the pseudo-terminal as its terminal."""
     os.setsid()
@@ -327,17 +429,18 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         os.killpg(pid, sig)
 
 
-async def start_server(settings: SSHSettings) -> asyncssh.SSHAcceptor:
+async def start_server(settings: SSHSettings, door: Door | None = None) -> asyncssh.SSHAcceptor:
     """Listen for SSH connections; returns the acceptor (close() it to stop)."""
     key = host_key(settings.host_key_path)
+    door = door or Door(settings)
     return await asyncssh.create_server(
-        lambda: BackroomSSHServer(settings),
+        lambda: BackroomSSHServer(settings, door),
         settings.host,
         settings.port,
         server_host_keys=[str(key)],
         encoding=None,
         keepalive_interval=30,
-        login_timeout=60,
+        login_timeout=settings.login_grace,
         allow_scp=False,
         agent_forwarding=False,
         x11_forwarding=False,
@@ -348,18 +451,27 @@ def serve(settings: SSHSettings) -> int:
     """Run the SSH server until interrupted (SIGINT or SIGTERM)."""
 
     async def _main() -> None:
-        server = await start_server(settings)
-        settings.log(
-            f"Backroom SSH server on {settings.host}:{settings.port} "
-            f"(host key {host_key(settings.host_key_path)}); Ctrl+C stops it"
+        door = Door(settings)
+        server = await start_server(settings, door)
+        flusher = asyncio.get_running_loop().create_task(
+            door.flush_every(settings.failed_login_window)
         )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        server.close()
-        await server.wait_closed()
+        try:
+            settings.log(
+                f"Backroom SSH server on {settings.host}:{settings.port} "
+                f"(host key {host_key(settings.host_key_path)}); Ctrl+C stops it"
+            )
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+        finally:
+            server.close()
+            await server.wait_closed()
+            flusher.cancel()
+            door.flush()  # what the last window counted
+            settings.log("ssh: stopped; failed logins written")
 
     asyncio.run(_main())
     return 0
