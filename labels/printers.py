@@ -20,6 +20,7 @@ from pathlib import Path
 
 from backroom.labels.sizes import PAPER, LabelSize, check_dpi, parse_size
 from backroom.models.config import Config
+from backroom.models.disk import refusal_for
 from backroom.models.errors import DomainError
 
 FORMATS = ("png", "pdf", "zpl")
@@ -215,6 +216,10 @@ def write_to_folder(folder: Path, payload: bytes, name: str) -> Path:
         temporary.write_bytes(payload)
         os.replace(temporary, path)
     except OSError as exc:
+        temporary.unlink(missing_ok=True)  # no half a label left for the watcher
+        full = refusal_for(exc, [folder], "nothing was written")
+        if full is not None:
+            raise full from exc
         raise PrinterError(f"Cannot write to label folder {folder}: {exc.strerror}") from exc
     return path
 

@@ -115,6 +115,8 @@ def describe_error(exc: Exception) -> str:
     """One line saying what went wrong with the database, for a person."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     low = text.lower()
+    if (full := disk_full_of(exc)) is not None:
+        return str(full)
     if "out of range" in low or "too large" in low:
         return "A quantity is too large for the database; nothing was written."
     if "readonly" in low or "read-only" in low:
@@ -198,17 +200,21 @@ def _run_again_after_drop(exc: Exception, attempt: int) -> bool:
 
 def _refuse_if_disk_full(exc: Exception) -> None:
     """A write that found the disk full is said as such, not as "disk I/O error"."""
+    full = disk_full_of(exc)
+    if full is not None:
+        raise full from exc
+
+
+def disk_full_of(exc: Exception) -> DiskFull | None:
+    """The refusal for a database error that a full disk caused, else None."""
     if out_of_room(exc) is None:
-        return
+        return None
     if isinstance(db.obj, peewee.SqliteDatabase):
-        full = refusal_for(exc, [db.obj.database], "nothing was posted")
-        if full is not None:
-            raise full from exc
-    elif isinstance(db.obj, peewee.PostgresqlDatabase):
+        return refusal_for(exc, [db.obj.database], "nothing was posted")
+    if isinstance(db.obj, peewee.PostgresqlDatabase):
         host = db.obj.connect_params.get("host") or "localhost"
-        raise DiskFull(
-            f"The disk of the database server ({host}) is full; nothing was posted"
-        ) from exc
+        return DiskFull(f"The disk of the database server ({host}) is full; nothing was posted")
+    return None
 
 
 class BackroomSqlite(peewee.SqliteDatabase):
