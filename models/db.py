@@ -7,6 +7,7 @@ import logging
 import os
 import random
 import select
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -269,9 +270,15 @@ class BackroomPostgres(peewee.PostgresqlDatabase):
             return True
         try:
             readable, _, _ = select.select([conn.fileno()], [], [], 0)
+            if not readable:
+                return False  # an idle session is sent nothing unless it is ended
+            with socket.socket(fileno=os.dup(conn.fileno())) as peek:
+                first = peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
         except (OSError, ValueError):
             return True
-        return bool(readable)  # an idle session is sent nothing unless it is ended
+        # A notice, a notification or a parameter change is news, not an end; an error
+        # (the server's farewell), a hang-up or anything else (TLS) is taken for one.
+        return first not in (b"N", b"A", b"S")
 
     def _reopen(self, why: str) -> None:
         """A new connection in place of the dead one, in the same connection context."""
