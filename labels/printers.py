@@ -6,6 +6,7 @@ format = "zpl"                     # png, pdf or zpl
 size = "100x50"                    # millimetres; CUPS jobs ask for this media
 dpi = 203
 timeout = 10                       # seconds, raw TCP only
+confirm = true                     # raw ZPL: ask the printer (~HS) whether it took the job
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import os
 import re
 import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from backroom.labels import host_status
 from backroom.labels.sizes import PAPER, LabelSize, check_dpi, parse_size
 from backroom.models.config import Config
+from backroom.models.disk import refusal_for
 from backroom.models.errors import DomainError
 
 FORMATS = ("png", "pdf", "zpl")
@@ -42,6 +46,12 @@ class Printer:
     size: LabelSize | None = None
     dpi: int | None = None
     timeout: float = 10.0
+    confirm: bool = True  # raw ZPL printers only: ask ~HS whether the job was taken
+
+    @property
+    def confirms(self) -> bool:
+        """Whether a job sent here is known to have arrived (false: raw, unconfirmed)."""
+        return self.transport != "raw" or self.confirm
 
     @property
     def address(self) -> str:
@@ -77,10 +87,24 @@ def _profile(name: str, data: object) -> Printer:
         timeout = float(data.get("timeout", 10))
     except (DomainError, ValueError, TypeError) as exc:
         raise PrinterError(f"{where}: {exc}") from exc
-    printer = Printer(name, kind, target, fmt, size, dpi, timeout)
+    confirm = _confirm_setting(where, data, kind, fmt)
+    printer = Printer(name, kind, target, fmt, size, dpi, timeout, confirm)
     if kind == "raw":
         printer.host_port()
     return printer
+
+
+def _confirm_setting(where: str, data: dict, kind: str, fmt: str) -> bool:
+    """confirm: on by default for raw ZPL; ~HS means nothing to a PNG or PDF printer."""
+    confirm = data.get("confirm", kind == "raw" and fmt == "zpl")
+    if not isinstance(confirm, bool):
+        raise PrinterError(f"{where} confirm must be true or false, not {confirm!r}")
+    if confirm and kind == "raw" and fmt != "zpl":
+        raise PrinterError(
+            f"{where} confirm = true asks a Zebra printer (~HS), which takes ZPL, not {fmt}: "
+            "set confirm = false"
+        )
+    return confirm and kind == "raw"
 
 
 def load_printers(config: Config) -> dict[str, Printer]:
@@ -123,10 +147,21 @@ def send(
         return f"CUPS queue {printer.target}"
     if printer.transport == "raw":
         host, port = printer.host_port()
-        for payload in payloads:
-            for _ in range(copies):
-                send_raw(host, port, payload, timeout=printer.timeout, name=printer.name)
-        return f"{host}:{port}"
+        notes = [
+            send_raw(
+                host,
+                port,
+                payload,
+                timeout=printer.timeout,
+                name=printer.name,
+                confirm=printer.confirm,
+            )
+            for payload in payloads
+            for _ in range(copies)
+        ]
+        if not printer.confirm:
+            return f"{host}:{port}, sent (not confirmed)"
+        return ", ".join([f"{host}:{port}", *sorted({n for n in notes if n})])
     folder = Path(printer.target).expanduser()
     for n, payload in enumerate(payloads, 1):
         for copy in range(1, copies + 1):
@@ -186,13 +221,20 @@ def send_cups(
         raise PrinterError(f"Printer {printer.name}: CUPS refused the job: {why}")
 
 
-def send_raw(host: str, port: int, payload: bytes, *, timeout: float, name: str = "") -> None:
-    """PAYLOAD over a TCP connection (port 9100 on most label printers)."""
+def send_raw(
+    host: str, port: int, payload: bytes, *, timeout: float, name: str = "", confirm: bool = False
+) -> str:
+    """PAYLOAD over a TCP connection (port 9100 on most label printers). With CONFIRM,
+    the printer is asked (~HS) first whether it can print, and then whether it took
+    the job; returns a note for the person ('' when all is done)."""
     who = f"Printer {name} at {host}:{port}" if name else f"Printer at {host}:{port}"
     try:
         with socket.create_connection((host, port), timeout=timeout) as conn:
-            conn.sendall(payload)
-            conn.shutdown(socket.SHUT_WR)
+            if not confirm:
+                conn.sendall(payload)
+                conn.shutdown(socket.SHUT_WR)
+                return ""
+            return _confirmed(conn, payload, who, timeout)
     except TimeoutError as exc:
         raise PrinterError(f"{who} did not answer within {timeout:g} s: is it on?") from exc
     except ConnectionRefusedError as exc:
@@ -201,6 +243,41 @@ def send_raw(host: str, port: int, payload: bytes, *, timeout: float, name: str 
         raise PrinterError(f"{who} cannot be found: unknown host name") from exc
     except OSError as exc:
         raise PrinterError(f"{who} cannot be reached: {exc.strerror or exc}") from exc
+
+
+def _confirmed(conn: socket.socket, payload: bytes, who: str, timeout: float) -> str:
+    """Send PAYLOAD once the printer says it can print; then wait (TIMEOUT at most)
+    until it has taken the job."""
+    try:
+        ready = host_status.ask(conn, time.monotonic() + timeout)
+    except host_status.NoAnswer as exc:
+        raise PrinterError(
+            f"{who} did not confirm it is ready ({_why(exc, timeout)}); nothing was sent. "
+            "A Zebra printer out of paper or with its head open does not answer; a printer "
+            "that takes no ZPL needs confirm = false"
+        ) from exc
+    if ready.problems():
+        raise PrinterError(f"{who} {' and '.join(ready.problems())}; nothing was sent")
+    conn.sendall(payload)
+    try:
+        status = host_status.until_taken(conn, time.monotonic() + timeout)
+    except host_status.NoAnswer as exc:
+        raise PrinterError(f"{who} did not confirm the job ({_why(exc, timeout)})") from exc
+    if status.problems():
+        raise PrinterError(
+            f"{who} {' and '.join(status.problems())}: the job waits in the printer and "
+            "prints once that is put right (do not send it again)"
+        )
+    if status.partial_format or status.buffer_full:
+        raise PrinterError(f"{who} did not take the whole job in {timeout:g} s")
+    if status.labels_remaining:
+        return f"printing ({status.labels_remaining} labels to go)"
+    return "taken, waiting to print" if status.holds_work else ""
+
+
+def _why(exc: host_status.NoAnswer, timeout: float) -> str:
+    why = str(exc)
+    return f"{why} in {timeout:g} s" if why == "no status reply" else why
 
 
 def write_to_folder(folder: Path, payload: bytes, name: str) -> Path:
@@ -215,6 +292,10 @@ def write_to_folder(folder: Path, payload: bytes, name: str) -> Path:
         temporary.write_bytes(payload)
         os.replace(temporary, path)
     except OSError as exc:
+        temporary.unlink(missing_ok=True)  # no half a label left for the watcher
+        full = refusal_for(exc, [folder], "nothing was written")
+        if full is not None:
+            raise full from exc
         raise PrinterError(f"Cannot write to label folder {folder}: {exc.strerror}") from exc
     return path
 

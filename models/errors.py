@@ -15,3 +15,8 @@ class Refused(DomainError):
 
 class DatabaseUnavailable(DomainError):
     """The database cannot be opened, is busy or is read-only."""
+
+
+class DiskFull(DomainError):
+    """The disk a write needed is full (or the user's quota is used up); nothing was
+    written."""

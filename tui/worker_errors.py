@@ -21,6 +21,7 @@ from textual.logging import TextualHandler
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from backroom.models.disk import refusal_for
 from backroom.models.errors import DomainError
 
 log = logging.getLogger("backroom")
@@ -54,6 +55,9 @@ def failure_text(error: BaseException) -> str:
     """What to tell the person: a refusal as it is; anything else short, and logged."""
     if isinstance(error, DomainError):
         return str(error)
+    full = refusal_for(error, [], "nothing was written")  # an export, a label, a document
+    if full is not None:
+        return str(full)
     first = str(error).strip().splitlines()[0] if str(error).strip() else ""
     said = f"{type(error).__name__}: {first}" if first else type(error).__name__
     return f"Something went wrong: {said} (logged)"
@@ -75,7 +79,7 @@ def worker_failed(app: App, worker: Worker) -> None:
     error = worker.error
     if error is None:
         return
-    if isinstance(error, DomainError):
+    if isinstance(error, DomainError) or refusal_for(error, [], "") is not None:
         log.info("%s refused: %s", worker.name, error)
     else:
         log.error("Worker %s (group %s) failed", worker.name, worker.group, exc_info=error)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -19,6 +17,7 @@ from backroom.models.masterdata.adding import (
     get_user,
 )
 from backroom.models.schema import Location
+from tests.labels.fake_zebra import FakeZebra
 
 GTIN = "05901234123457"
 GTIN_14 = "15901234123454"
@@ -44,50 +43,12 @@ def shop(database) -> str:
     return database
 
 
-@dataclass
-class Listener:
-    """A TCP server on 127.0.0.1 that keeps what each connection sent."""
-
-    port: int
-    jobs: list[bytes] = field(default_factory=list)
-    done: threading.Event = field(default_factory=threading.Event)
-
-    def wait(self, count: int = 1) -> list[bytes]:
-        assert self.done.wait(5), "the printer got nothing"
-        while len(self.jobs) < count:
-            self.done.clear()
-            assert self.done.wait(5), "the printer got too few jobs"
-        return self.jobs
-
-
 @pytest.fixture
-def printer_port() -> Iterator[Listener]:
-    """A pretend raw (port 9100) printer on 127.0.0.1, on a free port."""
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.05)  # to notice the end of the test
-    listener = Listener(server.getsockname()[1])
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(5)
-                chunks = []
-                while data := conn.recv(65536):
-                    chunks.append(data)
-            listener.jobs.append(b"".join(chunks))
-            listener.done.set()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield listener
-    stop.set()
-    thread.join(5)
-    server.close()
+def printer_port() -> Iterator[FakeZebra]:
+    """A pretend raw (port 9100) Zebra printer on 127.0.0.1, on a free port, that
+    answers ~HS as a ready printer does."""
+    with FakeZebra("ready") as printer:
+        yield printer
 
 
 def closed_port() -> int:

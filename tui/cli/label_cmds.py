@@ -160,7 +160,8 @@ def _output(ctx: Context, contents: list, job: JobSettings) -> int:
     if job.printer is not None:
         where = jobs.print_labels(contents, job)
         data |= {"printer": job.printer.name, "to": where}
-        ctx.emit(data, f"Printed {what} on {job.printer.name} ({where}; {spec})")
+        verb = "Printed" if job.printer.confirms else "Sent"  # raw, confirm = false
+        ctx.emit(data, f"{verb} {what} on {job.printer.name} ({where}; {spec})")
         return 0
     files = jobs.render(contents, job)
     if a.out == "-":

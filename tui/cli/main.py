@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import itertools
 import logging
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from backroom.models.config import load_config
-from backroom.models.errors import DatabaseUnavailable, DomainError, NotFound, Refused
+from backroom.models.errors import DatabaseUnavailable, DiskFull, DomainError, NotFound, Refused
 from backroom.tui.cli.context import ERRORS_AS_JSON, Context, errors_as_json, fail, say_error
 from backroom.tui.cli.logs import quiet_console, start_logging
 
@@ -22,6 +23,7 @@ ERROR_CODES: dict[type[DomainError], str] = {
     NotFound: "not_found",
     Refused: "refused",
     DatabaseUnavailable: "database_unavailable",
+    DiskFull: "disk_full",
 }
 log = logging.getLogger("backroom")
 
@@ -112,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except DomainError as exc:
+        exc = _disk_full(exc, args) or exc
         log.info("refused: %s", exc)
         return fail(str(exc), ERROR_CODES.get(type(exc), "refused"))
     except KeyboardInterrupt:
@@ -119,10 +122,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_went_away()
     except Exception as exc:
+        if (full := _disk_full(exc, args)) is not None:
+            log.info("refused: %s", full, exc_info=exc)
+            return fail(str(full), "disk_full")
         log.exception("internal error")
         where = f"; the details are in {log_path}" if log_path else ""
         say_error(f"internal error: {type(exc).__name__}: {exc}{where}", "internal")
         return INTERNAL_ERROR
+
+
+def _disk_full(exc: BaseException, args: argparse.Namespace) -> DiskFull | None:
+    """A write that found the disk full (an export, a label, a backup), said as such:
+    naming the file the command writes, or where standard output goes."""
+    if isinstance(exc, DiskFull):
+        return None
+    from backroom.models.disk import refusal_for
+
+    named = [getattr(args, name, None) for name in ("out", "file")]
+    paths = [getattr(p, "name", p) for p in named if p and p != "-"]
+    with contextlib.suppress(OSError):
+        stdout = os.readlink("/proc/self/fd/1")
+        if os.path.isfile(stdout):  # `> file`: the file, not a terminal or a pipe
+            paths.append(stdout)
+    return refusal_for(exc, [p for p in paths if isinstance(p, str)], "nothing was written")
 
 
 def _format_json(words: list[str]) -> bool:
