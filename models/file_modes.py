@@ -137,6 +137,7 @@ def create_database_file(path: Path, modes: FileModes | None = None) -> None:
     """Create the empty file of a new SQLite database with the site's mode and group,
     before SQLite does so with 0644; its WAL and index files then take the same mode."""
     modes = modes or site_modes()
+    modes.gid()  # an unknown group is refused before anything is made
     if not path.parent.exists():
         make_private_folder(path.parent, modes)
     os.close(create_private(path, modes))
