@@ -12,6 +12,7 @@ import hmac
 import math
 import secrets
 import struct
+import threading
 from dataclasses import dataclass
 
 import peewee as pw
@@ -43,6 +44,7 @@ BADGE_SCHEME, BADGE_SALT, BADGE_SCRYPT = "scrypt1", b"backroom badge token", (2*
 BADGE_MAX_LENGTH = 64
 
 _pin_minimum: int | None = None
+_hashing = threading.BoundedSemaphore(4)  # PIN hashes computed at once in this process
 
 
 # --- PINs ---------------------------------------------------------------------------------
@@ -99,9 +101,10 @@ def weaker_than_now(stored: str) -> bool:
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int, size: int = 32) -> bytes:
-    return hashlib.scrypt(
-        pin.encode(), salt=salt, n=n, r=r, p=p, dklen=size, maxmem=256 * r * n + 2**20
-    )
+    with _hashing:  # a burst of logins waits its turn rather than taking 64 MiB each
+        return hashlib.scrypt(
+            pin.encode(), salt=salt, n=n, r=r, p=p, dklen=size, maxmem=256 * r * n + 2**20
+        )
 
 
 def _b64(data: bytes) -> str:

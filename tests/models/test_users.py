@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from backroom.models.errors import NotFound, Refused
+from backroom.models.config import Config
+from backroom.models.errors import DomainError, NotFound, Refused
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user, get_user
 from backroom.models.people import users
 from backroom.models.people.audit import audit_page
@@ -242,3 +243,14 @@ def test_the_audit_trail_pages_without_losing_or_repeating_a_line(people):
     assert audit_page("ann", since=dt.date.today() + dt.timedelta(days=1)).lines == []
     with pytest.raises(NotFound, match="Unknown user 'nobody'"):
         audit_page("nobody")
+
+
+def test_the_site_minimum_comes_from_the_config_and_is_never_below_four(people, monkeypatch):
+    monkeypatch.setattr(users, "_pin_minimum", None)
+    users.configure(Config({"access": {"pin_min_length": 8}}))
+    with pytest.raises(Refused, match="A PIN is 8 to 12 digits"):
+        set_pin("ann", "1234567", by=get_user(USER))
+    set_pin("ann", "12345678", by=get_user(USER))
+    for low in (3, "6", True):
+        with pytest.raises(DomainError, match=r"\[access\] pin_min_length is a whole number"):
+            users.configure(Config({"access": {"pin_min_length": low}}))
