@@ -197,13 +197,7 @@ def badge_findings(*, names: bool) -> list[Finding]:
     rows = list(User.select(User.name, User.badge).where(User.badge.is_null(False)).tuples())
     scheme = users.BADGE_SCHEME + "$"
     plain = tuple(sorted(n for n, badge in rows if not badge.startswith(scheme)))
-    short = tuple(
-        sorted(
-            n
-            for n, badge in rows
-            if badge.startswith(scheme) and int(badge.split("$")[1]) < users.BADGE_TOKEN_DIGITS
-        )
-    )
+    short = tuple(sorted(n for n, badge in rows if _token_length(badge) < users.BADGE_TOKEN_DIGITS))
     digits = users.BADGE_TOKEN_DIGITS
     return [
         _people(
@@ -221,6 +215,16 @@ def badge_findings(*, names: bool) -> list[Finding]:
             f"Every badge token has {digits} digits",
         ),
     ]
+
+
+def _token_length(stored: str) -> int:
+    """The length of the token behind a hashed badge (see users.badge_hash); unhashed
+    ones count as long enough here, being named already."""
+    scheme, _, rest = stored.partition("$")
+    length = rest.partition("$")[0]
+    if scheme != users.BADGE_SCHEME:
+        return users.BADGE_TOKEN_DIGITS
+    return int(length) if length.isdigit() else 0
 
 
 def _people(check: str, who: tuple[str, ...], names: bool, wrong: str, right: str) -> Finding:
