@@ -11,6 +11,7 @@ from typing import Any
 from backroom.models.errors import DomainError
 
 SYSTEM_CONFIG = Path("/etc/backroom/config.toml")
+DEFAULT_PIN_MIN_LENGTH = 6
 
 
 def user_config_path() -> Path:
@@ -46,6 +47,35 @@ class Config:
     @property
     def gs1_company_prefix(self) -> str | None:
         return self.get("site.gs1_company_prefix")
+
+    # --- secrets and files (issue 21): [access] pin_min_length, [files] group and mode ---
+
+    @property
+    def pin_min_length(self) -> int:
+        """The fewest digits a new PIN may have ([access] pin_min_length): 6 unless the
+        site says otherwise, and never fewer than 4."""
+        value = self.get("access.pin_min_length", DEFAULT_PIN_MIN_LENGTH)
+        if isinstance(value, bool) or not isinstance(value, int) or not 4 <= value <= 12:
+            raise DomainError(f"[access] pin_min_length is a whole number from 4 to 12: {value!r}")
+        return value
+
+    @property
+    def file_group(self) -> str | None:
+        """The group that may read the database and backups ([files] group), if any."""
+        group = self.get("files.group")
+        if group is not None and (not isinstance(group, str) or not group.strip()):
+            raise DomainError(f"[files] group is the name of an OS group: {group!r}")
+        return group.strip() if group else None
+
+    @property
+    def file_mode(self) -> int:
+        """The mode of database and backup files ([files] mode): "0600", or "0640" for the
+        group; 0640 by default when a group is set, else 0600. Never readable by others."""
+        default = "0640" if self.file_group else "0600"
+        mode = self.get("files.mode", default)
+        if mode not in ("0600", "0640", "600", "640"):
+            raise DomainError(f'[files] mode is "0600" or "0640", not {mode!r}')
+        return int(mode, 8)
 
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:

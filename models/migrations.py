@@ -11,6 +11,7 @@ from pathlib import Path
 
 import peewee
 
+from backroom.models import file_modes
 from backroom.models.db import (
     db,
     describe_error,
@@ -93,6 +94,23 @@ def _v6_browse_indexes() -> None:
     db.execute_sql('CREATE INDEX IF NOT EXISTS "move_kind_id" ON "move" ("kind", "id")')
 
 
+def _v7_pin_lockout_and_badge_hashes() -> None:
+    # A wrong-PIN counter on the user row, so that a lockout is one atomic UPDATE; the
+    # length of each PIN, for `doctor`; badge tokens kept only as hashes.
+    from backroom.models.people.users import hash_stored_badges
+
+    stamp = "TIMESTAMP" if is_postgres() else "DATETIME"
+    have = {column.name for column in db.get_columns("user")}
+    for name, ddl in (
+        ("pin_failures", "INTEGER NOT NULL DEFAULT 0"),
+        ("pin_failures_until", f"{stamp} NULL"),
+        ("pin_digits", "SMALLINT NULL"),
+    ):
+        if name not in have:
+            db.execute_sql(f'ALTER TABLE "user" ADD COLUMN "{name}" {ddl}')
+    hash_stored_badges()
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -100,6 +118,7 @@ STEPS: list[Callable[[], None]] = [
     _v4_genealogy_tables,
     _v5_people_tables,
     _v6_browse_indexes,
+    _v7_pin_lockout_and_badge_hashes,
 ]
 CURRENT_VERSION = len(STEPS)
 
@@ -145,8 +164,7 @@ def keep_before_migrating(path: Path, version: int) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.name}.schema-v{version}.{n}.bak")
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    os.close(file_modes.create_private(target))
     source, copy = sqlite3.connect(path), sqlite3.connect(target)
     try:
         source.backup(copy)
@@ -165,6 +183,7 @@ def open_database(url: str, *, create: bool = False) -> int:
     """
     database = make_database(url)
     path = sqlite_path(url)
+    created = False
     if path is not None:
         if not path.exists():
             if not create:
@@ -172,7 +191,8 @@ def open_database(url: str, *, create: bool = False) -> int:
                     f"No Backroom database at {path}: create one with 'backroom init' "
                     "or 'backroom demo'"
                 )
-            path.parent.mkdir(parents=True, exist_ok=True)
+            file_modes.create_database_file(path)  # 0600/0640 before SQLite makes it 0644
+            created = True
         elif path.is_dir():
             raise DatabaseUnavailable(f"{path} is a folder, not a database file")
     if db.obj is not None and not db.is_closed():
@@ -180,6 +200,8 @@ def open_database(url: str, *, create: bool = False) -> int:
     db.initialize(database)
     try:
         db.connect(reuse_if_open=True)
+        if created:
+            file_modes.make_database_private(path)  # the WAL and its index, for the group
         version = stored_version()
         if version is None and db.get_tables():
             # Even with `create`: never add Backroom's tables to someone else's database.

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import find_lot
+from backroom.models.people.users import badge_holder
 from backroom.models.rules.codes import (
     BADGE_PREFIX,
     COMMAND_PREFIX,
@@ -20,7 +21,7 @@ from backroom.models.rules.codes import (
     SHIPMENT_PREFIX,
 )
 from backroom.models.rules.identifiers import is_digits
-from backroom.models.schema import Item, Location, Lot, User
+from backroom.models.schema import Item, Location, Lot
 from backroom.models.schema.shipping import Parcel, Shipment
 from backroom.scanners.gs1 import GS1Reading, read_sscc
 from backroom.scanners.parse import Scan
@@ -122,7 +123,7 @@ def _command(data: str) -> Resolution:
 def _badge(token: str) -> Resolution:
     if not _storable(token):
         return ScanError(problem=INVALID, message="This badge code holds no badge number")
-    user = User.get_or_none(User.badge == token)
+    user = badge_holder(token)  # found by the hash of its token
     if user is None:
         return ScanError(problem=UNKNOWN, message="Unknown badge: no user has it")
     if not user.active:

@@ -9,30 +9,63 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import math
 import secrets
 import struct
+import threading
 from dataclasses import dataclass
 
+import peewee as pw
+
+from backroom.models.config import DEFAULT_PIN_MIN_LENGTH, Config, load_config
 from backroom.models.db import run_write
-from backroom.models.errors import NotFound, Refused
+from backroom.models.errors import DomainError, NotFound, Refused
 from backroom.models.masterdata.adding import get_user, log_event
 from backroom.models.people.roles import require
 from backroom.models.rules.dates import stored_time
-from backroom.models.schema import Event, User, utcnow
+from backroom.models.schema import User, utcnow
 from backroom.models.schema.people import UserKey
 
-PIN_LENGTHS = (4, 12)
-# scrypt at n=2**14, r=8: about 16 MiB and a few dozen milliseconds per try; the
-# parameters are stored with each hash, so they can be raised later.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+PIN_LENGTHS = (4, 12)  # any PIN; a new one needs at least the site's [access] pin_min_length
+# scrypt at n=2**16, r=8: 64 MiB and about 0.2 s per try on one core, which a login affords
+# and which makes each guess offline as dear. The parameters are stored with each hash, and
+# a PIN hashed with weaker ones is hashed anew at its next good login.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**16, 8, 1
 SCRYPT_MAX_N = 2**20  # a stored hash asking for more is refused, not computed
-# After this many wrong PINs within LOCKOUT_MINUTES, the name is locked that long.
+# After this many wrong PINs, each less than LOCKOUT_MINUTES after the one before, the name
+# is locked until LOCKOUT_MINUTES after the last.
 MAX_PIN_FAILURES = 5
 LOCKOUT_MINUTES = 5
-BADGE_TOKEN_DIGITS = 10  # digits pack two to a Code 128 symbol: fits a 50 mm label
+# Digits pack two to a Code 128 symbol: sixteen still fit a 57 mm badge at 203 dpi.
+BADGE_TOKEN_DIGITS = 16
+# A badge is found by the hash of its token, so the hash has one salt for all; scrypt (8 MiB,
+# about 20 ms) keeps even the ten-digit tokens of older releases costly to guess offline.
+BADGE_SCHEME, BADGE_SALT, BADGE_SCRYPT = "scrypt1", b"backroom badge token", (2**13, 8, 1)
+BADGE_MAX_LENGTH = 64
+
+_pin_minimum: int | None = None
+_hashing = threading.BoundedSemaphore(4)  # PIN hashes computed at once in this process
 
 
 # --- PINs ---------------------------------------------------------------------------------
+
+
+def configure(config: Config) -> int:
+    """Use CONFIG's PIN minimum ([access] pin_min_length) in this process."""
+    global _pin_minimum
+    _pin_minimum = config.pin_min_length
+    return _pin_minimum
+
+
+def pin_minimum() -> int:
+    """The fewest digits a new PIN may have here: as configured, else from the standard
+    config files, else DEFAULT_PIN_MIN_LENGTH."""
+    if _pin_minimum is None:
+        try:
+            return configure(load_config())
+        except DomainError:
+            return DEFAULT_PIN_MIN_LENGTH
+    return _pin_minimum
 
 
 def hash_pin(pin: str) -> str:
@@ -58,33 +91,47 @@ def pin_matches(stored: str, pin: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+def weaker_than_now(stored: str) -> bool:
+    """True when STORED was hashed with less work than hash_pin does today."""
+    try:
+        _, n, r, p, _, _ = stored.split("$")
+        return int(n) * int(r) * int(p) < SCRYPT_N * SCRYPT_R * SCRYPT_P
+    except ValueError:
+        return True
+
+
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int, size: int = 32) -> bytes:
-    return hashlib.scrypt(
-        pin.encode(), salt=salt, n=n, r=r, p=p, dklen=size, maxmem=256 * r * n + 2**20
-    )
+    with _hashing:  # a burst of logins waits its turn rather than taking 64 MiB each
+        return hashlib.scrypt(
+            pin.encode(), salt=salt, n=n, r=r, p=p, dklen=size, maxmem=256 * r * n + 2**20
+        )
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def check_pin_format(pin: str) -> str:
-    """PIN if it is 4 to 12 digits; a Refused saying so otherwise."""
-    low, high = PIN_LENGTHS
+def check_pin_format(pin: str, minimum: int | None = None) -> str:
+    """PIN if it has the site's minimum (MINIMUM, else pin_minimum()) to 12 digits; a
+    Refused saying so otherwise."""
+    low, high = max(PIN_LENGTHS[0], minimum or pin_minimum()), PIN_LENGTHS[1]
     if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
         raise Refused(f"A PIN is {low} to {high} digits")
     return pin
 
 
-def set_pin(name: str, pin: str, *, by: User | None) -> None:
-    """Give user NAME a new PIN (an admin's job); the old one stops working."""
+def set_pin(name: str, pin: str, *, by: User | None, minimum: int | None = None) -> None:
+    """Give user NAME a new PIN (an admin's job); the old one stops working, and so does
+    a lockout."""
     require(by, "user.pin")
-    check_pin_format(pin)
+    check_pin_format(pin, minimum)
     stored = hash_pin(pin)  # slow on purpose: outside the write transaction
 
     def _set() -> None:
         user = get_user(name)
-        User.update(pin_hash=stored).where(User.id == user.id).execute()
+        User.update(
+            pin_hash=stored, pin_digits=len(pin), pin_failures=0, pin_failures_until=None
+        ).where(User.id == user.id).execute()
         log_event("user.pin", user.name, by, renewed=bool(user.pin_hash))
 
     run_write(_set)
@@ -93,57 +140,68 @@ def set_pin(name: str, pin: str, *, by: User | None) -> None:
 @functools.cache
 def _dummy_hash() -> str:
     """A hash to check against when there is none, so that the answer takes as long."""
-    return hash_pin("0000")
+    return hash_pin("000000")
 
 
 def check_pin(name: str, pin: str) -> User:
-    """The user NAME if PIN is theirs, logged as a login. Wrong PINs are logged too,
-    and after MAX_PIN_FAILURES of them the name is locked for LOCKOUT_MINUTES."""
+    """The user NAME if PIN is theirs, logged as a login. Wrong PINs are logged too, and
+    after MAX_PIN_FAILURES of them the name is locked for LOCKOUT_MINUTES.
+
+    Each try is counted in the database before the PIN is checked (one UPDATE that only
+    passes under the limit), so however many sessions try at once, no more than
+    MAX_PIN_FAILURES wrong PINs are ever checked; a right one gives its try back.
+    """
     name = name.strip()
     user = User.get_or_none(User.name == name)
-    locked_until = _locked_until(name)
-    if locked_until is not None:
-        minutes = max(1, round((locked_until - utcnow()).total_seconds() / 60))
-        raise Refused(
-            f"Too many wrong PINs for {name}: try again in {minutes} minute"
-            + ("s" if minutes != 1 else "")
-        )
-    stored = user.pin_hash if user is not None and user.pin_hash else _dummy_hash()
-    if user is not None and user.pin_hash is None:
-        pin_matches(stored, pin)
-        raise Refused(f"User {name} has no PIN yet: an admin sets one with 'backroom user set-pin'")
-    if user is None or not pin_matches(stored, pin):
+    if user is None or not user.pin_hash:
+        pin_matches(_dummy_hash(), pin)
+        if user is not None:
+            raise Refused(
+                f"User {name} has no PIN yet: an admin sets one with 'backroom user set-pin'"
+            )
+        run_write(log_event, "user.pin_failed", name, None)
+        raise Refused("Wrong name or PIN")
+    if not run_write(_count_try, user.id, utcnow()):
+        raise Refused(_locked_message(user))
+    if not pin_matches(user.pin_hash, pin):
         run_write(log_event, "user.pin_failed", name, user)
         raise Refused("Wrong name or PIN")
+    rehashed = hash_pin(pin) if weaker_than_now(user.pin_hash) else None
+    run_write(_right_pin, user, len(pin), rehashed)
     if not user.active:
         raise Refused(f"User {name!r} is deactivated")
-    record_login(user, "pin")
     return user
 
 
-def _locked_until(name: str) -> dt.datetime | None:
-    """When the lockout of NAME ends, or None if it is not locked."""
-    now = utcnow()
-    window = dt.timedelta(minutes=LOCKOUT_MINUTES)
-    since = now - window
-    last_login = (
-        Event.select(Event.time)
-        .where(Event.kind == "user.login", Event.subject == name, Event.time > since)
-        .order_by(Event.time.desc())
-        .scalar()
-    )
-    failures = (
-        Event.select(Event.time)
-        .where(Event.kind == "user.pin_failed", Event.subject == name, Event.time > since)
-        .order_by(Event.time.desc())
-        .limit(MAX_PIN_FAILURES)
-    )
-    times = [stored_time(t) for (t,) in failures.tuples()]
-    if last_login is not None:
-        times = [t for t in times if t > stored_time(last_login)]
-    if len(times) < MAX_PIN_FAILURES:
-        return None
-    return times[-1] + window
+def _count_try(user_id: int, now: dt.datetime) -> bool:
+    """Count one PIN try for the user, unless the limit is reached: True if counted.
+    Tries older than the lockout window are forgotten."""
+    stale = User.pin_failures_until.is_null() | (User.pin_failures_until <= now)
+    counted = User.update(
+        pin_failures=pw.Case(None, [(stale, 1)], User.pin_failures + 1),
+        pin_failures_until=now + dt.timedelta(minutes=LOCKOUT_MINUTES),
+    ).where((User.id == user_id) & (stale | (User.pin_failures < MAX_PIN_FAILURES)))
+    return counted.execute() == 1
+
+
+def _right_pin(user: User, digits: int, rehashed: str | None) -> None:
+    """A right PIN gives its try back; the PIN's length is kept (for `doctor`) and a hash
+    made with weaker parameters is replaced, if the PIN was not changed meanwhile."""
+    back = pw.Case(None, [(User.pin_failures > 0, User.pin_failures - 1)], 0)
+    User.update(pin_failures=back, pin_digits=digits).where(User.id == user.id).execute()
+    if rehashed is not None:
+        same = (User.id == user.id) & (User.pin_hash == user.pin_hash)
+        User.update(pin_hash=rehashed).where(same).execute()
+    if user.active:
+        log_event("user.login", user.name, user, method="pin")
+
+
+def _locked_message(user: User) -> str:
+    until = User.select(User.pin_failures_until).where(User.id == user.id).scalar()
+    left = (stored_time(until) - utcnow()).total_seconds() if until else 60
+    minutes = max(1, math.ceil(left / 60))
+    plural = "s" if minutes != 1 else ""
+    return f"Too many wrong PINs for {user.name}: try again in {minutes} minute{plural}"
 
 
 # --- badges and logins --------------------------------------------------------------------
@@ -154,10 +212,26 @@ def record_login(user: User, method: str) -> None:
     run_write(log_event, "user.login", user.name, user, method=method)
 
 
+def badge_hash(token: str) -> str:
+    """What the database keeps of badge TOKEN: 'scrypt1$LENGTH$hash'. The token's length
+    is kept so that `doctor` can name the short ones older releases made."""
+    n, r, p = BADGE_SCRYPT
+    digest = hashlib.scrypt(token.encode(), salt=BADGE_SALT, n=n, r=r, p=p, dklen=32)
+    text = base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+    return f"{BADGE_SCHEME}${len(token)}${text}"
+
+
+def badge_holder(token: str) -> User | None:
+    """The user whose badge holds TOKEN (active or not), or None."""
+    token = token.strip()
+    if not token or len(token) > BADGE_MAX_LENGTH:
+        return None
+    return User.get_or_none(User.badge == badge_hash(token))
+
+
 def badge_login(token: str) -> User:
     """The active user whose badge holds TOKEN, logged as a login."""
-    token = token.strip()
-    user = User.get_or_none(User.badge == token) if token else None
+    user = badge_holder(token)
     if user is None:
         raise Refused("Unknown badge: no user has it")
     if not user.active:
@@ -167,25 +241,42 @@ def badge_login(token: str) -> User:
 
 
 def assign_badge(name: str, *, by: User | None, renew: bool = False) -> str:
-    """The badge token of user NAME, made (random digits) and logged if the user has none
-    yet, or replaced with renew=True, which makes the old badge useless. An admin's job,
-    since a badge opens a shared terminal as its holder."""
+    """A new badge token for user NAME, made of random digits and logged; renew=True
+    replaces a badge the user has, which makes the old one useless. The database keeps
+    only its hash, so the token is shown this once. An admin's job, since a badge opens a
+    shared terminal as its holder."""
     require(by, "user.badge")
     user = get_user(name)
     if user.badge and not renew:
-        return user.badge
+        raise Refused(
+            f"User {user.name} has a badge already, and its code is shown only when it is "
+            "issued: renew it for a new one (the old badge stops working)"
+        )
+    while True:
+        token = f"{secrets.randbelow(10**BADGE_TOKEN_DIGITS):0{BADGE_TOKEN_DIGITS}d}"
+        stored = badge_hash(token)
+        if not User.select().where(User.badge == stored).exists():
+            break
 
     def _assign() -> str:
-        while True:
-            token = f"{secrets.randbelow(10**BADGE_TOKEN_DIGITS):0{BADGE_TOKEN_DIGITS}d}"
-            if not User.select().where(User.badge == token).exists():
-                break
-        User.update(badge=token).where(User.id == user.id).execute()
+        User.update(badge=stored).where(User.id == user.id).execute()
         # Never the token itself: the event log is readable by more people than badges.
         log_event("user.badge", user.name, by, renewed=bool(user.badge))
         return token
 
     return run_write(_assign)
+
+
+def hash_stored_badges() -> int:
+    """Replace every badge token the database still holds as itself by its hash (schema
+    v7); how many there were."""
+    plain = User.select(User.id, User.badge).where(
+        User.badge.is_null(False) & ~User.badge.startswith(BADGE_SCHEME + "$")
+    )
+    rows = list(plain.tuples())
+    for user_id, token in rows:
+        User.update(badge=badge_hash(token)).where(User.id == user_id).execute()
+    return len(rows)
 
 
 def deactivate(name: str, *, by: User | None) -> User:

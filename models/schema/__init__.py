@@ -79,8 +79,13 @@ class User(BaseModel):
     role = pw.CharField(max_length=16, default="operator")
     active = pw.BooleanField(default=True)
     pin_hash = pw.CharField(max_length=255, null=True)
-    badge = pw.CharField(max_length=64, null=True, unique=True)
+    badge = pw.CharField(max_length=64, null=True, unique=True)  # a hash of the badge token
     created_at = pw.DateTimeField(default=utcnow)
+    # Wrong PINs since the last good login, counted until pin_failures_until; at the limit
+    # the name is locked until then (schema v7, models/people/users.py).
+    pin_failures = pw.IntegerField(default=0)
+    pin_failures_until = pw.DateTimeField(null=True)
+    pin_digits = pw.SmallIntegerField(null=True)  # None: the PIN was set before v7
 
 
 class Location(BaseModel):

@@ -105,7 +105,7 @@ MATRIX: list[tuple[str, str, Callable[[Floor], object]]] = [
         lambda f: update_lot("MILK", "L1", by=f.user, supplier_lot="X1"),
     ),
     ("adding a user", "admin", lambda f: add_user(f.fresh("u"), "operator", by=f.user)),
-    ("setting a PIN", "admin", lambda f: set_pin("ann", "4711", by=f.user)),
+    ("setting a PIN", "admin", lambda f: set_pin("ann", "471147", by=f.user)),
     ("issuing a badge", "admin", lambda f: assign_badge("ann", by=f.user, renew=True)),
     ("registering an SSH key", "admin", lambda f: add_key("ann", public_key(f.name), by=f.user)),
     ("deactivating a user", "admin", lambda f: deactivate("olga", by=f.user)),

@@ -24,6 +24,7 @@ from backroom.models.masterdata.adding import (
     init_database,
 )
 from backroom.models.migrations import open_database
+from backroom.models.people.users import badge_hash
 from backroom.models.schema import User
 from tests.conftest import PG_URL, TEST_USER, _pg_admin
 
@@ -47,8 +48,9 @@ def build_warehouse() -> None:
     add_lot(pump, "SN0001")
     add_user("anna")
     add_user("olaf")
-    User.update(badge="T0K3N").where(User.name == "anna").execute()
-    User.update(badge="OLD", active=False).where(User.name == "olaf").execute()
+    # Badges are kept as hashes of their tokens (models/people/users.py).
+    User.update(badge=badge_hash("T0K3N")).where(User.name == "anna").execute()
+    User.update(badge=badge_hash("OLD"), active=False).where(User.name == "olaf").execute()
 
 
 @pytest.fixture(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backroom.models.people.users import badge_hash
 from backroom.models.rules.codes import BADGE_PREFIX, COMMAND_PREFIX, SCANNER_TEST_TEXT
 from backroom.models.schema import User
 from backroom.scanners import (
@@ -178,7 +179,8 @@ def names(scan: Scan, result) -> bool:
     if isinstance(result, ResolvedShipment):
         return result.number == data
     if isinstance(result, ResolvedBadge):
-        return data == BADGE_PREFIX + User.get_by_id(result.user_id).badge
+        token = data.removeprefix(BADGE_PREFIX)
+        return data != token and User.get_by_id(result.user_id).badge == badge_hash(token)
     if isinstance(result, ResolvedCommand):
         return data.startswith(COMMAND_PREFIX) and data.endswith(
             str(result.quantity) if result.quantity is not None else result.command

@@ -16,7 +16,7 @@ from tests.tui.test_login import terminal  # noqa: F401 - the fixture
 
 @pytest.fixture
 def backroom(terminal, capsys) -> Backroom:  # noqa: F811
-    """`backroom` on the login tests' terminal (ann has PIN 4711)."""
+    """`backroom` on the login tests' terminal (ann has PIN 471147)."""
     return Backroom(terminal, capsys)
 
 
@@ -26,15 +26,19 @@ def test_an_admin_registers_keys_sets_pins_and_issues_badges(backroom, tmp_path,
     added = backroom("user", "add-key", "ann", str(key), "--json")
     assert added.code == 0 and added.json[0]["fingerprint"].startswith("SHA256:")
     assert "ann@handheld" in backroom("user", "keys", "ann").out
-    monkeypatch.setattr("sys.stdin", io.StringIO("2468\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("246813\n"))
     assert backroom("user", "set-pin", "ann", "--pin-stdin").out == "PIN set for ann\n"
     badge = backroom("user", "badge", "ann", "--json").json
-    assert badge["badge"].startswith("BADGE:")
+    assert badge["badge"].startswith("BADGE:") and len(badge["badge"]) == len("BADGE:") + 16
+    again = backroom("user", "badge", "ann")  # the code was shown once: only a new one now
+    assert again.code == 1 and "ann has a badge already" in again.err
+    renewed = backroom("user", "badge", "ann", "--renew", "--json").json
+    assert renewed["badge"] != badge["badge"]
     assert backroom("user", "deactivate", "ann").out == "User ann is deactivated\n"
 
 
 def test_an_operator_managing_people_is_refused_in_one_line(backroom, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("2468\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("246813\n"))
     run = backroom("user", "set-pin", "ann", "--pin-stdin", user="ann")
     assert (run.code, run.err) == (
         1,

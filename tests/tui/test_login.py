@@ -21,10 +21,10 @@ from tests.tui.conftest import settle, shortcut
 
 @pytest.fixture
 def terminal(sqlite_database) -> str:
-    """Ann (operator) with PIN 4711 and a badge; a shelf of tape."""
+    """Ann (operator) with PIN 471147 and a badge; a shelf of tape."""
     admin = get_user(TEST_USER)
     add_user("ann", "operator", by=admin)
-    set_pin("ann", "4711", by=admin)
+    set_pin("ann", "471147", by=admin)
     add_location("A-01", by=admin)
     add_item(ItemSpec("TAPE-48", "Packing tape 48 mm"), by=admin)
     receive("TAPE-48", 20, "A-01", user=TEST_USER)
@@ -62,7 +62,7 @@ async def test_a_shared_terminal_opens_at_the_login_screen_and_keys_go_nowhere(t
 async def test_name_and_pin_log_in(terminal):
     app = shared(terminal)
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_in(pilot, "ann", "4711")
+        await type_in(pilot, "ann", "471147")
         assert app.session.user == "ann" and not isinstance(app.screen, LoginScreen)
         assert app.sub_title.startswith("ann ·")
 
@@ -70,7 +70,7 @@ async def test_name_and_pin_log_in(terminal):
 async def test_a_wrong_pin_says_so_and_stays(terminal):
     app = shared(terminal)
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_in(pilot, "ann", "1111")
+        await type_in(pilot, "ann", "111111")
         assert isinstance(app.screen, LoginScreen) and app.session.user == ""
         assert message(app) == "Wrong name or PIN"
 
@@ -88,7 +88,7 @@ async def test_scanning_a_badge_logs_its_holder_in(terminal):
 async def test_an_idle_terminal_logs_its_person_out(terminal):
     app = shared(terminal, idle=2.0)
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_in(pilot, "ann", "4711")
+        await type_in(pilot, "ann", "471147")
         assert app.session.user == "ann"
         app.posted_moves.append(1)  # a move ann could undo with Ctrl+Z
         await shortcut(pilot, "r")  # to the receive screen, then walk away

@@ -45,10 +45,13 @@ class Context:
 
     def open(self, *, create: bool = False) -> None:
         """Open (and migrate) the database, with the site's access rules (--config too)."""
+        from backroom.models import file_modes
         from backroom.models.migrations import open_database
-        from backroom.models.people import roles
+        from backroom.models.people import roles, users
 
         roles.configure(self.config)
+        file_modes.configure(self.config)  # new database files: 0600, or 0640 for [files] group
+        users.configure(self.config)  # [access] pin_min_length
         open_database(self.db_url, create=create)
 
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:

@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "backroom.tui.cli.people_cmds",
     "backroom.tui.cli.serve_cmds",
     "backroom.tui.cli.data_cmds",
+    "backroom.tui.cli.doctor_cmds",
 )
 
 

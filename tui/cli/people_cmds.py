@@ -30,7 +30,11 @@ def register(sub) -> None:
     p.add_argument("name")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_keys)
-    p = user.add_parser("set-pin", help="set a user's PIN (4-12 digits) for shared terminals")
+    p = user.add_parser(
+        "set-pin",
+        help="set a user's PIN for shared terminals: 6 to 12 digits "
+        "(a site may ask for more, or allow 4, with [access] pin_min_length)",
+    )
     p.add_argument("name")
     p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     p.set_defaults(func=cmd_set_pin)
