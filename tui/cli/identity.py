@@ -5,8 +5,9 @@
   maps it to another. On PostgreSQL, a connection as a role other than the one that owns
   Backroom's tables is that role's person instead (`[database_roles]`, else the same name).
 - The site's administrator is an account that could rewrite the database whatever
-  Backroom says: uid 0, for SQLite the owner of the database file (or of its folder), for
-  PostgreSQL the tables' owner role (or a member of it, or a superuser).
+  Backroom says: for SQLite uid 0 and the owner of the database file (or of its folder),
+  for PostgreSQL a connection as the tables' owner role (or a member of it, or a
+  superuser), whatever the OS account.
 - `--user OTHER` (or BACKROOM_USER=OTHER) acts as OTHER only with OTHER's PIN, typed on
   the terminal or given in BACKROOM_PIN, unless the caller is the site's administrator
   (the SSH and web servers run as that account: it is how their sessions act as the
@@ -59,13 +60,14 @@ def account_name(config: Config) -> str:
 
 def owns_file(url: str) -> bool:
     """True when this process's uid is 0, or owns the SQLite file at URL or its folder:
-    an account that could replace the database whatever Backroom decides."""
+    an account that could replace the database whatever Backroom decides (False for
+    PostgreSQL, where the connection's role decides)."""
     uid = os.getuid()
-    if uid == 0:
-        return True
     path = sqlite_path(url)
     if path is None:
         return False
+    if uid == 0:
+        return True
     owners = set()
     for place in (path, path.parent):
         try:
@@ -83,8 +85,10 @@ def who_runs(config: Config, url: str) -> Caller:
     role = database_role()
     if role is not None and not role.owns_database:
         name = config.database_roles.get(role.name, role.name)
-        return Caller(account, name, os.getuid() == 0, f"database role {role.name}")
-    site_admin = owns_file(url) or (role is not None and role.owns_database)
+        # The connection is this role's, whoever the OS account: it can change only
+        # what the role's grants allow, so it names no one else without their PIN.
+        return Caller(account, name, False, f"database role {role.name}")
+    site_admin = role.owns_database if role is not None else owns_file(url)
     return Caller(
         account, config.accounts.get(account, account), site_admin, f"OS account {account}"
     )
