@@ -85,7 +85,11 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     parser.add_argument("--db", metavar="URL", help="sqlite:///file.db or postgresql://...")
-    parser.add_argument("--user", metavar="NAME", help="Backroom user (default: login name)")
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="act as NAME, with NAME's PIN (asked, or BACKROOM_PIN); default: your OS account",
+    )
     parser.add_argument("--config", metavar="FILE", help="extra TOML config file, read last")
     parser.add_argument("--login", action="store_true", help="a shared terminal: badge or PIN")
     parser.add_argument(
