@@ -220,12 +220,23 @@ def _set_pin(cli: Backroom, name: str, pin: str) -> None:
         db.close()
 
 
+@pytest.mark.slow
 @as_root_only
 def test_a_plain_account_is_who_its_uid_says_whatever_it_claims(nobody, capsys):
     out = str(nobody.folder / "out.db")
     mapped = ["--config", str(nobody.folder / "ann.toml")]
     receive = ["receive", "FLOUR", "5", "--to", "A1", "--ref"]
+    # A folder of nobody's own, holding links to the database: still root's file.
+    own = nobody.folder / "own"
+    own.mkdir()
+    os.chown(own, 65534, 65534)
+    (own / "soft.db").symlink_to(sqlite_path(nobody.url))
+    os.link(sqlite_path(nobody.url), own / "hard.db")
     runs = {
+        "symlink": nobody.start("--db", f"sqlite:///{own / 'soft.db'}", "--user", "root", "stock"),
+        "hard link": nobody.start(
+            "--db", f"sqlite:///{own / 'hard.db'}", "--user", "root", "stock"
+        ),
         "--user root": nobody.start("--user", "root", "backup", out),
         "BACKROOM_USER": nobody.start("backup", out, BACKROOM_USER="root"),
         "LOGNAME": nobody.start("backup", out, LOGNAME="root", USER="root"),
@@ -241,7 +252,8 @@ def test_a_plain_account_is_who_its_uid_says_whatever_it_claims(nobody, capsys):
     needs_pin = "backroom: Acting as root needs root's PIN: type it on a terminal, or give it in "
     assert done["--user root"].err == needs_pin + "BACKROOM_PIN\n"
     assert done["BACKROOM_USER"].err == needs_pin + "BACKROOM_PIN\n"
-    assert done["mapped, --user root"].err == needs_pin + "BACKROOM_PIN\n"
+    for name in ("mapped, --user root", "symlink", "hard link"):
+        assert done[name].err == needs_pin + "BACKROOM_PIN\n", name
     for name in ("LOGNAME", "export", "audit", "stock"):
         assert done[name].code == 1, name
         assert done[name].err.startswith("backroom: Unknown user 'nobody'"), (name, done[name])

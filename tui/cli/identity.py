@@ -5,7 +5,7 @@
   maps it to another. On PostgreSQL, a connection as a role other than the one that owns
   Backroom's tables is that role's person instead (`[database_roles]`, else the same name).
 - The site's administrator is an account that could rewrite the database whatever
-  Backroom says: for SQLite uid 0 and the owner of the database file (or of its folder),
+  Backroom says: for SQLite uid 0 and the owner of the database file,
   for PostgreSQL a connection as the tables' owner role (or a member of it, or a
   superuser), whatever the OS account.
 - `--user OTHER` (or BACKROOM_USER=OTHER) acts as OTHER only with OTHER's PIN, typed on
@@ -22,7 +22,6 @@ import os
 import pwd
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from backroom.models.config import Config
 from backroom.models.db import sqlite_path
@@ -59,22 +58,21 @@ def account_name(config: Config) -> str:
 
 
 def owns_file(url: str) -> bool:
-    """True when this process's uid is 0, or owns the SQLite file at URL or its folder:
-    an account that could replace the database whatever Backroom decides (False for
-    PostgreSQL, where the connection's role decides)."""
-    uid = os.getuid()
+    """True when this process's uid is 0 or owns the SQLite file at URL: an account that
+    could rewrite the database whatever Backroom decides (False for PostgreSQL, where
+    the connection's role decides)."""
     path = sqlite_path(url)
     if path is None:
         return False
+    uid = os.getuid()
     if uid == 0:
         return True
-    owners = set()
-    for place in (path, path.parent):
-        try:
-            owners.add(Path(place).stat().st_uid)
-        except OSError:
-            continue
-    return uid in owners
+    # The file's own owner (stat follows a symbolic link to it), never the folder's: a
+    # folder of one's own could hold a hard link to someone else's database.
+    try:
+        return path.stat().st_uid == uid
+    except OSError:
+        return False
 
 
 def who_runs(config: Config, url: str) -> Caller:
