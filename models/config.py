@@ -77,6 +77,27 @@ class Config:
             raise DomainError(f'[files] mode is "0600" or "0640", not {mode!r}')
         return int(mode, 8)
 
+    @property
+    def accounts(self) -> dict[str, str]:
+        """[accounts] os_name = "backroom_name": the Backroom user an OS account acts as."""
+        return _name_table(self.get("accounts", {}), "accounts", "OS account")
+
+    @property
+    def database_roles(self) -> dict[str, str]:
+        """[database_roles] role = "backroom_name": the Backroom user a PostgreSQL role
+        other than the database's owner acts as."""
+        return _name_table(self.get("database_roles", {}), "database_roles", "database role")
+
+
+def _name_table(table: Any, section: str, what: str) -> dict[str, str]:
+    """A table of names to Backroom user names, checked: a wrong entry is a clear error."""
+    if not isinstance(table, dict):
+        raise DomainError(f'[{section}] is a table of {what} = "backroom user name"')
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise DomainError(f"[{section}] {key} must be a Backroom user name in quotes")
+    return {key: value.strip() for key, value in table.items()}
+
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
     for key, value in new.items():

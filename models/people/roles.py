@@ -76,6 +76,17 @@ PERMISSIONS: dict[str, Permission] = {
     "user.key": _p("admin", "registering SSH keys"),
     "printer.manage": _p("admin", "changing printers"),
     "settings": _p("admin", "changing settings"),
+    # Reads that reach past the floor: every user's history, whole files, the database.
+    "audit": _p("lead", "reading the audit trail"),
+    "audit.own": _p("operator", "reading one's own audit trail"),
+    "trace.events": _p("lead", "reading lot events"),
+    "export": _p("lead", "exporting data"),
+    "import": _p("lead", "importing data"),
+    "backup": _p("lead", "backing up the database"),
+    # A restore puts back old users, roles and PINs with the stock: an admin's call.
+    "restore": _p("admin", "restoring a backup"),
+    "serve": _p("admin", "serving Backroom over SSH or the web"),
+    "init": _p("admin", "setting up an existing database again"),
 }
 
 # An operator may undo a move of their own this many minutes after posting it.
@@ -126,6 +137,20 @@ def acting(name: str, operation: str) -> User:
     deactivated user is refused."""
     user = User.get_or_none(User.name == name)
     if user is None:
+        user = visitor(name)
+    elif not user.active:
+        raise Refused(f"User {name!r} is deactivated")
+    require(user, operation)
+    return user
+
+
+def permit(name: str, operation: str, rules: Policy | None = None) -> User:
+    """The user NAME, allowed to do OPERATION: refused when deactivated, and when unknown
+    unless the policy lets unknown users look (then only what a viewer may do)."""
+    user = User.get_or_none(User.name == name)
+    if user is None:
+        if (rules or policy()).unknown_users != "read-only":
+            raise Refused(f"Unknown user {name!r}: an admin adds it with 'backroom user add'")
         user = visitor(name)
     elif not user.active:
         raise Refused(f"User {name!r} is deactivated")

@@ -226,6 +226,9 @@ def test_a_read_only_database_is_readable_but_refuses_postings_in_one_line(wareh
         shutil.copy(models_db.sqlite_path(warehouse.url), copy)
         copy.chmod(0o444)
         before = copy.read_bytes()
+        # The CLI acts as its OS account (nobody); this site maps that account to tester.
+        (folder / "backroom").mkdir(mode=0o755)
+        (folder / "backroom" / "config.toml").write_text('[accounts]\nnobody = "tester"\n')
 
         def as_nobody(*args: str) -> Run:
             setpriv = [SETPRIV, "--reuid=65534", "--regid=65534", "--clear-groups"]

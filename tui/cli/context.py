@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import os
 import sys
@@ -29,6 +28,10 @@ class UsageError(Exception):
 class Context:
     args: argparse.Namespace
     config: Config
+    # The Backroom user the command acts as, proven by main() before it runs
+    # (tui/cli/permissions.py); the database URL this context has opened.
+    acting_as: str | None = None
+    opened: str | None = None
 
     @property
     def json(self) -> bool:
@@ -40,19 +43,30 @@ class Context:
 
     @property
     def user(self) -> str:
-        """--user, else BACKROOM_USER, else the login name (the SSH user)."""
-        return self.args.user or os.environ.get("BACKROOM_USER") or getpass.getuser()
+        """The Backroom user the command acts as, as main() proved it (the OS account,
+        or --user with a PIN); a command that touches no data gets the OS account's."""
+        if self.acting_as is not None:
+            return self.acting_as
+        from backroom.tui.cli.identity import account_name
+
+        return account_name(self.config)
 
     def open(self, *, create: bool = False) -> None:
-        """Open (and migrate) the database, with the site's access rules (--config too)."""
+        """Open (and migrate) the database, with the site's access rules (--config too);
+        once per command: main() has usually opened it already."""
         from backroom.models import file_modes
+        from backroom.models.db import db
         from backroom.models.migrations import open_database
         from backroom.models.people import roles, users
 
+        url = self.db_url
+        if self.opened == url and db.obj is not None and not db.is_closed():
+            return
         roles.configure(self.config)
         file_modes.configure(self.config)  # new database files: 0600, or 0640 for [files] group
         users.configure(self.config)  # [access] pin_min_length
-        open_database(self.db_url, create=create)
+        open_database(url, create=create)
+        self.opened = url
 
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print DATA as JSON with --json, else the readable TEXT."""

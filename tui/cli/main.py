@@ -88,7 +88,11 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     parser.add_argument("--db", metavar="URL", help="sqlite:///file.db or postgresql://...")
-    parser.add_argument("--user", metavar="NAME", help="Backroom user (default: login name)")
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="act as NAME, with NAME's PIN (asked, or BACKROOM_PIN); default: your OS account",
+    )
     parser.add_argument("--config", metavar="FILE", help="extra TOML config file, read last")
     parser.add_argument("--login", action="store_true", help="a shared terminal: badge or PIN")
     parser.add_argument(
@@ -101,7 +105,19 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for path, leaf in command_parsers(parser):
+        leaf.set_defaults(command_path=path)
     return parser
+
+
+def command_parsers(parser: argparse.ArgumentParser, above: str = ""):
+    """(path, parser) of every sub-command that runs: "receive", "item add", ..."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs and above:
+        yield above, parser
+    for action in subs:
+        for name, child in action.choices.items():
+            yield from command_parsers(child, f"{above} {name}".strip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,6 +174,8 @@ def _without_passwords(argv: Sequence[str]) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from backroom.tui.cli.permissions import admit_command, admit_terminal
+
     ctx = Context(args, load_config(args.config))
     if args.command is None:
         from backroom.tui.run import run_tui
@@ -169,9 +187,13 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        ctx.open()
+        admit_terminal(ctx)
         quiet_console()
         return run_tui(ctx)
+    # Who acts, proven, and allowed to: checked here once, before the command runs.
+    path = getattr(args, "command_path", args.command)
+    admission = admit_command(ctx, path)
+    log.info("%s as %s (%s)", path, admission.acting, admission.permission or "no data")
     return int(args.func(ctx) or 0)
 
 
