@@ -41,6 +41,7 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "init": "init",
     "demo": "init",
     "verify": "report",
+    "doctor": "report",
     "item add": "item.add",
     "item list": "browse",
     "location add": "location.add",
