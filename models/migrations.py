@@ -93,6 +93,14 @@ def _v6_browse_indexes() -> None:
     db.execute_sql('CREATE INDEX IF NOT EXISTS "move_kind_id" ON "move" ("kind", "id")')
 
 
+def _v9_restore_log() -> None:
+    # Each restore is recorded in the restored database; its generation tells the
+    # sessions that posted before it (models/data/restored.py).
+    from backroom.models.data.restored import create_restore_table
+
+    create_restore_table()
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -100,6 +108,7 @@ STEPS: list[Callable[[], None]] = [
     _v4_genealogy_tables,
     _v5_people_tables,
     _v6_browse_indexes,
+    _v9_restore_log,
 ]
 CURRENT_VERSION = len(STEPS)
 
