@@ -56,6 +56,20 @@ def current_generation() -> int:
     return int(row[0] or 0)
 
 
+def restores_since(generation: int) -> list[dict]:
+    """The recorded restores after GENERATION, as rows to carry into a restored database."""
+    query = Restore.select().where(Restore.generation > generation).order_by(Restore.generation)
+    return [{k: v for k, v in row.__data__.items() if k != "id"} for row in query]
+
+
+def carry_forward(rows: list[dict]) -> None:
+    """Put back the recorded restores that the restored database lacks."""
+    have = {g for (g,) in Restore.select(Restore.generation).tuples()}
+    for row in rows:
+        if row["generation"] not in have:
+            Restore.create(**row)
+
+
 def when(moment: dt.datetime | None) -> str:
     """A stored UTC time as a person reads it."""
     return f"{moment:%Y-%m-%d %H:%M:%S} UTC" if moment else "its start"

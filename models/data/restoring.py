@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import peewee
 
-from backroom.models.data.restored import current_generation
+from backroom.models.data.restored import current_generation, restores_since
 from backroom.models.db import db, make_database
 from backroom.models.errors import Refused
 from backroom.models.schema import User, utcnow
@@ -206,7 +206,10 @@ def measure_discarded(moves_after: int, events_after: int) -> Discarded:
         (moves_after,),
     ).fetchone()
     found.events, found.first_event, found.last_event = db.execute_sql(
-        _live('SELECT count(*), min("id"), max("id") FROM main."event" WHERE "id" > ?'),
+        _live(
+            'SELECT count(*), min("id"), max("id") FROM main."event" '
+            'WHERE "id" > ? AND "kind" != \'restore\''
+        ),
         (events_after,),
     ).fetchone()
     rows = db.execute_sql(
@@ -234,7 +237,8 @@ MOVE_KEYS = (
 )
 DISCARDED_EVENTS = (
     'SELECT e."id", e."time", u."name", e."kind", e."subject", e."detail" FROM main."event" e '
-    'LEFT JOIN main."user" u ON u."id" = e."user_id" WHERE e."id" >= ? ORDER BY e."id"'
+    'LEFT JOIN main."user" u ON u."id" = e."user_id" WHERE e."id" >= ? '
+    'AND e."kind" != \'restore\' ORDER BY e."id"'
 )
 
 
@@ -303,15 +307,23 @@ def replace_rows(progress: Report) -> None:
 
 
 def record_restore(
-    point: BackupPoint, found: Discarded, *, backup: Path, sha256: str, user: str, live: int
+    point: BackupPoint,
+    found: Discarded,
+    *,
+    backup: Path,
+    sha256: str,
+    user: str,
+    live: int,
+    earlier: list[dict] | None = None,
 ) -> int:
     """The restore, in the restored database: a Restore row and an event for the audit.
     Its generation is new to both histories (LIVE is the replaced database's), so every
     session's next posting sees that it changed."""
-    from backroom.models.data.restored import Restore, posted_by
+    from backroom.models.data.restored import Restore, carry_forward, posted_by
     from backroom.models.masterdata.adding import log_event
 
     generation = max(live, point.generation) + 1
+    carry_forward(earlier or [])
     Restore.create(
         generation=generation,
         time=utcnow(),
@@ -459,13 +471,22 @@ def _swap(job: RestoreJob, stage: Path, point: BackupPoint, sha256: str) -> Disc
         db.execute_sql(f"PRAGMA busy_timeout = {max(int(job.wait * 1000), 0)}")
         with db.atomic():
             live = current_generation()
+            earlier = restores_since(0)
             found = measure_discarded(_move_fork(), _event_fork())
             if (found.moves or found.events) and not job.force:
                 raise refuse_discarding(found)
             if found.moves or found.events:
                 keep_discarded(found, side_file)
             replace_rows(job.progress)
-            record_restore(point, found, backup=job.backup, sha256=sha256, user=job.user, live=live)
+            record_restore(
+                point,
+                found,
+                backup=job.backup,
+                sha256=sha256,
+                user=job.user,
+                live=live,
+                earlier=earlier,
+            )
         return found
     except peewee.OperationalError as exc:
         side_file.unlink(missing_ok=True)

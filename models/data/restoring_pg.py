@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from backroom.models.data.restored import current_generation
+from backroom.models.data.restored import current_generation, restores_since
 from backroom.models.data.restoring import (
     BackupPoint,
     Discarded,
@@ -151,6 +151,7 @@ def restore_postgres(job: RestoreJob, url: str) -> Discarded:
         kept = last_move if (last_move == 0 or (live and live[0] == last_hash)) else 0
         found = measure_discarded(kept, last_event)
         live_generation = current_generation()
+        earlier = restores_since(0)
         if (found.moves or found.events) and not job.force:
             raise refuse_discarding(found)
         if found.moves or found.events:
@@ -172,7 +173,13 @@ def restore_postgres(job: RestoreJob, url: str) -> Discarded:
         with db.atomic():
             sha256 = file_sha256(job.backup)
             record_restore(
-                point, found, backup=job.backup, sha256=sha256, user=job.user, live=live_generation
+                point,
+                found,
+                backup=job.backup,
+                sha256=sha256,
+                user=job.user,
+                live=live_generation,
+                earlier=earlier,
             )
     finally:
         db.close()

@@ -190,6 +190,22 @@ conn.execute("COMMIT")
 """
 
 
+def test_the_log_of_restores_survives_later_restores(shop, tmp_path):
+    saved = tmp_path / "saved.db"
+    backup(shop, saved)
+    receive("FLOUR", 7, "A2", user=USER)
+    db.close()
+    restore(saved, shop, force=True, user="lead")
+    # Only the first restore's record is newer than the backup: no --force needed.
+    restore(saved, shop, user="admin")
+    open_database(shop)
+    assert [(r.generation, r.user, r.discarded_moves) for r in _restores()] == [
+        (1, "lead", 1),
+        (2, "admin", 0),
+    ]
+    assert Event.select().where(Event.kind == "restore").count() == 1  # the latest one's
+
+
 def test_restore_into_a_missing_database_records_it_too(shop, tmp_path):
     saved = tmp_path / "saved.db"
     backup(shop, saved)
