@@ -50,7 +50,10 @@ def register(sub) -> None:
     p.add_argument("--item", metavar="ITEM", help="epcis: the item of --lot, where needed")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=cmd_export, fmt=None)
+    _register_backup_and_restore(sub)
 
+
+def _register_backup_and_restore(sub) -> None:
     p = sub.add_parser("backup", help="a consistent copy of the database while others keep working")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
