@@ -264,13 +264,26 @@ def test_a_pg_dump_backup_restores_into_postgresql(pg_url, tmp_path):
     result = backup(pg_url, file)
     assert file.read_bytes().startswith(b"PGDMP") and result.size > 0
     receive("FLOUR", 50, "A1", user=USER)
-    with pytest.raises(Refused, match="other session"):
-        restore(file, pg_url)
+    # This session is connected: a PostgreSQL restore waits for it, --force or not.
+    with pytest.raises(Refused, match=r"in use by 1 other session \(postgres from .*--wait"):
+        restore(file, pg_url, force=True, wait=0.3)
     db.close()
     with pytest.raises(Refused, match="pg_dump backup: restore it into a PostgreSQL database"):
         restore(file, f"sqlite:///{tmp_path / 'x.db'}")
-    restore(file, pg_url)
+    with pytest.raises(Refused, match=r"has 1 move \(id 2, posted by tester"):
+        restore(file, pg_url, wait=5)
+    result = restore(file, pg_url, force=True, wait=5, user="lead")
+    assert result.discarded.moves == 1
+    kept = result.discarded.kept_in
+    assert kept.parent == tmp_path and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert '"qty": 50' in kept.read_text()
     open_database(pg_url)
     assert on_hand("FLOUR") == 250
     assert Move.select().count() == 1
     assert verify().problems == []
+    (record,) = _restores()
+    assert (record.user, record.discarded_moves, record.kept_last_move) == ("lead", 1, 1)
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    # A session of this process that posted the discarded move is told on its next one.
+    with pytest.raises(DiscardedByRestore, match=r"\(1 move, id 2\) were discarded"):
+        receive("FLOUR", 1, "A1", user=USER)
