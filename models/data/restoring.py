@@ -102,10 +102,10 @@ class Discarded:
         """What was discarded, in a line."""
         if not (self.moves or self.events):
             return "nothing was discarded"
-        who = ", ".join(f"{name} {n}" for name, n in self.posted_by.items())
+        who = ", ".join(f"{name} ({n})" for name, n in self.posted_by.items())
         moves = counted(self.moves, "move")
         if self.moves:
-            moves += f" ({id_span(self.first_move, self.last_move)}; by {who})"
+            moves += f" ({id_span(self.first_move, self.last_move)}, posted by {who})"
         kept = f", kept in {self.kept_in}" if self.kept_in else ""
         return f"discarded {moves} and {counted(self.events, 'event')}{kept}"
 
