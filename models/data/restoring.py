@@ -451,7 +451,8 @@ def restore_sqlite(job: RestoreJob) -> Discarded:
     except sqlite3.Error as exc:
         raise Refused(f"Restore failed: {exc}") from exc
     finally:
-        stage.unlink(missing_ok=True)
+        for leftover in (stage, Path(f"{stage}-wal"), Path(f"{stage}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def _open(target: Path) -> None:
