@@ -278,13 +278,16 @@ def _tables(schema: str) -> dict[str, list[str]]:
 
 
 def replace_rows(progress: Report) -> None:
-    """Every table of the live database gets the attached backup's rows. The triggers
-    (append-only moves and events) stand aside meanwhile, inside this transaction."""
-    triggers = db.execute_sql(
-        "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger'"
+    """Every table of the live database gets the attached backup's rows, inside this
+    transaction."""
+    # Triggers stand aside; indexes are built again once, from the copied rows, which
+    # is several times faster than keeping them up to date row by row.
+    aside = db.execute_sql(
+        "SELECT type, name, sql FROM main.sqlite_master WHERE type IN ('trigger', 'index') "
+        "AND sql IS NOT NULL ORDER BY type DESC"
     ).fetchall()
-    for name, _ in triggers:
-        db.execute_sql(f'DROP TRIGGER main."{name}"')
+    for kind, name, _ in aside:
+        db.execute_sql(f'DROP {kind.upper()} main."{name}"')
     live, saved = _tables("main"), _tables("backup")
     total = sum(_scalar(f'SELECT count(*) FROM backup."{t}"') for t in saved if t in live)
     done = 0
@@ -302,7 +305,7 @@ def replace_rows(progress: Report) -> None:
         db.execute_sql("DELETE FROM main.sqlite_sequence")
         if _scalar("SELECT count(*) FROM backup.sqlite_master WHERE name = 'sqlite_sequence'"):
             db.execute_sql("INSERT INTO main.sqlite_sequence SELECT * FROM backup.sqlite_sequence")
-    for _, text in triggers:
+    for _, _, text in reversed(aside):  # indexes first, then the triggers
         db.execute_sql(text)
 
 
