@@ -111,6 +111,14 @@ def _v7_pin_lockout_and_badge_hashes() -> None:
     hash_stored_badges()
 
 
+def _v8_restore_log() -> None:
+    # Each restore is recorded in the restored database; its generation tells the
+    # sessions that posted before it (models/data/restored.py).
+    from backroom.models.data.restored import create_restore_table
+
+    create_restore_table()
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -119,6 +127,7 @@ STEPS: list[Callable[[], None]] = [
     _v5_people_tables,
     _v6_browse_indexes,
     _v7_pin_lockout_and_badge_hashes,
+    _v8_restore_log,
 ]
 CURRENT_VERSION = len(STEPS)
 

@@ -1,33 +1,41 @@
 """Backup and restore while other sessions keep working.
 
-SQLite: the online backup API copies the database from a fresh read-only connection
-in one step, a consistent snapshot taken under WAL without stopping writers, into a
-temporary file that is renamed into place once complete. Restore copies a backup
-into the target the same way, through SQLite's own locking.
+SQLite: the online backup API copies the database in steps under one read
+transaction, a consistent snapshot taken under WAL without stopping writers, into a
+private (0600) temporary file that is renamed into place once complete. Restore puts
+a backup in place inside one write transaction on the live database
+(models/data/restoring.py): writers of the moment are waited for, what the backup
+lacks is kept in a side file and recorded, and sessions are told (models/data/restored.py).
 PostgreSQL: `pg_dump --format=custom` (a consistent snapshot by design) and
-`pg_restore --clean --single-transaction`.
-
-Restore refuses a database that other sessions have open unless forced.
+`pg_restore --clean --single-transaction`, only while no other session is connected.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from backroom.models.data.restoring import (
+    Discarded,
+    Report,
+    RestoreJob,
+    copy_snapshot,
+    create_private,
+    restore_sqlite,
+)
+from backroom.models.data.restoring_pg import label as _label
+from backroom.models.data.restoring_pg import restore_postgres
+from backroom.models.data.restoring_pg import run as _run
+from backroom.models.data.restoring_pg import tool as _tool
 from backroom.models.db import check_url, sqlite_path
 from backroom.models.errors import Refused
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
-# How long restore waits for other sessions' locks before it calls the database in use.
-IN_USE_TIMEOUT_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class BackupResult:
     database: str
     size: int
     seconds: float
+    discarded: Discarded | None = None
 
     def text(self) -> str:
         """One readable line."""
@@ -47,7 +56,8 @@ class BackupResult:
             return (
                 f"Backup of {self.database} written to {self.path} ({size}, {self.seconds:.1f} s)"
             )
-        return f"Restored {self.path} ({size}) into {self.database} in {self.seconds:.1f} s"
+        done = f"Restored {self.path} ({size}) into {self.database} in {self.seconds:.1f} s"
+        return done + (f"; {self.discarded.text()}" if self.discarded else "")
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form."""
@@ -57,7 +67,7 @@ class BackupResult:
             "database": self.database,
             "bytes": self.size,
             "seconds": round(self.seconds, 3),
-        }
+        } | ({"discarded": self.discarded.as_dict()} if self.discarded else {})
 
 
 def _ro_uri(path: Path) -> str:
@@ -67,8 +77,14 @@ def _ro_uri(path: Path) -> str:
 # --- backup ---------------------------------------------------------------------------------
 
 
-def backup(url: str, dest: str | Path, *, force: bool = False) -> BackupResult:
-    """Copy the database at URL to DEST, consistently, while others keep working."""
+def _quiet(*_: object) -> None:
+    return None
+
+
+def backup(
+    url: str, dest: str | Path, *, force: bool = False, progress: Report = _quiet
+) -> BackupResult:
+    """Copy the database at URL to DEST (0600), consistently, while others keep working."""
     check_url(url)
     target = Path(dest)
     if target.is_dir():
@@ -78,7 +94,7 @@ def backup(url: str, dest: str | Path, *, force: bool = False) -> BackupResult:
     started = time.monotonic()
     source = sqlite_path(url)
     if source is not None:
-        _backup_sqlite(source, target)
+        _backup_sqlite(source, target, progress)
     else:
         _backup_postgres(url, target)
     return BackupResult(
@@ -86,57 +102,28 @@ def backup(url: str, dest: str | Path, *, force: bool = False) -> BackupResult:
     )
 
 
-def _backup_sqlite(source: Path, target: Path) -> None:
+def _backup_sqlite(source: Path, target: Path, progress: Report) -> None:
     if not source.is_file():
         raise Refused(f"No database at {source}")
     if target.resolve() == source.resolve():
         raise Refused("The backup cannot be the database itself")
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)
-    src = sqlite3.connect(_ro_uri(source), uri=True, timeout=10)
     try:
-        dst = sqlite3.connect(part)
-        try:
-            # pages=-1: the whole database in one step, inside one read transaction, so
-            # the copy is one moment of the ledger; a stepwise copy restarts whenever
-            # another session writes, and might never finish on a busy warehouse.
-            src.backup(dst, pages=-1)
-            # A backup is one self-contained file: no -wal beside it.
-            dst.execute("PRAGMA journal_mode=DELETE")
-            dst.commit()
-        finally:
-            dst.close()
+        copy_snapshot(source, part, progress, "backing up")
     except sqlite3.Error as exc:
         part.unlink(missing_ok=True)
         raise Refused(f"Backup failed: {exc}") from exc
-    finally:
-        src.close()
     with part.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(part, target)
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        raise Refused(
-            f"{name} is not installed: install the PostgreSQL client tools "
-            "(Debian: apt-get install postgresql-client)"
-        )
-    return found
-
-
-def _run(command: list[str], doing: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        reason = detail[0] if detail else f"exit status {done.returncode}"
-        raise Refused(f"{doing} failed: {reason}")
-
-
 def _backup_postgres(url: str, target: Path) -> None:
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)
+    # pg_dump writes into the file made here, private from its first byte.
+    create_private(part)
     command = [_tool("pg_dump"), "--format=custom", f"--file={part}", f"--dbname={url}"]
     try:
         _run(command, "pg_dump")
@@ -144,15 +131,6 @@ def _backup_postgres(url: str, target: Path) -> None:
         part.unlink(missing_ok=True)
         raise
     os.replace(part, target)
-
-
-def _label(url: str) -> str:
-    path = sqlite_path(url)
-    if path is not None:
-        return str(path)
-    # Never print a password that the URL may carry.
-    head, _, tail = url.partition("://")
-    return f"{head}://{tail.rsplit('@', 1)[-1]}"
 
 
 # --- restore --------------------------------------------------------------------------------
@@ -195,58 +173,18 @@ def check_sqlite_backup(path: Path) -> int:
     return version
 
 
-def in_use(url: str) -> str | None:
-    """Why the database at URL counts as in use by other sessions, or None if it is not."""
-    path = sqlite_path(url)
-    if path is not None:
-        return _sqlite_in_use(path)
-    return _postgres_in_use(url)
-
-
-def _sqlite_in_use(path: Path) -> str | None:
-    if not path.exists():
-        return None
-    # In WAL mode every open connection keeps a shared lock on the file: an exclusive
-    # lock is only granted when no other session has the database open.
-    conn = sqlite3.connect(path, timeout=IN_USE_TIMEOUT_S, isolation_level=None)
-    try:
-        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        conn.execute("ROLLBACK")
-    except sqlite3.OperationalError:
-        return f"another session has {path} open"
-    except sqlite3.DatabaseError as exc:
-        raise Refused(f"{path} is not a database: {exc}") from exc
-    finally:
-        conn.close()
-    return None
-
-
-def _postgres_in_use(url: str) -> str | None:
-    import psycopg2
-
-    try:
-        conn = psycopg2.connect(url)
-    except psycopg2.Error as exc:
-        raise Refused(f"Cannot reach {_label(url)}: {str(exc).strip().splitlines()[0]}") from exc
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            others = cur.fetchone()[0]
-    finally:
-        conn.close()
-    if others:
-        return f"{others} other session{'s' if others > 1 else ''} connected to {_label(url)}"
-    return None
-
-
-def restore(source: str | Path, url: str, *, force: bool = False) -> BackupResult:
-    """Put the backup SOURCE in place of the database at URL; refuses a database in use
-    unless FORCE. Open the database afterwards (migrations) and verify it."""
+def restore(
+    source: str | Path,
+    url: str,
+    *,
+    force: bool = False,
+    wait: float = 10.0,
+    user: str = "unknown",
+    progress: Report = _quiet,
+) -> BackupResult:
+    """Put the backup SOURCE in place of the database at URL, waiting up to WAIT seconds
+    for its writers; refuses to discard what the backup lacks unless FORCE. Records the
+    restore (by USER) in the restored database; verify it afterwards."""
     check_url(url)
     path = Path(source)
     kind = backup_kind(path)
@@ -257,47 +195,17 @@ def restore(source: str | Path, url: str, *, force: bool = False) -> BackupResul
             f"{path} is a {kind} backup: restore it into a {into} database "
             "(to move between the two, export and import)"
         )
-    if not force:
-        busy = in_use(url)
-        if busy:
-            raise Refused(f"The database is in use ({busy}): close it first, or give --force")
     started = time.monotonic()
     if target is not None:
         check_sqlite_backup(path)
-        _restore_sqlite(path, target)
+        discarded = restore_sqlite(RestoreJob(path, target, force, wait, user, progress))
     else:
-        command = [
-            _tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",
-            "--exit-on-error",
-            f"--dbname={url}",
-            str(path),
-        ]
-        _run(command, "pg_restore")
+        discarded = restore_postgres(RestoreJob(path, Path(), force, wait, user, progress), url)
     return BackupResult(
-        "restore", str(path), _label(url), path.stat().st_size, time.monotonic() - started
+        "restore",
+        str(path),
+        _label(url),
+        path.stat().st_size,
+        time.monotonic() - started,
+        discarded,
     )
-
-
-def _restore_sqlite(path: Path, target: Path) -> None:
-    if target.resolve() == path.resolve():
-        raise Refused("The backup and the database are the same file")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(_ro_uri(path), uri=True)
-    try:
-        dst = sqlite3.connect(target, timeout=10)
-        try:
-            # Through SQLite's locking, in one step: a session that still has the
-            # database open (--force) sees the old database or the restored one.
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA journal_mode=WAL")
-        finally:
-            dst.close()
-    except sqlite3.Error as exc:
-        raise Refused(f"Restore failed: {exc}") from exc
-    finally:
-        src.close()

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from backroom.models.data.restored import check_posting
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
 from backroom.models.rules.dates import as_utc
@@ -320,6 +321,7 @@ def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -
         last_hash = row.hash
     if not rows:
         return []
+    check_posting(rows[0].id, last_id, last_hash)  # refused if a restore discarded ours
     _write(rows, quants.delta, last_id, last_hash)
     return posted
 

@@ -50,18 +50,52 @@ def register(sub) -> None:
     p.add_argument("--item", metavar="ITEM", help="epcis: the item of --lot, where needed")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=cmd_export, fmt=None)
+    _register_backup_and_restore(sub)
 
+
+def _register_backup_and_restore(sub) -> None:
     p = sub.add_parser("backup", help="a consistent copy of the database while others keep working")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="put a backup in place of the database, then verify it")
+    p = sub.add_parser(
+        "restore",
+        help="put a backup in place of the database, then verify it",
+        description="Waits up to --wait seconds for the sessions writing at that moment, "
+        "then puts the backup in place in one transaction. Moves and events the backup "
+        "lacks are refused unless --force; with it they are kept in a file next to the "
+        "database, the restore is recorded, and every session that posted them is told.",
+    )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--force", action="store_true", help="even while other sessions have it open")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="discard what the database has that the backup lacks (kept in a side file)",
+    )
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for sessions that are writing (default 10)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_restore)
+
+
+def _seconds(text: str) -> float:
+    """--wait SECONDS: a number from 0 to a day."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError("give 0 to 86400 seconds")
+    return value
 
 
 def cmd_import(ctx: Context) -> int:
@@ -149,12 +183,14 @@ def cmd_export(ctx: Context) -> int:
 
 def cmd_backup(ctx: Context) -> int:
     from backroom.models.data.backup import backup
+    from backroom.tui.cli.progress import progress_of
 
     ctx.open()  # refuses a URL that names no Backroom database
     from backroom.models.db import db
 
     db.close()
-    result = backup(ctx.db_url, ctx.args.file, force=ctx.args.force)
+    with progress_of("backing up", off=ctx.json) as progress:
+        result = backup(ctx.db_url, ctx.args.file, force=ctx.args.force, progress=progress)
     ctx.emit(result.as_dict(), result.text())
     return 0
 
@@ -162,9 +198,15 @@ def cmd_backup(ctx: Context) -> int:
 def cmd_restore(ctx: Context) -> int:
     from backroom.models.data.backup import restore
     from backroom.models.stock.verify import verify
+    from backroom.tui.cli.progress import progress_of
 
-    result = restore(ctx.args.file, ctx.db_url, force=ctx.args.force)
+    a = ctx.args
+    with progress_of("restoring", off=ctx.json) as progress:
+        result = restore(
+            a.file, ctx.db_url, force=a.force, wait=a.wait, user=ctx.user, progress=progress
+        )
     ctx.open()
+    # verify takes no progress report yet (helper "history" adds one): pass it then.
     report = verify()
     data = {**result.as_dict(), "verify": {"clean": report.clean, "problems": report.problems}}
     text = result.text() + (
