@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import peewee
 
+from backroom.models import file_modes
 from backroom.models.data.restored import current_generation, restores_since
 from backroom.models.db import db, make_database
 from backroom.models.errors import Refused
@@ -40,10 +41,8 @@ def _quiet(*_: object) -> None:
 
 
 def create_private(path: Path) -> None:
-    """Create PATH empty, readable and writable by its owner only (0600)."""
-    # TODO at merge: models/file_modes.py ("secrets") gives the site's mode and group.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    """Create PATH empty with the site's file mode and group (0600 by default)."""
+    os.close(file_modes.create_private(path))
 
 
 def copy_snapshot(source: Path, target: Path, progress: Report = _quiet, what: str = "") -> None:
