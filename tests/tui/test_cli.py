@@ -48,7 +48,8 @@ class Backroom:
         except SystemExit as exc:
             code = exc.code
         finally:
-            db.close()
+            if db.obj is not None:  # a command that failed before opening one
+                db.close()
         out, err = self.capsys.readouterr()
         return Run(code, out, err)
 
