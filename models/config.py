@@ -47,6 +47,21 @@ class Config:
     def gs1_company_prefix(self) -> str | None:
         return self.get("site.gs1_company_prefix")
 
+    # [signing]: the key that signs the ledger's checkpoints, kept outside the database,
+    # and where each checkpoint is copied off the box (models/stock/signing.py).
+    @property
+    def signing_key(self) -> Path:
+        return Path(self.get("signing.key", "/etc/backroom/signing.key"))
+
+    @property
+    def signing_offbox(self) -> Path | None:
+        path = self.get("signing.offbox")
+        return Path(path) if path else None
+
+    @property
+    def signing_syslog(self) -> bool:
+        return bool(self.get("signing.syslog", True))
+
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
     for key, value in new.items():
