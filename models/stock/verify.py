@@ -313,10 +313,11 @@ def _new_value(value: object) -> object:
 def _events(report: VerifyReport, walk: _Walk, start: _ChainStart, head: tuple) -> None:
     legacy = LegacyDigest()
     users = _AsLogged()
-    prev, prev_id = GENESIS_HASH, None
+    prev, prev_id, seen = GENESIS_HASH, None, 0
     for row in stored_events(CHAIN_BATCH):
         report.events += 1
         walk.step("checking events")
+        gap, seen = row.id != seen + 1, row.id
         if row.hash is None:
             if row.id <= start.last_event:
                 legacy.add(row)
@@ -327,7 +328,7 @@ def _events(report: VerifyReport, walk: _Walk, start: _ChainStart, head: tuple) 
                     "so not written by Backroom"
                 )
             continue
-        if prev_id is not None and row.id != prev_id + 1:
+        if prev_id is not None and gap:
             report.problems.append(f"event {prev_id + 1}: missing (deleted) before event {row.id}")
         if row.prev_hash != prev:
             report.problems.append(f"event {row.id}: chain broken (prev_hash differs)")

@@ -258,6 +258,7 @@ def test_editing_an_early_receipt_and_recomputing_the_whole_chain_is_caught(day)
     assert any(p.endswith("(moves 1 to 3 rewritten)") for p in found)
 
 
+@SQLITE_ONLY
 def test_re_signing_without_the_key_is_caught_by_the_signature(day):
     _edit_first_receipt_and_rechain()
     hashes = {m.id: m.hash for m in Move.select(Move.id, Move.hash)}
@@ -299,6 +300,7 @@ def test_re_signing_with_a_stolen_key_is_caught_by_the_off_box_copy(day):
     assert f"{line1}: differs from the database's checkpoint" in found
 
 
+@SQLITE_ONLY
 def test_renaming_a_user_by_sql_is_caught_on_every_move_they_posted(day):
     tamper('UPDATE "user" SET "name" = \'boss\' WHERE "name" = \'olga\'')
     found = problems(day)
@@ -415,6 +417,7 @@ def test_an_event_inserted_outside_backroom_shows_as_unchained(day):
     ]
 
 
+@SQLITE_ONLY
 def test_undoing_a_recall_by_sql_is_caught(day):
     set_lot_status(find_lot("L-1"), "recalled", "listeria", by=get_user(USER))
     tamper('UPDATE "lot" SET "status" = \'released\' WHERE "number" = \'L-1\'')
