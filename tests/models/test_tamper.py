@@ -7,9 +7,11 @@ README's "Tamper evidence", and the first is at least reported as unsigned here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import socket
 
 import pytest
 
@@ -17,6 +19,7 @@ from backroom.models.db import db, is_sqlite
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import add_user, find_lot, get_user, set_lot_status
 from backroom.models.schema import Checkpoint, LedgerHead, Move
+from backroom.models.stock import signing
 from backroom.models.stock.event_row import EventRow, event_hash
 from backroom.models.stock.move_row import MoveNames, MoveRow
 from backroom.models.stock.operations import receive, transfer
@@ -27,6 +30,7 @@ from backroom.models.stock.signing import (
     create_key,
     load_private,
     message,
+    offbox_line,
 )
 from backroom.models.stock.verify import verify
 from tests.models.support import USER
@@ -425,3 +429,19 @@ def test_undoing_a_recall_by_sql_is_caught(day):
         "lot MILK/L-1: released in the database, but the event log says recalled "
         "(changed outside Backroom)"
     ]
+
+
+@SQLITE_ONLY
+def test_a_checkpoint_goes_to_syslog_as_the_same_line(day, tmp_path, monkeypatch):
+    path = str(tmp_path / "log")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as syslog:
+        syslog.bind(path)
+        syslog.settimeout(10)
+        monkeypatch.setattr(signing, "SYSLOG_SOCKET", path)
+        receive("FLOUR", 1, "A1", user=USER)
+        report = verify(signing=day)
+        cp, sent = checkpoint(dataclasses.replace(day, syslog=True), report.head)
+        line = syslog.recv(4096).decode()
+    assert sent == ["syslog", str(day.offbox)]
+    assert line.endswith(offbox_line(cp) + "\x00")
+    assert day.offbox.read_text().splitlines()[-1] == offbox_line(cp)
