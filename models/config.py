@@ -88,6 +88,21 @@ class Config:
         other than the database's owner acts as."""
         return _name_table(self.get("database_roles", {}), "database_roles", "database role")
 
+    # [signing]: the key that signs the ledger's checkpoints, kept outside the database,
+    # and where each checkpoint is copied off the box (models/stock/signing.py).
+    @property
+    def signing_key(self) -> Path:
+        return Path(self.get("signing.key", "/etc/backroom/signing.key"))
+
+    @property
+    def signing_offbox(self) -> Path | None:
+        path = self.get("signing.offbox")
+        return Path(path) if path else None
+
+    @property
+    def signing_syslog(self) -> bool:
+        return bool(self.get("signing.syslog", True))
+
 
 def _name_table(table: Any, section: str, what: str) -> dict[str, str]:
     """A table of names to Backroom user names, checked: a wrong entry is a clear error."""

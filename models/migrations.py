@@ -111,7 +111,57 @@ def _v7_pin_lockout_and_badge_hashes() -> None:
     hash_stored_badges()
 
 
-def _v8_restore_log() -> None:
+def _v8_chained_history() -> None:
+    # Moves posted from here on hash the names a person reads; events get their own
+    # chain; checkpoints of both heads are signed with a key outside the database.
+    # Old moves keep their hash over ids (re-hashing them would vouch for what nobody
+    # checked); the chain's first event records up to which move that holds, and a
+    # digest of every older event, so none of them can be changed unseen afterwards.
+    from backroom.models.schema import Checkpoint, Event
+    from backroom.models.stock.event_row import CHAIN_START, start_chain
+
+    _add_column("ledger_head", "event_last_id", "INTEGER NOT NULL DEFAULT 0")
+    _add_column("ledger_head", "event_last_hash", f"VARCHAR(64) NOT NULL DEFAULT '{'0' * 64}'")
+    _add_column("event", "prev_hash", "VARCHAR(64)")
+    _add_column("event", "hash", "VARCHAR(64)")
+    db.create_tables([Checkpoint], safe=True)
+    _append_only("checkpoint")
+    if not Event.select(Event.id).where(Event.kind == CHAIN_START).exists():
+        head = db.execute_sql('SELECT "last_id" FROM "ledger_head" WHERE "id" = 1').fetchone()
+        start_chain(head[0] if head else 0)
+
+
+def _append_only(table: str) -> None:
+    """Triggers that refuse updates and deletes of TABLE's rows (and its truncation)."""
+    if is_sqlite():
+        for action in ("UPDATE", "DELETE"):
+            db.execute_sql(
+                f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{action.lower()}" '
+                f'BEFORE {action} ON "{table}" '
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+    elif is_postgres():
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION backroom_append_only() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END; "
+            "$$ LANGUAGE plpgsql"
+        )
+        db.execute_sql(
+            f'CREATE OR REPLACE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE '
+            f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION backroom_append_only()'
+        )
+        db.execute_sql(
+            f'CREATE OR REPLACE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE '
+            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION backroom_append_only()'
+        )
+
+
+def _add_column(table: str, column: str, definition: str) -> None:
+    if column not in {c.name for c in db.get_columns(table)}:
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {definition}')
+
+
+def _v9_restore_log() -> None:
     # Each restore is recorded in the restored database; its generation tells the
     # sessions that posted before it (models/data/restored.py).
     from backroom.models.data.restored import create_restore_table
@@ -127,7 +177,8 @@ STEPS: list[Callable[[], None]] = [
     _v5_people_tables,
     _v6_browse_indexes,
     _v7_pin_lockout_and_badge_hashes,
-    _v8_restore_log,
+    _v8_chained_history,
+    _v9_restore_log,
 ]
 CURRENT_VERSION = len(STEPS)
 

@@ -21,12 +21,12 @@ from backroom.models.schema import (
     LOT_STATUSES,
     ROLES,
     TRACKING,
-    Event,
     Item,
     Location,
     Lot,
     User,
 )
+from backroom.models.stock.event_row import append_event
 
 # The outside world, as virtual locations; created by `init`.
 VIRTUAL_LOCATIONS = {
@@ -40,8 +40,8 @@ VIRTUAL_LOCATIONS = {
 
 
 def log_event(event: str, subject: str, user: User | None, **detail: object) -> None:
-    """Append a non-stock change to the event log."""
-    Event.create(kind=event, subject=subject, user=user, detail=json.dumps(detail, default=str))
+    """Append a non-stock change to the event log, chained to the event before."""
+    append_event(event, subject, user, json.dumps(detail, default=str))
 
 
 # --- finding things -------------------------------------------------------------------

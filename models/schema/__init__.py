@@ -137,10 +137,13 @@ class Lot(BaseModel):
 
 
 class LedgerHead(BaseModel):
-    """One row: the last move's id and hash. Locking it serialises postings."""
+    """One row: the last move's and the last event's id and hash. Locking it serialises
+    postings and events alike, so neither chain forks."""
 
     last_id = pw.IntegerField(default=0)
     last_hash = pw.CharField(max_length=64, default=GENESIS_HASH)
+    event_last_id = pw.IntegerField(default=0)
+    event_last_hash = pw.CharField(max_length=64, default=GENESIS_HASH)
 
 
 class Move(AppendOnlyModel):
@@ -191,6 +194,24 @@ class Event(AppendOnlyModel):
     kind = pw.CharField(max_length=32, index=True)
     subject = pw.CharField(max_length=200, index=True)
     detail = pw.TextField(default="{}")
+    # The event chain (models/masterdata/adding.py log_event); empty on events written
+    # before schema v8, which the chain's first event vouches for as a whole.
+    prev_hash = pw.CharField(max_length=64, null=True)
+    hash = pw.CharField(max_length=64, null=True)
+
+
+class Checkpoint(AppendOnlyModel):
+    """Both chains' heads, signed with the site's key (models/stock/signing.py)."""
+
+    id = pw.IntegerField(primary_key=True)
+    time = pw.CharField(max_length=32)  # time_text of the UTC time, as signed
+    move_id = pw.IntegerField()
+    move_hash = pw.CharField(max_length=64)
+    event_id = pw.IntegerField()
+    event_hash = pw.CharField(max_length=64)
+    key_id = pw.CharField(max_length=16)
+    prev_signature = pw.CharField(max_length=128, null=True)
+    signature = pw.CharField(max_length=128)
 
 
 TABLES: list[type[BaseModel]] = [
@@ -203,4 +224,5 @@ TABLES: list[type[BaseModel]] = [
     Move,
     Quant,
     Event,
+    Checkpoint,
 ]

@@ -19,7 +19,7 @@ from backroom.models.rules.dates import as_utc
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import GENESIS_HASH, MOVE_KINDS, Item, Location, Lot, User, utcnow
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
-from backroom.models.stock.move_row import INSERT_MOVE, MoveRow, time_text
+from backroom.models.stock.move_row import INSERT_MOVE, MoveNames, MoveRow, time_text
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,7 @@ def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -
         check_spec(spec)
         quants.take(spec)
         last_id += 1
-        row = _row(spec, last_id, time, user.id, last_hash)
+        row = _row(spec, last_id, time, user, last_hash)
         rows.append(row)
         posted.append(_posted(spec, row, moment, user.name))
         last_hash = row.hash
@@ -326,9 +326,19 @@ def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -
     return posted
 
 
-def _row(spec: MoveSpec, move_id: int, time: str, user_id: int, prev_hash: str) -> MoveRow:
-    """SPEC as the move table's row MOVE_ID, chained to PREV_HASH."""
-    return MoveRow.sealed(
+def _row(spec: MoveSpec, move_id: int, time: str, user: User, prev_hash: str) -> MoveRow:
+    """SPEC as the move table's row MOVE_ID, chained to PREV_HASH; its hash covers the
+    names a person reads on it too."""
+    lot = spec.lot
+    names = MoveNames(
+        spec.item.sku,
+        lot.number if lot else None,
+        spec.from_location.code,
+        spec.to_location.code,
+        user.name,
+    )
+    return MoveRow.sealed_with(
+        names,
         move_id,
         time,
         spec.kind,
@@ -337,7 +347,7 @@ def _row(spec: MoveSpec, move_id: int, time: str, user_id: int, prev_hash: str) 
         spec.qty,
         spec.from_location.id,
         spec.to_location.id,
-        user_id,
+        user.id,
         spec.reference,
         spec.note,
         spec.reverses,

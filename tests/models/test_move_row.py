@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from backroom.models.schema import Move
-from backroom.models.stock.move_row import COLUMNS, INSERT_MOVE, MoveRow, time_text
+from backroom.models.stock.move_row import COLUMNS, INSERT_MOVE, MoveNames, MoveRow, time_text
 from backroom.models.stock.operations import receive, transfer
 from backroom.models.stock.verify import _stored_moves, verify
 from tests.models.support import USER
@@ -38,6 +38,21 @@ def test_any_change_of_content_changes_the_hash():
         assert not changed.hash_is_right()
 
 
+def test_the_names_a_person_reads_are_covered_by_the_hash():
+    names = MoveNames("FLOUR", None, "SUPPLIER", "A1", "ann")
+    row = MoveRow.sealed_with(names, *FIRST, "0" * 64)
+    # Pinned when schema v8 began hashing names: a change here fails every database since.
+    assert row.hash == "270c0cd0a289ceeee5800a6228dfc4ed337316639a0d06c4e57c0f6412807daa"
+    assert row.hash_is_right(names) and not row.hash_is_right()
+    for changed in (
+        names._replace(sku="FLOUR2"),
+        names._replace(lot="L-1"),
+        names._replace(from_code="A1", to_code="SUPPLIER"),  # swapped ends
+        names._replace(user="root"),
+    ):
+        assert not row.hash_is_right(changed)
+
+
 def test_a_row_needs_every_column_before_its_hash():
     with pytest.raises(TypeError, match="13 columns before its hash"):
         MoveRow.sealed(*FIRST)
@@ -61,7 +76,11 @@ def test_what_posting_writes_verify_reads_back_as_the_same_rows(warehouse):
     second = transfer("MILK", 4, "A1", "A2", user=USER, lot="L-1")
     rows = list(_stored_moves())
     assert [(r.id, r.hash) for r in rows] == [(first.id, first.hash), (second.id, second.hash)]
-    assert rows[1].prev_hash == first.hash and all(r.hash_is_right() for r in rows)
+    assert rows[1].prev_hash == first.hash
+    assert rows[0].hash_is_right(MoveNames("MILK", "L-1", "SUPPLIER", "A1", USER))
+    assert rows[1].hash_is_right(MoveNames("MILK", "L-1", "A1", "A2", USER))
+    # Posted since schema v8: the ids alone no longer give the hash.
+    assert not any(r.hash_is_right() for r in rows)
     assert rows[0].time == time_text(first.time) and rows[0].reference == "PO-7"
     assert verify().clean
 

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 
 import pytest
 
 from backroom.models.browse import list_moves as moves
 from backroom.models.browse import list_stock as stock
-from backroom.models.db import db, is_sqlite
-from backroom.models.masterdata.adding import find_lot, get_user, set_lot_status
-from backroom.models.schema import Item, Location, Quant
+from backroom.models.db import db, is_sqlite, make_database
+from backroom.models.masterdata.adding import (
+    ItemSpec,
+    add_item,
+    add_location,
+    find_lot,
+    get_user,
+    init_database,
+    set_lot_status,
+)
+from backroom.models.migrations import (
+    CURRENT_VERSION,
+    _v2_append_only_triggers,
+    migrate,
+    open_database,
+)
+from backroom.models.schema import GENESIS_HASH, Event, Item, Location, Quant
+from backroom.models.stock.move_row import MoveRow
 from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
-from backroom.models.stock.verify import verify
+from backroom.models.stock.verify import _stored_moves, verify
 from tests.models.support import USER
 
 
@@ -134,3 +150,77 @@ def test_a_move_dated_in_local_time_is_kept_in_utc_and_verifies(warehouse):
         dt.datetime(2030, 7, 1, 8, 0),
     ]
     assert verify().problems == []
+
+
+def build_version_6(url: str) -> int:
+    """A database as the release before schema v8 left it: moves hashed over ids only,
+    events not chained, no checkpoints. Returns how many events it holds."""
+    db.initialize(make_database(url))
+    db.connect()
+    migrate(upto=6)
+    init_database(USER)
+    add_item(ItemSpec("FLOUR", "Wheat flour", unit="g"))
+    add_location("A1")
+    add_location("A2")
+    receive("FLOUR", 500, "A1", user=USER)
+    transfer("FLOUR", 200, "A1", "A2", user=USER)
+    for action in ("update", "delete"):
+        for table in ("move", "event"):
+            db.execute_sql(f'DROP TRIGGER "{table}_no_{action}"')
+    prev = GENESIS_HASH
+    for row in _stored_moves():
+        old = MoveRow.sealed(*row[:-2], prev)
+        db.execute_sql(
+            'UPDATE "move" SET "prev_hash" = ?, "hash" = ? WHERE "id" = ?', (prev, old.hash, row.id)
+        )
+        prev = old.hash
+    db.execute_sql('UPDATE "ledger_head" SET "last_hash" = ?', (prev,))
+    for table, column in (
+        ("event", "prev_hash"),
+        ("event", "hash"),
+        ("ledger_head", "event_last_id"),
+        ("ledger_head", "event_last_hash"),
+    ):
+        db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    db.execute_sql('DROP TABLE "checkpoint"')
+    _v2_append_only_triggers()
+    events = db.execute_sql('SELECT COUNT(*) FROM "event"').fetchone()[0]
+    db.close()
+    return events
+
+
+def test_an_old_ledger_is_brought_over_honestly(sqlite_url):
+    events = build_version_6(sqlite_url)
+    assert open_database(sqlite_url) == CURRENT_VERSION
+    report = verify()
+    assert report.problems == []
+    assert (report.legacy_moves, report.legacy_events) == (2, events)
+    start = Event.get(Event.kind == "chain.start")
+    assert json.loads(start.detail)["legacy_moves"] == 2
+    receive("FLOUR", 5, "A2", user=USER)
+    report = verify()
+    assert report.problems == [] and report.moves == 3 and report.events == events + 1
+    db.execute_sql('DROP TRIGGER "event_no_update"')
+    db.execute_sql('UPDATE "event" SET "detail" = \'{"role": "admin"}\' WHERE "id" = 2')
+    assert verify().problems == [
+        f"events before the chain began (up to event {events}) were changed or deleted: "
+        f"{events} there now, {events} when the chain began"
+    ]
+    db.close()
+
+
+def test_an_old_move_is_still_checked_by_its_old_hash(sqlite_url):
+    build_version_6(sqlite_url)
+    open_database(sqlite_url)
+    db.execute_sql('DROP TRIGGER "move_no_update"')
+    db.execute_sql('UPDATE "move" SET "qty" = 300 WHERE "id" = 2')
+    assert "move 2: content does not match its hash" in verify().problems
+    db.close()
+
+
+def test_verify_reports_its_progress_through_both_chains(history):
+    heard: list[tuple] = []
+    report = verify(progress=lambda *args: heard.append(args))
+    total = report.moves + report.events
+    assert heard[0] == (0, total, "checking quants")
+    assert heard[-1] == (total, total, "checked")
