@@ -42,6 +42,8 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "demo": "init",
     "verify": "report",
     "doctor": "report",
+    # Writes a key file where the OS lets its caller write; the database is not opened.
+    "signing-key create": None,
     "item add": "item.add",
     "item list": "browse",
     "location add": "location.add",
