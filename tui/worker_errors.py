@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from backroom.models.errors import DomainError
+from backroom.tui.widgets.plain import tell
 
 log = logging.getLogger("backroom")
 
@@ -91,4 +92,4 @@ def worker_failed(app: App, worker: Worker) -> None:
         say(message)
     else:
         app.bell()
-        app.notify(message, severity="error")
+        tell(app, message, severity="error")
