@@ -107,10 +107,17 @@ class Query:
         return ", ".join(parts)
 
 
-def parse_query(text: str) -> Query:
-    """Filters from a search line such as `tape loc:A-01 from:2025-01-01`."""
+def check_search(text: str) -> str:
+    """TEXT, when it is short enough to search with: a LIKE pattern of 100,000 characters
+    only fails ("pattern too complex") or makes the database work for nothing."""
     if len(text) > SEARCH_LONGEST:
         raise Refused(f"A search is at most {SEARCH_LONGEST} characters, not {len(text):,}")
+    return text
+
+
+def parse_query(text: str) -> Query:
+    """Filters from a search line such as `tape loc:A-01 from:2025-01-01`."""
+    check_search(text)
     try:
         words = shlex.split(text)
     except ValueError:
