@@ -26,6 +26,7 @@ from backroom.tui.screens.help import HelpScreen
 from backroom.tui.screens.home import HomeScreen
 from backroom.tui.screens.people.login import guard
 from backroom.tui.session import Session
+from backroom.tui.widgets.plain import tell
 from backroom.tui.worker_errors import log_through_textual, worker_failed
 
 
@@ -168,7 +169,7 @@ class BackroomApp(App[None]):
 
         def printed(where: str | None) -> None:
             if where:
-                self.notify(f"Printed {target.title}: {where}")
+                tell(self, f"Printed {target.title}: {where}")
 
         self.push_screen(navigation.print_screen(target), printed)
 

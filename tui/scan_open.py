@@ -17,6 +17,7 @@ from backroom.scanners.results import (
 )
 from backroom.tui import navigation
 from backroom.tui.screens.people.login import badge_scanned
+from backroom.tui.widgets.plain import tell
 
 if TYPE_CHECKING:
     from backroom.tui.app import BackroomApp
@@ -26,7 +27,7 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
     """Open what RES names, or say why nothing can be opened (with the bell)."""
     if isinstance(res, ScanError):
         app.bell()
-        app.notify(res.message, title="Scan not understood", severity="error")
+        tell(app, res.message, title="Scan not understood", severity="error")
         return
     if badge_scanned(app, res):  # a badge, or anything while nobody is logged in
         return
@@ -36,7 +37,7 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
         elif res.command == "CANCEL":
             app.action_home()
         else:
-            app.notify(f"{res.label}: nothing to confirm here")
+            tell(app, f"{res.label}: nothing to confirm here")
         return
     if isinstance(res, ResolvedLocation):
         screen = navigation.stock_screen(search=res.code, grouping="location")
@@ -51,7 +52,7 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
         screen = navigation.shipment_screen(sscc=res.sscc)
     else:
         app.bell()
-        app.notify(f"{res.label}: nothing to open for it yet", severity="warning")
+        tell(app, f"{res.label}: nothing to open for it yet", severity="warning")
         return
-    app.notify(f"Scanned {res.label}")
+    tell(app, f"Scanned {res.label}")
     app.open_screen(screen)

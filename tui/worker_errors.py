@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from backroom.models.disk import refusal_for
 from backroom.models.errors import DomainError
+from backroom.tui.widgets.plain import tell
 
 log = logging.getLogger("backroom")
 
@@ -95,4 +96,4 @@ def worker_failed(app: App, worker: Worker) -> None:
         say(message)
     else:
         app.bell()
-        app.notify(message, severity="error")
+        tell(app, message, severity="error")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from backroom.models.browse.query import PAGE, Page, _page, walk
+from backroom.models.browse.query import PAGE, Page, _page, check_search, walk
 from backroom.models.browse.stock import stock_per
 from backroom.models.errors import NotFound
 from backroom.models.schema import Item, Quant
@@ -68,7 +68,7 @@ def _item_lines(where: pw.Expression | None, after: object | None, limit: int) -
 
 def items_page(text: str = "", after: object | None = None, limit: int = PAGE) -> Page[ItemLine]:
     """Items by SKU, those whose SKU, GTIN or name matches TEXT; continue after SKU `after`."""
-    text = text.strip()
+    text = check_search(text).strip()
     match = None
     if text:
         match = Item.sku.startswith(text) | Item.name.contains(text)

@@ -31,6 +31,9 @@ EXPIRY_WARNING_DAYS = 30
 WALK_PAGE = 500
 
 
+SEARCH_LONGEST = 200  # longer only makes the database work for nothing (and LIKE fails)
+
+
 def today() -> dt.date:
     """Today's date in UTC; expiry colours are relative to it (tests replace it)."""
     return utcnow().date()
@@ -104,8 +107,17 @@ class Query:
         return ", ".join(parts)
 
 
+def check_search(text: str) -> str:
+    """TEXT, when it is short enough to search with: a LIKE pattern of 100,000 characters
+    only fails ("pattern too complex") or makes the database work for nothing."""
+    if len(text) > SEARCH_LONGEST:
+        raise Refused(f"A search is at most {SEARCH_LONGEST} characters, not {len(text):,}")
+    return text
+
+
 def parse_query(text: str) -> Query:
     """Filters from a search line such as `tape loc:A-01 from:2025-01-01`."""
+    check_search(text)
     try:
         words = shlex.split(text)
     except ValueError:

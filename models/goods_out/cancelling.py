@@ -19,6 +19,7 @@ from backroom.models.goods_out.status import (
 )
 from backroom.models.masterdata.adding import get_location
 from backroom.models.people.roles import acting
+from backroom.models.rules.text import REASON_MOST, check_text
 from backroom.models.schema import Item, Lot, User
 from backroom.models.schema.shipping import Allocation, Parcel, ParcelContent, Shipment
 from backroom.models.stock.ledger import MoveSpec, lock_head, post
@@ -34,6 +35,7 @@ def cancel(
 ) -> list[str]:
     """Cancel a shipment that has not left: release its allocation and take picked
     stock from dispatch back to RETURN_TO. Returns what was done, line by line."""
+    check_text(reason, "The reason", max_length=REASON_MOST)
 
     def _cancel() -> list[str]:
         lock_head()

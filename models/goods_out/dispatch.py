@@ -25,6 +25,7 @@ from backroom.models.goods_out.parties import get_carrier
 from backroom.models.goods_out.status import check_status, set_status, unpacked
 from backroom.models.masterdata.adding import log_event
 from backroom.models.people.roles import acting, require
+from backroom.models.rules.text import NAME_MOST, REASON_MOST, check_text
 from backroom.models.schema import Location, User, utcnow
 from backroom.models.schema.shipping import (
     Consignee,
@@ -100,6 +101,8 @@ def create_load(
     *, vehicle: str, user: str, driver: str = "", departure: dt.datetime | None = None
 ) -> str:
     """A new load for VEHICLE (its plate or name); returns its number (LOAD-000001)."""
+    check_text(vehicle, "The vehicle", max_length=64)
+    check_text(driver, "The driver", max_length=100)
     if not vehicle.strip() or len(vehicle.strip()) > 64:
         raise Refused("A load needs the vehicle (1 to 64 characters)")
 
@@ -292,7 +295,7 @@ def _apply_tracking(shipment: Shipment, tracking: Mapping[str, str], who: User) 
         parcel = get_parcel(sscc)
         if parcel.shipment_id != shipment.id:
             raise Refused(f"Parcel {parcel.sscc} belongs to shipment {parcel.shipment.number}")
-        value = number.strip()
+        value = check_text(number, "A tracking number").strip()
         if not value or len(value) > 64 or any(ch.isspace() for ch in value):
             raise Refused(f"Tracking number {number!r} must be 1 to 64 characters without spaces")
         Parcel.update(tracking_number=value).where(Parcel.id == parcel.id).execute()
@@ -417,6 +420,8 @@ def deliver(
     note: str = "",
 ) -> ShipmentSummary:
     """Record the proof of delivery: who signed for the goods, and when (UTC)."""
+    check_text(signed_by, "The name of who signed", max_length=NAME_MOST)
+    check_text(note, "The delivery note", max_length=REASON_MOST)
     if not signed_by.strip():
         raise Refused("Proof of delivery needs the name of who signed")
 

@@ -24,6 +24,7 @@ from backroom.models.goods_out.status import HistoryEntry, check_status, history
 from backroom.models.masterdata.adding import get_item, log_event
 from backroom.models.people.roles import acting
 from backroom.models.rules.codes import SHIPMENT_PREFIX
+from backroom.models.rules.text import check_optional_text
 from backroom.models.schema import Item, Location, Lot
 from backroom.models.schema.shipping import (
     SHIPMENT_STATUSES,
@@ -85,6 +86,7 @@ def create_shipment(
     planned_date: dt.date | None = None,
 ) -> str:
     """A new draft shipment to CONSIGNEE; returns its number (SHP- and six digits)."""
+    check_optional_text(service, "The service level", max_length=64)
 
     def _create() -> str:
         who = acting(user, "shipment")

@@ -16,6 +16,7 @@ from backroom.models.goods_out.status import check_status, settle, unpacked
 from backroom.models.masterdata.adding import get_item, get_lot, log_event
 from backroom.models.people.roles import acting
 from backroom.models.rules.identifiers import make_sscc, parse_sscc
+from backroom.models.rules.text import check_text
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Lot
 from backroom.models.schema.shipping import PARCEL_KINDS, Parcel, ParcelContent, Shipment
@@ -239,7 +240,7 @@ def set_weight(sscc: str, weight_g: int, *, user: str) -> ParcelView:
 
 def set_tracking(sscc: str, tracking: str, *, user: str) -> ParcelView:
     """Record the carrier's tracking number of the parcel."""
-    value = tracking.strip()
+    value = check_text(tracking, "A tracking number").strip()
     if not value or len(value) > 64 or any(c.isspace() for c in value):
         raise Refused(f"Tracking number {tracking!r} must be 1 to 64 characters without spaces")
 

@@ -12,6 +12,7 @@ from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import log_event
 from backroom.models.people.roles import acting
 from backroom.models.rules.identifiers import check_gln
+from backroom.models.rules.text import NAME_MOST, check_optional_text, check_text
 from backroom.models.schema.shipping import Carrier, Consignee
 
 
@@ -105,6 +106,7 @@ def add_consignee(
     user: str,
 ) -> ConsigneeInfo:
     """A new consignee (ship-to party). ADDRESS is the street lines, newline-separated."""
+    check_consignee_text(name, address, postal_code, city, contact)
     name = name.strip()
     if not name or len(name) > 200:
         raise Refused("A consignee needs a name of 1 to 200 characters")
@@ -140,6 +142,18 @@ def add_consignee(
     return run_write(_add)
 
 
+def check_consignee_text(
+    name: str, address: str, postal_code: str, city: str, contact: str | None
+) -> None:
+    """Refuse control characters in a consignee's words: one line each, the street
+    address several; an import checks its rows with the same rule."""
+    check_text(name, "The consignee's name", max_length=NAME_MOST)
+    check_text(address, "The address", lines=True, max_length=1000)
+    check_text(postal_code, "The postal code")
+    check_text(city, "The city", max_length=100)
+    check_optional_text(contact, "The contact", max_length=NAME_MOST)
+
+
 def get_consignee(name: str) -> Consignee:
     """The consignee called NAME."""
     row = Consignee.get_or_none(Consignee.name == name.strip())
@@ -163,6 +177,11 @@ def add_carrier(
     user: str,
 ) -> CarrierInfo:
     """A new carrier with its service levels and tracking URL template ({tracking})."""
+    check_text(code, "A carrier code")
+    check_text(name, "The carrier's name", max_length=NAME_MOST)
+    for level in services:
+        check_text(level, "A service level", max_length=64)
+    check_optional_text(tracking_url, "The tracking URL", max_length=500)
     code = code.strip().upper()
     if not code or len(code) > 32 or any(c.isspace() for c in code):
         raise Refused(f"Carrier code {code!r} must be 1 to 32 characters without spaces")

@@ -15,6 +15,12 @@ from backroom.models.rules.identifiers import (
     check_sku,
     normalize_gtin,
 )
+from backroom.models.rules.text import (
+    NAME_MOST,
+    REASON_MOST,
+    check_optional_text,
+    check_text,
+)
 from backroom.models.rules.tracking import check_takes_lots
 from backroom.models.schema import (
     LOCATION_KINDS,
@@ -27,6 +33,9 @@ from backroom.models.schema import (
     User,
 )
 from backroom.models.stock.event_row import append_event
+
+SHELF_LIFE_MOST = 36_525  # days: a hundred years, so that no expiry date overflows
+UNIT_MOST = 16  # characters, as the column holds
 
 # The outside world, as virtual locations; created by `init`.
 VIRTUAL_LOCATIONS = {
@@ -117,7 +126,7 @@ def ensure_virtual_locations() -> None:
 def add_user(name: str, role: str = "operator", *, by: User | None = None) -> User:
     """A new user with a role."""
     require(by, "user.manage")
-    name = name.strip()
+    name = check_text(name, "A user name").strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise Refused(f"User name {name!r} must be 1 to 64 characters without spaces")
     if role not in ROLES:
@@ -146,12 +155,14 @@ class ItemSpec:
 def check_item(spec: ItemSpec) -> ItemSpec:
     """The spec with its GTIN normalised, or a Refused naming what is wrong."""
     sku = check_sku(spec.sku)
+    check_text(spec.name, f"The name of item {sku}", max_length=NAME_MOST)
+    check_text(spec.unit, f"The unit of item {sku}", max_length=UNIT_MOST)
     if not spec.name.strip():
         raise Refused(f"Item {sku} needs a name")
     if spec.tracking not in TRACKING:
         raise Refused(f"Tracking {spec.tracking!r} is not one of {', '.join(TRACKING)}")
-    if spec.shelf_life_days is not None and spec.shelf_life_days <= 0:
-        raise Refused("Shelf life must be a positive number of days")
+    if spec.shelf_life_days is not None and not 0 < spec.shelf_life_days <= SHELF_LIFE_MOST:
+        raise Refused(f"Shelf life must be a positive number of days, at most {SHELF_LIFE_MOST:,}")
     if not spec.unit.strip():
         raise Refused("Unit must not be empty")
     gtin = normalize_gtin(spec.gtin) if spec.gtin else None
@@ -197,6 +208,7 @@ def add_location(
     """A new location, under PARENT if given."""
     require(by, "location.add")
     code = check_location_code(code)
+    check_text(name, f"The name of location {code}", max_length=NAME_MOST)
     if kind not in LOCATION_KINDS:
         raise Refused(f"Location kind {kind!r} is not one of {', '.join(LOCATION_KINDS)}")
 
@@ -228,6 +240,7 @@ def add_lot(
     require(by, "lot.add")
     number = check_lot_number(number)
     check_takes_lots(item)
+    check_optional_text(supplier_lot, "The supplier's lot number", max_length=64)
 
     def _add() -> Lot:
         if Lot.select().where((Lot.item == item) & (Lot.number == number)).exists():
@@ -251,6 +264,7 @@ def set_lot_status(lot: Lot, status: str, reason: str, *, by: User) -> Lot:
     require(by, "lot.status")
     if status not in LOT_STATUSES:
         raise Refused(f"Lot status {status!r} is not one of {', '.join(LOT_STATUSES)}")
+    check_text(reason, "The reason", max_length=REASON_MOST)
     if not reason.strip():
         raise Refused("A lot status change needs a reason")
 

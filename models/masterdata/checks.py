@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from backroom.models.errors import DomainError
-from backroom.models.masterdata.adding import get_item, lot_or_none
+from backroom.models.masterdata.adding import SHELF_LIFE_MOST, UNIT_MOST, get_item, lot_or_none
 from backroom.models.rules.dates import optional_date
 from backroom.models.rules.identifiers import (
     check_location_code,
     check_sku,
     gtin_problem,
+    is_digits,
     normalize_gtin,
 )
+from backroom.models.rules.text import NAME_MOST, REASON_MOST, check_text
 from backroom.models.rules.tracking import check_takes_lots
 from backroom.models.schema import LOCATION_KINDS, LOT_STATUSES, TRACKING, Item, Location
 
@@ -43,6 +45,17 @@ check_sku_field = refusal(check_sku)
 check_location_field = refusal(check_location_code)
 
 
+def _plain(field: str, most: int) -> Check:
+    """A check that FIELD is one line of plain text of at most MOST characters."""
+    return refusal(lambda text: check_text(text, field, max_length=most))
+
+
+check_name_field = _plain("The name", NAME_MOST)
+check_unit_field = _plain("The unit", UNIT_MOST)
+check_supplier_lot_field = _plain("The supplier's lot number", 64)
+check_reason_field = _plain("The reason", REASON_MOST)
+
+
 def check_gtin(text: str) -> str | None:
     """A GTIN-8, 12, 13 or 14 whose check digit is right, or nothing."""
     return gtin_problem(text) or refusal(normalize_gtin)(text)
@@ -51,8 +64,8 @@ def check_gtin(text: str) -> str | None:
 def check_days(text: str) -> str | None:
     """A positive whole number of days, or nothing."""
     text = text.strip()
-    if text and (not text.isdigit() or int(text) <= 0):
-        return "A whole number of days, more than 0"
+    if text and (not is_digits(text) or not 0 < int(text) <= SHELF_LIFE_MOST):
+        return f"A whole number of days, more than 0 and at most {SHELF_LIFE_MOST:,}"
     return None
 
 

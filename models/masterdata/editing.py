@@ -15,6 +15,8 @@ import peewee as pw
 from backroom.models.db import run_write
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import (
+    SHELF_LIFE_MOST,
+    UNIT_MOST,
     find_lot,
     get_item,
     get_location,
@@ -23,6 +25,7 @@ from backroom.models.masterdata.adding import (
 )
 from backroom.models.people.roles import require
 from backroom.models.rules.identifiers import normalize_gtin
+from backroom.models.rules.text import NAME_MOST, check_text
 from backroom.models.schema import (
     LOCATION_KINDS,
     LOT_STATUSES,
@@ -55,8 +58,8 @@ def _check_fields(what: str, changes: dict[str, object], allowed: tuple) -> None
         raise Refused(f"There is no {', '.join(unknown)} to change on a {what}")
 
 
-def _text(value: object, label: str, *, required: bool) -> str | None:
-    text = "" if value is None else str(value).strip()
+def _text(value: object, label: str, *, required: bool, most: int = NAME_MOST) -> str | None:
+    text = check_text("" if value is None else str(value), label, max_length=most).strip()
     if required and not text:
         raise Refused(f"{label} must not be empty")
     return text or None
@@ -139,7 +142,7 @@ def _item_value(item: Item, name: str, value: object) -> object:
             raise Refused(f"GTIN {gtin} already belongs to item {other.sku}")
         return gtin
     if name == "unit":
-        return _text(value, "Unit", required=True)
+        return _text(value, "Unit", required=True, most=UNIT_MOST)
     if name == "tracking":
         if value not in TRACKING:
             raise Refused(f"Tracking {value!r} is not one of {', '.join(TRACKING)}")
@@ -147,8 +150,12 @@ def _item_value(item: Item, name: str, value: object) -> object:
     if name == "shelf_life_days":
         if value is None or value == "":
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, int):
             raise Refused("Shelf life must be a positive number of days")
+        if not 0 < value <= SHELF_LIFE_MOST:
+            raise Refused(
+                f"Shelf life must be a positive number of days, at most {SHELF_LIFE_MOST:,}"
+            )
         return value
     return _flag(value, "Active")
 

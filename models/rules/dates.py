@@ -10,6 +10,10 @@ from backroom.models.errors import Refused
 # What a person may type for a date at a scanner form, besides YYYY-MM-DD: the GS1 YYMMDD
 # of a label, and the day-first forms printed on European packaging.
 TYPED_DATE_FORMATS = ("%Y-%m-%d", "%y%m%d", "%d.%m.%Y", "%d/%m/%Y")
+# The dates Backroom takes: wide enough for any expiry or record, and a year short of
+# Python's last date, so that adding a shelf life or a day to one cannot overflow.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(9998, 12, 31)
 
 
 def _named(text: str, what: str) -> str:
@@ -20,18 +24,29 @@ def parse_date(text: str, what: str = "Date", *, typed: bool = False) -> dt.date
     """TEXT as a date: YYYY-MM-DD (ISO 8601), or with TYPED also YYMMDD, DD.MM.YYYY and
     DD/MM/YYYY. Refuses anything else, naming WHAT it was for (an empty WHAT names none)."""
     value = text.strip()
-    if typed:
-        for fmt in TYPED_DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(value, fmt).date()
-            except ValueError:
-                continue
-    else:
+    day = _date_or_none(value, typed)
+    if day is None:
+        raise Refused(f"{_named(value, what)} is not a date as YYYY-MM-DD")
+    return in_range(day, value, what)
+
+
+def _date_or_none(value: str, typed: bool) -> dt.date | None:
+    for fmt in TYPED_DATE_FORMATS if typed else ():
         try:
-            return dt.date.fromisoformat(value)
+            return dt.datetime.strptime(value, fmt).date()
         except ValueError:
-            pass
-    raise Refused(f"{_named(value, what)} is not a date as YYYY-MM-DD")
+            continue
+    try:
+        return None if typed else dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def in_range(day: dt.date, text: str, what: str = "Date") -> dt.date:
+    """DAY, when it lies between FIRST_DATE and LAST_DATE; else a refusal naming TEXT."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise Refused(f"{_named(text, what)} is not between {FIRST_DATE} and {LAST_DATE}")
+    return day
 
 
 def optional_date(text: str | None, what: str = "Date", *, typed: bool = False) -> dt.date | None:
@@ -49,7 +64,11 @@ def parse_time(text: str, what: str = "Time") -> dt.datetime:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise Refused(f"{_named(value, what)} is not a time as 'YYYY-MM-DD HH:MM'") from None
-    return as_utc(moment)
+    in_range(moment.date(), value, what)
+    try:
+        return as_utc(moment)
+    except OverflowError:
+        raise Refused(f"{_named(value, what)} is not a time Backroom can keep") from None
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:

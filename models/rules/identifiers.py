@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from backroom.models.errors import Refused
 from backroom.models.rules.codes import BADGE_PREFIX, COMMAND_PREFIX, SHIPMENT_PREFIX
+from backroom.models.rules.text import check_text
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 SSCC_LENGTH = 18
@@ -170,6 +171,7 @@ def check_sku(sku: str) -> str:
     sku = sku.strip()
     if not sku or len(sku) > CODE_MAX or any(c.isspace() or c == GS for c in sku):
         raise Refused(f"SKU {sku!r} must be 1 to 64 characters without spaces")
+    check_text(sku, "A SKU")
     _check_not_reserved(sku, "SKU")
     return sku
 
@@ -180,6 +182,7 @@ def check_location_code(code: str) -> str:
     code = code.strip()
     if not code or len(code) > CODE_MAX or any(c.isspace() or c in "/" + GS for c in code):
         raise Refused(f"Location code {code!r} must be 1 to 64 characters without spaces or '/'")
+    check_text(code, "A location code")
     _check_not_reserved(code, "Location code")
     return code
 

@@ -16,6 +16,7 @@ from backroom.models.data.restored import check_posting
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
 from backroom.models.rules.dates import as_utc
+from backroom.models.rules.text import REASON_MOST, REFERENCE_MOST, check_optional_text
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import GENESIS_HASH, MOVE_KINDS, Item, Location, Lot, User, utcnow
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
@@ -262,6 +263,8 @@ def check_spec(spec: MoveSpec) -> None:
         raise Refused(f"Unknown move kind {spec.kind!r}")
     if isinstance(spec.qty, bool) or not isinstance(spec.qty, int) or spec.qty <= 0:
         raise Refused(f"Quantity must be a positive whole number, not {spec.qty!r}")
+    check_optional_text(spec.reference, "The reference", max_length=REFERENCE_MOST)
+    check_optional_text(spec.note, "The note", max_length=REASON_MOST)
     if not item.active:
         raise Refused(f"Item {item.sku} is inactive and cannot be moved")
     for loc in (spec.from_location, spec.to_location):

@@ -15,6 +15,7 @@ from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import add_lot, get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting, own_recent, require, require_count
 from backroom.models.rules.dates import as_utc
+from backroom.models.rules.text import REASON_MOST, check_optional_text
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Move, Quant
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
@@ -167,6 +168,7 @@ def transfer(
 
 
 def _need_reason(reason: str | None) -> str:
+    check_optional_text(reason, "The reason", max_length=REASON_MOST)
     if not reason or not reason.strip():
         raise Refused("Give a reason")
     return reason.strip()

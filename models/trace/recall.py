@@ -23,6 +23,7 @@ from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import find_lot, log_event, set_lot_status
 from backroom.models.people.roles import acting
 from backroom.models.rules.dates import stored_date, stored_time
+from backroom.models.rules.text import REASON_MOST, check_text
 from backroom.models.schema import Lot, utcnow
 from backroom.models.stock.ledger import lock_head, sql, time_text
 from backroom.models.trace.report import LotInfo, Trace
@@ -188,6 +189,7 @@ class RecallReport:
 
 def recall(number: str, reason: str, *, user: str, item: str | None = None) -> RecallReport:
     """Recall lot NUMBER and every lot made from it, with REASON; returns the report."""
+    check_text(reason or "", "The reason", max_length=REASON_MOST)
     if not reason or not reason.strip():
         raise Refused("A recall needs a reason")
     why = reason.strip()

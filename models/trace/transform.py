@@ -12,6 +12,7 @@ from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import add_lot, get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting
+from backroom.models.rules.text import REASON_MOST, REFERENCE_MOST, check_optional_text
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, utcnow
 from backroom.models.schema.genealogy import (
@@ -167,6 +168,8 @@ def _post_transformation(
     # Lock the ledger before creating lots: two sessions producing the same new lot
     # would otherwise both try to create it.
     lock_head()
+    check_optional_text(reference, "The reference", max_length=REFERENCE_MOST)
+    check_optional_text(note, "The note", max_length=REASON_MOST)
     who = acting(user, "transform")
     here = get_location(at_location)
     if not here.is_internal:

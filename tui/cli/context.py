@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
@@ -18,6 +19,7 @@ from backroom.models.config import Config
 from backroom.models.db import default_url
 from backroom.models.errors import DomainError
 from backroom.models.rules.dates import parse_date, parse_time
+from backroom.models.rules.text import printable
 
 
 class UsageError(Exception):
@@ -88,8 +90,9 @@ def _json_default(value: object) -> object:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A plain text table, numbers right-aligned, columns measured in terminal cells
-    (a Japanese character takes two, a combining accent none)."""
-    body = [["" if v is None else str(v) for v in row] for row in rows]
+    (a Japanese character takes two, a combining accent none). A cell's control
+    characters and line breaks are shown as escapes, so each row stays one line."""
+    body = [["" if v is None else printable(str(v)) for v in row] for row in rows]
     if not body:
         return "(nothing)"
     widths = [max(cell_len(h), *(cell_len(r[i]) for r in body)) for i, h in enumerate(headers)]
@@ -111,11 +114,23 @@ def _is_number(text: str) -> bool:
     return text.lstrip("+-").isdigit() or text == ""
 
 
+# What a number on the command line may be at most: a PostgreSQL integer column's
+# largest value (quantities, ids, counts, days), so that none overflows a column.
+LARGEST_NUMBER = 2**31 - 1
+KG_MOST = Decimal(100_000)  # a weight in kg: more than any truck carries
+
+
 def whole_number(text: str) -> int:
-    """A whole number as typed: 5, +2, -3. Anything else is a usage error."""
+    """A whole number as typed: 5, +2, -3, of at most LARGEST_NUMBER either way.
+    Anything else is a usage error."""
     stripped = text.strip()
-    if not stripped.lstrip("+-").isdigit() or stripped.count("-") + stripped.count("+") > 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    digits = stripped.lstrip("+-")
+    if not (digits.isascii() and digits.isdigit()) or len(stripped) - len(digits) > 1:
+        raise argparse.ArgumentTypeError(f"{printable(text[:40])!r} is not a whole number")
+    if len(digits) > 10 or abs(int(stripped)) > LARGEST_NUMBER:
+        raise argparse.ArgumentTypeError(
+            f"{stripped[:40]} is too large: at most {LARGEST_NUMBER:,} either way"
+        )
     return int(stripped)
 
 
@@ -149,9 +164,34 @@ def weight_grams(text: str) -> int:
         kg = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"{text!r} is not a weight in kg such as 12.5") from None
-    if not kg.is_finite() or kg <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive weight in kg")
-    return int((kg * 1000).to_integral_value())
+    if not kg.is_finite() or kg <= 0 or kg > KG_MOST:
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a weight in kg between 0 and {KG_MOST:,}"
+        )
+    grams = int((kg * 1000).to_integral_value())
+    if grams < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is less than a gram")
+    return grams
+
+
+def small_text_file(source: str, what: str, limit: int) -> str:
+    """The text of SOURCE ('-': standard input), a regular file of at most LIMIT bytes, as
+    UTF-8; a device such as /dev/zero, a folder or anything bigger is refused unread."""
+    if source == "-":
+        text = sys.stdin.read(limit + 1)
+    else:
+        path = Path(source)
+        try:
+            if not path.is_file():
+                raise DomainError(f"{what} {source!r} is not a file")
+            with path.open(encoding="utf-8") as file:
+                text = file.read(limit + 1)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise DomainError(f"Cannot read {what.lower()} {source!r}: {reason}") from None
+    if len(text) > limit:
+        raise DomainError(f"{what} {source!r} is over {limit:,} characters")
+    return text
 
 
 # Under --json a refusal is JSON on stderr too: {"error": {"code": ..., "message": ...}}.
@@ -169,7 +209,7 @@ def say_error(message: str, code: str) -> None:
     if ERRORS_AS_JSON["on"]:
         print(json.dumps({"error": {"code": code, "message": message}}), file=sys.stderr)
     else:
-        print(f"backroom: {message}", file=sys.stderr)
+        print(f"backroom: {printable(message)}", file=sys.stderr)
 
 
 def fail(message: str, code: str = "refused") -> int:

@@ -100,6 +100,7 @@ def _seconds(text: str) -> float:
 
 def cmd_import(ctx: Context) -> int:
     from backroom.models.data.importing import ImportRefused, apply_import, plan_import, template
+    from backroom.models.data.importing.csv_rows import read_file
 
     a = ctx.args
     if a.template:
@@ -108,10 +109,7 @@ def cmd_import(ctx: Context) -> int:
     if not a.file:
         return fail(f"give the CSV file to import, or --template for its layout ({a.kind})")
     ctx.open()
-    try:
-        data = Path(a.file).read_bytes()
-    except OSError as exc:
-        return fail(f"cannot read {a.file}: {exc.strerror}")
+    data = read_file(a.file)  # a regular file of at most 200 MB, else refused unread
     plan = plan_import(a.kind, data, source=a.file, user=ctx.user, again=a.again)
     if plan.problems:
         refused = ImportRefused(plan.source, plan.problems)

@@ -16,6 +16,7 @@ from backroom.models.config import load_config
 from backroom.models.errors import DatabaseUnavailable, DiskFull, DomainError, NotFound, Refused
 from backroom.tui.cli.context import ERRORS_AS_JSON, Context, errors_as_json, fail, say_error
 from backroom.tui.cli.logs import quiet_console, start_logging
+from backroom.tui.cli.safe_output import not_utf8, safe_stdout
 
 INTERNAL_ERROR = 3  # 1 is a refusal, 2 a usage error
 # The stable codes of errors under --json, by the domain's exception.
@@ -125,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     words = sys.argv[1:] if argv is None else list(argv)
     errors_as_json("--json" in words or "--format=json" in words or _format_json(words))
+    if not_utf8(words):
+        parser.error(not_utf8(words))
     args = parser.parse_args(words)
     log_path = start_logging(args.verbose)
     log.info("backroom %s", _without_passwords(words))
@@ -194,7 +197,8 @@ def _run(args: argparse.Namespace) -> int:
     path = getattr(args, "command_path", args.command)
     admission = admit_command(ctx, path)
     log.info("%s as %s (%s)", path, admission.acting, admission.permission or "no data")
-    return int(args.func(ctx) or 0)
+    with safe_stdout():  # stored text cannot drive the terminal (safe_output.py)
+        return int(args.func(ctx) or 0)
 
 
 def _has_terminal() -> bool:

@@ -5,9 +5,17 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
-from backroom.tui.cli.context import Context, UsageError, fail, iso_date, positive_number, table
+from backroom.tui.cli.context import (
+    Context,
+    UsageError,
+    iso_date,
+    positive_number,
+    small_text_file,
+    table,
+)
+
+KEY_FILE_LIMIT = 64 * 1024  # an authorized_keys file of a few hundred keys
 
 
 def _user_actions(sub) -> argparse._SubParsersAction:
@@ -65,11 +73,7 @@ def _admin(ctx: Context):
 def cmd_add_key(ctx: Context) -> int:
     from backroom.models.people.users import add_key
 
-    source = ctx.args.keyfile
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return fail(f"Cannot read key file {source}: {getattr(exc, 'strerror', None) or exc}")
+    text = small_text_file(ctx.args.keyfile, "Key file", KEY_FILE_LIMIT)
     ctx.open()
     added = add_key(ctx.args.name, text, by=_admin(ctx))
     ctx.emit(

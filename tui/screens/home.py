@@ -15,6 +15,7 @@ from backroom.models.db import db
 from backroom.models.stock.dashboard import Figures, figures
 from backroom.tui.navigation import DESTINATIONS
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
@@ -63,7 +64,7 @@ class HomeScreen(PassesWorkerFailuresOn, Screen):
         text = self.query_one("#figure-text", Static)
         if str(text.content) != f"✗ {message}":
             self.app.bell()
-        text.update(f"✗ {message}")
+        text.update(plain(f"✗ {message}"))
 
     def _show(self, data: Figures) -> None:
         lines = [

@@ -18,6 +18,7 @@ from backroom.labels.printers import load_printers
 from backroom.models.db import db
 from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.label_preview import preview_lines
+from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
@@ -36,7 +37,7 @@ class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
         config = self.app.session.config
         printers = load_printers(config)
         with Vertical(id="print"):
-            yield Static(f"Print {self.target.title}", classes="title")
+            yield Static(plain(f"Print {self.target.title}"), classes="title")
             yield Static("Preparing the preview…", id="preview", markup=False)
             yield Label("Printer")
             options = [Option(f"{p.name}  ({p.transport})", id=p.name) for p in printers.values()]
@@ -100,5 +101,5 @@ class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
         """TEXT under the form, with the bell (a worker's refusal too)."""
         message = self.query_one("#print-message", Static)
         message.add_class("error")
-        message.update(f"✗ {text}")
+        message.update(plain(f"✗ {text}"))
         self.app.bell()

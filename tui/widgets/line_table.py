@@ -27,6 +27,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from backroom.models.rules.text import printable
+
 Cell = str | Text
 
 # A column that fits its cells never grows past this; longer text ends in "…".
@@ -457,8 +459,11 @@ def _parsed(style: str | Style) -> Style:
 def _cell(value: object) -> Cell:
     """A cell as held: numbers right-aligned, None empty, markup never read."""
     if isinstance(value, str):
-        return value
+        return printable(value)  # a stored escape is shown, not sent to the terminal
     if isinstance(value, Text):
+        shown = printable(value.plain)
+        if shown != value.plain:  # spans give way to showing the escapes
+            value = Text(shown, style=value.style, justify=value.justify)
         return value if value.spans or value.style or value.justify == "right" else value.plain
     if isinstance(value, int) and not isinstance(value, bool):
         return Text(str(value), justify="right")

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from backroom.tui.widgets.plain import plain
+
 
 class MessageLine(Static):
-    """A Static that says things, and says errors with ✗ and the terminal bell."""
+    """A Static that says things, and says errors with ✗ and the terminal bell; what it
+    says quotes names people typed, so it is never read as markup."""
 
     def say(self, text: str) -> None:
         """Show TEXT as news."""
         self.remove_class("error")
-        self.update(text)
+        self.update(plain(text))
 
     def error(self, text: str) -> None:
         """Show TEXT as an error and ring the bell."""
         self.add_class("error")
-        self.update(f"✗ {text}")
+        self.update(plain(f"✗ {text}"))
         self.app.bell()

@@ -8,6 +8,7 @@ import re
 from backroom.models.data.importing.csv_rows import Problem, Record, _whole
 from backroom.models.data.importing.plans import ApplyCursor, Planned, RowChecker, by_key
 from backroom.models.errors import Refused
+from backroom.models.goods_out.parties import check_consignee_text
 from backroom.models.masterdata.adding import log_event
 from backroom.models.rules.identifiers import check_gln
 
@@ -35,6 +36,9 @@ def plan_consignees(records: list[Record], problems: list[Problem]) -> list[Plan
             if not name or len(name) > 200:
                 raise Refused("A consignee needs a name of 1 to 200 characters")
             check.once(("consignee", name), r.line, f"consignee {name!r}")
+            check_consignee_text(
+                name, r.get("address"), r.get("postal_code"), r.get("city"), r.get("contact")
+            )
             country = r.get("country").upper()
             if len(country) != 2 or not country.isalpha():
                 raise Refused(f"Country {country!r} must be a two-letter code such as DE or NL")

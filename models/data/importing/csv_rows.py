@@ -8,11 +8,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from backroom.models.errors import Refused
+from backroom.models.rules.text import printable, text_problem
 
 KINDS = ("items", "locations", "lots", "stock", "consignees")
+FILE_MOST = 200 * 1024 * 1024  # bytes: a million rows of any kind, with room to spare
+MULTI_LINE_COLUMNS = frozenset({"address"})  # a consignee's street lines
 
 
 @dataclass(frozen=True)
@@ -144,39 +150,105 @@ def _column_name(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
-def read_records(kind: str, text: str) -> tuple[list[str], list[Record], list[Problem]]:
-    """The columns and data rows of a CSV text for KIND, and what is wrong with its shape."""
-    layout = LAYOUTS[check_kind(kind)]
-    names = [c.name for c in layout]
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
-    problems: list[Problem] = []
+def read_file(path: str | Path) -> bytes:
+    """The bytes of the file at PATH, refused unread when it is not a regular file (a
+    folder, /dev/zero, a pipe) or is over FILE_MOST bytes."""
+    file = Path(path)
     try:
-        header = next(reader)
-    except StopIteration:
-        return [], [], [Problem(1, "The file is empty: the first line must name the columns")]
-    columns = [_column_name(h) for h in header]
-    unknown = [h for h, c in zip(header, columns, strict=True) if c and c not in names]
-    if unknown:
-        problems.append(
-            Problem(
-                1,
-                f"Unknown column{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join(repr(u) for u in unknown)}: {kind} take {', '.join(names)}",
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(f"{file} is not a regular file: give a CSV file")
+        if info.st_size > FILE_MOST:
+            raise Refused(
+                f"{file} is {info.st_size:,} bytes; an import takes at most {FILE_MOST:,}"
             )
+        with file.open("rb") as handle:
+            data = handle.read(FILE_MOST + 1)
+    except OSError as exc:
+        raise Refused(f"Cannot read {file}: {exc.strerror}") from exc
+    if len(data) > FILE_MOST:  # it grew while being read
+        raise Refused(f"{file} is over {FILE_MOST:,} bytes; an import takes at most that")
+    return data
+
+
+class _Rows:
+    """The rows of a CSV reader with the line each starts on; a malformed file (a quote
+    never closed, a value over the csv module's size limit) is a Problem at that line."""
+
+    def __init__(self, text: str) -> None:
+        first = text.split("\n", 1)[0]
+        self.reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=sniff_delimiter(first), strict=True
         )
-    missing = [c.name for c in layout if c.required and c.name not in columns]
-    if missing:
-        problems.append(Problem(1, f"Missing column {', '.join(missing)} ({kind} need it)"))
-    twice = sorted({c for c in columns if c and columns.count(c) > 1})
-    if twice:
-        problems.append(Problem(1, f"Column {', '.join(twice)} appears twice"))
+        self.start = 1
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        while True:
+            self.start = self.reader.line_num + 1
+            try:
+                row = next(self.reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise _Malformed(self._words(str(exc))) from None
+            yield self.start, row
+
+    def _words(self, error: str) -> str:
+        if "unexpected end of data" in error:
+            return 'a quoted value starts on this line and is never closed (a " without its pair)'
+        if "field larger than field limit" in error:
+            return f"a value is over {csv.field_size_limit():,} characters"
+        if "expected after" in error:
+            return f"a closing quote must be followed by the separator or the line's end ({error})"
+        return f"the CSV is malformed here ({error})"
+
+
+class _Malformed(ValueError):
+    """The csv module could not read on from the line a row starts on."""
+
+
+def _bad_character(text: str) -> Problem | None:
+    """A NUL (a binary file, or one a spreadsheet mangled) anywhere in TEXT, at its line."""
+    at = text.find("\x00")
+    if at < 0:
+        return None
+    line = text.count("\n", 0, at) + 1
+    return Problem(line, "holds a NUL character (U+0000), which no CSV file has")
+
+
+def _cell_problem(column: str, cell: str) -> str | None:
+    """What is wrong with CELL of COLUMN as text: a control character, or a line break
+    where one line is meant (a consignee's address may have several)."""
+    problem = text_problem(cell, lines=column in MULTI_LINE_COLUMNS)
+    return f"{column} holds {problem}" if problem else None
+
+
+def read_records(kind: str, text: str) -> tuple[list[str], list[Record], list[Problem]]:
+    """The columns and data rows of a CSV text for KIND, and what is wrong with its shape.
+    A file the csv module cannot read whole (a quote never closed) is one Problem."""
+    layout = LAYOUTS[check_kind(kind)]
+    nul = _bad_character(text)
+    if nul is not None:
+        return [], [], [nul]
+    rows = _Rows(text)
+    try:
+        return _records(kind, layout, iter(rows))
+    except _Malformed as exc:
+        return [], [], [Problem(rows.start, str(exc))]
+
+
+def _records(
+    kind: str, layout: tuple[Column, ...], rows: Iterator[tuple[int, list[str]]]
+) -> tuple[list[str], list[Record], list[Problem]]:
+    header = next(rows, None)
+    if header is None:
+        return [], [], [Problem(1, "The file is empty: the first line must name the columns")]
+    columns = [_column_name(h) for h in header[1]]
+    problems = _header_problems(kind, layout, header[1], columns)
     if problems:
         return columns, [], problems
     records = []
-    line = reader.line_num
-    for row in reader:
-        start, line = line + 1, reader.line_num
+    for start, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
@@ -185,8 +257,36 @@ def read_records(kind: str, text: str) -> tuple[list[str], list[Record], list[Pr
             )
             continue
         values = {c: cell.strip() for c, cell in zip(columns, row, strict=True) if c}
+        bad = next(filter(None, (_cell_problem(c, v) for c, v in values.items())), None)
+        if bad:
+            problems.append(Problem(start, bad))
+            continue
         records.append(Record(start, values))
     return columns, records, problems
+
+
+def _header_problems(
+    kind: str, layout: tuple[Column, ...], header: list[str], columns: list[str]
+) -> list[Problem]:
+    names = [c.name for c in layout]
+    problems = []
+    unknown = [h for h, c in zip(header, columns, strict=True) if c and c not in names]
+    if unknown:
+        shown = ", ".join(repr(printable(u[:40])) for u in unknown[:5])
+        problems.append(
+            Problem(
+                1,
+                f"Unknown column{'s' if len(unknown) > 1 else ''} {shown}: "
+                f"{kind} take {', '.join(names)}",
+            )
+        )
+    missing = [c.name for c in layout if c.required and c.name not in columns]
+    if missing:
+        problems.append(Problem(1, f"Missing column {', '.join(missing)} ({kind} need it)"))
+    twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    if twice:
+        problems.append(Problem(1, f"Column {', '.join(twice)} appears twice"))
+    return problems
 
 
 # --- parsing cells ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from backroom.models.data.importing.plans import ApplyCursor, Planned, RowChecke
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import add_location
 from backroom.models.rules.identifiers import check_location_code
+from backroom.models.rules.text import NAME_MOST, check_text
 from backroom.models.schema import LOCATION_KINDS, Location, Move
 
 
@@ -41,6 +42,7 @@ def _plan_location(
 ) -> Planned:
     code = check_location_code(r.get("code"))
     check.once(("code", code), r.line, f"location {code}")
+    check_text(r.get("name"), f"The name of location {code}", max_length=NAME_MOST)
     loc = existing.get(code)
     kind = r.get("kind").lower() or (loc.kind if loc else "internal")
     if kind not in LOCATION_KINDS:

@@ -9,7 +9,13 @@ import re
 from pathlib import Path
 
 from backroom.models.data.importing import consignees, items, locations, lots, opening_stock
-from backroom.models.data.importing.csv_rows import Problem, check_kind, decode, read_records
+from backroom.models.data.importing.csv_rows import (
+    Problem,
+    check_kind,
+    decode,
+    read_file,
+    read_records,
+)
 from backroom.models.data.importing.plans import (
     PREVIEW_ROWS,
     ApplyCursor,
@@ -145,9 +151,5 @@ def import_file(
 ) -> ImportResult:
     """Check a CSV file of KIND and import it whole; ImportRefused lists every problem."""
     file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise Refused(f"Cannot read {file}: {exc.strerror}") from exc
-    plan = plan_import(kind, data, source=file.name, user=user)
+    plan = plan_import(kind, read_file(file), source=file.name, user=user)
     return apply_import(plan, user=user, progress=progress)

@@ -7,6 +7,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker
 
+from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
@@ -26,4 +27,4 @@ class DataJobScreen(PassesWorkerFailuresOn, Screen):
         self._say(message)
 
     def _say(self, text: str) -> None:
-        self.query_one("#summary", Static).update(text)
+        self.query_one("#summary", Static).update(plain(text))

@@ -14,10 +14,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from backroom.models.data.importing import KINDS, LAYOUTS, ImportPlan, apply_import, plan_import
+from backroom.models.data.importing.csv_rows import read_file
 from backroom.models.db import db
 from backroom.tui.screens.data.data_job import DataJobScreen
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.plain import plain
 
 # Progress reaches the screen at most this often: a thread hop per row would slow
 # a large import down.
@@ -94,7 +96,7 @@ class ImportScreen(DataJobScreen):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _check(self, kind: str, path: Path) -> None:
         try:
-            data = path.read_bytes()
+            data = read_file(path)  # a regular file of at most 200 MB, else refused
             with db.connection_context():
                 plan = plan_import(kind, data, source=path.name, user=self.app.session.user)
         except OSError as exc:
@@ -109,7 +111,7 @@ class ImportScreen(DataJobScreen):
         if plan.columns:
             table.add_columns("line", *(c or "?" for c in plan.columns))
             for record in plan.preview:
-                table.add_row(str(record.line), *(record.get(c) for c in plan.columns))
+                table.add_row(str(record.line), *(plain(record.get(c)) for c in plan.columns))
         table.display = bool(plan.preview)
         problems = self.query_one("#problems", Static)
         problems.update("\n".join(f"line {p.line}: {p.message}" for p in plan.problems))

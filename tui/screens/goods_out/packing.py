@@ -20,6 +20,7 @@ from backroom.models.goods_out.status import unpacked
 from backroom.models.rules.identifiers import parse_sscc
 from backroom.tui.screens.goods_out.shipments_form import ShipmentForm
 from backroom.tui.screens.stock.operation_form import Field, Values
+from backroom.tui.widgets.plain import plain
 
 
 def left_to_pack(number: str) -> str:
@@ -139,6 +140,6 @@ class PackScreen(ShipmentForm):
         self.asking.discard("weight")
         self.field_input("weight").value = ""
         self.query_one("#row-weight").display = False
-        self.query_one("#result", Static).update(text)
+        self.query_one("#result", Static).update(plain(text))
         self.say("")
         self._focus_next()

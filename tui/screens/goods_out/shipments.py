@@ -15,6 +15,7 @@ from backroom.models.db import db
 from backroom.models.goods_out.orders import ShipmentSummary, list_shipments
 from backroom.tui import navigation
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 OPEN = ("draft", "allocated", "picking", "packed")
@@ -104,8 +105,8 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
             if s.number in table.rows:
                 continue
             table.add_row(
-                s.number, s.status, s.consignee, s.carrier or "", s.planned_date.isoformat(),
-                key=s.number,
+                s.number, s.status, plain(s.consignee), plain(s.carrier),
+                s.planned_date.isoformat(), key=s.number,
             )  # fmt: skip
         if rows:
             self.last = rows[-1].number
@@ -120,7 +121,7 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
         """What went wrong reading the list (a worker's failure), with the bell."""
         self.loading = False
         message_box = self.query_one("#message", Static)
-        message_box.update(f"✗ {message}")
+        message_box.update(plain(f"✗ {message}"))
         self.app.bell()
 
     @on(DataTable.RowHighlighted)

@@ -23,6 +23,7 @@ from backroom.models.goods_out.packing import get_parcel
 from backroom.tui import navigation
 from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 
@@ -47,10 +48,12 @@ def detail_renderable(d: ShipmentDetail) -> RenderableType:
         head.append(f"\nDelivered {s.delivered_at:%Y-%m-%d %H:%M} UTC, signed by {s.pod_name}")
     lines = _table("Item", "Ord", "Alloc", "Pick", "Ship", numeric=(1, 2, 3, 4))
     for x in d.lines:
-        lines.add_row(x.item, str(x.ordered), str(x.allocated), str(x.picked), str(x.shipped))
+        lines.add_row(
+            plain(x.item), str(x.ordered), str(x.allocated), str(x.picked), str(x.shipped)
+        )
     allocs = _table("Location", "Item", "Lot", "Qty", "Picked", numeric=(3, 4))
     for a in d.allocations:
-        allocs.add_row(a.location, a.item, a.lot or "", str(a.qty), str(a.picked))
+        allocs.add_row(plain(a.location), plain(a.item), plain(a.lot), str(a.qty), str(a.picked))
     # An SSCC is read and compared whole: one line each, never cut to fit a column.
     parcels = Text()
     for p in d.parcels:
@@ -131,7 +134,7 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#message", Static)
         message.set_class(error, "error")
-        message.update(f"✗ {text}" if error else text)
+        message.update(plain(f"✗ {text}" if error else text))
         if error:
             self.app.bell()
 

@@ -17,6 +17,7 @@ from backroom.models.goods_out.dispatch import dispatch_code
 from backroom.models.goods_out.orders import get_shipment
 from backroom.scanners.entry import shipment_of
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen
+from backroom.tui.widgets.plain import plain
 
 
 def site_config(app: object) -> Config:
@@ -91,7 +92,7 @@ class ShipmentForm(OperationScreen):
         self.number = number
         self.values["shipment"] = number
         self.field_input("shipment").value = number
-        self.query_one(".title", Static).update(f"{self.TITLE} {number}")
+        self.query_one(".title", Static).update(plain(f"{self.TITLE} {number}"))
         self.parcel_scanned(sscc)
         self.say(status)
         self._focus_next()

@@ -37,7 +37,11 @@ from backroom.models.masterdata.checks import (
     check_days,
     check_gtin,
     check_location_field,
+    check_name_field,
+    check_reason_field,
     check_sku_field,
+    check_supplier_lot_field,
+    check_unit_field,
     gtin_taken,
     location_taken,
     lot_item_problem,
@@ -50,6 +54,7 @@ from backroom.models.people.roles import acting
 from backroom.models.rules.dates import optional_date
 from backroom.models.rules.identifiers import check_lot_number
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.plain import plain
 from backroom.tui.widgets.status_line import StatusLine
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -222,7 +227,7 @@ class FormScreen(PassesWorkerFailuresOn, Screen[str | None]):
     def show_error(self, name: str, error: str | None) -> None:
         """Show ERROR under field NAME (None clears it)."""
         note = self.query_one(f"#e-{name}", Static)
-        note.update(error or "")
+        note.update(plain(error))
         note.display = bool(error)
         self.query_one(f"#row-{name}").set_class(bool(error), "-invalid")
 
@@ -328,7 +333,7 @@ class ItemForm(FormScreen):
     WHAT = "item"
     FIELDS = (
         Field("sku", "SKU", required=True, fixed=True, check=check_sku_field, lookup=True),
-        Field("name", "Name", required=True),
+        Field("name", "Name", required=True, check=check_name_field),
         Field(
             "gtin",
             "GTIN",
@@ -336,7 +341,7 @@ class ItemForm(FormScreen):
             check=check_gtin,
             lookup=True,
         ),
-        Field("unit", "Unit", required=True, placeholder="pcs, g, ml…"),
+        Field("unit", "Unit", required=True, placeholder="pcs, g, ml…", check=check_unit_field),
         Field("tracking", "Tracking", kind="choice", choices=TRACKING),
         Field("shelf_life_days", "Shelf life (days)", check=check_days),
         Field("active", "Active", kind="flag", edit_only=True),
@@ -399,7 +404,7 @@ class LocationForm(FormScreen):
     WHAT = "location"
     FIELDS = (
         Field("code", "Code", required=True, fixed=True, check=check_location_field, lookup=True),
-        Field("name", "Name"),
+        Field("name", "Name", check=check_name_field),
         Field("parent", "Parent", placeholder="code above it (empty: top level)", lookup=True),
         Field("kind", "Kind", kind="choice", choices=LOCATION_KINDS),
         Field("quarantine", "Quarantine area", kind="flag"),
@@ -477,9 +482,15 @@ class LotForm(FormScreen):
         Field("expiry", "Expiry", placeholder="YYYY-MM-DD", check=check_date),
         Field("production_date", "Produced", placeholder="YYYY-MM-DD", check=check_date),
         Field("supplier", "Supplier", placeholder="supplier location code", lookup=True),
-        Field("supplier_lot", "Supplier's lot"),
+        Field("supplier_lot", "Supplier's lot", check=check_supplier_lot_field),
         Field("status", "Status", kind="choice", choices=LOT_STATUSES, edit_only=True),
-        Field("reason", "Reason", placeholder="why the status changes", edit_only=True),
+        Field(
+            "reason",
+            "Reason",
+            placeholder="why the status changes",
+            edit_only=True,
+            check=check_reason_field,
+        ),
     )
 
     def __init__(

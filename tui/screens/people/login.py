@@ -25,6 +25,7 @@ from backroom.models.rules.codes import BADGE_PREFIX
 from backroom.scanners.parse import parse
 from backroom.scanners.results import Resolution, ResolvedBadge
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.plain import plain, tell
 from backroom.tui.widgets.scan_input import ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -62,7 +63,7 @@ class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
     def say(self, text: str, *, error: bool = False) -> None:
         """A line under the fields; an error rings the bell."""
         message = self.query_one("#login-message", Static)
-        message.update(text)
+        message.update(plain(text))
         message.set_class(error, "-error")
         if error:
             self.app.bell()
@@ -140,7 +141,7 @@ def set_user(app: BackroomApp, name: str) -> None:
     app.last_key = time.monotonic()
     app.sub_title = f"{app.session.who} · {app.session.db_label}"
     if name:
-        app.notify(f"Logged in as {name}")
+        tell(app, f"Logged in as {name}")
 
 
 def _check_idle(app: BackroomApp) -> None:
@@ -164,7 +165,7 @@ def badge_scanned(app: BackroomApp, res: Resolution) -> bool:
     True when the scan was dealt with here."""
     if not app.session.shared:
         if isinstance(res, ResolvedBadge):
-            app.notify(f"Scanned the {res.label}")
+            tell(app, f"Scanned the {res.label}")
             return True
         return False
     if isinstance(res, ResolvedBadge):

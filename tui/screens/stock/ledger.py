@@ -23,6 +23,7 @@ from backroom.tui.widgets.browse_screen import BrowseScreen
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.line_table import LineTable
 from backroom.tui.widgets.paged_table import Column, Fetch, TableRow
+from backroom.tui.widgets.plain import plain
 from backroom.tui.widgets.status_line import StatusLine
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -209,7 +210,7 @@ class MoveScreen(PassesWorkerFailuresOn, Screen):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in detail_lines(detail):
-            grid.add_row(label, Text(value))
+            grid.add_row(label, plain(value))
         self.query_one("#move-fields", Static).update(grid)
         if self.status.has_class("-done"):
             pass  # keep saying what was just done

@@ -22,6 +22,7 @@ from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
+from backroom.tui.widgets.plain import plain
 from backroom.tui.widgets.scan_input import ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -229,7 +230,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def _posted(self, text: str) -> None:
         self.busy = False
-        self.query_one("#result", Static).update(text)
+        self.query_one("#result", Static).update(plain(text))
         self.say("")
         self._reset()
 

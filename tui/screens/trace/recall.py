@@ -31,6 +31,7 @@ from backroom.scanners.entry import lot_named
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
+from backroom.tui.widgets.plain import plain
 from backroom.tui.widgets.scan_input import ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -116,13 +117,13 @@ class RecallScreen(PassesWorkerFailuresOn, Screen):
         also = f" and the {made} lot{'s' if made != 1 else ''} made from it" if made else ""
         head = self.query_one("#recall-head", Static)
         if report.reason:
-            head.update(f"RECALLED {info.label}{also}: {report.reason}")
+            head.update(plain(f"RECALLED {info.label}{also}: {report.reason}"))
             self.query_one("#recall-reason", Input).display = False
             self.query_one(DataTable).focus()
         elif info.status == "recalled":
-            head.update(f"{info.label} is recalled already; the report as it stands")
+            head.update(plain(f"{info.label} is recalled already; the report as it stands"))
         else:
-            head.update(f"Recall {info.label}{also}")
+            head.update(plain(f"Recall {info.label}{also}"))
         totals = report.as_dict()["totals"]
         self.say(
             f"Customers reached {totals['customers']} ({totals['shipped']} shipped) · "
@@ -132,7 +133,7 @@ class RecallScreen(PassesWorkerFailuresOn, Screen):
         table = self.query_one(DataTable)
         table.clear()
         for row in report.rows():
-            table.add_row(*(str(row[key]) for key in KEYS))
+            table.add_row(*(plain(row[key]) for key in KEYS))
 
     # --- the recall -------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
+from backroom.tui.widgets.plain import plain
 from backroom.tui.widgets.scan_input import ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -101,7 +102,10 @@ class TransformScreen(PassesWorkerFailuresOn, Screen):
         table.clear()
         for direction, line in self.lines:
             table.add_row(
-                "in" if direction == "in" else "out", line.item, _lot_shown(line), str(line.qty)
+                "in" if direction == "in" else "out",
+                plain(line.item),
+                plain(_lot_shown(line)),
+                str(line.qty),
             )
 
     def say(self, text: str) -> None:
@@ -288,7 +292,7 @@ class TransformScreen(PassesWorkerFailuresOn, Screen):
             f"{m.qty} {m.item}" + (f" lot {m.lot}" if m.lot else "") for m in result.produced
         )
         self.query_one("#result", Static).update(
-            f"Posted {result.number}: {result.kind} at {result.location}, made {made}"
+            plain(f"Posted {result.number}: {result.kind} at {result.location}, made {made}")
         )
         self.say("")
         self._reset()
