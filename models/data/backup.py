@@ -91,6 +91,10 @@ def backup(
         raise Refused(f"{target} is a folder: give the backup a file name")
     if target.exists() and not force:
         raise Refused(f"{target} already exists: choose another name or give --force")
+    if target.exists() and not target.is_file():
+        raise Refused(f"{target} is not a plain file: give the backup a file name")
+    if not target.parent.is_dir():
+        raise Refused(f"There is no folder {target.parent}: make it first, or choose another")
     started = time.monotonic()
     source = sqlite_path(url)
     if source is not None:
