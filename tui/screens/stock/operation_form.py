@@ -22,7 +22,7 @@ from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
-from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.widgets.scan_input import GS, GS_SHOWN, KeyHold, ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 Values = dict[str, Any]
@@ -56,7 +56,28 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.values: Values = {}
         self.tracking: str | None = None
         self.asking: set[str] = set()  # optional fields to visit anyway
-        self.busy = False
+        self.hold = KeyHold()  # keys that came while an entry was being taken
+        self.cursor = ""  # the field the next key belongs to
+        self.generation = 0  # one more at each Esc: an entry still being read is void
+        self._busy = False
+
+    @property
+    def busy(self) -> bool:
+        """Taking an entry or posting: keys that arrive meanwhile are held."""
+        return self._busy
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self._busy = value
+        if not value:
+            # After the handler that cleared it has moved the cursor on.
+            self.call_later(self._resume)
+
+    def _resume(self) -> None:
+        """Hand the held keys to the field they belong to, unless busy again."""
+        if self._busy or not self.cursor:
+            return
+        self.hold.replay(self.field_input(self.cursor))
 
     # --- layout ---------------------------------------------------------------------
 
@@ -67,7 +88,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             for f in self.FIELDS:
                 with Horizontal(classes="row", id=f"row-{f.name}"):
                     yield Label(f.label, classes="label")
-                    yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f))
+                    yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f), hold=self.hold)
             yield MessageLine("", id="message", classes="message")
             yield Static("", id="result", classes="message")
         yield KeyFooter()
@@ -101,28 +122,46 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         for f in self.FIELDS:
             needed = not f.optional or f.name in self.asking
             if f.name not in self.values and needed and not self._skipped(f):
-                self.field_input(f.name).focus()
+                self._put_cursor(f.name)
                 return True
         return False
+
+    def _put_cursor(self, name: str, *, select: bool = False) -> None:
+        """Focus field NAME; with SELECT its text is selected, so that the next scan or
+        key replaces it rather than joining it."""
+        self.cursor = name
+        field_input = self.field_input(name)
+        field_input.focus()
+        if select:
+            field_input.select_all()
 
     # --- entries ----------------------------------------------------------------------
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.busy or not isinstance(event.input, ScanInput):
+        if not isinstance(event.input, ScanInput):
+            return
+        if self.busy:  # cannot happen while keys are held; keep the Enter if it does
+            self.hold.keys.insert(0, "\r")
             return
         name = (event.input.id or "").removeprefix("f-")
-        text = event.input.scan_text
+        self.cursor = name
+        text = event.value.replace(GS_SHOWN, GS)  # as it was at Enter, nothing after
         if text == "" and (name in self.values or self._field(name).optional):
             self.asking.discard(name)
             self._advance(name)
+            self.busy = False  # hands on what came after the Enter
             return
         self.busy = True
-        self._interpret(self._field(name), text, dict(self.values), self.app.session.scanner)
+        self._interpret(
+            self._field(name), text, dict(self.values), self.app.session.scanner, self.generation
+        )
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
-    def _interpret(self, f: Field, text: str, values: Values, settings: ScannerSettings) -> None:
+    def _interpret(
+        self, f: Field, text: str, values: Values, settings: ScannerSettings, generation: int
+    ) -> None:
         try:
             with db.connection_context():
                 entry = interpret(
@@ -135,13 +174,15 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                 )
         except DomainError as exc:
             entry = Entry(error=str(exc))
-        self.app.call_from_thread(self._apply, f, entry)
+        self.app.call_from_thread(self._apply, f, entry, generation)
 
-    def _apply(self, f: Field, entry: Entry) -> None:
+    def _apply(self, f: Field, entry: Entry, generation: int) -> None:
         self.busy = False
+        if generation != self.generation:
+            return  # Esc came while it was being read: the person started again
         if entry.error:
+            self.cursor = f.name
             self.error(entry.error)
-            self.field_input(f.name).focus()
             return
         if entry.command:
             {
@@ -187,6 +228,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def _back(self) -> None:
         self.focus_previous()
+        if isinstance(self.focused, ScanInput):
+            self.cursor = (self.focused.id or "").removeprefix("f-")
 
     # --- posting --------------------------------------------------------------------------
 
@@ -247,13 +290,18 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.query_one("#message", MessageLine).say(text)
 
     def error(self, text: str) -> None:
-        """Show TEXT where the person is looking, with the bell."""
+        """Show TEXT where the person is looking, with the bell; the field the cursor is
+        in is selected, so that what is typed or scanned next replaces it."""
         self.query_one("#message", MessageLine).error(text)
+        if self.cursor:
+            self._put_cursor(self.cursor, select=True)
 
     # --- keys ---------------------------------------------------------------------------
 
     def action_clear_or_back(self) -> None:
-        """Esc: clear a form in progress; leave an empty one."""
+        """Esc: clear a form in progress (and keys held for it); leave an empty one."""
+        self.hold.drop()
+        self.generation += 1
         if self.values or any(self.field_input(f.name).value for f in self.FIELDS):
             self._reset()
             self.say("Cleared")
