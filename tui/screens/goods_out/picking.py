@@ -27,6 +27,7 @@ class PickScreen(ShipmentForm):
     """Picking for a shipment, stop by stop in walking order."""
 
     TITLE = "Pick"
+    OPERATION = "pick"
     FIELDS: ClassVar = (
         Field("shipment", "Shipment", "text"),
         Field("location", "From location", "location"),

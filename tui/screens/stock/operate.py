@@ -10,14 +10,26 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from backroom.models.stock.checks import refuse_more_than_here, refuse_serial_in_stock
 from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
+
+
+def _check_take(planned: Values, tracking: str | None, source: str) -> None:
+    """Refuse a quantity above what the source location holds, as soon as the item,
+    lot (when it has one), source and quantity are all known."""
+    needed = ("item", "qty", source)
+    lot_known = "lot" in planned or tracking == "none"
+    if all(planned.get(name) for name in needed) and lot_known:
+        lot = planned.get("lot") or None
+        refuse_more_than_here(planned["qty"], planned["item"], planned[source], lot)
 
 
 class ReceiveScreen(OperationScreen):
     """Goods in from a supplier."""
 
     TITLE = "Receive"
+    OPERATION = "receive"
     FIELDS: ClassVar = (
         Field("item", "Item", "item"),
         Field("lot", "Lot", "lot", new_lot_ok=True),
@@ -25,6 +37,10 @@ class ReceiveScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("to", "To location", "location"),
     )
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        if planned.get("item") and planned.get("lot"):
+            refuse_serial_in_stock(planned["item"], planned["lot"])
 
     def perform(self, v: Values, user: str) -> str:
         return self.kept(
@@ -43,6 +59,7 @@ class MoveScreen(OperationScreen):
     """Stock from one location to another (put away, replenish)."""
 
     TITLE = "Move / put away"
+    OPERATION = "transfer"
     FIELDS: ClassVar = (
         Field("from", "From location", "location"),
         Field("item", "Item", "item"),
@@ -50,6 +67,9 @@ class MoveScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("to", "To location", "location"),
     )
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        _check_take(planned, tracking, "from")
 
     def perform(self, v: Values, user: str) -> str:
         return self.kept(
@@ -61,6 +81,7 @@ class CountScreen(OperationScreen):
     """A blind count: the expected quantity shows only after the count is confirmed."""
 
     TITLE = "Count"
+    OPERATION = "count"
     FIELDS: ClassVar = (
         Field("at", "Location", "location"),
         Field("item", "Item", "item"),
@@ -83,6 +104,7 @@ class AdjustScreen(OperationScreen):
     """Correct stock up or down, with a reason."""
 
     TITLE = "Adjust"
+    OPERATION = "adjust"
     FIELDS: ClassVar = (
         Field("at", "Location", "location"),
         Field("item", "Item", "item"),
@@ -108,6 +130,7 @@ class ScrapScreen(OperationScreen):
     """Write damaged or expired stock off."""
 
     TITLE = "Scrap"
+    OPERATION = "scrap"
     FIELDS: ClassVar = (
         Field("at", "Location", "location"),
         Field("item", "Item", "item"),
@@ -115,6 +138,9 @@ class ScrapScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("reason", "Reason", "text"),
     )
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        _check_take(planned, tracking, "at")
 
     def perform(self, v: Values, user: str) -> str:
         return self.kept(

@@ -16,6 +16,7 @@ from textual.widgets import Header, Input, Label, Static
 
 from backroom.models.db import db
 from backroom.models.errors import DomainError
+from backroom.models.people.roles import acting
 from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
 from backroom.scanners.entry import Entry, interpret
@@ -45,6 +46,9 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     # Absolute, so that forms in other rooms (pick, pack) that inherit it find it too.
     CSS_PATH = Path(__file__).with_name("operate.tcss")
     FIELDS: ClassVar[tuple[Field, ...]] = ()
+    # The permission the posting needs (models/people/roles.py), checked when the form
+    # opens: nobody fills five fields to learn that a lead must do it.
+    OPERATION: ClassVar[str] = ""
     BINDINGS: ClassVar = [
         Binding("escape", "clear_or_back", "Clear/back", id="op.cancel"),
         Binding("ctrl+s", "confirm", "Post", id="op.confirm"),
@@ -59,6 +63,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.hold = KeyHold()  # keys that came while an entry was being taken
         self.cursor = ""  # the field the next key belongs to
         self.generation = 0  # one more at each Esc: an entry still being read is void
+        self.refusal = ""  # why this person may not post here, once the role is checked
         self._busy = False
 
     @property
@@ -107,6 +112,23 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def on_mount(self) -> None:
         self._focus_next()
+        if self.OPERATION:
+            self._check_role(self.app.session.user)
+
+    @work(thread=True, group="role", exit_on_error=False)
+    def _check_role(self, user: str) -> None:
+        try:
+            with db.connection_context():
+                acting(user, self.OPERATION)
+        except DomainError as exc:
+            self.app.call_from_thread(self._not_allowed, str(exc))
+
+    def _not_allowed(self, text: str) -> None:
+        """The person may not post here: say so at once, and take no entries (the
+        fields keep the focus, so that a scan is not taken as one to open something)."""
+        self.refusal = f"{text}. Esc to go back"
+        self.hold.drop()
+        self.error(self.refusal)
 
     def field_input(self, name: str) -> ScanInput:
         return self.query_one(f"#f-{name}", ScanInput)
@@ -147,6 +169,11 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             return
         name = (event.input.id or "").removeprefix("f-")
         self.cursor = name
+        if self.refusal:
+            event.input.value = ""
+            self.error(self.refusal)
+            self.busy = False
+            return
         text = event.value.replace(GS_SHOWN, GS)  # as it was at Enter, nothing after
         if text == "" and (name in self.values or self._field(name).optional):
             self.asking.discard(name)
@@ -172,9 +199,25 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                     zero_ok=f.zero_ok,
                     new_lot_ok=any(g.new_lot_ok for g in self.FIELDS),
                 )
+                if not entry.error and not entry.command:
+                    tracking = entry.tracking or self.tracking
+                    self.check_entry(self._planned(f, entry, values), tracking)
         except DomainError as exc:
             entry = Entry(error=str(exc))
         self.app.call_from_thread(self._apply, f, entry, generation)
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        """Raise a DomainError if the form, as it would be with this entry (PLANNED),
+        cannot be posted; runs in the worker, with the database. Subclasses add checks."""
+
+    def _planned(self, f: Field, entry: Entry, values: Values) -> Values:
+        """VALUES with ENTRY's fills put where _apply will put them."""
+        planned = dict(values)
+        for name, (_shown, value) in entry.fills.items():
+            target = self._target(name, f, planned)
+            if target is not None:
+                planned[target] = value
+        return planned
 
     def _apply(self, f: Field, entry: Entry, generation: int) -> None:
         self.busy = False
@@ -195,7 +238,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.tracking = entry.tracking
         self.asking.update(name for name in entry.ask if any(f.name == name for f in self.FIELDS))
         for name, (shown, value) in entry.fills.items():
-            target = self._target(name, f)
+            target = self._target(name, f, self.values)
             if target is None:
                 continue
             self.values[target] = value
@@ -203,7 +246,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.say(f"✓ {entry.understood}" if entry.understood else "")
         self._advance(f.name)
 
-    def _target(self, fill: str, current: Field) -> str | None:
+    def _target(self, fill: str, current: Field, values: Values) -> str | None:
         """Which field a fill goes to: the current one if it is of that kind, else the
         first empty field of that kind."""
         kinds = {
@@ -218,7 +261,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         if current.kind in kinds:
             return current.name
         for f in self.FIELDS:
-            if f.kind in kinds and f.name not in self.values:
+            if f.kind in kinds and f.name not in values:
                 return f.name
         return None
 
