@@ -15,3 +15,8 @@ class Refused(DomainError):
 
 class DatabaseUnavailable(DomainError):
     """The database cannot be opened, is busy or is read-only."""
+
+
+class Unlikely(DomainError):
+    """Allowed, but so far from the usual that the person must confirm it first: a
+    quantity ten times the largest move, an expired lot received."""

@@ -4,9 +4,15 @@ of a wrong quantity at the quantity, not five fields later. Posting checks again
 
 from __future__ import annotations
 
-from backroom.models.errors import Refused
+import datetime as dt
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from backroom.models.config import Config
+from backroom.models.errors import Refused, Unlikely
 from backroom.models.masterdata.adding import get_item, get_location, lot_or_none
-from backroom.models.schema import Quant
+from backroom.models.schema import Move, Quant
 
 
 def quantity_at(sku: str, location: str, lot: str | None = None) -> int:
@@ -47,3 +53,61 @@ def refuse_serial_in_stock(sku: str, serial: str) -> None:
     held = [q.location.code for q in rows if q.location.is_internal]
     if held:
         raise Refused(f"Serial {serial} of {item.sku} is already in stock at {held[0]}")
+
+
+# Above either, a floor form asks before it takes a quantity ([floor] in the config).
+MOST_WITHOUT_ASKING = 100_000
+TIMES_THE_LARGEST_MOVE = 10
+EXPIRY_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class FloorLimits:
+    """When a floor form asks "are you sure?" ([floor] in the configuration)."""
+
+    most: int = MOST_WITHOUT_ASKING
+    times_largest: int = TIMES_THE_LARGEST_MOVE
+    per_item: dict[str, int] = field(default_factory=dict)  # SKU -> most without asking
+    per_unit: dict[str, int] = field(default_factory=dict)  # unit -> most without asking
+    expiry_warning_days: int = EXPIRY_WARNING_DAYS
+
+    @classmethod
+    def from_config(cls, config: Config) -> FloorLimits:
+        return cls(
+            most=int(config.get("floor.most_without_asking", MOST_WITHOUT_ASKING)),
+            times_largest=int(config.get("floor.times_largest_move", TIMES_THE_LARGEST_MOVE)),
+            per_item={str(k): int(v) for k, v in config.get("floor.items", {}).items()},
+            per_unit={str(k): int(v) for k, v in config.get("floor.units", {}).items()},
+            expiry_warning_days=int(config.get("floor.expiry_warning_days", EXPIRY_WARNING_DAYS)),
+        )
+
+
+def ask_if_unusual(qty: int, sku: str, limits: FloorLimits) -> None:
+    """Raise Unlikely when QTY of SKU is above what the site takes without asking: its
+    own limit (item, then unit), else 100,000 or ten times the item's largest move."""
+    item = get_item(sku)
+    own = limits.per_item.get(item.sku, limits.per_unit.get(item.unit))
+    if own is not None:
+        if qty > own:
+            raise Unlikely(f"{qty:,} {item.unit} of {item.sku} is above this site's {own:,}")
+        return
+    if qty > limits.most:
+        raise Unlikely(f"{qty:,} {item.unit} of {item.sku} is more than {limits.most:,}")
+    largest = Move.select(fn.MAX(Move.qty)).where(Move.item == item.id).scalar() or 0
+    if largest and qty > limits.times_largest * largest:
+        raise Unlikely(
+            f"{qty:,} {item.unit} of {item.sku} is more than {limits.times_largest} times "
+            f"its largest move so far ({largest:,})"
+        )
+
+
+def ask_if_expiring(expiry: dt.date | None, lot: str, limits: FloorLimits) -> None:
+    """Raise Unlikely when lot LOT expired, or expires within the warning days."""
+    if expiry is None:
+        return
+    today = dt.date.today()
+    if expiry < today:
+        days = (today - expiry).days
+        raise Unlikely(f"Lot {lot} expired on {expiry} ({days} days ago)")
+    if expiry <= today + dt.timedelta(days=limits.expiry_warning_days):
+        raise Unlikely(f"Lot {lot} expires on {expiry}, in {(expiry - today).days} days")

@@ -97,3 +97,61 @@ async def test_a_serial_already_in_stock_is_refused_when_it_is_scanned(stocked):
             await settle(pilot)
         assert "Serial SN-1 of DRILL-1 is already in stock at A-01" in _message(app)
         assert "lot" not in app.screen.values
+
+
+async def _entries(pilot, *texts: str) -> None:
+    for text in texts:
+        if text:
+            await pilot.press(*text)
+        await pilot.press("enter")
+        await settle(pilot)
+
+
+async def test_receiving_far_more_than_ever_moved_asks_and_posts_only_when_confirmed(stocked):
+    from backroom.models.browse import on_hand
+
+    before = Move.select().count()
+    app = BackroomApp(Session("olga", stocked))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "r")
+        await _entries(pilot, "TAPE-48", "9999999")
+        form = app.screen
+        assert "more than 100,000" in _message(app)
+        assert "Enter again" in _message(app)
+        assert "qty" not in form.values
+        await _entries(pilot, "")  # Enter again on the same, still selected, value
+        assert form.values["qty"] == 9999999
+        await pilot.press("escape")  # ... but the person thinks again
+        await settle(pilot)
+        await _entries(pilot, "TAPE-48", "201")  # 10 x the largest move (20) is 200
+        assert "more than 10 times its largest move so far (20)" in _message(app)
+        await _entries(pilot, "200", "A-02")
+        assert "Posted move" in str(form.query_one("#result").render())
+    assert Move.select().count() == before + 1
+    assert on_hand("TAPE-48", location="A-02") == 200
+
+
+async def test_a_typed_number_too_long_for_a_quantity_is_not_read_as_a_barcode(stocked):
+    app = BackroomApp(Session("olga", stocked))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "r")
+        await _entries(pilot, "TAPE-48", "99999999")
+        assert "99999999 is too large for a quantity" in _message(app)
+        assert "qty" not in app.screen.values
+
+
+async def test_receiving_an_expired_lot_asks_first(stocked):
+    import datetime as dt
+
+    from backroom.models.masterdata.adding import ItemSpec, add_item
+
+    add_item(ItemSpec("MILK-1", "Milk 1 l", tracking="lot"))
+    gone = (dt.date.today() - dt.timedelta(days=31)).isoformat()
+    app = BackroomApp(Session("olga", stocked))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "r")
+        await _entries(pilot, "MILK-1", "L-OLD", gone)
+        assert f"Lot L-OLD expired on {gone} (31 days ago)" in _message(app)
+        assert "expiry" not in app.screen.values
+        await _entries(pilot, "")
+        assert app.screen.values["expiry"].isoformat() == gone

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from backroom.models.stock.checks import refuse_more_than_here, refuse_serial_in_stock
+from backroom.models.stock.checks import (
+    FloorLimits,
+    ask_if_expiring,
+    refuse_more_than_here,
+    refuse_serial_in_stock,
+)
 from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
 
@@ -41,6 +46,11 @@ class ReceiveScreen(OperationScreen):
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         if planned.get("item") and planned.get("lot"):
             refuse_serial_in_stock(planned["item"], planned["lot"])
+
+    def ask_entry(self, planned: Values, filled: set[str], limits: FloorLimits) -> None:
+        super().ask_entry(planned, filled, limits)
+        if "expiry" in filled:
+            ask_if_expiring(planned["expiry"], planned.get("lot") or "", limits)
 
     def perform(self, v: Values, user: str) -> str:
         return self.kept(

@@ -15,8 +15,9 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError
+from backroom.models.errors import DomainError, Unlikely
 from backroom.models.people.roles import acting
+from backroom.models.stock.checks import FloorLimits, ask_if_unusual
 from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
 from backroom.scanners.entry import Entry, interpret
@@ -64,6 +65,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.cursor = ""  # the field the next key belongs to
         self.generation = 0  # one more at each Esc: an entry still being read is void
         self.refusal = ""  # why this person may not post here, once the role is checked
+        self.asked: tuple[str, str] | None = None  # (field, text) asked "are you sure?"
         self._busy = False
 
     @property
@@ -189,6 +191,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     def _interpret(
         self, f: Field, text: str, values: Values, settings: ScannerSettings, generation: int
     ) -> None:
+        sure = self.asked == (f.name, text)  # the same entry, Enter again: confirmed
+        asking = False
         try:
             with db.connection_context():
                 entry = interpret(
@@ -200,29 +204,49 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                     new_lot_ok=any(g.new_lot_ok for g in self.FIELDS),
                 )
                 if not entry.error and not entry.command:
-                    tracking = entry.tracking or self.tracking
-                    self.check_entry(self._planned(f, entry, values), tracking)
+                    planned, filled = self._planned(f, entry, values)
+                    self.check_entry(planned, entry.tracking or self.tracking)
+                    if not sure:
+                        limits = FloorLimits.from_config(self.app.session.config)
+                        self.ask_entry(planned, filled, limits)
+        except Unlikely as exc:
+            entry = Entry(error=f"{exc}. Enter again to take it, or type another")
+            asking = True
         except DomainError as exc:
             entry = Entry(error=str(exc))
-        self.app.call_from_thread(self._apply, f, entry, generation)
+        self.app.call_from_thread(
+            self._apply, f, entry, generation, (f.name, text) if asking else None
+        )
+
+    def ask_entry(self, planned: Values, filled: set[str], limits: FloorLimits) -> None:
+        """Raise Unlikely where the fields this entry FILLED make the form (PLANNED)
+        allowed but unusual enough to ask first (in the worker). By default: a
+        quantity above the site's limits."""
+        if "qty" in filled and planned.get("item") and planned.get("qty"):
+            ask_if_unusual(abs(planned["qty"]), planned["item"], limits)
 
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         """Raise a DomainError if the form, as it would be with this entry (PLANNED),
         cannot be posted; runs in the worker, with the database. Subclasses add checks."""
 
-    def _planned(self, f: Field, entry: Entry, values: Values) -> Values:
-        """VALUES with ENTRY's fills put where _apply will put them."""
+    def _planned(self, f: Field, entry: Entry, values: Values) -> tuple[Values, set[str]]:
+        """VALUES with ENTRY's fills put where _apply will put them, and those fields."""
         planned = dict(values)
+        filled: set[str] = set()
         for name, (_shown, value) in entry.fills.items():
             target = self._target(name, f, planned)
             if target is not None:
                 planned[target] = value
-        return planned
+                filled.add(target)
+        return planned, filled
 
-    def _apply(self, f: Field, entry: Entry, generation: int) -> None:
+    def _apply(
+        self, f: Field, entry: Entry, generation: int, asked: tuple[str, str] | None = None
+    ) -> None:
         self.busy = False
         if generation != self.generation:
             return  # Esc came while it was being read: the person started again
+        self.asked = asked
         if entry.error:
             self.cursor = f.name
             self.error(entry.error)
@@ -345,6 +369,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         """Esc: clear a form in progress (and keys held for it); leave an empty one."""
         self.hold.drop()
         self.generation += 1
+        self.asked = None
         if self.values or any(self.field_input(f.name).value for f in self.FIELDS):
             self._reset()
             self.say("Cleared")
