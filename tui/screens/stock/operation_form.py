@@ -22,6 +22,7 @@ from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
 from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
+from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import GS, GS_SHOWN, KeyHold, ScanInput
@@ -329,8 +330,10 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         raise NotImplementedError
 
     def remember(self, move: PostedMove) -> None:
-        """Keep a posted move so that Ctrl+Z can undo it (called from the worker)."""
-        self.app.call_from_thread(self.app.posted_moves.append, move.id)
+        """Keep a posted move so that Ctrl+Z on this screen can undo it (called from
+        the worker). The app keeps them, so that a logout forgets them all."""
+        posted = (type(self).__name__, move.id, move.sentence())
+        self.app.call_from_thread(self.app.posted_moves.append, posted)
 
     def kept(self, move: PostedMove) -> str:
         """Remember MOVE for Ctrl+Z and say what was posted: the end of most perform()s."""
@@ -377,19 +380,32 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.app.pop_screen()
 
     def action_undo(self) -> None:
-        """Reverse the last move posted in this session."""
-        if not self.app.posted_moves:
-            self.error("Nothing to undo in this session")
+        """Ctrl+Z: reverse this screen's last posting of the session, once the person
+        has seen what it was and said yes."""
+        mine = [p for p in self.app.posted_moves if p[0] == type(self).__name__]
+        if not mine:
+            self.error(f"Nothing posted on {self.TITLE} to undo")
             return
-        self._undo(self.app.posted_moves[-1], self.app.session.user)
+        posted = mine[-1]
+        _screen, move_id, sentence = posted
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._undo(posted, self.app.session.user)
+            else:
+                self.say("Kept: nothing undone")
+
+        question = f"{sentence.replace('Posted move', 'Move')}\n\nReverse it?"
+        self.app.push_screen(ConfirmDialog(f"Undo move {move_id}", question, "Undo"), answered)
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
-    def _undo(self, move_id: int, user: str) -> None:
+    def _undo(self, posted: tuple[str, int, str], user: str) -> None:
+        move_id = posted[1]
         with db.connection_context():
             rev = reverse(move_id, user=user, reason="undo in the TUI")
 
         def done() -> None:
-            self.app.posted_moves.remove(move_id)
+            self.app.posted_moves.remove(posted)
             self.query_one("#result", Static).update(
                 f"Undone: move {move_id} reversed by move {rev.id}"
             )
