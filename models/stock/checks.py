@@ -30,6 +30,14 @@ def quantity_at(sku: str, location: str, lot: str | None = None) -> int:
     return row.qty if row else 0
 
 
+def held_at(sku: str, location: str, lot: str | None = None) -> str:
+    """What LOCATION holds of SKU (LOT), as a floor form shows it: 'A-01 holds 20 pcs
+    of TAPE-48 lot L1'."""
+    item = get_item(sku)
+    what = f"{item.sku} lot {lot}" if lot else item.sku
+    return f"{location} holds {quantity_at(sku, location, lot)} {item.unit} of {what}"
+
+
 def refuse_more_than_here(qty: int, sku: str, location: str, lot: str | None = None) -> None:
     """Refuse taking QTY of SKU (LOT) from LOCATION when fewer are there."""
     item = get_item(sku)

@@ -76,6 +76,18 @@ class PickScreen(ShipmentForm):
             where = planned["location"]
             raise Refused(f"Only {left} of {item} are to be picked at {where}")
 
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        """What is left to pick at this stop, once the bin and item are scanned."""
+        lot_known = "lot" in planned or tracking == "none"
+        if not (planned.get("shipment") and planned.get("location") and planned.get("item")):
+            return None
+        if not lot_known:
+            return None
+        where, item, lot = planned["location"], planned["item"], planned.get("lot") or None
+        left = left_at_stop(planned["shipment"], where, item, lot)
+        what = f"{item} lot {lot}" if lot else item
+        return f"To pick at {where}: {left} of {what}"
+
     def action_short(self) -> None:
         """Ctrl+O: all there was at this stop is what is in the quantity field (typed,
         entered or not; nothing is 0). Shows what will be recorded, and asks."""

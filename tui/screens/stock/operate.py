@@ -13,6 +13,7 @@ from typing import ClassVar
 from backroom.models.stock.checks import (
     FloorLimits,
     ask_if_expiring,
+    held_at,
     refuse_more_than_here,
     refuse_serial_in_stock,
 )
@@ -28,6 +29,14 @@ def _check_take(planned: Values, tracking: str | None, source: str) -> None:
     if all(planned.get(name) for name in needed) and lot_known:
         lot = planned.get("lot") or None
         refuse_more_than_here(planned["qty"], planned["item"], planned[source], lot)
+
+
+def _what_is_there(planned: Values, tracking: str | None, source: str) -> str | None:
+    """'A-01 holds 20 pcs of TAPE-48', once the bin and the item (and its lot) are known."""
+    lot_known = "lot" in planned or tracking == "none"
+    if planned.get(source) and planned.get("item") and lot_known:
+        return held_at(planned["item"], planned[source], planned.get("lot") or None)
+    return None
 
 
 class ReceiveScreen(OperationScreen):
@@ -77,6 +86,9 @@ class MoveScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("to", "To location", "location"),
     )
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        return _what_is_there(planned, tracking, "from")
 
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         _check_take(planned, tracking, "from")
@@ -148,6 +160,9 @@ class ScrapScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("reason", "Reason", "text"),
     )
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        return _what_is_there(planned, tracking, "at")
 
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         _check_take(planned, tracking, "at")

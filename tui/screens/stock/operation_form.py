@@ -92,6 +92,9 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
         yield Static(self.TITLE or "", classes="title")
+        # What the person needs to decide, once known: what the bin holds, what is left
+        # to pick here. Wraps, never cut.
+        yield Static("", id="context", markup=False)
         with VerticalScroll(id="form"):
             for f in self.FIELDS:
                 with Horizontal(classes="row", id=f"row-{f.name}"):
@@ -194,6 +197,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     ) -> None:
         sure = self.asked == (f.name, text)  # the same entry, Enter again: confirmed
         asking = False
+        context: str | None = None
         try:
             with db.connection_context():
                 entry = interpret(
@@ -206,6 +210,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                 )
                 if not entry.error and not entry.command:
                     planned, filled = self._planned(f, entry, values)
+                    context = self.context_of(planned, entry.tracking or self.tracking)
                     self.check_entry(planned, entry.tracking or self.tracking)
                     if not sure:
                         limits = FloorLimits.from_config(self.app.session.config)
@@ -215,9 +220,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             asking = True
         except DomainError as exc:
             entry = Entry(error=str(exc))
-        self.app.call_from_thread(
-            self._apply, f, entry, generation, (f.name, text) if asking else None
-        )
+        asked = (f.name, text) if asking else None
+        self.app.call_from_thread(self._apply, f, entry, generation, asked, context)
 
     def ask_entry(self, planned: Values, filled: set[str], limits: FloorLimits) -> None:
         """Raise Unlikely where the fields this entry FILLED make the form (PLANNED)
@@ -225,6 +229,11 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         quantity above the site's limits."""
         if "qty" in filled and planned.get("item") and planned.get("qty"):
             ask_if_unusual(abs(planned["qty"]), planned["item"], limits)
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        """What to show above the fields for the form as PLANNED (in the worker, with
+        the database); None leaves the line as it is. Subclasses give it."""
+        return None
 
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         """Raise a DomainError if the form, as it would be with this entry (PLANNED),
@@ -242,12 +251,19 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         return planned, filled
 
     def _apply(
-        self, f: Field, entry: Entry, generation: int, asked: tuple[str, str] | None = None
+        self,
+        f: Field,
+        entry: Entry,
+        generation: int,
+        asked: tuple[str, str] | None = None,
+        context: str | None = None,
     ) -> None:
         self.busy = False
         if generation != self.generation:
             return  # Esc came while it was being read: the person started again
         self.asked = asked
+        if context is not None:
+            self.query_one("#context", Static).update(context)
         if entry.error:
             self.cursor = f.name
             self.error(entry.error)
@@ -347,6 +363,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self._reset()
 
     def _reset(self) -> None:
+        self.query_one("#context", Static).update("")
         self.values.clear()
         self.tracking = None
         self.asking.clear()
