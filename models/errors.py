@@ -20,3 +20,8 @@ class DatabaseUnavailable(DomainError):
 class DiskFull(DomainError):
     """The disk a write needed is full (or the user's quota is used up); nothing was
     written."""
+
+
+class Unlikely(DomainError):
+    """Allowed, but so far from the usual that the person must confirm it first: a
+    quantity ten times the largest move, an expired lot received."""

@@ -14,6 +14,7 @@ from backroom.models.goods_out.packing import get_parcel
 from backroom.models.masterdata.adding import find_lot, get_item, lot_or_none
 from backroom.models.rules.codes import COMMAND_PREFIX
 from backroom.models.rules.dates import parse_date
+from backroom.models.rules.identifiers import has_good_check_digit
 from backroom.scanners.gs1 import read_sscc
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
@@ -32,6 +33,8 @@ from backroom.scanners.settings import ScannerSettings
 BLANKS = " \t\r\n"
 
 QTY_RE = re.compile(r"\d{1,7}")
+# Digit strings of these lengths are barcodes (GTIN-8, UPC-A, EAN-13, GTIN-14, SSCC).
+GS1_LENGTHS = {8: "GTIN-8", 12: "UPC-A", 13: "EAN-13", 14: "GTIN-14", 18: "SSCC"}
 DELTA_RE = re.compile(r"[+-]?\d{1,7}")
 
 
@@ -50,11 +53,20 @@ class Entry:
 
 def _number(text: str, signed: bool, zero_ok: bool) -> Entry | None:
     if not (DELTA_RE if signed else QTY_RE).fullmatch(text):
+        if re.fullmatch(r"[+-]?\d{8,}", text) and not _a_barcode(text):
+            # 99999999 typed as a quantity is not a GTIN-8 (its check digit is wrong):
+            # only a digit string of a GS1 key's length and check digit is read as one.
+            return Entry(error=f"{text} is too large for a quantity (at most 9,999,999)")
         return None
     value = int(text)
     if value == 0 and not zero_ok:
         return Entry(error="Quantity must not be 0" if not signed else "Change must not be 0")
     return Entry(fills={"qty": (str(value) if not signed else f"{value:+d}", value)})
+
+
+def _a_barcode(text: str) -> bool:
+    """TEXT could be a GS1 key scanned in the wrong field: its length and check digit."""
+    return len(text) in GS1_LENGTHS and has_good_check_digit(text)
 
 
 def _date(text: str) -> Entry:

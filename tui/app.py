@@ -55,7 +55,8 @@ class BackroomApp(App[None]):
         log_through_textual()
         self.session = session
         # Moves this session posted, newest last: what Ctrl+Z can undo.
-        self.posted_moves: list[int] = []
+        # (screen, move id, what was posted): Ctrl+Z undoes the screen's last one.
+        self.posted_moves: list[tuple[str, int, str]] = []
         self.scans = ScanCapture(session.scanner, self._scanned, self._replay, self.set_timer)
         self._replaying = False
         self.title = session.site

@@ -192,6 +192,28 @@ def pick(
     return run_write(_pick)
 
 
+def left_at_stop(
+    number: str, location: str, item: str | None = None, lot: str | None = None
+) -> int:
+    """What is still to pick at LOCATION (of ITEM, of LOT) for shipment NUMBER, read as
+    each is scanned; a location, item or lot that is not a stop of its pick list, or a
+    lot that may not be picked, is refused with where to go instead."""
+    shipment = get_shipment(number)
+    here = get_location(location)
+    at_spot = [a for a in _open(shipment) if a.location_id == here.id]
+    if not at_spot:
+        tasks = _tasks(shipment)
+        hint = f": the next stop is {tasks[0].text}" if tasks else ""
+        raise Refused(f"Nothing is to be picked at {here.code} for {shipment.number}{hint}")
+    if item is None:
+        return sum(a.qty - a.picked for a in at_spot)
+    allocs = _matching(shipment, here, get_item(item), lot)
+    the_lot = allocs[0].lot if allocs[0].lot_id else None
+    if the_lot is not None and the_lot.status in ("blocked", "recalled"):
+        raise Refused(f"Lot {the_lot.number} is {the_lot.status} and cannot be picked")
+    return sum(a.qty - a.picked for a in allocs)
+
+
 def _to_dispatch(
     shipment: Shipment,
     item: Item,
@@ -232,6 +254,14 @@ def _give_up(
         location=here.code,
         expected=expected,
         found=found,
+    )
+    # The shelf held less than the books say: a lead counts it again.
+    log_event(
+        "location.recount_requested",
+        here.code,
+        who,
+        item=first.item.sku,
+        reason=f"short pick for {shipment.number}: expected {expected}, found {found}",
     )
 
 

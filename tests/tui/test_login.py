@@ -86,14 +86,15 @@ async def test_scanning_a_badge_logs_its_holder_in(terminal):
 
 
 async def test_an_idle_terminal_logs_its_person_out(terminal):
-    app = shared(terminal, idle=2.0)
+    # Long enough that a loaded machine still reaches the receive screen before it.
+    app = shared(terminal, idle=4.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await type_in(pilot, "ann", "471147")
         assert app.session.user == "ann"
-        app.posted_moves.append(1)  # a move ann could undo with Ctrl+Z
+        app.posted_moves.append(("MoveScreen", 1, "Posted move 1"))  # ann could undo it
         await shortcut(pilot, "r")  # to the receive screen, then walk away
         assert not isinstance(app.screen, LoginScreen)
-        for _ in range(100):
+        for _ in range(200):
             await pilot.pause(0.05)
             if isinstance(app.screen, LoginScreen):
                 break

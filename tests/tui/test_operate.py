@@ -62,8 +62,8 @@ async def test_moving_more_than_on_hand_is_refused_and_writes_nothing(warehouse)
     app = BackroomApp(Session(TEST_USER, warehouse))
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(app, pilot, "m")
-        await _enter(app, pilot, "A-01", "TAPE-48", "25", "A-02")
-        assert "Only 20" in _text(app, "#message")
+        await _enter(app, pilot, "A-01", "TAPE-48", "25")
+        assert "Only 20" in _text(app, "#message")  # at the quantity, not at the end
     assert Move.select().count() == before
     assert on_hand("TAPE-48", location="A-01") == 20
 
@@ -102,7 +102,7 @@ async def test_adjust_and_scrap_need_a_reason_and_post(warehouse):
     assert on_hand("TAPE-48", location="A-01") == 21
 
 
-async def test_ctrl_z_undoes_the_last_posting_of_the_session(warehouse):
+async def test_ctrl_z_asks_then_undoes_this_screens_last_posting_only(warehouse):
     app = BackroomApp(Session(TEST_USER, warehouse))
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(app, pilot, "m")
@@ -112,13 +112,38 @@ async def test_ctrl_z_undoes_the_last_posting_of_the_session(warehouse):
         assert "Fill in" in _text(app, "#message")
         await pilot.press("ctrl+z")
         await _settle(app, pilot)
+        question = _text(app, "#dialog-question")
+        assert "5 TAPE-48 A-01 → A-02" in question and "Reverse it?" in question
+        await pilot.press("n")  # not after all
+        await _settle(app, pilot)
+        assert "Kept: nothing undone" in _text(app, "#message")
+        assert Move.select().where(Move.kind == "reversal").count() == 0
+        await pilot.press("ctrl+z")
+        await _settle(app, pilot)
+        await pilot.press("y")
+        await _settle(app, pilot)
         assert "Undone" in _text(app, "#result")
         assert _text(app, "#message") == ""  # ...that the undo's news replaces
         await pilot.press("ctrl+z")
         await _settle(app, pilot)
-        assert "Nothing to undo" in _text(app, "#message")
+        assert "Nothing posted on Move / put away to undo" in _text(app, "#message")
     assert on_hand("TAPE-48", location="A-01") == 20
     assert Move.select().where(Move.kind == "reversal").count() == 1
+
+
+async def test_ctrl_z_on_another_screen_does_not_undo_this_ones_posting(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, "m")
+        await _enter(app, pilot, "A-01", "TAPE-48", "5", "A-02")
+        await pilot.press("escape")  # leave the empty Move form
+        await _settle(app, pilot)
+        await _open(app, pilot, "c")
+        await pilot.press("ctrl+z")
+        await _settle(app, pilot)
+        assert "Nothing posted on Count to undo" in _text(app, "#message")
+    assert on_hand("TAPE-48", location="A-02") == 5
+    assert Move.select().where(Move.kind == "reversal").count() == 0
 
 
 async def test_an_unknown_code_rings_the_bell_and_changes_nothing(warehouse):

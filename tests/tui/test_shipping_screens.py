@@ -80,15 +80,20 @@ async def test_picking_a_shipment_stop_by_stop_on_a_handheld(shipment, sqlite_da
         assert shown(app, "#message") == "Next: A-01 BOX x 1 (3 stops, 8 units)"
         await enter(pilot, "A-01", "BOX", "1")
         assert shown(app, "#result") == "Picked 1 BOX from A-01. Next: A-02 MILK lot L-5 x 6"
-        # a GS1 label fills item and lot; the wrong shelf is refused with the way to go
-        await enter(pilot, "B", MILK_GS1, "6")
+        # a GS1 label fills item and lot; the wrong shelf is refused, as it is scanned,
+        # with the way to go
+        await enter(pilot, "B", MILK_GS1)
         assert "Nothing of MILK is to be picked at B" in shown(app, "#message")
+        assert "item" not in app.screen.values
         await pilot.press("escape")
         await enter(pilot, "A-02", MILK_GS1, "6")
         assert shown(app, "#result").startswith("Picked 6 MILK lot L-5 from A-02")
         # at B the box is missing: Ctrl+O says that is all there was
         await enter(pilot, "B", "BOX")
         await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert "Expected 1, found 0: 1 short" in shown(app, "#dialog-question")
+        await pilot.press("y")
         await settle(pilot)
         assert shown(app, "#result") == "1 short. Picking done"
     assert on_hand("MILK", location="DISPATCH", lot="L-5") == 6
@@ -157,3 +162,44 @@ async def test_scanning_a_parcel_anywhere_opens_its_shipment(shipment, sqlite_da
         await settle(pilot)
         body = shown(app, "#body")
         assert f"{shipment} PACKED" in body and sscc in body
+
+
+async def test_a_short_pick_takes_the_typed_quantity_and_asks_before_recording(
+    shipment, sqlite_database
+):
+    """4 typed without Enter, then Ctrl+O: it was recorded as "found 0" with no question."""
+    app = BackroomApp(session(sqlite_database))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "p")
+        await enter(pilot, shipment, "A-02", MILK_GS1)
+        await pilot.press("4")  # typed, not entered
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        question = shown(app, "#dialog-question")
+        assert "Expected 6, found 4: 2 short" in question
+        assert "recount of A-02 is requested" in question
+        await pilot.press("n")
+        await settle(pilot)
+        assert "Short pick not recorded" in shown(app, "#message")
+        assert detail_of(shipment).status == "allocated"  # nothing picked, nothing given up
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert shown(app, "#result").startswith("Picked 4 MILK lot L-5 from A-02")
+    assert on_hand("MILK", location="DISPATCH", lot="L-5") == 4
+    assert any("expected 6, found 4" in h.text for h in detail_of(shipment).history)
+
+
+async def test_a_pick_bin_that_is_not_a_stop_is_refused_when_scanned(shipment, sqlite_database):
+    from backroom.models.masterdata.adding import add_location as add
+
+    add("C-09")
+    app = BackroomApp(session(sqlite_database))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "p")
+        await enter(pilot, shipment, "C-09")
+        message = shown(app, "#message")
+        assert "Nothing is to be picked at C-09" in message
+        assert "next stop is A-01 BOX x 1" in message
+        assert "location" not in app.screen.values

@@ -47,6 +47,7 @@ class PackScreen(ShipmentForm):
     """Packing picked stock into parcels."""
 
     TITLE = "Pack"
+    OPERATION = "pack"
     KEEP: ClassVar = ("shipment", "parcel")
     HINTS: ClassVar = {
         "shipment": "scan shipment or parcel",

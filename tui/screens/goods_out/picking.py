@@ -1,15 +1,21 @@
 """Pick: scan the shipment, then at each stop the location, the item or lot (a GS1 label
 fills both), and the quantity. The next stop of the pick list shows after each pick.
-Ctrl+O records a short pick: what was entered (or nothing) is all there was.
+Ctrl+O records a short pick: what is in the quantity field (or nothing) is all there
+was; it shows what will be recorded and asks first.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import work
 from textual.binding import Binding
 
-from backroom.models.goods_out.picking import pick, pick_list
+from backroom.models.db import db
+from backroom.models.errors import Refused
+from backroom.models.goods_out.picking import left_at_stop, pick, pick_list
+from backroom.models.rules.identifiers import is_digits
+from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.screens.goods_out.shipments_form import ShipmentForm
 from backroom.tui.screens.stock.operation_form import Field, Values
 
@@ -27,6 +33,7 @@ class PickScreen(ShipmentForm):
     """Picking for a shipment, stop by stop in walking order."""
 
     TITLE = "Pick"
+    OPERATION = "pick"
     FIELDS: ClassVar = (
         Field("shipment", "Shipment", "text"),
         Field("location", "From location", "location"),
@@ -54,16 +61,82 @@ class PickScreen(ShipmentForm):
         )
         return result.text
 
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        """Each scan checked against the pick list as it comes: the bin is a stop, the
+        item and lot are the ones allocated there, the quantity no more than is left."""
+        if not (planned.get("shipment") and planned.get("location")):
+            return
+        item = planned.get("item")
+        lot_known = "lot" in planned or tracking == "none"
+        lot = planned.get("lot") or None
+        left = left_at_stop(
+            planned["shipment"], planned["location"], item if lot_known else None, lot
+        )
+        if lot_known and item and planned.get("qty", 0) > left:
+            where = planned["location"]
+            raise Refused(f"Only {left} of {item} are to be picked at {where}")
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        """What is left to pick at this stop, once the bin and item are scanned."""
+        lot_known = "lot" in planned or tracking == "none"
+        if not (planned.get("shipment") and planned.get("location") and planned.get("item")):
+            return None
+        if not lot_known:
+            return None
+        where, item, lot = planned["location"], planned["item"], planned.get("lot") or None
+        left = left_at_stop(planned["shipment"], where, item, lot)
+        what = f"{item} lot {lot}" if lot else item
+        return f"To pick at {where}: {left} of {what}"
+
     def action_short(self) -> None:
-        """Post what was entered as all there was at this stop (zero if nothing)."""
+        """Ctrl+O: all there was at this stop is what is in the quantity field (typed,
+        entered or not; nothing is 0). Shows what will be recorded, and asks."""
         needed = ("shipment", "location", "item")
         missing = [f.label for f in self.FIELDS if f.name in needed and f.name not in self.values]
         if missing:
             self.error(f"Short pick: fill in {', '.join(missing)} first")
             self._focus_next()
             return
+        typed = self.field_input("qty").value.strip()
+        if "qty" in self.values and typed == str(self.values["qty"]):
+            found = self.values["qty"]
+        elif typed == "":
+            found = 0
+        elif is_digits(typed) and len(typed) <= 7:
+            found = int(typed)
+        else:
+            self.error(f"Short pick: {typed!r} is not a quantity")
+            return
         if self.busy:
             return
         self.busy = True
-        values = {**self.values, "qty": self.values.get("qty", 0), "short": True}
-        self._post(values, self.app.session.user)
+        self._ask_short(dict(self.values), found)
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _ask_short(self, values: Values, found: int) -> None:
+        with db.connection_context():
+            expected = left_at_stop(
+                values["shipment"], values["location"], values["item"], values.get("lot") or None
+            )
+        self.app.call_from_thread(self._confirm_short, values, found, expected)
+
+    def _confirm_short(self, values: Values, found: int, expected: int) -> None:
+        self.busy = False
+        if found >= expected:
+            self.error(f"Found {found} of {expected}: that is not short; Enter picks it")
+            return
+        where = values["location"]
+        question = (
+            f"Expected {expected}, found {found}: {expected - found} short.\n"
+            f"The {expected - found} not found are given up for this shipment, "
+            f"and a recount of {where} is requested."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.say("Short pick not recorded")
+                return
+            self.busy = True
+            self._post({**values, "qty": found, "short": True}, self.app.session.user)
+
+        self.app.push_screen(ConfirmDialog("Short pick", question, "Record short"), answered)

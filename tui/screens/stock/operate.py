@@ -10,14 +10,40 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from backroom.models.stock.checks import (
+    FloorLimits,
+    ask_if_expiring,
+    held_at,
+    refuse_more_than_here,
+    refuse_serial_in_stock,
+)
 from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
+
+
+def _check_take(planned: Values, tracking: str | None, source: str) -> None:
+    """Refuse a quantity above what the source location holds, as soon as the item,
+    lot (when it has one), source and quantity are all known."""
+    needed = ("item", "qty", source)
+    lot_known = "lot" in planned or tracking == "none"
+    if all(planned.get(name) for name in needed) and lot_known:
+        lot = planned.get("lot") or None
+        refuse_more_than_here(planned["qty"], planned["item"], planned[source], lot)
+
+
+def _what_is_there(planned: Values, tracking: str | None, source: str) -> str | None:
+    """'A-01 holds 20 pcs of TAPE-48', once the bin and the item (and its lot) are known."""
+    lot_known = "lot" in planned or tracking == "none"
+    if planned.get(source) and planned.get("item") and lot_known:
+        return held_at(planned["item"], planned[source], planned.get("lot") or None)
+    return None
 
 
 class ReceiveScreen(OperationScreen):
     """Goods in from a supplier."""
 
     TITLE = "Receive"
+    OPERATION = "receive"
     FIELDS: ClassVar = (
         Field("item", "Item", "item"),
         Field("lot", "Lot", "lot", new_lot_ok=True),
@@ -25,6 +51,15 @@ class ReceiveScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("to", "To location", "location"),
     )
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        if planned.get("item") and planned.get("lot"):
+            refuse_serial_in_stock(planned["item"], planned["lot"])
+
+    def ask_entry(self, planned: Values, filled: set[str], limits: FloorLimits) -> None:
+        super().ask_entry(planned, filled, limits)
+        if "expiry" in filled:
+            ask_if_expiring(planned["expiry"], planned.get("lot") or "", limits)
 
     def perform(self, v: Values, user: str) -> str:
         return self.kept(
@@ -43,6 +78,7 @@ class MoveScreen(OperationScreen):
     """Stock from one location to another (put away, replenish)."""
 
     TITLE = "Move / put away"
+    OPERATION = "transfer"
     FIELDS: ClassVar = (
         Field("from", "From location", "location"),
         Field("item", "Item", "item"),
@@ -50,6 +86,12 @@ class MoveScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("to", "To location", "location"),
     )
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        return _what_is_there(planned, tracking, "from")
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        _check_take(planned, tracking, "from")
 
     def perform(self, v: Values, user: str) -> str:
         return self.kept(
@@ -61,6 +103,7 @@ class CountScreen(OperationScreen):
     """A blind count: the expected quantity shows only after the count is confirmed."""
 
     TITLE = "Count"
+    OPERATION = "count"
     FIELDS: ClassVar = (
         Field("at", "Location", "location"),
         Field("item", "Item", "item"),
@@ -83,6 +126,7 @@ class AdjustScreen(OperationScreen):
     """Correct stock up or down, with a reason."""
 
     TITLE = "Adjust"
+    OPERATION = "adjust"
     FIELDS: ClassVar = (
         Field("at", "Location", "location"),
         Field("item", "Item", "item"),
@@ -108,6 +152,7 @@ class ScrapScreen(OperationScreen):
     """Write damaged or expired stock off."""
 
     TITLE = "Scrap"
+    OPERATION = "scrap"
     FIELDS: ClassVar = (
         Field("at", "Location", "location"),
         Field("item", "Item", "item"),
@@ -115,6 +160,12 @@ class ScrapScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("reason", "Reason", "text"),
     )
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        return _what_is_there(planned, tracking, "at")
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        _check_take(planned, tracking, "at")
 
     def perform(self, v: Values, user: str) -> str:
         return self.kept(

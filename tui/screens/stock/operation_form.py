@@ -15,15 +15,18 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
 from backroom.models.db import db
-from backroom.models.errors import DomainError
+from backroom.models.errors import DomainError, Unlikely
+from backroom.models.people.roles import acting
+from backroom.models.stock.checks import FloorLimits, ask_if_unusual
 from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
 from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
+from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.plain import plain
-from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.widgets.scan_input import GS, GS_SHOWN, KeyHold, ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 Values = dict[str, Any]
@@ -46,6 +49,9 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     # Absolute, so that forms in other rooms (pick, pack) that inherit it find it too.
     CSS_PATH = Path(__file__).with_name("operate.tcss")
     FIELDS: ClassVar[tuple[Field, ...]] = ()
+    # The permission the posting needs (models/people/roles.py), checked when the form
+    # opens: nobody fills five fields to learn that a lead must do it.
+    OPERATION: ClassVar[str] = ""
     BINDINGS: ClassVar = [
         Binding("escape", "clear_or_back", "Clear/back", id="op.cancel"),
         Binding("ctrl+s", "confirm", "Post", id="op.confirm"),
@@ -57,18 +63,44 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.values: Values = {}
         self.tracking: str | None = None
         self.asking: set[str] = set()  # optional fields to visit anyway
-        self.busy = False
+        self.hold = KeyHold()  # keys that came while an entry was being taken
+        self.cursor = ""  # the field the next key belongs to
+        self.generation = 0  # one more at each Esc: an entry still being read is void
+        self.refusal = ""  # why this person may not post here, once the role is checked
+        self.asked: tuple[str, str] | None = None  # (field, text) asked "are you sure?"
+        self._busy = False
+
+    @property
+    def busy(self) -> bool:
+        """Taking an entry or posting: keys that arrive meanwhile are held."""
+        return self._busy
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        self._busy = value
+        if not value:
+            # After the handler that cleared it has moved the cursor on.
+            self.call_later(self._resume)
+
+    def _resume(self) -> None:
+        """Hand the held keys to the field they belong to, unless busy again."""
+        if self._busy or not self.cursor:
+            return
+        self.hold.replay(self.field_input(self.cursor))
 
     # --- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
         yield Static(self.TITLE or "", classes="title")
+        # What the person needs to decide, once known: what the bin holds, what is left
+        # to pick here. Wraps, never cut.
+        yield Static("", id="context", markup=False)
         with VerticalScroll(id="form"):
             for f in self.FIELDS:
                 with Horizontal(classes="row", id=f"row-{f.name}"):
                     yield Label(f.label, classes="label")
-                    yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f))
+                    yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f), hold=self.hold)
             yield MessageLine("", id="message", classes="message")
             yield Static("", id="result", classes="message")
         yield KeyFooter()
@@ -87,6 +119,23 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def on_mount(self) -> None:
         self._focus_next()
+        if self.OPERATION:
+            self._check_role(self.app.session.user)
+
+    @work(thread=True, group="role", exit_on_error=False)
+    def _check_role(self, user: str) -> None:
+        try:
+            with db.connection_context():
+                acting(user, self.OPERATION)
+        except DomainError as exc:
+            self.app.call_from_thread(self._not_allowed, str(exc))
+
+    def _not_allowed(self, text: str) -> None:
+        """The person may not post here: say so at once, and take no entries (the
+        fields keep the focus, so that a scan is not taken as one to open something)."""
+        self.refusal = f"{text}. Esc to go back"
+        self.hold.drop()
+        self.error(self.refusal)
 
     def field_input(self, name: str) -> ScanInput:
         return self.query_one(f"#f-{name}", ScanInput)
@@ -102,28 +151,54 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         for f in self.FIELDS:
             needed = not f.optional or f.name in self.asking
             if f.name not in self.values and needed and not self._skipped(f):
-                self.field_input(f.name).focus()
+                self._put_cursor(f.name)
                 return True
         return False
+
+    def _put_cursor(self, name: str, *, select: bool = False) -> None:
+        """Focus field NAME; with SELECT its text is selected, so that the next scan or
+        key replaces it rather than joining it."""
+        self.cursor = name
+        field_input = self.field_input(name)
+        field_input.focus()
+        if select:
+            field_input.select_all()
 
     # --- entries ----------------------------------------------------------------------
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.busy or not isinstance(event.input, ScanInput):
+        if not isinstance(event.input, ScanInput):
+            return
+        if self.busy:  # cannot happen while keys are held; keep the Enter if it does
+            self.hold.keys.insert(0, "\r")
             return
         name = (event.input.id or "").removeprefix("f-")
-        text = event.input.scan_text
+        self.cursor = name
+        if self.refusal:
+            event.input.value = ""
+            self.error(self.refusal)
+            self.busy = False
+            return
+        text = event.value.replace(GS_SHOWN, GS)  # as it was at Enter, nothing after
         if text == "" and (name in self.values or self._field(name).optional):
             self.asking.discard(name)
             self._advance(name)
+            self.busy = False  # hands on what came after the Enter
             return
         self.busy = True
-        self._interpret(self._field(name), text, dict(self.values), self.app.session.scanner)
+        self._interpret(
+            self._field(name), text, dict(self.values), self.app.session.scanner, self.generation
+        )
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
-    def _interpret(self, f: Field, text: str, values: Values, settings: ScannerSettings) -> None:
+    def _interpret(
+        self, f: Field, text: str, values: Values, settings: ScannerSettings, generation: int
+    ) -> None:
+        sure = self.asked == (f.name, text)  # the same entry, Enter again: confirmed
+        asking = False
+        context: str | None = None
         try:
             with db.connection_context():
                 entry = interpret(
@@ -134,15 +209,65 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                     zero_ok=f.zero_ok,
                     new_lot_ok=any(g.new_lot_ok for g in self.FIELDS),
                 )
+                if not entry.error and not entry.command:
+                    planned, filled = self._planned(f, entry, values)
+                    context = self.context_of(planned, entry.tracking or self.tracking)
+                    self.check_entry(planned, entry.tracking or self.tracking)
+                    if not sure:
+                        limits = FloorLimits.from_config(self.app.session.config)
+                        self.ask_entry(planned, filled, limits)
+        except Unlikely as exc:
+            entry = Entry(error=f"{exc}. Enter again to take it, or type another")
+            asking = True
         except DomainError as exc:
             entry = Entry(error=str(exc))
-        self.app.call_from_thread(self._apply, f, entry)
+        asked = (f.name, text) if asking else None
+        self.app.call_from_thread(self._apply, f, entry, generation, asked, context)
 
-    def _apply(self, f: Field, entry: Entry) -> None:
+    def ask_entry(self, planned: Values, filled: set[str], limits: FloorLimits) -> None:
+        """Raise Unlikely where the fields this entry FILLED make the form (PLANNED)
+        allowed but unusual enough to ask first (in the worker). By default: a
+        quantity above the site's limits."""
+        if "qty" in filled and planned.get("item") and planned.get("qty"):
+            ask_if_unusual(abs(planned["qty"]), planned["item"], limits)
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        """What to show above the fields for the form as PLANNED (in the worker, with
+        the database); None leaves the line as it is. Subclasses give it."""
+        return None
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        """Raise a DomainError if the form, as it would be with this entry (PLANNED),
+        cannot be posted; runs in the worker, with the database. Subclasses add checks."""
+
+    def _planned(self, f: Field, entry: Entry, values: Values) -> tuple[Values, set[str]]:
+        """VALUES with ENTRY's fills put where _apply will put them, and those fields."""
+        planned = dict(values)
+        filled: set[str] = set()
+        for name, (_shown, value) in entry.fills.items():
+            target = self._target(name, f, planned)
+            if target is not None:
+                planned[target] = value
+                filled.add(target)
+        return planned, filled
+
+    def _apply(
+        self,
+        f: Field,
+        entry: Entry,
+        generation: int,
+        asked: tuple[str, str] | None = None,
+        context: str | None = None,
+    ) -> None:
         self.busy = False
+        if generation != self.generation:
+            return  # Esc came while it was being read: the person started again
+        self.asked = asked
+        if context is not None:
+            self.query_one("#context", Static).update(context)
         if entry.error:
+            self.cursor = f.name
             self.error(entry.error)
-            self.field_input(f.name).focus()
             return
         if entry.command:
             {
@@ -155,7 +280,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.tracking = entry.tracking
         self.asking.update(name for name in entry.ask if any(f.name == name for f in self.FIELDS))
         for name, (shown, value) in entry.fills.items():
-            target = self._target(name, f)
+            target = self._target(name, f, self.values)
             if target is None:
                 continue
             self.values[target] = value
@@ -163,7 +288,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.say(f"✓ {entry.understood}" if entry.understood else "")
         self._advance(f.name)
 
-    def _target(self, fill: str, current: Field) -> str | None:
+    def _target(self, fill: str, current: Field, values: Values) -> str | None:
         """Which field a fill goes to: the current one if it is of that kind, else the
         first empty field of that kind."""
         kinds = {
@@ -178,7 +303,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         if current.kind in kinds:
             return current.name
         for f in self.FIELDS:
-            if f.kind in kinds and f.name not in self.values:
+            if f.kind in kinds and f.name not in values:
                 return f.name
         return None
 
@@ -188,6 +313,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def _back(self) -> None:
         self.focus_previous()
+        if isinstance(self.focused, ScanInput):
+            self.cursor = (self.focused.id or "").removeprefix("f-")
 
     # --- posting --------------------------------------------------------------------------
 
@@ -220,8 +347,10 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         raise NotImplementedError
 
     def remember(self, move: PostedMove) -> None:
-        """Keep a posted move so that Ctrl+Z can undo it (called from the worker)."""
-        self.app.call_from_thread(self.app.posted_moves.append, move.id)
+        """Keep a posted move so that Ctrl+Z on this screen can undo it (called from
+        the worker). The app keeps them, so that a logout forgets them all."""
+        posted = (type(self).__name__, move.id, move.sentence())
+        self.app.call_from_thread(self.app.posted_moves.append, posted)
 
     def kept(self, move: PostedMove) -> str:
         """Remember MOVE for Ctrl+Z and say what was posted: the end of most perform()s."""
@@ -235,6 +364,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self._reset()
 
     def _reset(self) -> None:
+        self.query_one("#context", Static).update("")
         self.values.clear()
         self.tracking = None
         self.asking.clear()
@@ -248,13 +378,19 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.query_one("#message", MessageLine).say(text)
 
     def error(self, text: str) -> None:
-        """Show TEXT where the person is looking, with the bell."""
+        """Show TEXT where the person is looking, with the bell; the field the cursor is
+        in is selected, so that what is typed or scanned next replaces it."""
         self.query_one("#message", MessageLine).error(text)
+        if self.cursor:
+            self._put_cursor(self.cursor, select=True)
 
     # --- keys ---------------------------------------------------------------------------
 
     def action_clear_or_back(self) -> None:
-        """Esc: clear a form in progress; leave an empty one."""
+        """Esc: clear a form in progress (and keys held for it); leave an empty one."""
+        self.hold.drop()
+        self.generation += 1
+        self.asked = None
         if self.values or any(self.field_input(f.name).value for f in self.FIELDS):
             self._reset()
             self.say("Cleared")
@@ -262,19 +398,32 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.app.pop_screen()
 
     def action_undo(self) -> None:
-        """Reverse the last move posted in this session."""
-        if not self.app.posted_moves:
-            self.error("Nothing to undo in this session")
+        """Ctrl+Z: reverse this screen's last posting of the session, once the person
+        has seen what it was and said yes."""
+        mine = [p for p in self.app.posted_moves if p[0] == type(self).__name__]
+        if not mine:
+            self.error(f"Nothing posted on {self.TITLE} to undo")
             return
-        self._undo(self.app.posted_moves[-1], self.app.session.user)
+        posted = mine[-1]
+        _screen, move_id, sentence = posted
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._undo(posted, self.app.session.user)
+            else:
+                self.say("Kept: nothing undone")
+
+        question = f"{sentence.replace('Posted move', 'Move')}\n\nReverse it?"
+        self.app.push_screen(ConfirmDialog(f"Undo move {move_id}", question, "Undo"), answered)
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
-    def _undo(self, move_id: int, user: str) -> None:
+    def _undo(self, posted: tuple[str, int, str], user: str) -> None:
+        move_id = posted[1]
         with db.connection_context():
             rev = reverse(move_id, user=user, reason="undo in the TUI")
 
         def done() -> None:
-            self.app.posted_moves.remove(move_id)
+            self.app.posted_moves.remove(posted)
             self.query_one("#result", Static).update(
                 f"Undone: move {move_id} reversed by move {rev.id}"
             )
