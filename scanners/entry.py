@@ -49,6 +49,26 @@ class Entry:
     understood: str = ""
     tracking: str | None = None
     ask: tuple[str, ...] = ()  # optional fields worth asking for next (expiry of a new lot)
+    stay: bool = False  # keep the cursor in this field (counting by repeated scans)
+
+
+def counted(entry: Entry, values: dict[str, Any]) -> Entry | None:
+    """ENTRY, a scan of the item (and lot) the form already has, made in its quantity
+    field: one more (or the scan's own count, a case) on what the field holds, where the
+    first scan of the item counts as one. None when ENTRY is not such a repeat."""
+    item = entry.fills.get("item")
+    if item is None or item[1] != values.get("item"):
+        return None
+    lot = entry.fills.get("lot")
+    if lot is not None and values.get("lot") and lot[1] != values["lot"]:
+        return Entry(error=f"That is lot {lot[1]}, not {values['lot']}: count one lot at a time")
+    step = entry.fills["qty"][1] if "qty" in entry.fills else 1
+    total = (values.get("qty") or 1) + step
+    return Entry(
+        fills={"qty": (str(total), total)},
+        understood=f"{total} × {item[1]}: scan again to add, Enter when done",
+        stay=True,
+    )
 
 
 def _number(text: str, signed: bool, zero_ok: bool) -> Entry | None:

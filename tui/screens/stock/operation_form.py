@@ -20,7 +20,7 @@ from backroom.models.people.roles import acting
 from backroom.models.stock.checks import FloorLimits, ask_if_unusual
 from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
-from backroom.scanners.entry import Entry, interpret
+from backroom.scanners.entry import Entry, counted, interpret
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.key_footer import KeyFooter
@@ -56,6 +56,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         Binding("escape", "clear_or_back", "Clear/back", id="op.cancel"),
         Binding("ctrl+s", "confirm", "Post", id="op.confirm"),
         Binding("ctrl+z", "undo", "Undo last", id="op.undo"),
+        Binding("ctrl+b", "keep_location", "Keep bin", id="op.keep"),
     ]
 
     def __init__(self) -> None:
@@ -68,6 +69,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.generation = 0  # one more at each Esc: an entry still being read is void
         self.refusal = ""  # why this person may not post here, once the role is checked
         self.asked: tuple[str, str] | None = None  # (field, text) asked "are you sure?"
+        self.keeping: set[str] = set()  # location fields kept between postings (Ctrl+B)
         self._busy = False
 
     @property
@@ -209,6 +211,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                     zero_ok=f.zero_ok,
                     new_lot_ok=any(g.new_lot_ok for g in self.FIELDS),
                 )
+                if f.kind == "qty" and not entry.error:
+                    entry = counted(entry, values) or entry
                 if not entry.error and not entry.command:
                     planned, filled = self._planned(f, entry, values)
                     context = self.context_of(planned, entry.tracking or self.tracking)
@@ -286,6 +290,9 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.values[target] = value
             self.field_input(target).value = shown
         self.say(f"✓ {entry.understood}" if entry.understood else "")
+        if entry.stay:
+            self._put_cursor(f.name, select=True)
+            return
         self._advance(f.name)
 
     def _target(self, fill: str, current: Field, values: Values) -> str | None:
@@ -365,12 +372,29 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def _reset(self) -> None:
         self.query_one("#context", Static).update("")
+        kept = {n: self.values[n] for n in self.keeping if n in self.values}
         self.values.clear()
         self.tracking = None
         self.asking.clear()
         for f in self.FIELDS:
-            self.field_input(f.name).value = ""
+            self.field_input(f.name).value = str(kept.get(f.name, ""))
+        self.values.update(kept)
         self._focus_next()
+
+    def action_keep_location(self) -> None:
+        """Ctrl+B: keep the bin (the form's last location field) for a run of postings
+        into one bin; again to stop."""
+        bins = [f.name for f in self.FIELDS if f.kind == "location"]
+        if not bins:
+            return
+        name = bins[-1]
+        if name in self.keeping:
+            self.keeping.discard(name)
+            self.say(f"{self._field(name).label}: no longer kept")
+        else:
+            self.keeping.add(name)
+            shown = self.values.get(name) or "the next one entered"
+            self.say(f"{self._field(name).label}: keeping {shown} (Ctrl+B to stop)")
 
     # --- feedback -----------------------------------------------------------------------
 
