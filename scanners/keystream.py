@@ -100,6 +100,8 @@ class ScanAssembler:
         suffix = self.settings.suffix
         if char in ENTER:
             return True
+        if not suffix:
+            return False  # no suffix: only Enter, or the pause the station waits for
         if len(suffix) == 1:
             return char == suffix
         # A suffix of several characters: the scan ends once all of them are in.

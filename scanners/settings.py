@@ -14,7 +14,7 @@ DEFAULT_STATION = "default"
 STATION_ENV = "BACKROOM_STATION"
 
 # What people write in the config for the last key a scanner sends.
-SUFFIX_NAMES = {"enter": "\r", "tab": "\t"}
+SUFFIX_NAMES = {"enter": "\r", "tab": "\t", "none": ""}
 # A station name becomes a bare TOML key, so it keeps to the bare-key characters.
 STATION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -37,6 +37,9 @@ class ScannerSettings:
     # a pause longer than idle_reset drops what was typed before it (0 keeps it).
     burst_interval: float = 0.05
     idle_reset: float = 2.0
+    # A scanner that sends no suffix ("none"): a burst of keys ends after this many
+    # seconds without another key.
+    end_after: float = 0.15
 
     @property
     def suffix_name(self) -> str:
@@ -75,6 +78,7 @@ class ScannerSettings:
                 values.get("burst_interval", 0.05), f"{where}.burst_interval", float
             ),
             idle_reset=_number(values.get("idle_reset", 2.0), f"{where}.idle_reset", float),
+            end_after=_number(values.get("end_after", 0.15), f"{where}.end_after", float),
         )
 
 
@@ -95,7 +99,7 @@ def _text(value: Any, where: str) -> str:
 def _suffix(value: Any, where: str) -> str:
     text = _text(value, where)
     if not text:
-        raise DomainError(f'Config {where} must not be empty: use "enter" or "tab"')
+        raise DomainError(f'Config {where} must not be empty: use "enter", "tab" or "none"')
     return SUFFIX_NAMES.get(text.lower(), text)
 
 

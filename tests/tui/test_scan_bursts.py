@@ -91,3 +91,45 @@ async def test_esc_drops_keys_held_for_the_form_and_the_entry_being_read(warehou
         assert [form.field_input(f.name).value for f in form.FIELDS] == [""] * 5
         assert form.values == {}
         assert form.focused is form.field_input("from")
+
+
+def _station(url: str, **settings: object) -> Session:
+    from backroom.scanners.settings import ScannerSettings
+
+    return Session(TEST_USER, url, scanner=ScannerSettings(**settings))
+
+
+async def test_a_station_whose_scanner_ends_with_tab_posts_scan_by_scan(warehouse):
+    app = BackroomApp(_station(warehouse, suffix="\t"))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "m")
+        for key in "A-01\tTAPE-48\t5\tA-02\t":
+            if key == "\t":
+                app.post_message(events.Key("tab", "\t"))
+            else:
+                app.post_message(events.Key(key, key))
+        await settle(pilot)
+        await settle(pilot)
+        assert "Posted move" in str(app.screen.query_one("#result").render())
+    assert on_hand("TAPE-48", location="A-02") == 5
+
+
+async def test_a_station_with_no_suffix_takes_a_burst_once_it_pauses(warehouse):
+    app = BackroomApp(_station(warehouse, suffix="", end_after=0.05))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "m")
+        form = app.screen
+        for code, field in (("A-01", "from"), ("TAPE-48", "item")):
+            burst(app, code)
+            for _ in range(200):  # until the pause has ended the scan and it is taken
+                await settle(pilot)
+                if field in form.values:
+                    break
+            assert form.values[field] == code
+        assert form.focused is form.field_input("qty")
+        await pilot.press("3")  # a person typing one key: no burst, so it waits
+        await settle(pilot)
+        assert "qty" not in form.values
+        await pilot.press("enter")
+        await settle(pilot)
+        assert form.values["qty"] == 3

@@ -14,10 +14,15 @@ keys to the field that is next (`KeyHold.replay`).
 
 from __future__ import annotations
 
+import itertools
+import time
 from dataclasses import dataclass, field
 
 from textual import events
+from textual.timer import Timer
 from textual.widgets import Input
+
+from backroom.scanners.settings import ScannerSettings
 
 GS = "\x1d"
 GS_SHOWN = "\u241d"  # SYMBOL FOR GROUP SEPARATOR
@@ -79,9 +84,61 @@ class ScanInput(Input):
     }
     """
 
-    def __init__(self, *args: object, hold: KeyHold | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        hold: KeyHold | None = None,
+        scanner: ScannerSettings | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.hold = hold
+        # In a form: the station's suffix ends an entry as Enter does (Tab, a character),
+        # and a station with none ends a fast burst after its pause.
+        self.scanner = scanner or ScannerSettings()
+        self._burst: list[float] = []
+        self._end_timer: Timer | None = None
+
+    def _entry_key(self, event: events.Key) -> str | None:
+        """What a key is to a form's field: its character, ENTER for the station's
+        suffix, None for keys left to Textual (arrows, Tab between fields)."""
+        suffix = self.scanner.suffix
+        if event.key == "tab" and suffix == "\t":
+            return ENTER
+        char = key_char(event)
+        if char is not None and len(suffix) == 1 and char == suffix:
+            return ENTER
+        return char
+
+    def _enter(self) -> None:
+        """The entry ends here: hold what comes next, hand the value on."""
+        self._stop_end_timer()
+        self._burst.clear()
+        self.hold.on = True  # type: ignore[union-attr]
+        self.post_message(self.Submitted(self, self.value))
+
+    def _typed(self, char: str) -> None:
+        self.type_key(char)
+        if self.scanner.suffix == "" and char != BACKSPACE:
+            self._burst.append(time.monotonic())
+            self._stop_end_timer()
+            self._end_timer = self.set_timer(self.scanner.end_after, self._pause_ended)
+
+    def _pause_ended(self) -> None:
+        """No suffix: keys that came as a scanner's burst are a whole scan once they stop;
+        a person typing slowly still ends with Enter."""
+        self._end_timer = None
+        times, self._burst = self._burst, []
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        fast = bool(gaps) and sum(gaps) / len(gaps) <= self.scanner.burst_interval
+        held = self.hold is not None and self.hold.on
+        if fast and len(times) >= self.scanner.min_length and not held and self.value:
+            self._enter()
+
+    def _stop_end_timer(self) -> None:
+        if self._end_timer is not None:
+            self._end_timer.stop()
+            self._end_timer = None
 
     @property
     def scan_text(self) -> str:
@@ -103,15 +160,14 @@ class ScanInput(Input):
     # default: so only the separator (and, in a form, Enter and held keys) is handled
     # here, the rest falls to Input.
     async def _on_key(self, event: events.Key) -> None:
-        char = key_char(event)
+        char = self._entry_key(event) if self.hold is not None else key_char(event)
         if self.hold is not None and char is not None:
             if self.hold.on:
                 self.hold.keys.append(char)
             elif char == ENTER:
-                self.hold.on = True  # at once: the next key may already be queued
-                self.post_message(self.Submitted(self, self.value))
+                self._enter()  # holds at once: the next key may already be queued
             else:
-                self.type_key(char)
+                self._typed(char)
             event.stop()
             event.prevent_default()
         elif char == GS:

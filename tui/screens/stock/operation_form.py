@@ -102,7 +102,12 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             for f in self.FIELDS:
                 with Horizontal(classes="row", id=f"row-{f.name}"):
                     yield Label(f.label, classes="label")
-                    yield ScanInput(id=f"f-{f.name}", placeholder=self._hint(f), hold=self.hold)
+                    yield ScanInput(
+                        id=f"f-{f.name}",
+                        placeholder=self._hint(f),
+                        hold=self.hold,
+                        scanner=self.app.session.scanner,
+                    )
             yield MessageLine("", id="message", classes="message")
             yield Static("", id="result", classes="message")
         yield KeyFooter()
