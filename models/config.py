@@ -47,6 +47,12 @@ class Config:
     def gs1_company_prefix(self) -> str | None:
         return self.get("site.gs1_company_prefix")
 
+    @property
+    def folders(self) -> dict[str, str]:
+        """[folders]: imports, exports, labels, documents (models/data/folders.py reads it)."""
+        section = self.get("folders", {})
+        return dict(section) if isinstance(section, dict) else {}
+
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
     for key, value in new.items():

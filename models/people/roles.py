@@ -69,6 +69,8 @@ PERMISSIONS: dict[str, Permission] = {
     "partner": _p("lead", "adding consignees and carriers"),
     "ship": _p("lead", "shipping"),
     "report": _p("lead", "running reports"),
+    "export": _p("lead", "exporting data"),
+    "import": _p("lead", "importing data"),
     # Admins: people, printers, settings.
     "user.manage": _p("admin", "managing users"),
     "user.pin": _p("admin", "setting PINs"),
