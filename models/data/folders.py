@@ -181,14 +181,18 @@ def read_regular(path: Path, *, shown: str | None = None) -> bytes:
         raise Refused(f"{label} is a folder, not a file") from None
     except OSError as exc:
         raise Refused(f"Cannot read {label}: {exc.strerror}") from exc
+    info = os.fstat(fd)
+    why = None
+    if stat.S_ISDIR(info.st_mode):
+        why = f"{label} is a folder, not a file"
+    elif not stat.S_ISREG(info.st_mode):
+        why = f"{label} is not a regular file"
+    elif info.st_size > MAX_IMPORT_BYTES:
+        why = f"{label} is larger than {MAX_IMPORT_BYTES // 2**20} MB"
+    if why:
+        os.close(fd)
+        raise Refused(why)
     with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise Refused(f"{label} is a folder, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"{label} is not a regular file")
-        if info.st_size > MAX_IMPORT_BYTES:
-            raise Refused(f"{label} is larger than {MAX_IMPORT_BYTES // 2**20} MB")
         try:
             return fh.read(MAX_IMPORT_BYTES + 1)[:MAX_IMPORT_BYTES]
         except OSError as exc:
