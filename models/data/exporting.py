@@ -464,14 +464,7 @@ def export(
         names = columns(kind)
         done = 0
         if fmt == "csv":
-            writer = SafeCsvWriter(out)
-            writer.writerow(names)
-            plain = kind == "moves"  # text, numbers and None already: csv writes them as they are
-            for row in ROWS[kind](start):
-                writer.writerow(row if plain else [_csv_cell(v) for v in row])
-                done += 1
-                if done % PAGE == 0:
-                    report(done, total)
+            done = _write_csv(out, kind, ROWS[kind](start), total, report)
         else:
             array = JsonArrayWriter(out)
             for row in ROWS[kind](start):
@@ -482,6 +475,25 @@ def export(
             array.close()
         report(done, max(total, done))
         return done
+
+
+def _write_csv(out: TextIO, kind: str, rows: Iterator[Row], total: int, report: Progress) -> int:
+    """The header and ROWS as CSV, cells a spreadsheet would run neutralised; the rows."""
+    writer = SafeCsvWriter(out)
+    writer.writerow(columns(kind))
+    plain = kind == "moves"  # text, numbers and None already: csv writes them as they are
+    done = 0
+
+    def counted() -> Iterator[Row]:
+        nonlocal done
+        for row in rows:
+            yield row if plain else tuple(_csv_cell(v) for v in row)
+            done += 1
+            if done % PAGE == 0:
+                report(done, total)
+
+    writer.writerows(counted())
+    return done
 
 
 def _write_json_shipments(out: TextIO, since, total: int, report: Progress) -> int:

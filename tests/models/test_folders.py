@@ -259,3 +259,18 @@ def test_a_row_with_a_risky_cell_quotes_it_and_leaves_numbers_bare():
         ["'=1+1", "-3", "-3", "", 'a "b", c'],
         ["plain", "2", "x", "", ""],
     ]
+
+
+cells = st.one_of(st.text(alphabet="=+-@\t\r'\",\nab1 ", max_size=6), st.integers(-9, 9))
+
+
+@given(st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=30))
+def test_every_row_of_a_batch_comes_out_neutralised_and_reads_back(rows):
+    out = io.StringIO()
+    writer = SafeCsvWriter(out)
+    writer.BATCH = 7  # several batches, some with a risky cell and some without
+    writer.writerows(rows)
+    parsed = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    expected = [[str(neutralised(c)) for c in row] for row in rows]
+    assert parsed == expected
+    assert not any(runs_as_formula(cell) for row in parsed for cell in row)

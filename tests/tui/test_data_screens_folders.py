@@ -149,4 +149,6 @@ async def test_a_label_saved_as_a_file_goes_to_the_labels_folder(site, tmp_path)
         await settle(pilot)
     (label,) = (tmp_path / "labels").iterdir()
     assert label.name.startswith("label-location-") and label.suffix == ".png"
-    assert any(f"Printed location A1: {label.name} in the labels folder" == n for n in _notes(app))
+    assert any(
+        f"Printed location A1: saved as {label.name} in the labels folder" == n for n in _notes(app)
+    )

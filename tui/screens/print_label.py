@@ -40,7 +40,7 @@ def save_labels(contents: list, job: JobSettings, folder: Path, target: LabelTar
         assert out.path is not None
         names.append(out.path.name)
     shown = names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
-    return f"{shown} in the labels folder"
+    return f"saved as {shown} in the labels folder"
 
 
 class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
