@@ -169,11 +169,21 @@ def _inside(folder: Path, name: str) -> Path:
 def read_chosen(folder: Path, name: str) -> bytes:
     """The bytes of the file NAME chosen in FOLDER (the imports folder)."""
     real = _inside(folder, name)
-    return read_regular(real, shown=name)
+    return read_regular(real, shown=name, within=folder.resolve())
 
 
-def read_regular(path: Path, *, shown: str | None = None) -> bytes:
-    """The bytes of PATH, refused unless it is a regular file of at most MAX_IMPORT_BYTES."""
+def _opened_path(fd: int) -> Path | None:
+    """Where the open file FD really is (Linux: /proc/self/fd), or None if unknown."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
+
+
+def read_regular(path: Path, *, shown: str | None = None, within: Path | None = None) -> bytes:
+    """The bytes of PATH, refused unless it is a regular file of at most MAX_IMPORT_BYTES
+    (and, given WITHIN, unless the file opened is in that folder: a folder on the way
+    swapped for a link after the check is caught)."""
     label = shown or str(path)
     try:
         fd = os.open(path, _READ)
@@ -182,8 +192,11 @@ def read_regular(path: Path, *, shown: str | None = None) -> bytes:
     except OSError as exc:
         raise Refused(f"Cannot read {label}: {exc.strerror}") from exc
     info = os.fstat(fd)
+    opened = _opened_path(fd) if within is not None else None
     why = None
-    if stat.S_ISDIR(info.st_mode):
+    if within is not None and opened is not None and within not in opened.parents:
+        why = f"{label} leads out of the imports folder"
+    elif stat.S_ISDIR(info.st_mode):
         why = f"{label} is a folder, not a file"
     elif not stat.S_ISREG(info.st_mode):
         why = f"{label} is not a regular file"

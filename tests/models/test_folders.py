@@ -276,3 +276,28 @@ def test_every_row_of_a_batch_comes_out_neutralised_and_reads_back(rows):
     expected = [[str(neutralised(c)) for c in row] for row in rows]
     assert parsed == expected
     assert not any(runs_as_formula(cell) for row in parsed for cell in row)
+
+
+def test_a_folder_swapped_for_a_link_after_the_check_is_caught(tmp_path, monkeypatch):
+    from backroom.models.data import folders
+
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "x.csv").write_text(OUTSIDE_TEXT)
+    imports = tmp_path / "imports"
+    (imports / "sub").mkdir(parents=True)
+    (imports / "sub" / "x.csv").write_text("sku,name\n")
+    (imports / "a.csv").symlink_to("sub/x.csv")
+    checked = folders._inside
+
+    def swapped_after_the_check(folder, name):
+        real = checked(folder, name)
+        (imports / "sub" / "x.csv").unlink()
+        (imports / "sub").rmdir()
+        (imports / "sub").symlink_to(outside)  # the race: sub now leads out
+        return real
+
+    monkeypatch.setattr(folders, "_inside", swapped_after_the_check)
+    with pytest.raises(DomainError, match="leads out of the imports folder") as refused:
+        read_chosen(imports, "a.csv")
+    assert "root:" not in str(refused.value)
