@@ -103,6 +103,12 @@ class Config:
     def signing_syslog(self) -> bool:
         return bool(self.get("signing.syslog", True))
 
+    @property
+    def folders(self) -> dict[str, str]:
+        """[folders]: imports, exports, labels, documents (models/data/folders.py reads it)."""
+        section = self.get("folders", {})
+        return dict(section) if isinstance(section, dict) else {}
+
 
 def _name_table(table: Any, section: str, what: str) -> dict[str, str]:
     """A table of names to Backroom user names, checked: a wrong entry is a clear error."""

@@ -81,5 +81,7 @@ def sqlite_database(sqlite_url) -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def _own_state_folder(tmp_path_factory, monkeypatch) -> None:
-    """Commands log to XDG_STATE_HOME: a folder of the test run's, not the tester's."""
+    """Commands log to XDG_STATE_HOME, and the site's folders (imports, exports, labels,
+    documents) default under XDG_DATA_HOME: folders of the test run's, not the tester's."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "data"))

@@ -8,7 +8,6 @@ models/data/importing/, so an export imports back as it is.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -19,9 +18,11 @@ import peewee as pw
 from peewee import JOIN
 
 from backroom.models.browse import POSTED_MOVE_COLUMNS, moves_with_places
+from backroom.models.data.csv_cells import SafeCsvWriter
 from backroom.models.data.importing.csv_rows import LAYOUTS
 from backroom.models.db import db, is_postgres
 from backroom.models.errors import Refused
+from backroom.models.people.roles import acting
 from backroom.models.schema import Item, Location, Lot, Move, Quant, User
 
 EXPORT_KINDS = ("items", "locations", "lots", "stock", "consignees", "moves", "shipments")
@@ -389,6 +390,11 @@ def check_export(kind: str, fmt: str, since: dt.date | dt.datetime | None) -> No
         raise Refused(f"--since applies to {', '.join(SINCE_KINDS)} and epcis, not {kind}")
 
 
+def exporter(name: str) -> User:
+    """The user NAME, allowed to export data (a lead or above); else Refused."""
+    return acting(name, "export")
+
+
 def _csv_cell(value: object) -> object:
     if value is None:
         return ""
@@ -439,9 +445,15 @@ def export(
     fmt: str = "csv",
     since: dt.date | dt.datetime | None = None,
     progress: Progress | None = None,
+    user: str | None = None,
 ) -> int:
-    """Write every row of KIND to OUT as CSV or a JSON array, streamed; returns the rows."""
+    """Write every row of KIND to OUT as CSV or a JSON array, streamed; returns the rows.
+
+    USER is the person exporting, who must be a lead or above (None: Backroom itself).
+    CSV cells a spreadsheet would run as a formula are neutralised (csv_cells.py)."""
     check_export(kind, fmt, since)
+    if user is not None:
+        exporter(user)
     start = since_start(since)
     report = progress or (lambda done, total: None)
     with read_snapshot():
@@ -452,14 +464,7 @@ def export(
         names = columns(kind)
         done = 0
         if fmt == "csv":
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(names)
-            plain = kind == "moves"  # text, numbers and None already: csv writes them as they are
-            for row in ROWS[kind](start):
-                writer.writerow(row if plain else [_csv_cell(v) for v in row])
-                done += 1
-                if done % PAGE == 0:
-                    report(done, total)
+            done = _write_csv(out, kind, ROWS[kind](start), total, report)
         else:
             array = JsonArrayWriter(out)
             for row in ROWS[kind](start):
@@ -470,6 +475,25 @@ def export(
             array.close()
         report(done, max(total, done))
         return done
+
+
+def _write_csv(out: TextIO, kind: str, rows: Iterator[Row], total: int, report: Progress) -> int:
+    """The header and ROWS as CSV, cells a spreadsheet would run neutralised; the rows."""
+    writer = SafeCsvWriter(out)
+    writer.writerow(columns(kind))
+    plain = kind == "moves"  # text, numbers and None already: csv writes them as they are
+    done = 0
+
+    def counted() -> Iterator[Row]:
+        nonlocal done
+        for row in rows:
+            yield row if plain else tuple(_csv_cell(v) for v in row)
+            done += 1
+            if done % PAGE == 0:
+                report(done, total)
+
+    writer.writerows(counted())
+    return done
 
 
 def _write_json_shipments(out: TextIO, since, total: int, report: Progress) -> int:

@@ -4,11 +4,11 @@ manifest (also as CSV). labels/pdf_documents.py prints the same lines into a PDF
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from backroom.models.data.csv_cells import SafeCsvWriter
 from backroom.models.goods_out.dispatch import Manifest
 from backroom.models.goods_out.orders import ShipmentDetail, shipment_detail
 
@@ -249,7 +249,7 @@ MANIFEST_COLUMNS = (
 def manifest_csv(manifest: Manifest) -> str:
     """The manifest as CSV, one row per parcel, for the carrier's systems."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out)  # a consignee named =HYPERLINK(...) stays text
     writer.writerow(MANIFEST_COLUMNS)
     for p in manifest.parcels:
         writer.writerow(

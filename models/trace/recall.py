@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import IO
 
+from backroom.models.data.csv_cells import SafeCsvWriter
 from backroom.models.db import db, is_sqlite, run_write
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import find_lot, log_event, set_lot_status
@@ -473,12 +473,13 @@ def trace_events(start: dt.date, end: dt.date, sort: str = "date") -> Iterator[d
 
 
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[dict[str, object]]) -> int:
-    """Write ROWS as CSV with a header line of COLUMNS; returns how many rows."""
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
+    """Write ROWS as CSV with a header line of COLUMNS, cells a spreadsheet would run
+    neutralised (models/data/csv_cells.py); returns how many rows."""
+    writer = SafeCsvWriter(out)
+    writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([row.get(c, "") for c in columns])
         count += 1
     return count
 

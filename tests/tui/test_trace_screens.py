@@ -124,7 +124,7 @@ async def test_an_unknown_lot_is_said_with_the_bell(bakery):
 async def test_recalling_from_the_trace_marks_the_bread_and_saves_the_report(
     bakery, tmp_path, monkeypatch
 ):
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # the documents folder goes there
     app = BackroomApp(Session(TEST_USER, bakery))
     async with app.run_test(size=(80, 24)) as pilot:
         await shortcut(pilot, "t")
@@ -143,7 +143,7 @@ async def test_recalling_from_the_trace_marks_the_bread_and_saves_the_report(
         saved = str(app.screen.query_one("#recall-summary").render())
         assert saved.startswith("Saved ") and saved.endswith(".csv")
     assert (find_lot("F1").status, find_lot("B1").status) == ("recalled", "recalled")
-    (report,) = tmp_path.glob("recall-FLOUR-F1-*.csv")
+    (report,) = (tmp_path / "backroom" / "documents").glob("recall-FLOUR-F1-*.csv")
     text = report.read_text()
     assert 'customer,Corner Shop,"1 High St, 1000 Ghent, BE",SHP-000001' in text
 

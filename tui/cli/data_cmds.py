@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from backroom.models.data.exporting import EXPORT_KINDS
+from backroom.models.data.folders import output_path, written
 from backroom.models.data.importing import KINDS
 from backroom.tui.cli.context import Context, fail, iso_date
 
@@ -49,6 +49,7 @@ def register(sub) -> None:
     p.add_argument("--lot", metavar="LOT", help="epcis: only the events of this lot")
     p.add_argument("--item", metavar="ITEM", help="epcis: the item of --lot, where needed")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
     p.set_defaults(func=cmd_export, fmt=None)
     _register_backup_and_restore(sub)
 
@@ -133,20 +134,14 @@ def cmd_import(ctx: Context) -> int:
 
 
 @contextmanager
-def _output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or FILE written whole: to FILE.part first, renamed when complete."""
+def _output(path: Path | None, force: bool) -> Iterator[TextIO]:
+    """stdout, or FILE written whole (models/data/folders.py: written)."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(path)
-    part = target.with_name(target.name + ".part")
-    try:
-        with part.open("w", encoding="utf-8", newline="") as fh:
-            yield fh
-        os.replace(part, target)
-    finally:
-        part.unlink(missing_ok=True)
+    with written(path, force=force) as fh:
+        yield fh
 
 
 def cmd_export(ctx: Context) -> int:
@@ -156,13 +151,19 @@ def cmd_export(ctx: Context) -> int:
         return fail("--lot and --item apply to 'export epcis' only")
     if a.kind == "epcis" and fmt != "json":
         return fail("EPCIS is JSON-LD only: leave out --csv")
+    if a.force and not a.out:
+        return fail("--force goes with --out FILE")
+    target = output_path(a.out, force=a.force) if a.out is not None else None
     ctx.open()
+    from backroom.models.data.exporting import exporter
+
+    exporter(ctx.user)
     from backroom.tui.cli.progress import progress_of  # rich.progress: only when it runs
 
     # No bar under --json, nor where the rows themselves go to the terminal. A reader
     # that goes away (| head) is main()'s to handle, as for every command.
     off = a.fmt == "json" or (a.out is None and sys.stdout.isatty())
-    with progress_of(f"exporting {a.kind}", off=off) as progress, _output(a.out) as out:
+    with progress_of(f"exporting {a.kind}", off=off) as progress, _output(target, a.force) as out:
         if a.kind == "epcis":
             from backroom.models.data.epcis import write_epcis
 
@@ -172,7 +173,7 @@ def cmd_export(ctx: Context) -> int:
         else:
             from backroom.models.data.exporting import export
 
-            rows = export(a.kind, out, fmt=fmt, since=a.since, progress=progress)
+            rows = export(a.kind, out, fmt=fmt, since=a.since, progress=progress, user=ctx.user)
     if a.out:
         what = "event" if a.kind == "epcis" else "row"
         print(f"{rows:,} {what}{'s' if rows != 1 else ''} of {a.kind} written to {a.out}")

@@ -4,7 +4,7 @@ command line."""
 from __future__ import annotations
 
 from backroom.tui.cli.context import Context, iso_date, moment
-from backroom.tui.cli.goods_out_cmds import ship_from, with_json, write_out
+from backroom.tui.cli.goods_out_cmds import check_out, ship_from, with_json, write_out
 
 
 def register(sub) -> None:
@@ -19,6 +19,7 @@ def register(sub) -> None:
     p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="shipping day (UTC)")
     p.add_argument("--format", choices=("text", "csv", "pdf"), default="text")
     p.add_argument("--out", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
     with_json(p, cmd_manifest)
 
 
@@ -84,6 +85,7 @@ def cmd_manifest(ctx: Context) -> int:
     from backroom.models.goods_out.dispatch import manifest
     from backroom.models.goods_out.documents import manifest_csv, manifest_document
 
+    check_out(ctx)
     ctx.open()
     a = ctx.args
     m = manifest(a.carrier, a.date)
@@ -92,11 +94,12 @@ def cmd_manifest(ctx: Context) -> int:
         return 0
     what = f"Manifest {m.carrier} {m.day.isoformat()}"
     if a.format == "csv":
-        write_out(a.out, manifest_csv(m), what)
+        write_out(a.out, manifest_csv(m), what, a.force)
     elif a.format == "pdf":
         from backroom.labels.pdf_documents import document_pdf
 
-        write_out(a.out, document_pdf(manifest_document(m, ship_from(ctx))), what)
+        pdf = document_pdf(manifest_document(m, ship_from(ctx)))
+        write_out(a.out, pdf, what, a.force)
     else:
-        write_out(a.out, manifest_document(m, ship_from(ctx)).as_text(), what)
+        write_out(a.out, manifest_document(m, ship_from(ctx)).as_text(), what, a.force)
     return 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import SHIPMENT_STATUSES
@@ -149,6 +148,7 @@ def _read_actions(sub) -> None:
     p.add_argument("document", choices=DOCUMENTS)
     p.add_argument("--format", choices=("text", "pdf"), default="text")
     p.add_argument("--out", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
     p.set_defaults(func=cmd_document)
 
 
@@ -168,14 +168,26 @@ def ship_from(ctx: Context) -> tuple[str, ...]:
     return site_address(ctx.config)
 
 
-def write_out(out: str | None, data: bytes | str, what: str) -> None:
-    """DATA to OUT, or to standard output (text only)."""
+def check_out(ctx: Context) -> None:
+    """Refuse a --out (and --force) that cannot be written, before any work is done."""
+    from backroom.models.data.folders import output_path
+
+    a = ctx.args
+    if a.force and not a.out:
+        raise Refused("--force goes with --out FILE")
+    if a.out:
+        output_path(a.out, force=a.force)
+    elif getattr(a, "format", "") == "pdf" and not ctx.json:
+        raise Refused("A PDF needs --out FILE")
+
+
+def write_out(out: str | None, data: bytes | str, what: str, force: bool = False) -> None:
+    """DATA to OUT (checked as check_out does, written whole), or to standard output
+    (text only)."""
     if out:
-        path = Path(out)
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
-        else:
-            path.write_bytes(data)
+        from backroom.models.data.folders import output_path, write_whole
+
+        path = write_whole(output_path(out, force=force), data, force=force)
         print(f"Wrote {what} to {path}")
         return
     if isinstance(data, bytes):
@@ -455,6 +467,7 @@ def cmd_list(ctx: Context) -> int:
 def cmd_document(ctx: Context) -> int:
     from backroom.models.goods_out.documents import delivery_note, packing_list
 
+    check_out(ctx)
     ctx.open()
     a = ctx.args
     make = packing_list if a.document == "packing-list" else delivery_note
@@ -462,7 +475,7 @@ def cmd_document(ctx: Context) -> int:
     if a.format == "pdf":
         from backroom.labels.pdf_documents import document_pdf
 
-        write_out(a.out, document_pdf(doc), f"{doc.title} {doc.reference}")
+        write_out(a.out, document_pdf(doc), f"{doc.title} {doc.reference}", a.force)
     else:
-        write_out(a.out, doc.as_text(), f"{doc.title} {doc.reference}")
+        write_out(a.out, doc.as_text(), f"{doc.title} {doc.reference}", a.force)
     return 0

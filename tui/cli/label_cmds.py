@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backroom.labels.printers import load_printers, safe_name
-from backroom.models.errors import DomainError, Refused
+from backroom.models.data.folders import output_path, write_whole
+from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import shipment_detail
 from backroom.tui.cli.context import Context, table, whole_number
 
@@ -42,6 +43,7 @@ def register(sub) -> None:
     p.add_argument("--size", metavar="WxH", help="label size in mm, such as 100x50, or a4")
     p.add_argument("--dpi", type=whole_number, choices=(203, 300, 600))
     p.add_argument("--out", metavar="FILE", help="write to FILE ('-' for standard output)")
+    p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
     p.add_argument("--printer", metavar="NAME", help="a printer from the configuration")
     p.add_argument("--copies", type=whole_number, default=1, metavar="N")
     p.add_argument("--sheet", choices=("a4", "letter"), help="PDF: several labels per page")
@@ -116,6 +118,12 @@ def _keys(ctx: Context) -> list[str]:
         raise Refused("--shipment goes with the sscc kind")
     if a.out and a.printer:
         raise Refused("Give --out FILE or --printer NAME, not both")
+    if a.force and (a.out == "-" or a.printer):
+        raise Refused("--force goes with a file: --out FILE")
+    if a.out and a.out != "-":
+        # The folder before any label is made (a badge renewed); whether the files
+        # exist is checked in _write, once it is known how many there are.
+        output_path(a.out, force=True)
     return keys
 
 
@@ -170,27 +178,28 @@ def _output(ctx: Context, contents: list, job: JobSettings) -> int:
         sys.stdout.buffer.write(files[0])
         sys.stdout.flush()
         return 0
-    paths = _write(files, a.out, jobs.title_of(contents, job), job.format)
+    paths = _write(files, a.out, jobs.title_of(contents, job), job.format, a.force)
     data["files"] = [str(p) for p in paths]
     shown = str(paths[0]) if len(paths) == 1 else f"{paths[0]} ... {paths[-1]}"
     ctx.emit(data, f"Wrote {what} to {shown} ({spec})")
     return 0
 
 
-def _write(files: list[bytes], out: str | None, title: str, fmt: str) -> list[Path]:
-    """Write FILES to OUT, or to a file named after the labels; numbered when several."""
-    base = Path(out) if out else Path(f"{safe_name(title.split(' (+')[0])}.{fmt}")
+def _write(
+    files: list[bytes], out: str | None, title: str, fmt: str, force: bool = False
+) -> list[Path]:
+    """Write FILES to OUT, or to a file named after the labels; numbered when several.
+    Every target is checked first (models/data/folders.py), so none is half-written."""
+    base = out or f"{safe_name(title.split(' (+')[0])}.{fmt}"
     if len(files) == 1:
-        targets = [base]
+        names = [base]
     else:
-        targets = [
-            base.with_name(f"{base.stem}-{n:03d}{base.suffix}") for n in range(1, 1 + len(files))
-        ]
+        first = Path(base)
+        numbered = (f"{first.stem}-{n:03d}{first.suffix}" for n in range(1, 1 + len(files)))
+        names = [str(first.with_name(name)) for name in numbered]
+    targets = [output_path(name, force=force) for name in names]
     for target, payload in zip(targets, files, strict=True):
-        try:
-            target.write_bytes(payload)
-        except OSError as exc:
-            raise DomainError(f"Cannot write {target}: {exc.strerror}") from exc
+        write_whole(target, payload, force=force)
     return targets
 
 

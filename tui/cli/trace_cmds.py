@@ -92,7 +92,8 @@ def _add_trace_events(sub) -> None:
         metavar="FIELD",
         help="date, event, item, lot, qty, location, partner or reference; '-qty' descends",
     )
-    p.add_argument("--out", type=argparse.FileType("w", encoding="utf-8"), metavar="FILE")
+    p.add_argument("--out", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_trace_events)
 
@@ -254,22 +255,22 @@ def cmd_one_step(ctx: Context) -> int:
 
 
 def cmd_trace_events(ctx: Context) -> int:
+    from backroom.models.data.folders import output_path, written
     from backroom.models.trace.recall import EVENT_COLUMNS, trace_events, write_csv
 
-    ctx.open()
     a = ctx.args
+    target = output_path(a.out, force=a.force) if a.out else None
+    ctx.open()
     rows = trace_events(a.start, a.end, a.sort)
     if a.json:
         ctx.emit(list(rows), "")
         return 0
-    out = a.out or sys.stdout
-    try:
+    if target is None:
+        write_csv(sys.stdout, EVENT_COLUMNS, rows)
+        return 0
+    with written(target, force=a.force) as out:
         count = write_csv(out, EVENT_COLUMNS, rows)
-    finally:
-        if a.out:
-            a.out.close()
-    if a.out:
-        print(f"{count} events written to {a.out.name}")
+    print(f"{count} events written to {target}")
     return 0
 
 

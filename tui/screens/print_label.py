@@ -1,7 +1,12 @@
-"""Print a label of what is on screen: a preview first, then the printer and copies."""
+"""Print a label of what is on screen: a preview first, then the printer and copies.
+
+Besides the configured printers, the labels may be saved as files: into the site's
+labels folder, under names Backroom makes (models/data/folders.py); a session never
+names a server path."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -12,14 +17,31 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from backroom.labels.jobs import png_preview, print_labels, settings_for
+from backroom.labels.jobs import JobSettings, png_preview, print_labels, render, settings_for
 from backroom.labels.lookup import gather
 from backroom.labels.printers import load_printers
+from backroom.models.data.folders import new_file, site_folders
 from backroom.models.db import db
 from backroom.tui.label_target import LabelTarget
 from backroom.tui.widgets.label_preview import preview_lines
 from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
+
+# The option id of "save as files" in the printer list (printers are "printer:NAME").
+SAVE = "save"
+
+
+def save_labels(contents: list, job: JobSettings, folder: Path, target: LabelTarget) -> str:
+    """The labels as new files in FOLDER (the labels folder); says which, for a person."""
+    payloads = render(contents, job)
+    names = []
+    for payload in payloads:
+        with new_file(folder, "label", job.format, detail=target.kind, binary=True) as out:
+            out.file.write(payload)
+        assert out.path is not None
+        names.append(out.path.name)
+    shown = names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+    return f"saved as {shown} in the labels folder"
 
 
 class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
@@ -40,14 +62,18 @@ class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
             yield Static(plain(f"Print {self.target.title}"), classes="title")
             yield Static("Preparing the preview…", id="preview", markup=False)
             yield Label("Printer")
-            options = [Option(f"{p.name}  ({p.transport})", id=p.name) for p in printers.values()]
+            options = [
+                Option(f"{p.name}  ({p.transport})", id=f"printer:{p.name}")
+                for p in printers.values()
+            ]
+            options.append(Option("Save as a file in the labels folder", id=SAVE))
             yield OptionList(*options, id="printers")
             yield Label("Copies")
             yield Input("1", id="copies", type="integer")
             yield Static("", id="print-message", classes="message")
         if not printers:
             self.call_after_refresh(
-                self.error, "No printers configured: add [printers.NAME] to the config"
+                self.error, "No printers configured: save as a file, or add [printers.NAME]"
             )
 
     def on_mount(self) -> None:
@@ -91,10 +117,16 @@ class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
         self._send(printer, int(text))
 
     @work(thread=True, exclusive=True, group="print", exit_on_error=False)
-    def _send(self, printer: str | None, copies: int) -> None:
+    def _send(self, choice: str | None, copies: int) -> None:
         config = self.app.session.config
-        job = settings_for(config, self.target.kind, printer=printer, copies=copies)
-        where = print_labels(self.contents, job)
+        if choice == SAVE:
+            job = settings_for(config, self.target.kind, copies=copies)
+            folder = site_folders(config).labels
+            where = save_labels(self.contents, job, folder, self.target)
+        else:
+            printer = choice.removeprefix("printer:") if choice else None
+            job = settings_for(config, self.target.kind, printer=printer, copies=copies)
+            where = print_labels(self.contents, job)
         self.app.call_from_thread(self.dismiss, where)
 
     def error(self, text: str) -> None:

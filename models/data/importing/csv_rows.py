@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,23 +151,10 @@ def _column_name(text: str) -> str:
 
 def read_file(path: str | Path) -> bytes:
     """The bytes of the file at PATH, refused unread when it is not a regular file (a
-    folder, /dev/zero, a pipe) or is over FILE_MOST bytes."""
-    file = Path(path)
-    try:
-        info = file.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused(f"{file} is not a regular file: give a CSV file")
-        if info.st_size > FILE_MOST:
-            raise Refused(
-                f"{file} is {info.st_size:,} bytes; an import takes at most {FILE_MOST:,}"
-            )
-        with file.open("rb") as handle:
-            data = handle.read(FILE_MOST + 1)
-    except OSError as exc:
-        raise Refused(f"Cannot read {file}: {exc.strerror}") from exc
-    if len(data) > FILE_MOST:  # it grew while being read
-        raise Refused(f"{file} is over {FILE_MOST:,} bytes; an import takes at most that")
-    return data
+    folder, /dev/zero, a pipe) or is over FILE_MOST bytes (models/data/folders.py)."""
+    from backroom.models.data.folders import read_regular
+
+    return read_regular(Path(path))
 
 
 class _Rows:

@@ -8,9 +8,11 @@ import json
 import re
 from pathlib import Path
 
+from backroom.models.data.csv_cells import read_back
 from backroom.models.data.importing import consignees, items, locations, lots, opening_stock
 from backroom.models.data.importing.csv_rows import (
     Problem,
+    Record,
     check_kind,
     decode,
     read_file,
@@ -27,8 +29,14 @@ from backroom.models.data.importing.plans import (
 from backroom.models.db import run_write
 from backroom.models.errors import DomainError, Refused
 from backroom.models.masterdata.adding import get_user, log_event
-from backroom.models.schema import Event
+from backroom.models.people.roles import require
+from backroom.models.schema import Event, User
 from backroom.models.stock.ledger import lock_head
+
+
+def importer(name: str) -> User:
+    """The user NAME, allowed to import data (a lead or above); else Refused."""
+    return require(get_user(name), "import")  # type: ignore[return-value]
 
 
 def plan_import(
@@ -39,12 +47,14 @@ def plan_import(
     A stock file already imported says so in `repeated`, and is applied only with AGAIN
     (items, locations, lots and consignees are only brought up to date, so may repeat)."""
     check_kind(kind)
-    get_user(user)
+    importer(user)
     try:
         text = decode(data)
     except Refused as exc:
         return ImportPlan(kind, source, [], [], [], [_at_line(exc)])
     columns, records, problems = read_records(kind, text)
+    # A cell the exporter neutralised ('=1+1) reads back as it was (=1+1).
+    records = [Record(r.line, {c: read_back(v) for c, v in r.values.items()}) for r in records]
     plan = ImportPlan(kind, source, columns, records[:PREVIEW_ROWS], [], problems, len(records))
     plan.digest, plan.again = hashlib.sha256(data).hexdigest(), again
     if kind == "stock":
@@ -100,7 +110,7 @@ def apply_import(plan: ImportPlan, *, user: str, progress: Progress | None = Non
     report = progress or (lambda done, total: None)
 
     def _apply() -> int:
-        who = get_user(user)
+        who = importer(user)
         posted = 0
         if plan.kind == "stock" and not plan.again:
             lock_head()  # as postings do: two sessions importing one file take turns

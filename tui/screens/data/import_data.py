@@ -1,5 +1,10 @@
-"""Import data: choose what the file holds and where it is, see its first rows and every
-problem before anything is written, then Ctrl+S imports it whole, with a progress bar."""
+"""Import data: choose what the file holds and which file of the imports folder it is,
+see its first rows and every problem before anything is written, then Ctrl+S imports it
+whole, with a progress bar.
+
+A session never names a server path: the files offered are those in the site's imports
+folder (models/data/folders.py), and importing needs a lead, checked when the screen
+opens."""
 
 from __future__ import annotations
 
@@ -11,11 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 
+from backroom.models.data.folders import OfferedFile, import_files, read_chosen, site_folders
 from backroom.models.data.importing import KINDS, LAYOUTS, ImportPlan, apply_import, plan_import
-from backroom.models.data.importing.csv_rows import read_file
+from backroom.models.data.importing.whole_file import importer
 from backroom.models.db import db
+from backroom.models.errors import DomainError
 from backroom.tui.screens.data.data_job import DataJobScreen
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.widgets.key_footer import KeyFooter
@@ -31,6 +38,12 @@ def columns_hint(kind: str) -> str:
     return "Columns: " + ", ".join(c.name + ("*" if c.required else "") for c in LAYOUTS[kind])
 
 
+def file_choice(offered: OfferedFile) -> str:
+    """A file as the list shows it: name, size and when it was last changed (UTC)."""
+    size = f"{offered.size / 1024:,.0f} kB" if offered.size >= 1024 else f"{offered.size} B"
+    return f"{offered.name}  {size}  {offered.modified:%Y-%m-%d %H:%M}"
+
+
 class ImportScreen(DataJobScreen):
     """A CSV file in: preview and problems first, then the import in a worker."""
 
@@ -38,26 +51,30 @@ class ImportScreen(DataJobScreen):
     BINDINGS: ClassVar = [
         Binding("escape", "app.pop_screen", "Back", id="import.back"),
         Binding("ctrl+s", "import_file", "Import", id="import.confirm"),
+        Binding("ctrl+r", "list_files", "Files again", id="import.refresh"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.plan: ImportPlan | None = None
         self.busy = False
+        self.folder: Path | None = None
+        self.allowed = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
         yield Static("Import data", classes="title")
         with Vertical(id="import"):
-            with Horizontal(id="choose"):
+            with Horizontal(id="choose", disabled=True):
                 yield Select(
                     [(kind.capitalize(), kind) for kind in KINDS],
                     value="items",
                     allow_blank=False,
                     id="kind",
                 )
-                yield Input(placeholder="path/to/file.csv, then Enter", id="path")
+                yield Select([], prompt="file in the imports folder", id="file")
             yield Static(columns_hint("items"), id="columns", markup=False)
+            yield Static("", id="folder", markup=False)
             yield Static("", id="summary", classes="message", markup=False)
             # Focusable, so that a long list of problems scrolls with the keyboard.
             with VerticalScroll(id="problems-box"):
@@ -69,39 +86,86 @@ class ImportScreen(DataJobScreen):
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#preview", DataTable).display = False
-        self.query_one("#path", Input).focus()
+        self._say("Checking who may import…")
+        self._open()
+
+    # --- the imports folder ---------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _open(self) -> None:
+        """Refuse the screen to anyone who may not import; else list the folder."""
+        try:
+            with db.connection_context():
+                importer(self.app.session.user)
+        except DomainError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+            return
+        folder = site_folders(self.app.session.config).imports
+        self.app.call_from_thread(self._opened, folder, import_files(folder))
+
+    def _refused(self, reason: str) -> None:
+        self.app.bell()
+        self.app.notify(reason, title="Import data", severity="error")
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    def _opened(self, folder: Path, offered: list[OfferedFile]) -> None:
+        self.allowed, self.folder = True, folder
+        self.query_one("#choose").disabled = False
+        self._show_files(offered)
+        self.query_one("#file", Select).focus()
+
+    def action_list_files(self) -> None:
+        """Read the imports folder again (a file copied there since)."""
+        if self.allowed and not self.busy:
+            self._list_files()
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _list_files(self) -> None:
+        assert self.folder is not None
+        self.app.call_from_thread(self._show_files, import_files(self.folder))
+
+    def _show_files(self, offered: list[OfferedFile]) -> None:
+        chooser = self.query_one("#file", Select)
+        chosen = chooser.value
+        chooser.set_options((file_choice(f), f.name) for f in offered)
+        if chosen in {f.name for f in offered}:
+            chooser.value = chosen
+        where = f"Files in {self.folder}"
+        if not offered:
+            self._say(f"No files to import yet: copy CSV files to {self.folder}, then Ctrl+R")
+            where = ""
+        elif chooser.is_blank():
+            self._say(f"{len(offered)} file{'s' if len(offered) != 1 else ''}: choose one")
+        self.query_one("#folder", Static).update(where)
 
     # --- checking -------------------------------------------------------------------------
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self, event: Select.Changed) -> None:
         self.query_one("#columns", Static).update(columns_hint(str(event.value)))
-        if self.query_one("#path", Input).value.strip():
-            self.action_check()
+        self.action_check()
 
-    @on(Input.Submitted, "#path")
-    def _path_entered(self, event: Input.Submitted) -> None:
+    @on(Select.Changed, "#file")
+    def _file_chosen(self, event: Select.Changed) -> None:
         event.stop()
         self.action_check()
 
     def action_check(self) -> None:
-        """Read and check the file; show its first rows and its problems."""
-        path = self.query_one("#path", Input).value.strip()
-        if not path or self.busy:
+        """Read and check the chosen file; show its first rows and its problems."""
+        chooser = self.query_one("#file", Select)
+        if not self.allowed or self.busy or chooser.is_blank():
             return
         self.plan = None
         self._say("Checking…")
-        self._check(str(self.query_one("#kind", Select).value), Path(path).expanduser())
+        self._check(str(self.query_one("#kind", Select).value), str(chooser.value))
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _check(self, kind: str, path: Path) -> None:
-        try:
-            data = read_file(path)  # a regular file of at most 200 MB, else refused
-            with db.connection_context():
-                plan = plan_import(kind, data, source=path.name, user=self.app.session.user)
-        except OSError as exc:
-            self.app.call_from_thread(self._failed, f"Cannot read {path}: {exc.strerror}")
-            return
+    def _check(self, kind: str, name: str) -> None:
+        assert self.folder is not None
+        data = read_chosen(self.folder, name)  # a refusal is said by worker_failed
+        with db.connection_context():
+            plan = plan_import(kind, data, source=name, user=self.app.session.user)
         self.app.call_from_thread(self._show_plan, plan)
 
     def _show_plan(self, plan: ImportPlan) -> None:
@@ -132,7 +196,7 @@ class ImportScreen(DataJobScreen):
             return
         if self.plan is None:
             self.app.bell()
-            self._say("Give the file and press Enter to check it first")
+            self._say("Choose a file of the imports folder first")
             return
         if self.plan.problems:
             self.app.bell()

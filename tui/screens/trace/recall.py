@@ -8,7 +8,6 @@ report is shown again as it now stands. c and j save it as CSV or JSON.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import ClassVar
@@ -19,7 +18,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from backroom.models.data.folders import new_file, site_folders
 from backroom.models.db import db
+from backroom.models.errors import DomainError
 from backroom.models.trace.recall import (
     REPORT_COLUMNS,
     RecallReport,
@@ -56,7 +57,7 @@ class RecallScreen(PassesWorkerFailuresOn, Screen):
         super().__init__()
         self.lot = lot
         self.item = item
-        self.folder = folder or Path.cwd()
+        self.folder = folder  # None: the site's documents folder (models/data/folders.py)
         self.report: RecallReport | None = None
         self.armed = False  # the reason was entered once; Enter again recalls
 
@@ -171,22 +172,21 @@ class RecallScreen(PassesWorkerFailuresOn, Screen):
     # --- output -----------------------------------------------------------------------
 
     def action_export(self, kind: str) -> None:
-        """Save the report as CSV or JSON in the current folder."""
+        """Save the report as CSV or JSON, a new file in the documents folder."""
         if self.report is None:
             return
         info = self.report.lot
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self.folder / f"recall-{info.item}-{info.number}-{stamp}.{kind}"
         try:
-            with path.open("w", encoding="utf-8", newline="") as out:
+            folder = self.folder or site_folders(self.app.session.config).documents
+            with new_file(folder, "recall", kind, detail=f"{info.item}-{info.number}") as out:
                 if kind == "csv":
-                    write_csv(out, REPORT_COLUMNS, self.report.rows())
+                    write_csv(out.file, REPORT_COLUMNS, self.report.rows())
                 else:
-                    json.dump(self.report.as_dict(), out, indent=2, ensure_ascii=False)
-        except OSError as exc:
-            self.error(f"Cannot save {path}: {exc.strerror}")
+                    json.dump(self.report.as_dict(), out.file, indent=2, ensure_ascii=False)
+        except (DomainError, OSError) as exc:
+            self.error(f"Cannot save the report: {getattr(exc, 'strerror', None) or exc}")
             return
-        self.say(f"Saved {path}")
+        self.say(f"Saved in the documents folder: {out.path.name if out.path else ''}")
 
     def say(self, text: str) -> None:
         self.query_one("#recall-summary", MessageLine).say(text)
