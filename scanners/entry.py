@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from backroom.models.browse.lots import LotLine, lots_numbered
 from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import get_shipment
 from backroom.models.goods_out.packing import get_parcel
@@ -19,6 +20,7 @@ from backroom.scanners.gs1 import read_sscc
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import (
+    AMBIGUOUS,
     UNKNOWN,
     Resolution,
     ResolvedCommand,
@@ -49,6 +51,8 @@ class Entry:
     understood: str = ""
     tracking: str | None = None
     ask: tuple[str, ...] = ()  # optional fields worth asking for next (expiry of a new lot)
+    # A lot number several items carry, scanned without its item: the lots to pick from.
+    choices: tuple[LotLine, ...] = ()
 
 
 def _number(text: str, signed: bool, zero_ok: bool) -> Entry | None:
@@ -107,7 +111,13 @@ def interpret(
         and not stripped.startswith(COMMAND_PREFIX)
     ):
         return _lot(stripped, values["item"], new_lot_ok)
-    return from_resolution(resolve(scan), kind, new_lot_ok)
+    res = resolve(scan)
+    entry = from_resolution(res, kind, new_lot_ok)
+    if isinstance(res, ScanError) and res.problem == AMBIGUOUS and kind in ("item", "lot"):
+        gs1 = scan.gs1 if scan.gs1_declared else None
+        number = (gs1.value("10") or gs1.value("21")) if gs1 else None
+        entry.choices = tuple(lots_numbered(number or stripped))
+    return entry
 
 
 def _lot(number: str, sku: str, new_lot_ok: bool) -> Entry:
