@@ -11,6 +11,7 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from backroom.models.db import db
@@ -27,6 +28,25 @@ from backroom.tui.screens.home import HomeScreen
 from backroom.tui.screens.people.login import guard
 from backroom.tui.session import Session
 from backroom.tui.worker_errors import log_through_textual, worker_failed
+
+
+def begins_entry(focused: object) -> bool:
+    """True when a key would begin a new entry in the FOCUSED text field: it is empty, or
+    all its text is selected (a refused entry), or the keys after an Enter are held.
+
+    Only there does `?` open help. Inside an entry it is kept: GS1's character set 82,
+    which lot (10) and serial (21) numbers are written in, includes `?` (GS1 General
+    Specifications, "GS1 AI encodable character set 82"; GS1's own gs1-syntax-dictionary
+    lint_cset82.c accepts it), and so does models/rules/identifiers.check_lot_number. A
+    binding cannot do this: Textual leaves out of the binding chain, priority ones
+    included, every key the focused Input would type."""
+    if not isinstance(focused, Input):
+        return False
+    hold = getattr(focused, "hold", None)
+    if hold is not None and hold.on:
+        return not hold.keys
+    selected = focused.selection
+    return not focused.value or abs(selected.end - selected.start) == len(focused.value)
 
 
 class BackroomApp(App[None]):
@@ -123,6 +143,9 @@ class BackroomApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_key = time.monotonic()
+        if isinstance(event, events.Key) and event.character == "?" and begins_entry(self.focused):
+            self.action_help()  # `?` as the first key of an entry: help, not typed
+            return
         capturing = bool(self.screen_stack) and not self._replaying
         if capturing and ScanCapture.wanted(self.focused):
             if isinstance(event, events.Key) and self.scans.take(event):
