@@ -17,7 +17,7 @@ from backroom.models.rules.codes import COMMAND_PREFIX
 from backroom.models.rules.dates import parse_date
 from backroom.models.rules.identifiers import has_good_check_digit
 from backroom.scanners.gs1 import read_sscc
-from backroom.scanners.parse import parse
+from backroom.scanners.parse import Scan, parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import (
     AMBIGUOUS,
@@ -113,11 +113,18 @@ def interpret(
         return _lot(stripped, values["item"], new_lot_ok)
     res = resolve(scan)
     entry = from_resolution(res, kind, new_lot_ok)
-    if isinstance(res, ScanError) and res.problem == AMBIGUOUS and kind in ("item", "lot"):
-        gs1 = scan.gs1 if scan.gs1_declared else None
-        number = (gs1.value("10") or gs1.value("21")) if gs1 else None
-        entry.choices = tuple(lots_numbered(number or stripped))
+    if kind in ("item", "lot"):
+        entry.choices = lot_choices(scan, res)
     return entry
+
+
+def lot_choices(scan: Scan, res: Resolution) -> tuple[LotLine, ...]:
+    """The lots to pick from when RES says the lot number SCAN holds is on several items."""
+    if not (isinstance(res, ScanError) and res.problem == AMBIGUOUS):
+        return ()
+    gs1 = scan.gs1 if scan.gs1_declared else None
+    number = (gs1.value("10") or gs1.value("21")) if gs1 else None
+    return tuple(lots_numbered(number or scan.data.strip(BLANKS)))
 
 
 def _lot(number: str, sku: str, new_lot_ok: bool) -> Entry:

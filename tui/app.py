@@ -14,7 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from backroom.models.browse.lots import LotLine
 from backroom.models.db import db
+from backroom.scanners.entry import lot_choices
 from backroom.scanners.keystream import KeyScan
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
@@ -23,6 +25,7 @@ from backroom.tui import navigation
 from backroom.tui.navigation import DESTINATIONS, by_name
 from backroom.tui.scan_capture import ScanCapture
 from backroom.tui.scan_open import open_resolution
+from backroom.tui.screens.dialogs import LotPicker
 from backroom.tui.screens.help import HelpScreen
 from backroom.tui.screens.home import HomeScreen
 from backroom.tui.screens.people.login import guard
@@ -169,10 +172,23 @@ class BackroomApp(App[None]):
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
     def _resolve_scan(self, text: str) -> None:
         with db.connection_context():
-            result = resolve(parse(text, self.session.scanner))
-        self.call_from_thread(self._open_scan, result)
+            scan = parse(text, self.session.scanner)
+            result = resolve(scan)
+            choices = lot_choices(scan, result)
+        self.call_from_thread(self._open_scan, result, choices)
 
-    def _open_scan(self, result: Resolution) -> None:
+    def _open_scan(self, result: Resolution, choices: tuple[LotLine, ...] = ()) -> None:
+        if choices and self.session.user:
+            # A lot number several items carry: ask which, then trace that one.
+            number = choices[0].number
+
+            def chosen(sku: str | None) -> None:
+                if sku:
+                    self.open_screen(navigation.trace_screen(number, sku))
+
+            self.bell()
+            self.push_screen(LotPicker(choices), chosen)
+            return
         open_resolution(self, result)
 
     def action_home(self) -> None:

@@ -251,3 +251,19 @@ def test_the_lot_picker_at_40x16(snap_compare, shot_app):
         await _enter(pilot, "A-01", "L1")
 
     assert snap_compare(shot_app, terminal_size=(40, 16), run_before=scan_a_shared_lot)
+
+
+async def test_a_shared_lot_scanned_at_home_asks_which_item_and_traces_that_one(warehouse):
+    app = BackroomApp(Session(TEST_USER, warehouse))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"L1", "enter")  # a burst ending in Enter: a scan
+        await settle(pilot)
+        assert type(app.screen).__name__ == "LotPicker"
+        options = app.screen.query_one("#picker-lots")
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        await pilot.press(*(["down"] * ids.index("OAT-500")), "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TraceScreen"
+        root = str(app.screen.tree.root.label)
+        assert "OAT-500" in root and "RICE-1K" not in root
