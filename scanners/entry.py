@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from backroom.models.browse.lots import LotLine, lots_numbered
 from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import get_shipment
 from backroom.models.goods_out.packing import get_parcel
@@ -16,9 +17,10 @@ from backroom.models.rules.codes import COMMAND_PREFIX
 from backroom.models.rules.dates import parse_date
 from backroom.models.rules.identifiers import has_good_check_digit
 from backroom.scanners.gs1 import read_sscc
-from backroom.scanners.parse import parse
+from backroom.scanners.parse import Scan, parse
 from backroom.scanners.resolve import resolve
 from backroom.scanners.results import (
+    AMBIGUOUS,
     UNKNOWN,
     Resolution,
     ResolvedCommand,
@@ -50,6 +52,8 @@ class Entry:
     tracking: str | None = None
     ask: tuple[str, ...] = ()  # optional fields worth asking for next (expiry of a new lot)
     stay: bool = False  # keep the cursor in this field (counting by repeated scans)
+    # A lot number several items carry, scanned without its item: the lots to pick from.
+    choices: tuple[LotLine, ...] = ()
 
 
 def counted(entry: Entry, values: dict[str, Any]) -> Entry | None:
@@ -127,7 +131,20 @@ def interpret(
         and not stripped.startswith(COMMAND_PREFIX)
     ):
         return _lot(stripped, values["item"], new_lot_ok)
-    return from_resolution(resolve(scan), kind, new_lot_ok)
+    res = resolve(scan)
+    entry = from_resolution(res, kind, new_lot_ok)
+    if kind in ("item", "lot"):
+        entry.choices = lot_choices(scan, res)
+    return entry
+
+
+def lot_choices(scan: Scan, res: Resolution) -> tuple[LotLine, ...]:
+    """The lots to pick from when RES says the lot number SCAN holds is on several items."""
+    if not (isinstance(res, ScanError) and res.problem == AMBIGUOUS):
+        return ()
+    gs1 = scan.gs1 if scan.gs1_declared else None
+    number = (gs1.value("10") or gs1.value("21")) if gs1 else None
+    return tuple(lots_numbered(number or scan.data.strip(BLANKS)))
 
 
 def _lot(number: str, sku: str, new_lot_ok: bool) -> Entry:

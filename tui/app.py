@@ -11,9 +11,12 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from backroom.models.browse.lots import LotLine
 from backroom.models.db import db
+from backroom.scanners.entry import lot_choices
 from backroom.scanners.keystream import KeyScan
 from backroom.scanners.parse import parse
 from backroom.scanners.resolve import resolve
@@ -22,12 +25,32 @@ from backroom.tui import navigation
 from backroom.tui.navigation import DESTINATIONS, by_name
 from backroom.tui.scan_capture import ScanCapture
 from backroom.tui.scan_open import open_resolution
+from backroom.tui.screens.dialogs import LotPicker
 from backroom.tui.screens.help import HelpScreen
 from backroom.tui.screens.home import HomeScreen
 from backroom.tui.screens.people.login import guard
 from backroom.tui.session import Session
 from backroom.tui.widgets.plain import tell
 from backroom.tui.worker_errors import log_through_textual, worker_failed
+
+
+def begins_entry(focused: object) -> bool:
+    """True when a key would begin a new entry in the FOCUSED text field: it is empty, or
+    all its text is selected (a refused entry), or the keys after an Enter are held.
+
+    Only there does `?` open help. Inside an entry it is kept: GS1's character set 82,
+    which lot (10) and serial (21) numbers are written in, includes `?` (GS1 General
+    Specifications, "GS1 AI encodable character set 82"; GS1's own gs1-syntax-dictionary
+    lint_cset82.c accepts it), and so does models/rules/identifiers.check_lot_number. A
+    binding cannot do this: Textual leaves out of the binding chain, priority ones
+    included, every key the focused Input would type."""
+    if not isinstance(focused, Input):
+        return False
+    hold = getattr(focused, "hold", None)
+    if hold is not None and hold.on:
+        return not hold.keys
+    selected = focused.selection
+    return not focused.value or abs(selected.end - selected.start) == len(focused.value)
 
 
 class BackroomApp(App[None]):
@@ -124,6 +147,9 @@ class BackroomApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_key = time.monotonic()
+        if isinstance(event, events.Key) and event.character == "?" and begins_entry(self.focused):
+            self.action_help()  # `?` as the first key of an entry: help, not typed
+            return
         capturing = bool(self.screen_stack) and not self._replaying
         if capturing and ScanCapture.wanted(self.focused):
             if isinstance(event, events.Key) and self.scans.take(event):
@@ -147,10 +173,23 @@ class BackroomApp(App[None]):
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
     def _resolve_scan(self, text: str) -> None:
         with db.connection_context():
-            result = resolve(parse(text, self.session.scanner))
-        self.call_from_thread(self._open_scan, result)
+            scan = parse(text, self.session.scanner)
+            result = resolve(scan)
+            choices = lot_choices(scan, result)
+        self.call_from_thread(self._open_scan, result, choices)
 
-    def _open_scan(self, result: Resolution) -> None:
+    def _open_scan(self, result: Resolution, choices: tuple[LotLine, ...] = ()) -> None:
+        if choices and self.session.user:
+            # A lot number several items carry: ask which, then trace that one.
+            number = choices[0].number
+
+            def chosen(sku: str | None) -> None:
+                if sku:
+                    self.open_screen(navigation.trace_screen(number, sku))
+
+            self.bell()
+            self.push_screen(LotPicker(choices), chosen)
+            return
         open_resolution(self, result)
 
     def action_home(self) -> None:

@@ -187,3 +187,9 @@ def lot_line(item: str, number: str) -> LotLine:
     if not found:
         raise NotFound(f"Unknown lot {number!r} of item {item}")
     return found[0]
+
+
+def lots_numbered(number: str, limit: int = 20) -> list[LotLine]:
+    """Every lot called NUMBER, of whichever item, with its stock on hand: the choice a
+    person is given when a lot number alone does not say which item it is."""
+    return lots_page(Query(lot=number), "newest", None, limit).rows

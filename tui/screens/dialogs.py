@@ -1,14 +1,20 @@
-"""Small modal questions: a yes/no confirmation that answers through dismiss."""
+"""Small modal questions that answer through dismiss: a yes/no confirmation, and which
+item a lot number belongs to when several items carry it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, OptionList, Static
+from textual.widgets.option_list import Option
+
+from backroom.models.browse.lots import LotLine
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -47,3 +53,34 @@ class ConfirmDialog(ModalScreen[bool]):
     def action_answer(self, answer: bool) -> None:
         """Close the dialog with ANSWER."""
         self.dismiss(answer)
+
+
+class LotPicker(ModalScreen[str | None]):
+    """Lot NUMBER is carried by several items: pick one (arrows, Enter); answers its SKU,
+    or None on Esc."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar = [Binding("escape", "dismiss(None)", "None of these", id="picker.none")]
+
+    def __init__(self, lots: Sequence[LotLine]) -> None:
+        super().__init__()
+        self._lots = list(lots)
+
+    def compose(self) -> ComposeResult:
+        number = self._lots[0].number if self._lots else ""
+        with Vertical(id="picker"):
+            yield Static(f"Lot {number} is on several items: which one?", id="picker-title")
+            yield OptionList(*(self._option(lot) for lot in self._lots), id="picker-lots")
+            yield Static("Enter takes it, Esc: none of these", id="picker-hint")
+
+    @staticmethod
+    def _option(lot: LotLine) -> Option:
+        line = Text.assemble((lot.item, "bold"), "  ", lot.item_name, f"  (on hand {lot.on_hand})")
+        return Option(line, id=lot.item)
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)

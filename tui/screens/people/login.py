@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 # How often the idle clock is looked at, at most.
 IDLE_CHECK_SECONDS = 1.0
+# The "Logged in" toast, briefly; below this width a toast covers half the form, and the
+# header (the app's sub-title) already says who is logged in.
+NARROW_TOAST = 60
+LOGIN_TOAST_SECONDS = 2.0
 
 
 class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
@@ -140,8 +144,8 @@ def set_user(app: BackroomApp, name: str) -> None:
     app.posted_moves.clear()
     app.last_key = time.monotonic()
     app.sub_title = f"{app.session.who} · {app.session.db_label}"
-    if name:
-        tell(app, f"Logged in as {name}")
+    if name and app.size.width >= NARROW_TOAST:
+        tell(app, f"Logged in as {name}", timeout=LOGIN_TOAST_SECONDS)
 
 
 def _check_idle(app: BackroomApp) -> None:

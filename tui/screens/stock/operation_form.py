@@ -22,7 +22,7 @@ from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
 from backroom.scanners.entry import Entry, counted, interpret
 from backroom.scanners.settings import ScannerSettings
-from backroom.tui.screens.dialogs import ConfirmDialog
+from backroom.tui.screens.dialogs import ConfirmDialog, LotPicker
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.plain import plain
@@ -277,6 +277,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         if entry.error:
             self.cursor = f.name
             self.error(entry.error)
+            if entry.choices:
+                self._offer_lots(f, entry)
             return
         if entry.command:
             {
@@ -299,6 +301,24 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self._put_cursor(f.name, select=True)
             return
         self._advance(f.name)
+
+    def _offer_lots(self, f: Field, entry: Entry) -> None:
+        """A lot number several items carry: ask which item, then take the lot as that
+        item's. Keys that came meanwhile are dropped: they were not meant as the answer."""
+        self.hold.drop()
+        number, generation = entry.choices[0].number, self.generation
+
+        def chosen(sku: str | None) -> None:
+            target = self._target("item", f, self.values)
+            lot = next((g for g in self.FIELDS if g.kind == "lot"), None)
+            if not sku or generation != self.generation or target is None or lot is None:
+                return
+            self.values[target] = sku
+            self.field_input(target).value = sku
+            self.busy = True
+            self._interpret(lot, number, dict(self.values), self.app.session.scanner, generation)
+
+        self.app.push_screen(LotPicker(entry.choices), chosen)
 
     def _target(self, fill: str, current: Field, values: Values) -> str | None:
         """Which field a fill goes to: the current one if it is of that kind, else the
