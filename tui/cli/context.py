@@ -45,11 +45,13 @@ class Context:
 
     def open(self, *, create: bool = False) -> None:
         """Open (and migrate) the database, with the site's access rules (--config too)."""
+        from backroom.models.masterdata.site_settings import fill_from_database
         from backroom.models.migrations import open_database
         from backroom.models.people import roles
 
         roles.configure(self.config)
         open_database(self.db_url, create=create)
+        fill_from_database(self.config)  # what the demo (or an admin) kept for the site
 
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print DATA as JSON with --json, else the readable TEXT."""
