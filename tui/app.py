@@ -221,6 +221,7 @@ class BackroomApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for dest in DESTINATIONS:
             yield SystemCommand(dest.title, dest.help, partial(self.action_goto, dest.name))
+        yield from getattr(screen, "palette_commands", tuple)()  # the screen's own actions
         yield SystemCommand("Home", "Back to the home screen", self.action_home)
         yield SystemCommand("Help", "The keys of this screen", self.action_help)
         yield SystemCommand("Print label", "A label of what is selected", self.action_print_label)

@@ -195,6 +195,15 @@ DESTINATIONS: tuple[Destination, ...] = (
         "browse",
     ),
     Destination(
+        "new-shipment",
+        "New shipment",
+        "Create a shipment: consignee, carrier, date; then its lines",
+        "g",
+        None,
+        "backroom.tui.screens.goods_out.shipments:NewShipmentScreen",
+        "operate",
+    ),
+    Destination(
         "audit",
         "Audit",
         "Who did what: moves and events by user",
@@ -280,6 +289,13 @@ def pick_screen(number: str | None = None) -> Screen:
 def pack_screen(number: str | None = None) -> Screen:
     """Packing shipment NUMBER (or the one scanned first)."""
     return _screen(by_name("pack").target, number)
+
+
+def shipment_action(kind: str, *args: Any) -> Screen:
+    """The small form of one action on a shipment ("new_shipment", "add_lines", "weigh",
+    "deliver", "cancel"); it checks the role and reads its lists, so make it in a worker."""
+    module = importlib.import_module("backroom.tui.screens.goods_out.shipment_forms")
+    return getattr(module, f"{kind}_form")(*args)
 
 
 def item_form(sku: str | None = None) -> Screen:

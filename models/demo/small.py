@@ -27,6 +27,7 @@ from backroom.models.demo.blocks import (
     add_site,
     gtin13,
 )
+from backroom.models.demo.shipping import add_open_shipments, add_shipping_partners
 from backroom.models.masterdata.adding import (
     ItemSpec,
     add_item,
@@ -130,6 +131,10 @@ class _SmallDemo:
         self.step(4, 5, "Quality holds")
         self.quality_holds(workdays[-1])
         self.correct_a_mistake()
+        add_shipping_partners(self.owner)
+        serial = {p.sku for p in CATALOGUE if p.tracking == "serial"}
+        skus = sorted({sku for sku, _, _ in self.pickable(self.today)} - serial)
+        add_open_shipments(self.lead(), self.who(), skus, self.rng.randint(0, 9999))
         self.step(5, 5, "Done")
 
     def make_locations(self) -> None:

@@ -58,6 +58,7 @@ class Context:
         once per command: main() has usually opened it already."""
         from backroom.models import file_modes
         from backroom.models.db import db
+        from backroom.models.masterdata.site_settings import fill_from_database
         from backroom.models.migrations import open_database
         from backroom.models.people import roles, users
 
@@ -68,6 +69,7 @@ class Context:
         file_modes.configure(self.config)  # new database files: 0600, or 0640 for [files] group
         users.configure(self.config)  # [access] pin_min_length
         open_database(url, create=create)
+        fill_from_database(self.config)  # what the demo (or an admin) kept for the site
         self.opened = url
 
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:

@@ -13,12 +13,11 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from backroom.models.db import db
-from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import get_shipment
 from backroom.models.goods_out.packing import pack, set_weight
 from backroom.models.goods_out.status import unpacked
 from backroom.models.rules.identifiers import parse_sscc
-from backroom.tui.screens.goods_out.shipments_form import ShipmentForm
+from backroom.tui.screens.goods_out.shipments_form import ShipmentForm, kilograms
 from backroom.tui.screens.stock.operation_form import Field, Values
 from backroom.tui.widgets.plain import plain
 
@@ -30,17 +29,6 @@ def left_to_pack(number: str) -> str:
     if not units:
         return f"{shipment.number} is {shipment.status}: nothing waits to be packed"
     return f"{units} picked units wait to be packed"
-
-
-def kilograms(text: str) -> int:
-    """A weight typed in kg (12.5 or 12,5) as grams."""
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        raise Refused(f"Weight {text.strip()!r} is not a number of kg such as 12.5") from None
-    if not value > 0:
-        raise Refused("Weight must be more than 0 kg")
-    return round(value * 1000)
 
 
 class PackScreen(ShipmentForm):

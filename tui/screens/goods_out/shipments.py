@@ -1,5 +1,6 @@
 """Shipments: a list filtered by status, newest first, paged from the database in a
-worker. Enter opens a shipment; P and K go straight to picking or packing it."""
+worker. Enter opens a shipment; N creates one; P and K go straight to picking or
+packing it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from backroom.models.db import db
 from backroom.models.goods_out.orders import ShipmentSummary, list_shipments
 from backroom.tui import navigation
+from backroom.tui.screens.goods_out.shipments_form import offer
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
@@ -44,6 +46,7 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
 
     CSS_PATH = "shipments.tcss"
     BINDINGS: ClassVar = [
+        Binding("n", "new", "New", id="shipments.new"),
         Binding("f", "next_filter", "Filter", id="shipments.filter"),
         Binding(
             "shift+f", "previous_filter", "Filter back", show=False, id="shipments.filter_back"
@@ -60,6 +63,8 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
         self.last: str | None = None  # number of the last row loaded
         self.more = False
         self.loading = False
+        self.open_form = False  # the new-shipment form opens with the list
+        self.seen = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
@@ -77,6 +82,13 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
         table.add_column("Planned", key="planned")
         table.focus()
         self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from a shipment or a form: read the list again (not when first shown,
+        # on_mount reads it then).
+        if self.seen:
+            self.action_reload()
+        self.seen = True
 
     # --- loading ----------------------------------------------------------------------
 
@@ -116,6 +128,9 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
         self.query_one("#message", Static).update(
             f"{count}{plus} shipments" if count else "No shipments with this status"
         )
+        if self.open_form:  # after the count, so that a refusal is not written over
+            self.open_form = False
+            self.action_new()
 
     def error(self, message: str) -> None:
         """What went wrong reading the list (a worker's failure), with the bell."""
@@ -163,3 +178,20 @@ class ShipmentsScreen(PassesWorkerFailuresOn, Screen):
         """Pack the highlighted shipment."""
         if number := self._highlighted():
             self.app.push_screen(navigation.pack_screen(number))
+
+    def action_new(self) -> None:
+        """N: a new shipment (consignee, carrier, date); its detail opens next."""
+        user = self.app.session.user
+        offer(self, lambda: navigation.shipment_action("new_shipment", user), self._created)
+
+    def _created(self, number: str | None) -> None:
+        if number:
+            self.app.push_screen(navigation.shipment_screen(number))
+
+
+class NewShipmentScreen(ShipmentsScreen):
+    """The open shipments with the new-shipment form over them (home and palette)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open_form = True

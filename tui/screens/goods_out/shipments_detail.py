@@ -1,15 +1,17 @@
-"""One shipment: consignee and carrier, lines, allocations, parcels and history.
-A allocates what is not yet allocated; P and K pick and pack it."""
+"""One shipment: consignee and carrier, lines, allocations, parcels and history, with
+what can be done next at the top: L adds lines, A allocates, P and K pick and pack,
+W weighs a parcel, S ships, D records the delivery, X cancels."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -17,11 +19,13 @@ from textual.widgets import Header, Static
 
 from backroom.models.db import db
 from backroom.models.goods_out.allocation import allocate
-from backroom.models.goods_out.dispatch import dispatch_code
+from backroom.models.goods_out.dispatch import dispatch_code, ship
 from backroom.models.goods_out.orders import ShipmentDetail, shipment_detail
 from backroom.models.goods_out.packing import get_parcel
 from backroom.tui import navigation
 from backroom.tui.label_target import LabelTarget
+from backroom.tui.screens.dialogs import ConfirmDialog
+from backroom.tui.screens.goods_out.shipments_form import offer
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.plain import plain
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
@@ -32,6 +36,28 @@ def _table(*headers: str, numeric: tuple[int, ...] = ()) -> Table:
     for i, header in enumerate(headers):
         table.add_column(header, justify="right" if i in numeric else "left")
     return table
+
+
+# What can be done next, by status: (key, words), in the order a shipment goes.
+NEXT: dict[str, tuple[tuple[str, str], ...]] = {
+    "draft": (("L", "add lines"), ("A", "allocate"), ("X", "cancel")),
+    "allocated": (("P", "pick"), ("L", "add lines"), ("A", "allocate"), ("X", "cancel")),
+    "picking": (("P", "pick"), ("K", "pack"), ("A", "allocate"), ("X", "cancel")),
+    "packed": (("W", "weigh"), ("S", "ship"), ("K", "pack"), ("X", "cancel")),
+    "shipped": (("D", "delivered"),),
+}
+
+
+def next_steps(status: str) -> Text:
+    """The keys for what can be done with a shipment in STATUS, wrapping on a handheld."""
+    steps = NEXT.get(status)
+    if not steps:
+        return Text(f"{status.capitalize()}: nothing left to do", style="dim")
+    text = Text("Next: ")
+    for i, (key, words) in enumerate(steps):
+        text.append(key, style="bold reverse")
+        text.append(f" {words}" + (" · " if i < len(steps) - 1 else ""))
+    return text
 
 
 def detail_renderable(d: ShipmentDetail) -> RenderableType:
@@ -66,7 +92,8 @@ def detail_renderable(d: ShipmentDetail) -> RenderableType:
     for h in d.history:
         history.append(f"{h.time:%m-%d %H:%M} {h.user or '-'} ", style="dim")
         history.append(h.text + "\n")
-    parts: list[RenderableType] = [head, Text("\nLines", style="bold underline"), lines]
+    parts: list[RenderableType] = [head, next_steps(s.status)]
+    parts += [Text("\nLines", style="bold underline"), lines if d.lines else Text("none")]
     parts += [Text("\nAllocations", style="bold underline")]
     parts += [allocs if d.allocations else Text("none")]
     parts += [Text("\nParcels", style="bold underline")]
@@ -80,9 +107,14 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
 
     CSS_PATH = "shipments.tcss"
     BINDINGS: ClassVar = [
+        Binding("l", "add_lines", "Lines", id="shipment.lines"),
         Binding("a", "allocate", "Allocate", id="shipment.allocate"),
         Binding("p", "pick", "Pick", id="shipment.pick"),
         Binding("k", "pack", "Pack", id="shipment.pack"),
+        Binding("w", "weigh", "Weigh", id="shipment.weigh"),
+        Binding("s", "ship", "Ship", id="shipment.ship"),
+        Binding("d", "deliver", "Delivered", id="shipment.deliver"),
+        Binding("x", "cancel", "Cancel", id="shipment.cancel"),
         Binding("r", "reload", "Refresh", id="shipment.reload"),
         Binding("escape", "app.pop_screen", "Back", id="shipment.back"),
     ]
@@ -164,3 +196,77 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
     def action_pack(self) -> None:
         """Pack this shipment."""
         self.app.push_screen(navigation.pack_screen(self.number))
+
+    # --- the forms: the role checked and the lists read before they open ---------------
+
+    def _after(self, done: str | None) -> None:
+        if done:
+            self._say(f"✓ {done}")
+        self.action_reload()
+
+    def action_add_lines(self) -> None:
+        """L: add lines, item and quantity, one after another."""
+        user, number = self.app.session.user, self.number
+        offer(self, lambda: navigation.shipment_action("add_lines", user, number), self._after)
+
+    def action_weigh(self) -> None:
+        """W: weigh one of the parcels."""
+        if self.detail is not None:
+            user, detail = self.app.session.user, self.detail
+            offer(self, lambda: navigation.shipment_action("weigh", user, detail), self._after)
+
+    def action_deliver(self) -> None:
+        """D: record who signed for the delivery."""
+        user, number = self.app.session.user, self.number
+        offer(self, lambda: navigation.shipment_action("deliver", user, number), self._after)
+
+    def action_cancel(self) -> None:
+        """X: cancel, after saying what happens to allocated and picked stock."""
+        if self.detail is not None:
+            user, detail = self.app.session.user, self.detail
+            dispatch = dispatch_code(self.app.session.config)
+            offer(
+                self,
+                lambda: navigation.shipment_action("cancel", user, detail, dispatch),
+                self._after,
+            )
+
+    def action_ship(self) -> None:
+        """S: the parcels leave, after a question that says how many and what weight."""
+        d = self.detail
+        if d is None:
+            return
+        if d.status != "packed":
+            self.error(f"{d.number} is {d.status}: only a packed shipment ships")
+            return
+        unweighed = sum(1 for p in d.parcels if p.weight_g is None)
+        weight = sum(p.weight_g or 0 for p in d.parcels) / 1000
+        question = (
+            f"{len(d.parcels)} parcels, {weight:g} kg, leave dispatch for "
+            f"{d.consignee.name}." + (f"\n{unweighed} not weighed (W)." if unweighed else "")
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._ship(self.app.session.user, dispatch_code(self.app.session.config))
+
+        self.app.push_screen(ConfirmDialog(f"Ship {d.number}?", question, "Ship"), answered)
+
+    # Not in the "shipment" group: the reload as the question closes would cancel it.
+    @work(thread=True, group="ship", exit_on_error=False)
+    def _ship(self, user: str, dispatch: str) -> None:
+        with db.connection_context():
+            result = ship(self.number, user=user, dispatch=dispatch)
+            detail = shipment_detail(self.number)
+        text = f"✓ Shipped: {len(result.parcels)} parcels, {len(result.moves)} moves"
+        self.app.call_from_thread(self._say, text)
+        self.app.call_from_thread(self._show, detail)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """This shipment's actions, for the command palette (Ctrl+P)."""
+        for binding in self.BINDINGS:
+            if binding.action in ("reload", "app.pop_screen"):
+                continue
+            action = getattr(self, f"action_{binding.action}")
+            help_text = (action.__doc__ or "").strip().splitlines()[0]
+            yield SystemCommand(f"{binding.description}: {self.number}", help_text, action)

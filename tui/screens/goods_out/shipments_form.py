@@ -1,23 +1,51 @@
-"""What the pick and pack screens share: a scan-first form that works for one shipment
-at a time. The shipment (scanned, typed, or given when the screen opens) stays in the
-form between postings; Esc clears the rest, and leaves once only the shipment is left.
+"""What the shipment screens share: a scan-first form that works for one shipment at a
+time (pick and pack are made from it), a weight read as kg, and how the small forms of
+tui/screens/goods_out/shipment_forms.py are opened (`offer`).
+
+The shipment (scanned, typed, or given when the screen opens) stays in the form
+between postings; Esc clears the rest, and leaves once only the shipment is left.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import work
+from textual.screen import Screen
 from textual.widgets import Static
 
 from backroom.models.config import Config, load_config
 from backroom.models.db import db
-from backroom.models.errors import DomainError
+from backroom.models.errors import DomainError, Refused
 from backroom.models.goods_out.dispatch import dispatch_code
 from backroom.models.goods_out.orders import get_shipment
 from backroom.scanners.entry import shipment_of
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen
 from backroom.tui.widgets.plain import plain
+
+
+def kilograms(text: str) -> int:
+    """A weight typed in kg (12.5 or 12,5) as grams."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        raise Refused(f"Weight {text.strip()!r} is not a number of kg such as 12.5") from None
+    if not value > 0:
+        raise Refused("Weight must be more than 0 kg")
+    return round(value * 1000)
+
+
+def offer(screen: Screen, prepare: Callable[[], Screen], after: Callable) -> None:
+    """Open the form PREPARE makes (in a worker: it checks the role and reads the lists);
+    AFTER gets what was done. A refusal goes to SCREEN's error line at once."""
+
+    def work() -> None:
+        with db.connection_context():
+            form = prepare()
+        screen.app.call_from_thread(screen.app.push_screen, form, after)
+
+    screen.run_worker(work, thread=True, group="shipment_form", exit_on_error=False)
 
 
 def site_config(app: object) -> Config:
