@@ -65,8 +65,15 @@ def audit_page(
     since: dt.date | None = None,
     after: tuple[dt.datetime, int, int] | None = None,
     limit: int = PAGE,
+    *,
+    viewer: str | None = None,
 ) -> AuditPage:
-    """What USER (or everyone) did since SINCE, newest first; `after` pages on."""
+    """What USER (or everyone) did since SINCE, newest first; `after` pages on. Given the
+    VIEWER's name, only a lead reads others' trail (anyone their own)."""
+    if viewer is not None:
+        from backroom.models.people.roles import acting
+
+        acting(viewer, "audit.own" if user == viewer else "audit")
     user_id = None
     if user:
         found = User.get_or_none(User.name == user)

@@ -58,3 +58,19 @@ async def test_enter_shows_a_moves_details_or_an_events_whole_text(terminal):  #
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MoveScreen)
+
+
+async def test_an_operator_reads_no_one_elses_trail_on_the_audit_screen(terminal):  # noqa: F811
+    receive("TAPE-48", 4, "A-01", user=TEST_USER)
+    app = BackroomApp(Session("ann", terminal))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "u")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(row[1] == "ann" for row in rows(app))  # nothing of tester's
+        from textual.widgets import Static
+
+        said = [n.message for n in app._notifications]
+        said += [str(w.render()) for w in app.screen.query(Static)]
+        assert any("reading the audit trail needs a lead" in text for text in said), said

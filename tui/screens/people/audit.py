@@ -79,9 +79,10 @@ class AuditScreen(BrowseScreen):
 
     def fetcher(self) -> Fetch:
         q = self.query_filter
+        viewer = self.app.session.user
 
         def fetch(after: object | None, limit: int) -> tuple[list[TableRow], object | None]:
-            page = audit_page(q.user, q.since, after, limit)  # type: ignore[arg-type]
+            page = audit_page(q.user, q.since, after, limit, viewer=viewer)  # type: ignore[arg-type]
             return [audit_row(line) for line in page.lines], page.after
 
         return fetch
