@@ -34,29 +34,8 @@ def _v1_tables() -> None:
 
 
 def _v2_append_only_triggers() -> None:
-    if is_sqlite():
-        for table in APPEND_ONLY_TABLES:
-            for action in ("UPDATE", "DELETE"):
-                db.execute_sql(
-                    f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{action.lower()}" '
-                    f'BEFORE {action} ON "{table}" '
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
-    elif is_postgres():
-        db.execute_sql(
-            "CREATE OR REPLACE FUNCTION backroom_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END; "
-            "$$ LANGUAGE plpgsql"
-        )
-        for table in APPEND_ONLY_TABLES:
-            db.execute_sql(
-                f'CREATE OR REPLACE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE '
-                f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION backroom_append_only()'
-            )
-            db.execute_sql(
-                f'CREATE OR REPLACE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE '
-                f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION backroom_append_only()'
-            )
+    for table in APPEND_ONLY_TABLES:
+        _append_only(table)
 
 
 def _v3_shipping_tables() -> None:
