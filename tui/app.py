@@ -33,6 +33,10 @@ from backroom.tui.session import Session
 from backroom.tui.widgets.plain import tell
 from backroom.tui.worker_errors import log_through_textual, worker_failed
 
+# Keys for a form still opening wait in steps of this, at most this long (seconds).
+FORM_WAIT_STEP = 0.02
+FORM_WAIT_MAX = 2.0
+
 
 def begins_entry(focused: object) -> bool:
     """True when a key would begin a new entry in the FOCUSED text field: it is empty, or
@@ -87,6 +91,7 @@ class BackroomApp(App[None]):
         self.last_key = time.monotonic()  # for the idle logout of shared terminals
         self._wanted: list[Screen | None] = []  # the screen asked for last, not yet shown
         self._switching = False
+        self._early: list[events.Key] = []  # keys for a form that is still opening
 
     def on_mount(self) -> None:
         self._use_theme(self.session.theme)
@@ -147,25 +152,64 @@ class BackroomApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_key = time.monotonic()
+        if isinstance(event, events.Key) and not self._replaying and self._for_opening_form(event):
+            return
         if isinstance(event, events.Key) and event.character == "?" and begins_entry(self.focused):
             self.action_help()  # `?` as the first key of an entry: help, not typed
             return
         capturing = bool(self.screen_stack) and not self._replaying
         if capturing and ScanCapture.wanted(self.focused):
             if isinstance(event, events.Key) and self.scans.take(event):
+                if self.scans.pending:
+                    keys, self.scans.pending = self.scans.pending, []
+                    await self._replay(keys)
                 return
             if isinstance(event, events.Paste):
                 self.scans.paste(event.text)
                 return
         await super().on_event(event)
 
+    def _for_opening_form(self, event: events.Key) -> bool:
+        """A key pressed right after the one that opened a form (K, then a scan) waits
+        until the form has its first field: read by the app meanwhile, the scan would
+        open what it names instead of landing in the form."""
+        if not self._early and getattr(self.screen, "ready", True):
+            return False
+        self._early.append(event)
+        if len(self._early) == 1:
+            self.set_timer(FORM_WAIT_STEP, self._to_opened_form)
+        return True
+
+    async def _to_opened_form(self, waited: float = FORM_WAIT_STEP) -> None:
+        if not getattr(self.screen, "ready", True) and waited < FORM_WAIT_MAX:
+            self.set_timer(FORM_WAIT_STEP, lambda: self._to_opened_form(waited + FORM_WAIT_STEP))
+            return
+        keys, self._early = self._early, []
+        self._replaying = True
+        try:
+            for key in keys:  # directly, in order: a key still queued comes after them
+                await self.on_event(key)
+        finally:
+            self._replaying = False
+
     async def _replay(self, keys: list[events.Key]) -> None:
         self._replaying = True
         try:
             for key in keys:
-                await super().on_event(key)
+                await self._hand_on(key)
         finally:
             self._replaying = False
+
+    async def _hand_on(self, key: events.Key) -> None:
+        """A held key does what it always does. A shortcut's action runs now, not when
+        the key has bubbled up from the focused widget: a key behind it (the scan after
+        K, which opens Pack) must find the screen that the shortcut opened."""
+        if not isinstance(self.focused, Input):
+            active = self.screen.active_bindings.get(key.key)
+            if active is not None and active.enabled:
+                await active.node.run_action(active.binding.action)
+                return
+        await super().on_event(key)
 
     def _scanned(self, scan: KeyScan) -> None:
         self._resolve_scan(scan.text)

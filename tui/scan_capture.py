@@ -36,6 +36,7 @@ class ScanCapture:
         self._set_timer = set_timer
         self._held: list[events.Key] = []
         self._timer: Timer | None = None
+        self.pending: list[events.Key] = []  # keys to hand on now, in their order
 
     @property
     def idle(self) -> bool:
@@ -56,8 +57,9 @@ class ScanCapture:
             held, self._held = self._held, []
             scan = self.assembler.feed(char, now)
             if scan is None:
-                # Too short to be a scan: the keys were meant as keys, Enter included.
-                self._later([*held, event])
+                # Too short to be a scan: the keys were meant as keys, Enter included,
+                # and the app hands them on before it reads another key.
+                self.pending.extend([*held, event])
                 return True
             self._on_scan(scan)
             return True
@@ -74,12 +76,6 @@ class ScanCapture:
         held, self._held = self._held, []
         self.assembler.reset()
         await self._replay(held)
-
-    def _later(self, held: list[events.Key]) -> None:
-        async def replay() -> None:
-            await self._replay(held)
-
-        self._set_timer(0.001, replay)  # a zero interval upsets Textual timers
 
     def _stop_timer(self) -> None:
         if self._timer is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from rich.text import Text
+from textual import events
+from textual.keys import _character_to_key
 from textual.widgets import Input
 from textual.widgets._header import HeaderClock
 
@@ -13,6 +15,16 @@ def frozen_clock(monkeypatch):
     """The header clock always shows 12:00:00, and text cursors never blink off."""
     monkeypatch.setattr(HeaderClock, "render", lambda self: Text("12:00:00"))
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+def key_burst(app, keys: list[str]) -> None:
+    """Every key queued at once, as an SSH batch delivers them: a single character
+    stands for itself, a longer name ("enter", "ctrl+o") for that key."""
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(_character_to_key(key), key))
+        else:
+            app.post_message(events.Key(key, "\r" if key == "enter" else None))
 
 
 async def settle(pilot) -> None:

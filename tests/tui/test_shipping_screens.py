@@ -20,7 +20,7 @@ from backroom.models.stock.operations import receive
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER
-from tests.tui.conftest import settle, shortcut
+from tests.tui.conftest import key_burst, settle, shortcut
 
 HANDHELD = (40, 16)
 MILK_GS1 = "]C1010400638133393110L-5"  # (01) GTIN of MILK, (10) lot L-5
@@ -186,6 +186,23 @@ async def test_a_short_pick_takes_the_typed_quantity_and_asks_before_recording(
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
+        assert shown(app, "#result").startswith("Picked 4 MILK lot L-5 from A-02")
+    assert on_hand("MILK", location="DISPATCH", lot="L-5") == 4
+    assert any("expected 6, found 4" in h.text for h in detail_of(shipment).history)
+
+
+async def test_a_short_pick_keyed_while_the_lot_is_still_checked_waits_its_turn(
+    shipment, sqlite_database
+):
+    """Lot scan, 4, Ctrl+O and y in one SSH batch: Ctrl+O ran before the 4 was typed,
+    found no quantity, and y landed in the quantity field. Keys keep their order."""
+    app = BackroomApp(session(sqlite_database))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "p")
+        await enter(pilot, shipment, "A-02")
+        key_burst(app, [*MILK_GS1, "enter", "4", "ctrl+o", "y"])
+        for _ in range(3):
+            await settle(pilot)
         assert shown(app, "#result").startswith("Picked 4 MILK lot L-5 from A-02")
     assert on_hand("MILK", location="DISPATCH", lot="L-5") == 4
     assert any("expected 6, found 4" in h.text for h in detail_of(shipment).history)

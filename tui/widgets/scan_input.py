@@ -17,12 +17,17 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual import events
+from textual.keys import _character_to_key
 from textual.timer import Timer
 from textual.widgets import Input
 
 from backroom.scanners.settings import ScannerSettings
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 GS = "\x1d"
 GS_SHOWN = "\u241d"  # SYMBOL FOR GROUP SEPARATOR
@@ -50,6 +55,22 @@ def key_char(event: events.Key) -> str | None:
     return None
 
 
+def held_in_turn(event: events.Key) -> bool:
+    """A form's own key (Ctrl+O short, Ctrl+S post, ...) that must wait for the keys
+    typed before it; Esc and F1 act at once."""
+    return event.key.startswith("ctrl+") and event.key != GS_KEY
+
+
+def as_key_event(key: str) -> events.Key:
+    """A held key as the key event it came as: a character, or a key's name."""
+    names = {ENTER: ("enter", ENTER), BACKSPACE: ("backspace", BACKSPACE), GS: (GS_KEY, GS)}
+    if key in names:
+        return events.Key(*names[key])
+    if len(key) == 1:
+        return events.Key(_character_to_key(key), key)
+    return events.Key(key, None)
+
+
 @dataclass
 class KeyHold:
     """Keys that arrived while the form was still taking the entry before them."""
@@ -61,18 +82,33 @@ class KeyHold:
         """Forget held keys (Esc: the person starts again)."""
         self.keys.clear()
 
-    def replay(self, into: ScanInput) -> None:
+    def release(self, app: App) -> None:
+        """Send the held keys back to APP as the key events they came as: for a dialog
+        that opened meanwhile, or when no field waits for them."""
+        self.on = False
+        keys, self.keys = self.keys, []
+        for key in keys:
+            app.post_message(as_key_event(key))
+
+    def replay(self, into: ScanInput) -> str | None:
         """Type the held keys into INTO, up to and including the next Enter, which
-        submits it and holds the rest again."""
+        submits it and holds the rest again. A form key held in its place (Ctrl+O,
+        Ctrl+S) is returned for the form to run, the keys after it still held: its
+        action sees the keys typed before it, and waits for nothing typed after it."""
         self.on = False
         keys, self.keys = self.keys, []
         for n, char in enumerate(keys):
+            if len(char) > 1:
+                self.on = True
+                self.keys = keys[n + 1 :]
+                return char
             if char == ENTER:
                 self.on = True
                 self.keys = keys[n + 1 :]
                 into.post_message(Input.Submitted(into, into.value))
-                return
+                return None
             into.type_key(char)
+        return None
 
 
 class ScanInput(Input):
@@ -161,7 +197,11 @@ class ScanInput(Input):
     # here, the rest falls to Input.
     async def _on_key(self, event: events.Key) -> None:
         char = self._entry_key(event) if self.hold is not None else key_char(event)
-        if self.hold is not None and char is not None:
+        if self.hold is not None and self.hold.on and char is None and held_in_turn(event):
+            self.hold.keys.append(event.key)
+            event.stop()
+            event.prevent_default()
+        elif self.hold is not None and char is not None:
             if self.hold.on:
                 self.hold.keys.append(char)
             elif char == ENTER:

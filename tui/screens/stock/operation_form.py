@@ -71,6 +71,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.asked: tuple[str, str] | None = None  # (field, text) asked "are you sure?"
         self.keeping: set[str] = set()  # location fields kept between postings (Ctrl+B)
         self._busy = False
+        self.ready = False  # until the first field has the focus: the app holds keys
 
     @property
     def busy(self) -> bool:
@@ -80,15 +81,31 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     @busy.setter
     def busy(self, value: bool) -> None:
         self._busy = value
-        if not value:
+        if value:
+            self.hold.on = True  # a key's action (Ctrl+O, Ctrl+S) is being taken too
+        else:
             # After the handler that cleared it has moved the cursor on.
             self.call_later(self._resume)
 
     def _resume(self) -> None:
         """Hand the held keys to the field they belong to, unless busy again."""
-        if self._busy or not self.cursor:
+        if self._busy:
             return
-        self.hold.replay(self.field_input(self.cursor))
+        if self.app.screen is not self or not self.cursor:
+            self.hold.release(self.app)  # to the dialog that opened meanwhile
+            return
+        key = self.hold.replay(self.field_input(self.cursor))
+        if key is not None:
+            self.call_later(self._run_held_key, key)
+
+    async def _run_held_key(self, key: str) -> None:
+        """A form key that waited for the keys before it: run it, then go on with the
+        keys after it (held meanwhile, unless its action is still being taken)."""
+        active = self.active_bindings.get(key)
+        if active is not None and active.enabled:
+            await active.node.run_action(active.binding.action)
+        if not self._busy:
+            self._resume()
 
     # --- layout ---------------------------------------------------------------------
 
@@ -126,6 +143,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def on_mount(self) -> None:
         self._focus_next()
+        self.call_after_refresh(setattr, self, "ready", True)
         if self.OPERATION:
             self._check_role(self.app.session.user)
 
