@@ -272,7 +272,7 @@ def test_a_thousand_hostile_command_lines_give_no_traceback_and_write_nothing_re
 ):
     isolate(tmp_path, monkeypatch)
     parser = build_parser()  # the real tree, built once: it costs most of a run's time
-    monkeypatch.setattr(sys.modules[main.__module__], "build_parser", lambda: parser)
+    monkeypatch.setattr(sys.modules[main.__module__], "build_parser", lambda words=None: parser)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # a prompt reads end-of-file
     file = tmp_path / "fuzz.db"

@@ -11,15 +11,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
-from backroom.models.config import Config
-from backroom.models.db import default_url
 from backroom.models.errors import DomainError
 from backroom.models.rules.dates import parse_date, parse_time
 from backroom.models.rules.text import printable
+
+if TYPE_CHECKING:
+    from backroom.models.config import Config
 
 
 class UsageError(Exception):
@@ -41,6 +42,8 @@ class Context:
 
     @property
     def db_url(self) -> str:
+        from backroom.models.db import default_url  # peewee: only for a command that opens data
+
         return self.args.db or os.environ.get("BACKROOM_DB") or self.config.db_url or default_url()
 
     @property

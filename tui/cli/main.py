@@ -12,10 +12,10 @@ import re
 import sys
 from collections.abc import Sequence
 
-from backroom.models.config import load_config
 from backroom.models.errors import DatabaseUnavailable, DiskFull, DomainError, NotFound, Refused
+from backroom.tui.cli import completion
+from backroom.tui.cli.commands import COMMANDS
 from backroom.tui.cli.context import ERRORS_AS_JSON, Context, errors_as_json, fail, say_error
-from backroom.tui.cli.logs import quiet_console, start_logging
 from backroom.tui.cli.safe_output import not_utf8, safe_stdout
 
 INTERNAL_ERROR = 3  # 1 is a refusal, 2 a usage error
@@ -31,22 +31,9 @@ log = logging.getLogger("backroom")
 # The TUI (tui.run, and Textual behind it) is imported where used: start-up time of
 # every command that does not open it.
 
-# Each module has register(subparsers); its parsers set `func(ctx) -> int`.
-COMMAND_MODULES = (
-    "backroom.tui.cli.setup_cmds",
-    "backroom.tui.cli.masterdata_cmds",
-    "backroom.tui.cli.stock_cmds",
-    "backroom.tui.cli.scan_cmds",
-    "backroom.tui.cli.label_cmds",
-    "backroom.tui.cli.parties_cmds",
-    "backroom.tui.cli.goods_out_cmds",
-    "backroom.tui.cli.dispatch_cmds",
-    "backroom.tui.cli.trace_cmds",
-    "backroom.tui.cli.people_cmds",
-    "backroom.tui.cli.serve_cmds",
-    "backroom.tui.cli.data_cmds",
-    "backroom.tui.cli.doctor_cmds",
-)
+# Each command module has register(subparsers); its parsers set `func(ctx) -> int`.
+# Which module defines which top-level command is tui/cli/commands.py's table.
+COMMAND_MODULES = tuple(dict.fromkeys(m for _, mods in COMMANDS.values() for m in mods))
 
 
 class Parser(argparse.ArgumentParser):
@@ -81,12 +68,29 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> Parser:
+def build_parser(words: Sequence[str] | None = None) -> Parser:
+    """The whole command line; given the WORDS of one run, only the command they name
+    is built in full (its modules imported), the others listed by name and help."""
     parser = Parser(
         prog="backroom",
         description="The back office of a warehouse, in a terminal. Without a command, "
         "opens the terminal interface.",
     )
+    _global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    named = None if words is None else _command_named(parser, words)
+    modules = COMMAND_MODULES if words is None else COMMANDS.get(named, ("", ()))[1]
+    for module in modules:
+        importlib.import_module(f"backroom.tui.cli.{module}").register(sub)
+    for name, (about, _) in COMMANDS.items():
+        if name not in sub.choices:  # listed only: this run does not use it
+            sub.add_parser(name, help=about, add_help=False)
+    for path, leaf in command_parsers(parser):
+        leaf.set_defaults(command_path=path)
+    return parser
+
+
+def _global_options(parser: Parser) -> None:
     parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     parser.add_argument("--db", metavar="URL", help="sqlite:///file.db or postgresql://...")
     parser.add_argument(
@@ -103,12 +107,20 @@ def build_parser() -> Parser:
         default=0,
         help="say more on stderr (-vv: everything); the log file has it anyway",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
-    for path, leaf in command_parsers(parser):
-        leaf.set_defaults(command_path=path)
-    return parser
+
+
+def _command_named(parser: Parser, words: Sequence[str]) -> str | None:
+    """The command WORDS run: the first word that is not a global option or its value."""
+    takes_value = {
+        option for option, action in parser._option_string_actions.items() if action.nargs != 0
+    }
+    rest = iter(words)
+    for word in rest:
+        if word in takes_value:
+            next(rest, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def command_parsers(parser: argparse.ArgumentParser, above: str = ""):
@@ -123,12 +135,16 @@ def command_parsers(parser: argparse.ArgumentParser, above: str = ""):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `backroom` with ARGV; returns the exit status."""
-    parser = build_parser()
     words = sys.argv[1:] if argv is None else list(argv)
+    if completion.asked():  # the shell's Tab, not a person's command: answer and end
+        completion.complete(build_parser)
+    parser = build_parser(words)
     errors_as_json("--json" in words or "--format=json" in words or _format_json(words))
     if not_utf8(words):
         parser.error(not_utf8(words))
-    args = parser.parse_args(words)
+    args = parser.parse_args(words)  # --help and usage errors end here: imports below
+    from backroom.tui.cli.logs import start_logging
+
     log_path = start_logging(args.verbose)
     log.info("backroom %s", _without_passwords(words))
     try:
@@ -177,6 +193,8 @@ def _without_passwords(argv: Sequence[str]) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from backroom.models.config import load_config
+    from backroom.tui.cli.logs import quiet_console
     from backroom.tui.cli.permissions import admit_command, admit_terminal
 
     ctx = Context(args, load_config(args.config))

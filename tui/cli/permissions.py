@@ -44,6 +44,8 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "doctor": "report",
     # Writes a key file where the OS lets its caller write; the database is not opened.
     "signing-key create": None,
+    # Prints a shell script; opens nothing.
+    "completion": None,
     "item add": "item.add",
     "item list": "browse",
     "location add": "location.add",
