@@ -4,99 +4,69 @@ The one read model of the screens and the command line: both list through these
 functions, so that the same filter gives the same rows.
 """
 
-from backroom.models.browse.items import ItemLine, item_line, items_page, list_items
-from backroom.models.browse.ledger import (
-    POSTED_MOVE_COLUMNS,
-    LedgerLine,
-    LocationFrom,
-    LocationTo,
-    MoveDetail,
-    first_move_since,
-    ledger_head,
-    ledger_page,
-    list_moves,
-    move_detail,
-    moves_with_places,
-)
-from backroom.models.browse.locations import (
-    LocationLine,
-    LocationNode,
-    list_locations,
-    location_ancestors,
-    location_children,
-    location_line,
-    location_node,
-    locations_page,
-)
-from backroom.models.browse.lots import LOT_ORDERS, LotLine, list_lots, lot_line, lots_page
-from backroom.models.browse.query import (
-    PAGE,
-    Page,
-    Query,
-    expiry_state,
-    parse_query,
-    query_of,
-    walk,
-)
-from backroom.models.browse.stock import (
-    STOCK_GROUPINGS,
-    StockLine,
-    list_stock,
-    on_hand,
-    stock_page,
-)
-from backroom.models.browse.users import UserLine, list_users, users_page
+from __future__ import annotations
 
-# The words the lists' columns and filters hold: the command line offers them as choices.
-from backroom.models.schema import LOCATION_KINDS, LOT_STATUSES, MOVE_KINDS, ROLES, TRACKING
+import importlib
+from typing import Any
 
-__all__ = [
-    "LOCATION_KINDS",
-    "LOT_ORDERS",
-    "LOT_STATUSES",
-    "MOVE_KINDS",
-    "PAGE",
-    "POSTED_MOVE_COLUMNS",
-    "ROLES",
-    "STOCK_GROUPINGS",
-    "TRACKING",
-    "ItemLine",
-    "LedgerLine",
-    "LocationFrom",
-    "LocationLine",
-    "LocationNode",
-    "LocationTo",
-    "LotLine",
-    "MoveDetail",
-    "Page",
-    "Query",
-    "StockLine",
-    "UserLine",
-    "expiry_state",
-    "first_move_since",
-    "item_line",
-    "items_page",
-    "ledger_head",
-    "ledger_page",
-    "list_items",
-    "list_locations",
-    "list_lots",
-    "list_moves",
-    "list_stock",
-    "list_users",
-    "location_ancestors",
-    "location_children",
-    "location_line",
-    "location_node",
-    "locations_page",
-    "lot_line",
-    "lots_page",
-    "move_detail",
-    "moves_with_places",
-    "on_hand",
-    "parse_query",
-    "query_of",
-    "stock_page",
-    "users_page",
-    "walk",
-]
+# Each name and the module that defines it, imported on first use (PEP 562): a command
+# that lists stock does not pay for the items', lots' and users' modules.
+_FROM: dict[str, tuple[str, ...]] = {
+    "backroom.models.browse.items": ("ItemLine", "item_line", "items_page", "list_items"),
+    "backroom.models.browse.ledger": (
+        "POSTED_MOVE_COLUMNS",
+        "LedgerLine",
+        "LocationFrom",
+        "LocationTo",
+        "MoveDetail",
+        "first_move_since",
+        "ledger_head",
+        "ledger_page",
+        "list_moves",
+        "move_detail",
+        "moves_with_places",
+    ),
+    "backroom.models.browse.locations": (
+        "LocationLine",
+        "LocationNode",
+        "list_locations",
+        "location_ancestors",
+        "location_children",
+        "location_line",
+        "location_node",
+        "locations_page",
+    ),
+    "backroom.models.browse.lots": ("LOT_ORDERS", "LotLine", "list_lots", "lot_line", "lots_page"),
+    "backroom.models.browse.query": (
+        "PAGE",
+        "Page",
+        "Query",
+        "expiry_state",
+        "parse_query",
+        "query_of",
+        "walk",
+    ),
+    "backroom.models.browse.stock": (
+        "STOCK_GROUPINGS",
+        "StockLine",
+        "list_stock",
+        "on_hand",
+        "stock_page",
+    ),
+    "backroom.models.browse.users": ("UserLine", "list_users", "users_page"),
+    "backroom.models.schema": ("LOCATION_KINDS", "LOT_STATUSES", "MOVE_KINDS", "ROLES", "TRACKING"),
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

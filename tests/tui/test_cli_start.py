@@ -44,8 +44,8 @@ def test_a_command_builds_only_its_own_module():
     args = build_parser(words).parse_args(words)
     assert (args.command_path, args.qty, args.to) == ("receive", 5, "A")
     sub = next(a for a in build_parser(words)._actions if isinstance(a, argparse._SubParsersAction))
-    listed_only = [name for name, p in sub.choices.items() if not p.add_help]
-    assert "receive" not in listed_only and "shipment" in listed_only
+    assert "move" in sub.choices  # stock_cmds' own
+    assert "shipment" not in sub.choices  # goods_out_cmds is not imported
 
 
 def _modules_after(code: str) -> list[str]:

@@ -82,8 +82,8 @@ def build_parser(words: Sequence[str] | None = None) -> Parser:
     modules = COMMAND_MODULES if words is None else COMMANDS.get(named, ("", ()))[1]
     for module in modules:
         importlib.import_module(f"backroom.tui.cli.{module}").register(sub)
-    for name, (about, _) in COMMANDS.items():
-        if name not in sub.choices:  # listed only: this run does not use it
+    if not modules:  # --help, no command or a misspelt one: the commands listed only
+        for name, (about, _) in COMMANDS.items():
             sub.add_parser(name, help=about, add_help=False)
     for path, leaf in command_parsers(parser):
         leaf.set_defaults(command_path=path)
