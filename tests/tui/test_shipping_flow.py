@@ -220,3 +220,21 @@ async def test_a_picked_shipment_is_packed_and_weighed_on_a_handheld(warehouse):
         await enter(pilot, "1.25")
     [parcel] = detail_of(number).parcels
     assert (parcel.weight_g, detail_of(number).status) == (1250, "packed")
+
+
+async def test_back_from_picking_the_allocation_message_is_gone(warehouse):
+    """'Reserved 4; complete' was still shown after a short pick had changed the shipment."""
+    number = create_shipment("Kaufhaus Süd", user=TEST_USER)
+    add_line(number, "BOX", 4, user=TEST_USER)
+    app = BackroomApp(session(warehouse))
+    async with app.run_test(size=(40, 16)) as pilot:
+        app.push_screen(app_screen(number))
+        await settle(pilot)
+        await shortcut(pilot, "a")
+        assert said(app) == "Reserved 4; complete"
+        await shortcut(pilot, "p")
+        assert type(app.screen).__name__ == "PickScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ShipmentDetailScreen"
+        assert said(app) == ""

@@ -190,11 +190,13 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
         self.app.call_from_thread(self._show, detail)
 
     def action_pick(self) -> None:
-        """Pick this shipment."""
+        """Pick this shipment; what was said here before is out of date once it is."""
+        self._say("")
         self.app.push_screen(navigation.pick_screen(self.number))
 
     def action_pack(self) -> None:
         """Pack this shipment."""
+        self._say("")
         self.app.push_screen(navigation.pack_screen(self.number))
 
     # --- the forms: the role checked and the lists read before they open ---------------
