@@ -238,3 +238,20 @@ async def test_back_from_picking_the_allocation_message_is_gone(warehouse):
         await settle(pilot)
         assert type(app.screen).__name__ == "ShipmentDetailScreen"
         assert said(app) == ""
+
+
+async def test_tab_from_the_last_field_of_a_form_goes_back_to_the_first(warehouse):
+    """Tab from the date landed on the form's scrolling box: nothing looked focused, and
+    what was typed next went to the app as a scan."""
+    app = BackroomApp(session(warehouse))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "g")
+        await choose(pilot, 0)
+        assert app.focused.id == "ask-carrier"
+        for expected in ("ask-date", "ask-consignee", "ask-carrier", "ask-date"):
+            await pilot.press("tab")
+            await settle(pilot)
+            assert app.focused.id == expected
+        await enter(pilot, "+1")
+        [created] = list_shipments()
+        assert created.planned_date == dt.date.today() + dt.timedelta(days=1)

@@ -16,7 +16,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
@@ -30,6 +30,7 @@ from backroom.models.goods_out.parties import list_carriers, list_consignees
 from backroom.models.people.roles import acting
 from backroom.scanners.entry import interpret
 from backroom.tui.screens.goods_out.shipments_form import kilograms
+from backroom.tui.widgets.form_fields import FormFields
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
@@ -82,7 +83,7 @@ class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             yield Static(self.title_text, id="form-title", markup=False)
-            with VerticalScroll(id="form-fields"):
+            with FormFields(id="form-fields"):
                 if self.explain:
                     yield Static(self.explain, id="form-explain", markup=False)
                 for ask in self.asks:

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
@@ -23,6 +23,7 @@ from backroom.models.stock.operations import reverse
 from backroom.scanners.entry import Entry, counted, interpret
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.screens.dialogs import ConfirmDialog, LotPicker
+from backroom.tui.widgets.form_fields import FormFields
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.plain import plain
@@ -115,7 +116,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         # What the person needs to decide, once known: what the bin holds, what is left
         # to pick here. Wraps, never cut.
         yield Static("", id="context", markup=False)
-        with VerticalScroll(id="form"):
+        with FormFields(id="form"):
             for f in self.FIELDS:
                 with Horizontal(classes="row", id=f"row-{f.name}"):
                     yield Label(f.label, classes="label")
