@@ -148,6 +148,13 @@ def _v9_restore_log() -> None:
     create_restore_table()
 
 
+def _packaging_levels() -> None:
+    # An item's inner packs, cases and pallets, each with its count and its own GTIN.
+    from backroom.models.schema.packaging import PACKAGING_TABLES
+
+    db.create_tables(PACKAGING_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -158,6 +165,7 @@ STEPS: list[Callable[[], None]] = [
     _v7_pin_lockout_and_badge_hashes,
     _v8_chained_history,
     _v9_restore_log,
+    _packaging_levels,
 ]
 CURRENT_VERSION = len(STEPS)
 
