@@ -164,3 +164,31 @@ async def test_a_short_pick_takes_the_cases_in_the_quantity_field(shipment, floo
         await pilot.press("y")
         await settle(pilot)
     assert on_hand("TAPE-48", location="DISPATCH") == 12
+
+
+async def test_move_shows_what_the_bin_holds_in_cases(floor):
+    app = BackroomApp(Session(TEST_USER, floor))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "m")
+        await enter(pilot, "A-01", "TAPE-48")
+        context = " ".join(text_of(app, "#context").split())
+        assert context == "A-01 holds 5 cs + 3 pcs (63 pcs) of TAPE-48"
+
+
+async def test_pick_shows_what_is_left_at_the_stop_in_cases(shipment, floor):
+    app = BackroomApp(Session(TEST_USER, floor))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "p")
+        await enter(pilot, shipment, "A-01", "TAPE-48")
+        context = " ".join(text_of(app, "#context").split())
+        assert context == "To pick at A-01: 2 cs (24 pcs) of TAPE-48"
+
+
+def test_the_delivery_note_says_what_was_delivered_in_cases(shipment):
+    from backroom.models.goods_out.documents import delivery_note
+    from backroom.models.goods_out.picking import pick_all
+
+    pick_all(shipment, user=TEST_USER)
+    text = [" ".join(line.split()) for line in delivery_note(shipment).lines()]
+    at = text.index("In packs")
+    assert text[at + 1 : at + 4] == ["ITEM DELIVERED", "-" * 22, "TAPE-48 2 cs (24 pcs)"]

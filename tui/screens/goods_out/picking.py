@@ -14,6 +14,7 @@ from textual.binding import Binding
 from backroom.models.db import db
 from backroom.models.errors import Refused
 from backroom.models.goods_out.picking import left_at_stop, pick, pick_list
+from backroom.models.masterdata.packaging import shown_quantity
 from backroom.scanners.entry import interpret
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.screens.dialogs import ConfirmDialog
@@ -87,7 +88,7 @@ class PickScreen(ShipmentForm):
         where, item, lot = planned["location"], planned["item"], planned.get("lot") or None
         left = left_at_stop(planned["shipment"], where, item, lot)
         what = f"{item} lot {lot}" if lot else item
-        return f"To pick at {where}: {left} of {what}"
+        return f"To pick at {where}: {shown_quantity(item, left)} of {what}"
 
     def action_short(self) -> None:
         """Ctrl+O: all there was at this stop is what is in the quantity field (typed,
