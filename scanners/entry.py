@@ -208,7 +208,9 @@ def _item_fills(item: ResolvedItem) -> dict[str, tuple[str, Any]]:
     return {"item": (item.sku, item.sku)}
 
 
-def _lot_entry(res: ResolvedLot | ResolvedSerial, understood: str, new: bool) -> Entry:
+def _lot_entry(
+    res: ResolvedLot | ResolvedSerial, understood: str, new: bool, kind: str = "item"
+) -> Entry:
     number = res.number if isinstance(res, ResolvedLot) else res.serial
     fills = {**_item_fills(res.item), "lot": (number, number)}
     if res.expiry:
@@ -222,13 +224,14 @@ def _lot_entry(res: ResolvedLot | ResolvedSerial, understood: str, new: bool) ->
         understood=understood,
         tracking=res.item.tracking,
         ask=ask,
-        stay=_counting_packs(res.item),
+        stay=_counting_packs(res.item, kind),
     )
 
 
-def _counting_packs(item: ResolvedItem) -> bool:
-    # A case scanned: the cursor waits in the quantity field, where the next case adds.
-    return item.packaging is not None and item.quantity is not None
+def _counting_packs(item: ResolvedItem, kind: str) -> bool:
+    # A case scanned as the item: the cursor waits in the quantity field, where the next
+    # case adds one. (In the quantity field itself, counted() adds; elsewhere it moves on.)
+    return kind in ("item", "lot") and item.packaging is not None and item.quantity is not None
 
 
 def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Entry:
@@ -239,10 +242,10 @@ def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Ent
         fills = _item_fills(res)
         if res.quantity is not None:
             fills["qty"] = (str(res.quantity), res.quantity)
-        stay = _counting_packs(res)
+        stay = _counting_packs(res, kind)
         return Entry(fills=fills, understood=res.label, tracking=res.tracking, stay=stay)
     if isinstance(res, ResolvedLot | ResolvedSerial):
-        return _lot_entry(res, res.label, new=False)
+        return _lot_entry(res, res.label, new=False, kind=kind)
     if isinstance(res, ResolvedCommand):
         if res.quantity is not None:
             return Entry(fills={"qty": (str(res.quantity), res.quantity)}, understood=res.label)
@@ -250,7 +253,7 @@ def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Ent
     if isinstance(res, ScanError):
         new = res.partial
         if new_lot_ok and isinstance(new, ResolvedLot | ResolvedSerial):
-            return _lot_entry(new, f"new {new.label}", new=True)
+            return _lot_entry(new, f"new {new.label}", new=True, kind=kind)
         if kind in ("qty", "delta") and res.problem == UNKNOWN:
             return Entry(error="That is not a quantity: type a whole number")
         return Entry(error=res.message)

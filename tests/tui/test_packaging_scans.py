@@ -20,6 +20,7 @@ from tests.conftest import TEST_USER
 from tests.tui.conftest import settle, shortcut
 
 CASE = "18712345000018"  # the GTIN on a case of 12 TAPE-48
+OAT_CASE = "18712345000025"  # a case of 10 OAT-500 (lot-tracked)
 HANDHELD = (40, 16)
 
 
@@ -71,6 +72,24 @@ async def test_a_case_scanned_as_the_item_receives_a_case_and_each_case_after_ad
     move = last_move()
     assert (move.kind, move.qty, move.to_location.code) == ("receipt", 36, "A-02")
     assert on_hand("TAPE-48", location="A-02") == 36
+
+
+async def test_a_case_label_with_its_lot_receives_the_lot_case_by_case(floor):
+    add_item(ItemSpec("OAT-500", "Oat flakes", tracking="lot"))
+    add_packaging("OAT-500", "cs", 10, gtin=OAT_CASE)
+    label = f"]C101{OAT_CASE}10L-77"  # (01) the case's GTIN, (10) lot L-77
+    app = BackroomApp(Session(TEST_USER, floor))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "r")
+        await enter(pilot, label)
+        form = app.screen
+        assert form.values == {"item": "OAT-500", "lot": "L-77", "qty": 10}
+        assert form.focused is form.field_input("qty")
+        await enter(pilot, label)  # the next case of the same lot
+        assert form.field_input("qty").value == "2 cs (20 pcs)"
+        await enter(pilot, "", "", "A-02")  # the quantity, no expiry, the bin
+        assert "Posted move" in text_of(app, "#result")
+    assert on_hand("OAT-500", location="A-02", lot="L-77") == 20
 
 
 async def test_a_case_gtin_in_the_quantity_field_adds_a_case_and_is_never_a_number(floor):
