@@ -149,10 +149,12 @@ def _v9_restore_log() -> None:
 
 
 def _packaging_levels() -> None:
-    # An item's inner packs, cases and pallets, each with its count and its own GTIN.
+    # An item's inner packs, cases and pallets, each with its count and its own GTIN;
+    # and where received stock goes: put-away rules, item categories, bin capacities.
     from backroom.models.schema.packaging import PACKAGING_TABLES
+    from backroom.models.schema.putaway import PUTAWAY_TABLES
 
-    db.create_tables(PACKAGING_TABLES, safe=True)
+    db.create_tables(PACKAGING_TABLES + PUTAWAY_TABLES, safe=True)
 
 
 STEPS: list[Callable[[], None]] = [
