@@ -172,6 +172,13 @@ def room_problem(where: Location, item: Item, qty: int) -> str | None:
     return None
 
 
+def refuse_no_room(qty: int, item_key: str, location: str) -> None:
+    """Refuse putting QTY of ITEM_KEY at LOCATION when its capacity has no room."""
+    problem = room_problem(get_location(location), get_item(item_key), qty)
+    if problem:
+        raise Refused(f"{problem}: put it elsewhere")
+
+
 # --- the suggestion --------------------------------------------------------------------
 
 
@@ -330,9 +337,7 @@ def put_away(
     def _put() -> PutAway:
         who = acting(user, "transfer")
         suggested = suggest(item, qty, lot, src)
-        problem = room_problem(get_location(dst), get_item(item), qty)
-        if problem:
-            raise Refused(f"{problem}: put it elsewhere")
+        refuse_no_room(qty, item, dst)
         move = transfer(item, qty, src, dst, user=user, lot=lot)
         done = PutAway(move, suggested)
         if done.overridden and suggested is not None:

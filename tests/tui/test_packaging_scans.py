@@ -190,8 +190,9 @@ async def test_move_shows_what_the_bin_holds_in_cases(floor):
     async with app.run_test(size=HANDHELD) as pilot:
         await shortcut(pilot, "m")
         await enter(pilot, "A-01", "TAPE-48")
-        context = " ".join(text_of(app, "#context").split())
-        assert context == "A-01 holds 5 cs + 3 pcs (63 pcs) of TAPE-48"
+        held, advice = text_of(app, "#context").splitlines()
+        assert held == "A-01 holds 5 cs + 3 pcs (63 pcs) of TAPE-48"
+        assert advice == "Put away to A-02 (nearest empty bin)"
 
 
 async def test_pick_shows_what_is_left_at_the_stop_in_cases(shipment, floor):
