@@ -11,7 +11,7 @@ the event log with the move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import peewee as pw
 
@@ -141,6 +141,36 @@ def set_capacity(
         log_event("location.capacity", where.code, by, units=max_units, pallets=max_pallets)
 
     run_write(_set)
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """A put-away rule as the command line lists it."""
+
+    sequence: int
+    item: str | None
+    category: str | None
+    kind: str
+    location: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form."""
+        return asdict(self)
+
+
+def list_rules() -> list[RuleLine]:
+    """Every put-away rule, items' before categories', each by sequence."""
+    rows = (
+        PutawayRule.select(PutawayRule, Location, Item)
+        .join(Location)
+        .switch(PutawayRule)
+        .join(Item, pw.JOIN.LEFT_OUTER)
+        .order_by(PutawayRule.item.is_null(), PutawayRule.sequence, PutawayRule.id)
+    )
+    return [
+        RuleLine(r.sequence, r.item.sku if r.item_id else None, r.category, r.kind, r.location.code)
+        for r in rows
+    ]
 
 
 # --- capacity ------------------------------------------------------------------------
