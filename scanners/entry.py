@@ -86,7 +86,7 @@ def counted(entry: Entry, values: dict[str, Any]) -> Entry | None:
 def in_levels(entry: Entry, values: dict[str, Any], signed: bool) -> Entry:
     """ENTRY with its quantity shown in the item's packaging levels ('5 cs + 3 pcs
     (63 pcs)') when the item has levels that fit; as it is otherwise."""
-    sku = values.get("item") or (entry.fills["item"][1] if "item" in entry.fills else None)
+    sku = entry.fills["item"][1] if "item" in entry.fills else values.get("item")
     if "qty" not in entry.fills or not sku:
         return entry
     value = entry.fills["qty"][1]
