@@ -148,6 +148,15 @@ def _v9_restore_log() -> None:
     create_restore_table()
 
 
+def _packaging_levels() -> None:
+    # An item's inner packs, cases and pallets, each with its count and its own GTIN;
+    # and where received stock goes: put-away rules, item categories, bin capacities.
+    from backroom.models.schema.packaging import PACKAGING_TABLES
+    from backroom.models.schema.putaway import PUTAWAY_TABLES
+
+    db.create_tables(PACKAGING_TABLES + PUTAWAY_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -158,6 +167,7 @@ STEPS: list[Callable[[], None]] = [
     _v7_pin_lockout_and_badge_hashes,
     _v8_chained_history,
     _v9_restore_log,
+    _packaging_levels,
 ]
 CURRENT_VERSION = len(STEPS)
 

@@ -13,6 +13,7 @@ from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import get_shipment
 from backroom.models.goods_out.packing import get_parcel
 from backroom.models.masterdata.adding import find_lot, get_item, lot_or_none
+from backroom.models.masterdata.packaging import looks_in_levels, read_in_levels, shown_quantity
 from backroom.models.rules.codes import COMMAND_PREFIX
 from backroom.models.rules.dates import parse_date
 from backroom.models.rules.identifiers import has_good_check_digit
@@ -51,28 +52,67 @@ class Entry:
     understood: str = ""
     tracking: str | None = None
     ask: tuple[str, ...] = ()  # optional fields worth asking for next (expiry of a new lot)
-    stay: bool = False  # keep the cursor in this field (counting by repeated scans)
+    # Keep the cursor in the quantity field (this one, or the form's next if this is
+    # none), counting by repeated scans: the same item again, or a case after a case.
+    stay: bool = False
     # A lot number several items carry, scanned without its item: the lots to pick from.
     choices: tuple[LotLine, ...] = ()
 
 
 def counted(entry: Entry, values: dict[str, Any]) -> Entry | None:
     """ENTRY, a scan of the item (and lot) the form already has, made in its quantity
-    field: one more (or the scan's own count, a case) on what the field holds, where the
-    first scan of the item counts as one. None when ENTRY is not such a repeat."""
+    field: one more (or the scan's own count: a case GTIN adds a case) on what the field
+    holds, where the first scan of the item counts as one. None when ENTRY is no scan of
+    an item; refused when it is another item's (its count is not this one's)."""
     item = entry.fills.get("item")
-    if item is None or item[1] != values.get("item"):
+    if item is None or not values.get("item"):
         return None
+    if item[1] != values["item"]:
+        return Entry(error=f"That is {item[1]}, not {values['item']}: count one item at a time")
     lot = entry.fills.get("lot")
     if lot is not None and values.get("lot") and lot[1] != values["lot"]:
         return Entry(error=f"That is lot {lot[1]}, not {values['lot']}: count one lot at a time")
     step = entry.fills["qty"][1] if "qty" in entry.fills else 1
     total = (values.get("qty") or 1) + step
+    shown = shown_quantity(item[1], total)
+    said = f"{total} ×" if shown == str(total) else f"{shown} of"
     return Entry(
-        fills={"qty": (str(total), total)},
-        understood=f"{total} × {item[1]}: scan again to add, Enter when done",
+        fills={"qty": (shown, total)},
+        understood=f"{said} {item[1]}: scan again to add, Enter when done",
         stay=True,
     )
+
+
+def in_levels(entry: Entry, values: dict[str, Any], signed: bool) -> Entry:
+    """ENTRY with its quantity shown in the item's packaging levels ('5 cs + 3 pcs
+    (63 pcs)') when the item has levels that fit; as it is otherwise."""
+    sku = entry.fills["item"][1] if "item" in entry.fills else values.get("item")
+    if "qty" not in entry.fills or not sku:
+        return entry
+    value = entry.fills["qty"][1]
+    shown = shown_quantity(sku, value)
+    if shown == str(value):
+        return entry
+    shown = f"+{shown}" if signed and value > 0 else shown
+    entry.fills["qty"] = (shown, value)
+    return entry
+
+
+def _typed_in_levels(text: str, values: dict[str, Any], signed: bool, zero_ok: bool) -> Entry:
+    """'5 cs + 3' typed in a quantity field: its base units, for the item the form has."""
+    if not values.get("item"):
+        return Entry(error=f"Scan the item first: {text} counts in its packaging levels")
+    try:
+        value = read_in_levels(text, values["item"])
+    except Refused as exc:
+        return Entry(error=str(exc))
+    if value is None:
+        return Entry(error="That is not a quantity: type a whole number, or such as 5 cs + 3")
+    if value < 0 and not signed:
+        return Entry(error="A quantity is not signed: type it without + or -")
+    if value == 0 and not zero_ok:
+        return Entry(error="Quantity must not be 0" if not signed else "Change must not be 0")
+    return Entry(fills={"qty": (str(value), value)})
 
 
 def _number(text: str, signed: bool, zero_ok: bool) -> Entry | None:
@@ -117,8 +157,10 @@ def interpret(
     signed = kind == "delta"
     if kind in ("qty", "delta"):
         number = _number(stripped, signed, zero_ok)
+        if number is None and looks_in_levels(stripped):
+            number = _typed_in_levels(stripped, values, signed, zero_ok)
         if number:
-            return number
+            return in_levels(number, values, signed)
     if kind == "date":
         return _date(stripped)
     if kind == "text" and not stripped.startswith(COMMAND_PREFIX):
@@ -132,7 +174,7 @@ def interpret(
     ):
         return _lot(stripped, values["item"], new_lot_ok)
     res = resolve(scan)
-    entry = from_resolution(res, kind, new_lot_ok)
+    entry = in_levels(from_resolution(res, kind, new_lot_ok), values, signed)
     if kind in ("item", "lot"):
         entry.choices = lot_choices(scan, res)
     return entry
@@ -166,7 +208,9 @@ def _item_fills(item: ResolvedItem) -> dict[str, tuple[str, Any]]:
     return {"item": (item.sku, item.sku)}
 
 
-def _lot_entry(res: ResolvedLot | ResolvedSerial, understood: str, new: bool) -> Entry:
+def _lot_entry(
+    res: ResolvedLot | ResolvedSerial, understood: str, new: bool, kind: str = "item"
+) -> Entry:
     number = res.number if isinstance(res, ResolvedLot) else res.serial
     fills = {**_item_fills(res.item), "lot": (number, number)}
     if res.expiry:
@@ -175,7 +219,19 @@ def _lot_entry(res: ResolvedLot | ResolvedSerial, understood: str, new: bool) ->
     if quantity is not None:
         fills["qty"] = (str(quantity), quantity)
     ask = ("expiry",) if new and not res.expiry else ()
-    return Entry(fills=fills, understood=understood, tracking=res.item.tracking, ask=ask)
+    return Entry(
+        fills=fills,
+        understood=understood,
+        tracking=res.item.tracking,
+        ask=ask,
+        stay=_counting_packs(res.item, kind),
+    )
+
+
+def _counting_packs(item: ResolvedItem, kind: str) -> bool:
+    # A case scanned as the item: the cursor waits in the quantity field, where the next
+    # case adds one. (In the quantity field itself, counted() adds; elsewhere it moves on.)
+    return kind in ("item", "lot") and item.packaging is not None and item.quantity is not None
 
 
 def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Entry:
@@ -186,9 +242,10 @@ def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Ent
         fills = _item_fills(res)
         if res.quantity is not None:
             fills["qty"] = (str(res.quantity), res.quantity)
-        return Entry(fills=fills, understood=res.label, tracking=res.tracking)
+        stay = _counting_packs(res, kind)
+        return Entry(fills=fills, understood=res.label, tracking=res.tracking, stay=stay)
     if isinstance(res, ResolvedLot | ResolvedSerial):
-        return _lot_entry(res, res.label, new=False)
+        return _lot_entry(res, res.label, new=False, kind=kind)
     if isinstance(res, ResolvedCommand):
         if res.quantity is not None:
             return Entry(fills={"qty": (str(res.quantity), res.quantity)}, understood=res.label)
@@ -196,7 +253,7 @@ def from_resolution(res: Resolution, kind: str, new_lot_ok: bool = False) -> Ent
     if isinstance(res, ScanError):
         new = res.partial
         if new_lot_ok and isinstance(new, ResolvedLot | ResolvedSerial):
-            return _lot_entry(new, f"new {new.label}", new=True)
+            return _lot_entry(new, f"new {new.label}", new=True, kind=kind)
         if kind in ("qty", "delta") and res.problem == UNKNOWN:
             return Entry(error="That is not a quantity: type a whole number")
         return Entry(error=res.message)

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import find_lot
+from backroom.models.masterdata.packaging import level_by_gtin
 from backroom.models.people.users import badge_holder
 from backroom.models.rules.codes import (
     BADGE_PREFIX,
@@ -254,7 +255,8 @@ def _tracked(item: ResolvedItem, number: str, ai: str, reading: GS1Reading) -> R
             message = f"No serial number {number} of item {item.sku}"
             return ScanError(problem=UNKNOWN, message=message, partial=serial)
         return _warned(replace(serial, id=row.id, status=row.status), notes + _status(row))
-    lot = ResolvedLot(item=item, number=number, expiry=reading.expiry, quantity=reading.quantity)
+    # The item's quantity: the label's count, in base units when it is a packaging level.
+    lot = ResolvedLot(item=item, number=number, expiry=reading.expiry, quantity=item.quantity)
     if row is None:
         message = f"No lot {number} of item {item.sku}"
         return ScanError(problem=UNKNOWN, message=message, partial=lot)
@@ -295,10 +297,17 @@ def _swallow_warnings(reading: GS1Reading, handled: tuple[str, ...]) -> list[str
 
 
 def _item_by_gtin(gtin: str, quantity: int | None = None) -> Resolution:
+    """The item with this GTIN; or the item one of whose packaging levels has it, with
+    that level's base units (times the label's count, (37), when it has one)."""
     item = Item.get_or_none(Item.gtin == gtin.zfill(14))
-    if item is None:
+    if item is not None:
+        return _item(item, quantity)
+    found = level_by_gtin(gtin)
+    if found is None:
         return ScanError(problem=UNKNOWN, message=f"No item with GTIN {gtin}")
-    return _item(item, quantity)
+    row, level = found
+    resolved = _item(row, level.qty * (quantity if quantity is not None else 1))
+    return replace(resolved, packaging=level.name, per_pack=level.qty)
 
 
 def _lot_by_number(number: str, ai: str | None) -> Resolution | None:

@@ -65,11 +65,17 @@ class ResolvedItem(Resolved):
     unit: str = "pcs"
     tracking: str = "none"
     active: bool = True
-    quantity: int | None = None  # a count the code carries, (37) or (30)
+    quantity: int | None = None  # a count the code carries, (37) or (30), in base units
+    # The packaging level whose GTIN was scanned ("cs"), and the base units it holds.
+    packaging: str | None = None
+    per_pack: int | None = None
 
     @property
     def label(self) -> str:
         qty = f", quantity {self.quantity} {self.unit}" if self.quantity is not None else ""
+        if self.packaging and self.per_pack and self.quantity is not None:
+            packs = self.quantity // self.per_pack
+            qty = f", {packs} {self.packaging} of {self.per_pack} = {self.quantity} {self.unit}"
         return f"item {self.sku} ({self.name}){qty}"
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from backroom.models.data.csv_cells import SafeCsvWriter
 from backroom.models.goods_out.dispatch import Manifest
 from backroom.models.goods_out.orders import ShipmentDetail, shipment_detail
+from backroom.models.masterdata.packaging import shown_quantity
 
 WIDTH = 90  # characters a line of a document holds: A4 in 9 pt Courier
 
@@ -187,9 +188,22 @@ def delivery_note(number: str, ship_from: Sequence[str] = ()) -> Document:
                 numeric=(2, 3, 4),
             ),
             Section("Lots", ("ITEM", "LOT", "EXPIRY", "QTY", "PARCELS"), lot_rows, numeric=(3,)),
+            *_in_packs(detail, shipped),
         ),
         footer,
     )
+
+
+def _in_packs(detail: ShipmentDetail, shipped: bool) -> tuple[Section, ...]:
+    """The lines delivered in cases and pallets ('2 cs + 3 pcs (27 pcs)'), for the items
+    with packaging levels that fit; no section when there are none."""
+    rows = []
+    for line in detail.lines:
+        qty = line.shipped if shipped else line.picked
+        shown = shown_quantity(line.item, qty)
+        if shown != str(qty):
+            rows.append((line.item, shown))
+    return (Section("In packs", ("ITEM", "DELIVERED"), tuple(rows)),) if rows else ()
 
 
 def manifest_document(manifest: Manifest, ship_from: Sequence[str] = ()) -> Document:

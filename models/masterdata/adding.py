@@ -32,6 +32,7 @@ from backroom.models.schema import (
     Lot,
     User,
 )
+from backroom.models.schema.packaging import Packaging
 from backroom.models.stock.event_row import append_event
 
 SHELF_LIFE_MOST = 36_525  # days: a hundred years, so that no expiry date overflows
@@ -65,6 +66,13 @@ def get_item(key: str) -> Item:
     if item is None:
         raise NotFound(f"Unknown item {key!r} (give a SKU or a GTIN)")
     return item
+
+
+def refuse_level_gtin(gtin: str) -> None:
+    """Refuse GTIN (14 digits) for an item when a packaging level of any item carries it."""
+    level = Packaging.get_or_none(Packaging.gtin == gtin)
+    if level is not None:
+        raise Refused(f"GTIN {gtin} already belongs to the {level.name} of item {level.item.sku}")
 
 
 def get_location(code: str) -> Location:
@@ -182,6 +190,8 @@ def add_item(spec: ItemSpec, *, by: User | None = None) -> Item:
         if spec.gtin and Item.select().where(Item.gtin == spec.gtin).exists():
             other = Item.get(Item.gtin == spec.gtin)
             raise Refused(f"GTIN {spec.gtin} already belongs to item {other.sku}")
+        if spec.gtin:
+            refuse_level_gtin(spec.gtin)
         item = Item.create(
             sku=spec.sku,
             gtin=spec.gtin,

@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from backroom.models.errors import DomainError
-from backroom.models.masterdata.adding import SHELF_LIFE_MOST, UNIT_MOST, get_item, lot_or_none
+from backroom.models.masterdata.adding import (
+    SHELF_LIFE_MOST,
+    UNIT_MOST,
+    get_item,
+    lot_or_none,
+    refuse_level_gtin,
+)
 from backroom.models.rules.dates import optional_date
 from backroom.models.rules.identifiers import (
     check_location_code,
@@ -90,7 +96,7 @@ def gtin_taken(gtin: str, sku: str | None) -> str | None:
     other = Item.get_or_none(Item.gtin == normalize_gtin(gtin))
     if other is not None and other.sku != sku:
         return f"This GTIN already belongs to item {other.sku}"
-    return None
+    return refusal(refuse_level_gtin)(normalize_gtin(gtin))
 
 
 def location_taken(code: str) -> str | None:

@@ -21,6 +21,7 @@ from backroom.models.masterdata.adding import (
     get_item,
     get_location,
     log_event,
+    refuse_level_gtin,
     set_lot_status,
 )
 from backroom.models.people.roles import require
@@ -140,6 +141,7 @@ def _item_value(item: Item, name: str, value: object) -> object:
         other = Item.get_or_none((Item.gtin == gtin) & (Item.id != item.id))
         if other is not None:
             raise Refused(f"GTIN {gtin} already belongs to item {other.sku}")
+        refuse_level_gtin(gtin)
         return gtin
     if name == "unit":
         return _text(value, "Unit", required=True, most=UNIT_MOST)

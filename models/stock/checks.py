@@ -12,6 +12,7 @@ from peewee import fn
 from backroom.models.config import Config
 from backroom.models.errors import Refused, Unlikely
 from backroom.models.masterdata.adding import get_item, get_location, lot_or_none
+from backroom.models.masterdata.packaging import in_levels, levels_of
 from backroom.models.schema import Move, Quant
 
 
@@ -32,10 +33,11 @@ def quantity_at(sku: str, location: str, lot: str | None = None) -> int:
 
 def held_at(sku: str, location: str, lot: str | None = None) -> str:
     """What LOCATION holds of SKU (LOT), as a floor form shows it: 'A-01 holds 20 pcs
-    of TAPE-48 lot L1'."""
+    of TAPE-48 lot L1', in its packaging levels where they fit ('5 cs + 3 pcs (63 pcs)')."""
     item = get_item(sku)
     what = f"{item.sku} lot {lot}" if lot else item.sku
-    return f"{location} holds {quantity_at(sku, location, lot)} {item.unit} of {what}"
+    held = in_levels(quantity_at(sku, location, lot), levels_of(item), item.unit)
+    return f"{location} holds {held} of {what}"
 
 
 def refuse_more_than_here(qty: int, sku: str, location: str, lot: str | None = None) -> None:

@@ -1,6 +1,8 @@
-"""item, location, lot and user: add and list."""
+"""item (and its packaging levels), location, lot and user: add and list."""
 
 from __future__ import annotations
+
+import argparse
 
 from backroom.models.browse import (
     LOCATION_KINDS,
@@ -15,7 +17,7 @@ from backroom.models.browse import (
     location_line,
     lot_line,
 )
-from backroom.tui.cli.context import Context, iso_date, table, whole_number
+from backroom.tui.cli.context import Context, iso_date, positive_number, table, whole_number
 
 
 def register(sub) -> None:
@@ -42,6 +44,43 @@ def _register_items(sub) -> None:
     p.add_argument("--search", default="", help="the start of the SKU, or part of the name or GTIN")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_item_list)
+    _register_packaging(item)
+
+
+def _register_packaging(item) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    p = item.add_parser(
+        "pack",
+        help="add a packaging level (inner, case, pallet) to an item",
+        description="A scan of the level's GTIN then means QTY base units in every form.",
+        epilog="example:\n  backroom item pack TAPE-48 cs 12 --gtin 18712345000018",
+        formatter_class=raw,
+    )
+    p.add_argument("item", metavar="ITEM", help="the item's SKU or GTIN")
+    p.add_argument("name", metavar="NAME", help="the level's short name: inner, cs, pallet")
+    p.add_argument("qty", metavar="QTY", type=positive_number, help="base units in one NAME")
+    p.add_argument("--gtin", help="the GTIN printed on this level (check digit checked)")
+    p.add_argument("--json", action="store_true", help="print the level as JSON")
+    p.set_defaults(func=cmd_item_pack)
+    p = item.add_parser(
+        "pack-list",
+        help="list an item's packaging levels, largest first",
+        epilog="example:\n  backroom item pack-list TAPE-48 --json",
+        formatter_class=raw,
+    )
+    p.add_argument("item", metavar="ITEM", help="the item's SKU or GTIN")
+    p.add_argument("--json", action="store_true", help="print the levels as JSON")
+    p.set_defaults(func=cmd_item_pack_list)
+    p = item.add_parser(
+        "pack-remove",
+        help="remove a packaging level (its GTIN no longer scans; the ledger is unchanged)",
+        epilog="example:\n  backroom item pack-remove TAPE-48 cs",
+        formatter_class=raw,
+    )
+    p.add_argument("item", metavar="ITEM", help="the item's SKU or GTIN")
+    p.add_argument("name", metavar="NAME", help="the level's name, as pack-list shows it")
+    p.add_argument("--json", action="store_true", help="print the removed level as JSON")
+    p.set_defaults(func=cmd_item_pack_remove)
 
 
 def _register_locations(sub) -> None:
@@ -130,6 +169,46 @@ def cmd_item_list(ctx: Context) -> int:
             [(i.sku, i.gtin, i.name, i.unit, i.tracking, i.shelf_life_days) for i in items],
         ),
     )
+    return 0
+
+
+def cmd_item_pack(ctx: Context) -> int:
+    from backroom.models.masterdata.adding import get_user
+    from backroom.models.masterdata.packaging import add_packaging
+
+    ctx.open()
+    a = ctx.args
+    level = add_packaging(a.item, a.name, a.qty, gtin=a.gtin, by=get_user(ctx.user))
+    gtin = f", GTIN {level.gtin}" if level.gtin else ""
+    ctx.emit(level.as_dict(), f"Item {a.item}: a {level.name} holds {level.qty}{gtin}")
+    return 0
+
+
+def cmd_item_pack_list(ctx: Context) -> int:
+    from backroom.models.masterdata.adding import get_item
+    from backroom.models.masterdata.packaging import levels_of
+
+    ctx.open()
+    item = get_item(ctx.args.item)
+    levels = levels_of(item)
+    ctx.emit(
+        [level.as_dict() for level in levels],
+        lambda: table(
+            ["NAME", f"QTY ({item.unit})", "GTIN"],
+            [(level.name, level.qty, level.gtin) for level in levels],
+        ),
+    )
+    return 0
+
+
+def cmd_item_pack_remove(ctx: Context) -> int:
+    from backroom.models.masterdata.adding import get_user
+    from backroom.models.masterdata.packaging import remove_packaging
+
+    ctx.open()
+    a = ctx.args
+    level = remove_packaging(a.item, a.name, by=get_user(ctx.user))
+    ctx.emit(level.as_dict(), f"Item {a.item}: the {level.name} of {level.qty} is removed")
     return 0
 
 

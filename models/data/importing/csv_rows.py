@@ -15,7 +15,7 @@ from pathlib import Path
 from backroom.models.errors import Refused
 from backroom.models.rules.text import printable, text_problem
 
-KINDS = ("items", "locations", "lots", "stock", "consignees")
+KINDS = ("items", "locations", "lots", "stock", "consignees", "packaging")
 FILE_MOST = 200 * 1024 * 1024  # bytes: a million rows of any kind, with room to spare
 MULTI_LINE_COLUMNS = frozenset({"address"})  # a consignee's street lines
 
@@ -73,6 +73,12 @@ LAYOUTS: dict[str, tuple[Column, ...]] = {
         Column("gln", False, "5412345000020", "GS1 Global Location Number, 13 digits"),
         Column("contact", False, "An Janssens +32 9 123 45 67", "who to call"),
         Column("min_shelf_life_days", False, "10", "days of shelf life left on delivery"),
+    ),
+    "packaging": (
+        Column("sku", True, "OAT-500", "item (SKU or GTIN)"),
+        Column("name", True, "cs", "level: inner, cs, pallet, ... (letters, 1-16)"),
+        Column("qty", True, "12", "base units in one of this level"),
+        Column("gtin", False, "15412345000010", "the level's own GTIN, valid check digit"),
     ),
 }
 

@@ -16,6 +16,7 @@ from backroom.models.errors import DomainError, Refused
 from backroom.models.masterdata.adding import ItemSpec, add_item, check_item
 from backroom.models.rules.identifiers import normalize_gtin
 from backroom.models.schema import Item, Location, Lot, Move, Quant
+from backroom.models.schema.packaging import Packaging
 
 
 def _stock_of_items(item_ids: Iterable[int]) -> dict[int, int]:
@@ -46,10 +47,15 @@ def plan_items(records: list[Record], problems: list[Problem]) -> list[Planned]:
         except DomainError:
             gtins.append("")
     owners: dict[str, Item] = by_key(Item, Item.gtin, gtins)  # type: ignore[assignment]
+    levels: dict[str, Packaging] = by_key(Packaging, Packaging.gtin, gtins)  # type: ignore[assignment]
     stock = _stock_of_items(item.id for item in existing.values())
     planned = []
-    for r in records:
+    for r, gtin in zip(records, gtins, strict=True):
         with check.row(r.line):
+            if (level := levels.get(gtin)) is not None:
+                raise Refused(
+                    f"GTIN {gtin} already belongs to the {level.name} of item {level.item.sku}"
+                )
             planned.append(_plan_item(r, existing.get(r.get("sku")), owners, stock, check))
     return planned
 

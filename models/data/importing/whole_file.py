@@ -9,7 +9,14 @@ import re
 from pathlib import Path
 
 from backroom.models.data.csv_cells import read_back
-from backroom.models.data.importing import consignees, items, locations, lots, opening_stock
+from backroom.models.data.importing import (
+    consignees,
+    items,
+    locations,
+    lots,
+    opening_stock,
+    packaging,
+)
 from backroom.models.data.importing.csv_rows import (
     Problem,
     Record,
@@ -69,6 +76,8 @@ def plan_import(
         plan.rows = lots.plan_lots(records, problems, source)
     elif kind == "stock":
         plan.rows = opening_stock.plan_stock(records, problems)
+    elif kind == "packaging":
+        plan.rows = packaging.plan_packaging(records, problems)
     else:
         plan.rows = consignees.plan_consignees(records, problems)
     problems.sort(key=lambda p: p.line)
@@ -126,6 +135,8 @@ def apply_import(plan: ImportPlan, *, user: str, progress: Progress | None = Non
                 lots.apply_lots(plan.rows, who, cursor)
             elif plan.kind == "stock":
                 posted = opening_stock.apply_stock(plan.rows, who, cursor, plan.source)
+            elif plan.kind == "packaging":
+                packaging.apply_packaging(plan.rows, who, cursor)
             else:
                 consignees.apply_consignees(plan.rows, who, cursor)
         except ImportRefused:

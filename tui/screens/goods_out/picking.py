@@ -14,7 +14,9 @@ from textual.binding import Binding
 from backroom.models.db import db
 from backroom.models.errors import Refused
 from backroom.models.goods_out.picking import left_at_stop, pick, pick_list
-from backroom.models.rules.identifiers import is_digits
+from backroom.models.masterdata.packaging import shown_quantity
+from backroom.scanners.entry import interpret
+from backroom.scanners.settings import ScannerSettings
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.screens.goods_out.shipments_form import ShipmentForm
 from backroom.tui.screens.stock.operation_form import Field, Values
@@ -86,7 +88,7 @@ class PickScreen(ShipmentForm):
         where, item, lot = planned["location"], planned["item"], planned.get("lot") or None
         left = left_at_stop(planned["shipment"], where, item, lot)
         what = f"{item} lot {lot}" if lot else item
-        return f"To pick at {where}: {left} of {what}"
+        return f"To pick at {where}: {shown_quantity(item, left)} of {what}"
 
     def action_short(self) -> None:
         """Ctrl+O: all there was at this stop is what is in the quantity field (typed,
@@ -98,23 +100,22 @@ class PickScreen(ShipmentForm):
             self._focus_next()
             return
         typed = self.field_input("qty").value.strip()
-        if "qty" in self.values and typed == str(self.values["qty"]):
-            found = self.values["qty"]
-        elif typed == "":
-            found = 0
-        elif is_digits(typed) and len(typed) <= 7:
-            found = int(typed)
-        else:
-            self.error(f"Short pick: {typed!r} is not a quantity")
-            return
         if self.busy:
             return
         self.busy = True
-        self._ask_short(dict(self.values), found)
+        self._ask_short(dict(self.values), typed, self.app.session.scanner)
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
-    def _ask_short(self, values: Values, found: int) -> None:
+    def _ask_short(self, values: Values, typed: str, settings: ScannerSettings) -> None:
+        # What the field holds, read as an entry is: a number, or cases ("1 cs (12 pcs)").
         with db.connection_context():
+            entry = interpret("qty", typed, values, settings=settings, zero_ok=True)
+            if typed == "":
+                found = 0
+            elif entry.error or "item" in entry.fills or "qty" not in entry.fills:
+                raise Refused(f"Short pick: {typed!r} is not a quantity")
+            else:
+                found = entry.fills["qty"][1]
             expected = left_at_stop(
                 values["shipment"], values["location"], values["item"], values.get("lot") or None
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from backroom.models.goods_in.putaway import put_away, refuse_no_room, suggest
 from backroom.models.stock.checks import (
     FloorLimits,
     ask_if_expiring,
@@ -17,7 +18,7 @@ from backroom.models.stock.checks import (
     refuse_more_than_here,
     refuse_serial_in_stock,
 )
-from backroom.models.stock.operations import adjust, count, receive, scrap, transfer
+from backroom.models.stock.operations import adjust, count, receive, scrap
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
 
 
@@ -88,15 +89,25 @@ class MoveScreen(OperationScreen):
     )
 
     def context_of(self, planned: Values, tracking: str | None) -> str | None:
-        return _what_is_there(planned, tracking, "from")
+        """What the bin holds, then where to put it (models/goods_in/putaway.py)."""
+        held = _what_is_there(planned, tracking, "from")
+        if held is None or planned.get("to"):
+            return held
+        lot = planned.get("lot") or None
+        advice = suggest(planned["item"], planned.get("qty") or 1, lot, planned["from"])
+        return f"{held}\n{advice.text if advice else 'No bin with room suggested'}"
 
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         _check_take(planned, tracking, "from")
+        if planned.get("to") and planned.get("item") and planned.get("qty"):
+            refuse_no_room(planned["qty"], planned["item"], planned["to"])
 
     def perform(self, v: Values, user: str) -> str:
-        return self.kept(
-            transfer(v["item"], v["qty"], v["from"], v["to"], user=user, lot=v.get("lot") or None)
+        done = put_away(
+            v["item"], v["qty"], v["from"], v["to"], user=user, lot=v.get("lot") or None
         )
+        self.remember(done.move)
+        return done.sentence()
 
 
 class CountScreen(OperationScreen):

@@ -316,8 +316,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.values[target] = value
             self.field_input(target).value = shown
         self.say(f"✓ {entry.understood}" if entry.understood else "")
-        if entry.stay:
-            self._put_cursor(f.name, select=True)
+        if entry.stay:  # counting in the quantity field: a case scanned as the item goes there
+            self._put_cursor(self._target("qty", f, {}) or f.name, select=True)
             return
         self._advance(f.name)
 

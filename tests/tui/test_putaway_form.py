@@ -1,0 +1,78 @@
+"""The Move / put away form shows where to put the stock; the bin scanned is the one
+used, and a bin other than the suggested one is recorded as an override."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backroom.models.browse import on_hand
+from backroom.models.goods_in.putaway import add_rule, set_capacity
+from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
+from backroom.models.schema import Event
+from backroom.models.stock.operations import receive
+from backroom.tui.app import BackroomApp
+from backroom.tui.session import Session
+from tests.conftest import TEST_USER
+from tests.tui.conftest import settle, shortcut
+
+HANDHELD = (40, 16)
+
+
+@pytest.fixture
+def dock(sqlite_database) -> str:
+    """40 TAPE-48 at the DOCK; zone B (B-01, B-02) where a rule sends it, B-01 full."""
+    add_location("DOCK")
+    add_location("B")
+    for code in ("B-01", "B-02"):
+        add_location(code, parent="B")
+    add_location("C-01")
+    add_item(ItemSpec("TAPE-48", "Packing tape 48 mm"))
+    receive("TAPE-48", 40, "DOCK", user=TEST_USER)
+    add_rule("B", item="TAPE-48")
+    set_capacity("B-01", max_units=10)
+    return sqlite_database
+
+
+async def enter(pilot, *entries: str) -> None:
+    for text in entries:
+        if text:
+            await pilot.press(*text)
+        await pilot.press("enter")
+        await settle(pilot)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def test_the_suggested_bin_is_shown_and_taken_without_an_override(dock):
+    app = BackroomApp(Session(TEST_USER, dock))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "m")
+        await enter(pilot, "DOCK", "TAPE-48")
+        assert "Put away to B-01 (rule for TAPE-48)" in text_of(app, "#context")
+        await enter(pilot, "40")  # 40 do not fit in B-01 (10 units): B-02
+        assert "Put away to B-02 (rule for TAPE-48)" in text_of(app, "#context")
+        await enter(pilot, "B-01")  # full: refused as it is scanned
+        assert "B-01 holds at most 10 units and has 0: put it elsewhere" in text_of(app, "#message")
+        await enter(pilot, "B-02")
+        assert "override" not in text_of(app, "#result")
+    assert on_hand("TAPE-48", location="B-02") == 40
+    assert not Event.select().where(Event.kind == "putaway.override").exists()
+
+
+async def test_another_bin_scanned_is_used_and_recorded_as_an_override(dock):
+    app = BackroomApp(Session(TEST_USER, dock))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await shortcut(pilot, "m")
+        await enter(pilot, "DOCK", "TAPE-48", "40", "C-01")
+        result = " ".join(text_of(app, "#result").split())
+        assert result.endswith("B-02 was suggested: override recorded")
+    assert on_hand("TAPE-48", location="C-01") == 40
+    event = Event.select().where(Event.kind == "putaway.override").get()
+    assert {k: json.loads(event.detail)[k] for k in ("suggested", "used")} == {
+        "suggested": "B-02",
+        "used": "C-01",
+    }
