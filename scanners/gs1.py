@@ -53,6 +53,12 @@ NAMES = {
     "414": "location GLN",
     "420": "ship-to postal code",
     "421": "ship-to postal code",
+    "422": "country of origin",
+    "7006": "first freeze date",
+    "7007": "harvest date",
+    "8006": "ITIP",
+    "8017": "GSRN of the provider",
+    "8018": "GSRN of the recipient",
 }
 AI_MARKER = re.compile(r"\((\d+)\)")
 
