@@ -57,26 +57,40 @@ def _loaded() -> dict:
 
 
 @cache
-def specs() -> dict[str, AISpec]:
-    """Every AI in the dictionary, ranges spelled out."""
-    table: dict[str, AISpec] = {}
-    for first, last, flags, parts, requires, excludes, dl_keys, title in _loaded()["entries"]:
-        components = tuple(
-            Component(c, lo, hi, opt, tuple(lints)) for c, lo, hi, opt, lints in parts
-        )
+def _index() -> dict[str, list]:
+    """AI -> its entry in the data, ranges spelled out (AISpecs are made when asked for)."""
+    index: dict[str, list] = {}
+    for entry in _loaded()["entries"]:
+        first, last = entry[0], entry[1]
         for number in range(int(first), int(last) + 1):
-            ai = str(number).zfill(len(first))
-            table[ai] = AISpec(
-                ai=ai,
-                title=title,
-                predefined="*" in flags,
-                dl_attribute="?" in flags,
-                components=components,
-                requires=tuple(tuple(tuple(a) for a in alts) for alts in requires),
-                excludes=tuple(excludes),
-                dl_keys=None if dl_keys is None else tuple(tuple(q) for q in dl_keys),
-            )
-    return table
+            index[str(number).zfill(len(first))] = entry
+    return index
+
+
+@cache
+def spec(ai: str) -> AISpec | None:
+    """The dictionary's entry for AI, if it has one."""
+    entry = _index().get(ai)
+    if entry is None:
+        return None
+    _, _, flags, parts, requires, excludes, dl_keys, title = entry
+    return AISpec(
+        ai=ai,
+        title=title,
+        predefined="*" in flags,
+        dl_attribute="?" in flags,
+        components=tuple(
+            Component(c, lo, hi, opt, tuple(lints)) for c, lo, hi, opt, lints in parts
+        ),
+        requires=tuple(tuple(tuple(a) for a in alts) for alts in requires),
+        excludes=tuple(excludes),
+        dl_keys=None if dl_keys is None else tuple(tuple(q) for q in dl_keys),
+    )
+
+
+def specs() -> dict[str, AISpec]:
+    """Every AI in the dictionary."""
+    return {ai: spec(ai) for ai in _index()}  # type: ignore[misc]
 
 
 def release() -> str:
@@ -90,15 +104,10 @@ def code_list(name: str) -> frozenset[str]:
     return frozenset(_loaded()["lists"][name])
 
 
-def spec(ai: str) -> AISpec | None:
-    """The dictionary's entry for AI, if it has one."""
-    return specs().get(ai)
-
-
 def ai_at(text: str) -> str | None:
     """The AI that TEXT starts with (AIs are 2 to 4 digits and none starts another)."""
-    table = specs()
-    return next((text[:n] for n in (2, 3, 4) if text[:n] in table), None)
+    index = _index()
+    return next((text[:n] for n in (2, 3, 4) if text[:n] in index), None)
 
 
 def matches(ai: str, pattern: str) -> bool:
