@@ -60,7 +60,8 @@ NAMES = {
     "8017": "GSRN of the provider",
     "8018": "GSRN of the recipient",
 }
-AI_MARKER = re.compile(r"\((\d+)\)")
+AI_MARKER = re.compile(r"\((\d+)\)")  # any digits, so that "(1)" is named as wrong
+TYPED_START = re.compile(r"\(\d{2,4}\)")  # what makes a code typed (AI) text at all
 
 ELEMENT_STRINGS = "element strings"
 DIGITAL_LINK = "Digital Link URI"
@@ -184,7 +185,7 @@ def is_digital_link(data: str) -> bool:
 
 def is_typed(data: str) -> bool:
     """True when DATA starts like (01)... as printed under a GS1 barcode."""
-    return AI_MARKER.match(data) is not None
+    return TYPED_START.match(data) is not None
 
 
 def read_element_strings(data: str) -> GS1Reading:

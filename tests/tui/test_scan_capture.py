@@ -52,6 +52,14 @@ async def test_scanning_a_gs1_lot_label_opens_its_trace(app):
         assert any("lot L1 of item OAT-500" in n for n in _notes(app))
 
 
+async def test_a_lot_scanned_without_its_gtin_opens_its_trace_and_says_what_is_missing(app):
+    async with app.run_test(size=(40, 16)) as pilot:
+        await _settle(app, pilot)
+        await _scan(app, pilot, "]C110L1")
+        assert type(app.screen).__name__ == "TraceScreen"
+        assert any("(10) lot needs (01) or (02)" in n for n in _notes(app))
+
+
 async def test_an_unknown_scan_rings_the_bell_and_stays_put(app):
     bells = []
     app.bell = lambda: bells.append(1)
