@@ -7,6 +7,7 @@ result = resolve(scan)                                          # reads the data
 """
 
 from backroom.scanners.calibrate import Diagnosis, Fault, diagnose
+from backroom.scanners.companions import companions_missing
 from backroom.scanners.gs1 import Element, GS1Reading
 from backroom.scanners.keystream import KeyScan, ScanAssembler
 from backroom.scanners.parse import Scan, parse
@@ -54,6 +55,7 @@ __all__ = [
     "ScanError",
     "ScannerSettings",
     "Symbology",
+    "companions_missing",
     "diagnose",
     "parse",
     "resolve",

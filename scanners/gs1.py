@@ -1,14 +1,17 @@
-"""GS1 element strings, Digital Link URIs and typed (AI)value text, read with biip.
+"""GS1 element strings, Digital Link URIs and typed (AI)value text.
 
-Everything a bad label or a bad scan can get wrong is a problem here, not a
-warning: a wrong check digit (GTIN, SSCC, GLN), a date that does not exist, a
-field of the wrong shape. A variable-length field that seems to have swallowed
-the next element (its group separator lost) is flagged as suspect.
+Checked by the GS1 Barcode Syntax Dictionary (`gs1_rules/`), as GS1's own Barcode
+Syntax Engine checks them; biip then says what a valid value means (its date, its
+decimal). Everything a bad label or a bad scan can get wrong is a problem here, not a
+warning: a wrong check digit on any key, a date that does not exist, a country or
+currency code that is not one, a character outside the AI's set (never stripped), AIs
+that may not stand together. Missing companions ((10) without a GTIN) are a warning:
+they may stand in another symbol of the label. A variable-length field that seems to
+have swallowed the next element (its group separator lost) is flagged as suspect.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -16,11 +19,13 @@ from decimal import Decimal
 
 from biip import ParseError
 from biip.gs1_application_identifiers import GS1ApplicationIdentifier
-from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.upc import Upc
 
 from backroom.models.rules.identifiers import GTIN_LENGTHS, check_digit, is_digits, is_sscc
+from backroom.scanners.digital_link import split_link
+from backroom.scanners.gs1_rules.checks import companions_missing, pairing_problem, value_problem
+from backroom.scanners.gs1_rules.table import ai_at, spec
 
 GS = "\x1d"
 DATE_AIS = ("11", "12", "13", "15", "16", "17")
@@ -48,8 +53,15 @@ NAMES = {
     "414": "location GLN",
     "420": "ship-to postal code",
     "421": "ship-to postal code",
+    "422": "country of origin",
+    "7006": "first freeze date",
+    "7007": "harvest date",
+    "8006": "ITIP",
+    "8017": "GSRN of the provider",
+    "8018": "GSRN of the recipient",
 }
-HRI = re.compile(r"\((\d{2,4})\)([^()]*)")
+AI_MARKER = re.compile(r"\((\d+)\)")  # any digits, so that "(1)" is named as wrong
+TYPED_START = re.compile(r"\(\d{2,4}\)")  # what makes a code typed (AI) text at all
 
 ELEMENT_STRINGS = "element strings"
 DIGITAL_LINK = "Digital Link URI"
@@ -114,6 +126,9 @@ class GS1Reading:
     elements: tuple[Element, ...]
     problem: str | None = None  # the code is invalid: a message for the worker
     swallowed: tuple[Swallowed, ...] = ()
+    # GS1's required companions this code lacks (they may be on another symbol of the
+    # same label): a warning, not a refusal.
+    companions: tuple[str, ...] = ()
 
     @property
     def suspect(self) -> str | None:
@@ -150,6 +165,7 @@ class GS1Reading:
             "elements": [e.as_dict() for e in self.elements],
             "problem": self.problem,
             "suspect": self.suspect,
+            "companions_missing": list(self.companions),
         }
 
 
@@ -169,7 +185,7 @@ def is_digital_link(data: str) -> bool:
 
 def is_typed(data: str) -> bool:
     """True when DATA starts like (01)... as printed under a GS1 barcode."""
-    return HRI.match(data) is not None
+    return TYPED_START.match(data) is not None
 
 
 def read_element_strings(data: str) -> GS1Reading:
@@ -180,35 +196,38 @@ def read_element_strings(data: str) -> GS1Reading:
 
 
 def read_typed(text: str) -> GS1Reading:
-    """Element strings typed as (AI)value(AI)value, the way labels print them."""
-    body = "".join(c for c in text if c not in " \t\r\n")
+    """Element strings typed as (AI)value(AI)value, the way labels print them.
+
+    A space inside a value is refused (GS1 allows none, and none is stripped); blanks
+    between an (AI) and its value or before the next (AI) only set the elements apart,
+    as people type them, since no GS1 value can start or end with one.
+    """
+    markers = list(AI_MARKER.finditer(text))
     elements: list[Element] = []
-    position = 0
-    for match in HRI.finditer(body):
-        if match.start() != position:
-            break
-        ai, value = match.group(1), match.group(2)
-        if _ai_of(ai + value) != ai:
-            return GS1Reading(TYPED, tuple(elements), f"({ai}) is not a GS1 application identifier")
-        element, problem = _take(ai + value, whole=True)
-        if problem:
+    for index, match in enumerate(markers):
+        ai = match.group(1)
+        if len(ai) not in (2, 3, 4):
+            problem = f"{_quoted(text[match.start() :])} is not (AI)value text such as (10)ABC123"
             return GS1Reading(TYPED, tuple(elements), problem)
-        elements.append(element)
-        position = match.end()
-    if position != len(body):
-        problem = f"{_quoted(body[position:])} is not (AI)value text such as (10)ABC123"
-        return GS1Reading(TYPED, tuple(elements), problem)
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
+        value = text[match.end() : end].strip(" ")
+        if (problem := _value_problem(ai, value)) is not None:
+            return GS1Reading(TYPED, tuple(elements), problem)
+        elements.append(element_of(ai, value))
     return _checked(GS1Reading(TYPED, tuple(elements)))
 
 
 def read_digital_link(uri: str) -> GS1Reading:
     """A GS1 Digital Link URI, such as https://id.gs1.org/01/09521101530001/10/ABC1."""
-    try:
-        link = GS1DigitalLinkURI.parse(uri)
-    except ParseError as exc:
-        return GS1Reading(DIGITAL_LINK, (), _digital_link_problem(uri, exc))
-    elements = tuple(_element(es) for es in link.element_strings)
-    return _checked(GS1Reading(DIGITAL_LINK, elements))
+    parts = split_link(uri)
+    if parts.problem:
+        return GS1Reading(DIGITAL_LINK, (), parts.problem)
+    elements: list[Element] = []
+    for ai, value in parts.pairs:
+        if (problem := _value_problem(ai, value)) is not None:
+            return GS1Reading(DIGITAL_LINK, tuple(elements), problem)
+        elements.append(element_of(ai, value))
+    return _checked(GS1Reading(DIGITAL_LINK, tuple(elements)))
 
 
 def read_gtin(digits: str, *, upc_e: bool = False) -> tuple[str | None, str | None]:
@@ -247,7 +266,7 @@ def _extract_all(data: str) -> tuple[list[Element], str | None]:
     elements: list[Element] = []
     rest = data
     while rest:
-        element, problem = _take(rest, whole=False)
+        taken, problem = _take(rest)
         if problem:
             if elements and _is_variable(elements[-1].ai) and not problem.startswith("("):
                 last = elements[-1]
@@ -256,75 +275,101 @@ def _extract_all(data: str) -> tuple[list[Element], str | None]:
                     f"a group separator may be lost)"
                 )
             return elements, problem
-        elements.append(element)
-        rest = rest[len(element.ai) + len(element.value) :].lstrip(GS)
+        elements.append(taken)
+        rest = rest[len(taken.ai) + len(taken.value) :].lstrip(GS)
     if not elements:
         return elements, "The code is empty"
     return elements, None
 
 
-def _take(rest: str, *, whole: bool) -> tuple[Element, None] | tuple[None, str]:
-    """The first element string of REST (all of REST when WHOLE), or the problem."""
-    try:
-        ai = GS1ApplicationIdentifier.extract(rest)
-    except ParseError:
+def _take(rest: str) -> tuple[Element, None] | tuple[None, str]:
+    """The first element string of REST, or the problem.
+
+    An AI of predefined length (GS1's table, such as (01) and (17)) takes exactly that
+    many characters; any other runs to the next group separator or the end.
+    """
+    ai = ai_at(rest)
+    if ai is None:
         return None, f"{_quoted(rest)} does not start with a GS1 application identifier"
-    field = rest[len(ai.ai) :].split(GS, 1)[0]
-    name = NAMES.get(ai.ai, ai.description)
-    if ai.ai in DATE_AIS and (problem := _date_problem(ai.ai, field[:6])):
+    ai_spec = spec(ai)
+    body = rest[len(ai) :]
+    if ai_spec.predefined and ai_spec.fixed_length is not None:
+        value = body[: ai_spec.fixed_length]
+    else:
+        value = body.split(GS, 1)[0]
+    if (problem := _value_problem(ai, value)) is not None:
+        if not ai_spec.predefined:
+            problem += _lost_separator_hint(ai, value)
         return None, problem
+    return element_of(ai, value), None
+
+
+def _lost_separator_hint(ai: str, value: str) -> str:
+    """Where a bad variable-length value would split into valid elements, that split."""
+    for start in range(len(value) - 2, 0, -1):  # the longest value that is valid first
+        if _value_problem(ai, value[:start]) is None:
+            tail, problem = _extract_all(value[start:])
+            if problem is None:
+                then = " and ".join(f"({e.ai}) {e.name} {e.shown}" for e in tail)
+                return (
+                    f" (it may be {value[:start]!r} followed by {then}: "
+                    f"a group separator may be lost)"
+                )
+    return ""
+
+
+def _value_problem(ai: str, value: str) -> str | None:
+    ai_spec = spec(ai)
+    if ai_spec is None:
+        return f"({ai}) is not a GS1 application identifier"
+    return value_problem(ai_spec, value, name_of(ai))
+
+
+def name_of(ai: str) -> str:
+    """The short name of AI: ours for the daily ones, else biip's or GS1's title."""
+    if ai in NAMES:
+        return NAMES[ai]
     try:
-        es = GS1ElementString.parse(rest) if whole else GS1ElementString.extract(rest)
-    except ParseError as exc:
-        if "date" in str(exc):
-            return None, f"({ai.ai}) {name} {field!r} is not a real date and time"
-        return None, f"({ai.ai}) {name} must be {_shape(ai.format)}, not {_quoted(field)}"
-    return _element(es), None
+        return GS1ApplicationIdentifier.extract(ai).description
+    except ParseError:
+        ai_spec = spec(ai)
+        return ai_spec.title.lower() if ai_spec else f"AI {ai}"
 
 
-def _element(es: GS1ElementString) -> Element:
+def element_of(ai: str, value: str) -> Element:
+    """The Element for a valid value; biip reads its date or decimal where it can."""
+    name = name_of(ai)
+    try:
+        es = GS1ElementString.parse(ai + value)
+    except ParseError:
+        return Element(ai=ai, name=name, meaning=name, value=value)
+    if es.ai.ai != ai or es.value != value:
+        # biip split it otherwise (its (7007) takes a second date of any length).
+        return Element(ai=ai, name=name, meaning=es.ai.description, value=value)
     return Element(
-        ai=es.ai.ai,
-        name=NAMES.get(es.ai.ai, es.ai.description),
-        meaning=es.ai.description,
-        value=es.value,
-        date=es.date,
-        decimal=es.decimal,
+        ai=ai, name=name, meaning=es.ai.description, value=value, date=es.date, decimal=es.decimal
     )
 
 
 def _checked(reading: GS1Reading) -> GS1Reading:
-    """READING with its check digits and repeated AIs checked, and swallowing looked for."""
+    """READING with repeated and exclusive AIs checked, companions named, and swallowed
+    separators looked for."""
     if reading.problem:
         return reading
     seen: dict[str, str] = {}
     for element in reading.elements:
-        problem = _check_digit_problem(element)
-        if problem is None and seen.get(element.ai, element.value) != element.value:
+        if seen.get(element.ai, element.value) != element.value:
             problem = f"({element.ai}) {element.name} appears twice with different values"
-        if problem:
             return GS1Reading(reading.form, reading.elements, problem)
         seen[element.ai] = element.value
+    names = {e.ai: e.name for e in reading.elements}
+    if (problem := pairing_problem(names, names)) is not None:
+        return GS1Reading(reading.form, reading.elements, problem)
+    companions = tuple(companions_missing(names, names))
+    swallowed: tuple[Swallowed, ...] = ()
     if reading.form == ELEMENT_STRINGS:
         swallowed = tuple(filter(None, (_swallowed(e, seen) for e in reading.elements)))
-        return GS1Reading(reading.form, reading.elements, None, swallowed)
-    return reading
-
-
-def _check_digit_problem(element: Element) -> str | None:
-    """A wrong check digit in a GTIN, SSCC or GLN, in words."""
-    ai, value = element.ai, element.value
-    if ai in ("00", "01", "02", "03") or (ai.startswith("41") and len(ai) == 3):
-        digits = value[: 18 if ai == "00" else 14 if ai in ("01", "02", "03") else 13]
-        if not is_digits(digits):
-            return None
-        expected = check_digit(digits[:-1])
-        if int(digits[-1]) != expected:
-            return (
-                f"({ai}) {element.name} {digits} has a wrong check digit: "
-                f"it should end in {expected} (misprinted label or misread scan)"
-            )
-    return None
+    return GS1Reading(reading.form, reading.elements, None, swallowed, companions)
 
 
 def _swallowed(element: Element, present: dict[str, str]) -> Swallowed | None:
@@ -334,87 +379,24 @@ def _swallowed(element: Element, present: dict[str, str]) -> Swallowed | None:
     value = element.value
     for start in range(1, len(value) - 1):
         tail_text = value[start:]
-        ai = _ai_of(tail_text)
+        ai = ai_at(tail_text)
         # Only a tail that starts with a fixed-length element (a date, a GTIN, a
         # weight) counts: a lot number that merely contains "10" or "21" is common.
         if ai is None or _is_variable(ai) or ai in present:
             continue
         tail, problem = _extract_all(tail_text)
-        if problem or any(_check_digit_problem(e) for e in tail):
-            continue
-        if any(e.ai in present for e in tail):
+        if problem or any(e.ai in present for e in tail):
             continue
         return Swallowed(element, value[:start], tuple(tail))
     return None
 
 
-def _ai_of(text: str) -> str | None:
-    try:
-        return GS1ApplicationIdentifier.extract(text).ai
-    except ParseError:
-        return None
-
-
 def _is_variable(ai: str) -> bool:
-    try:
-        return GS1ApplicationIdentifier.extract(ai).separator_required
-    except ParseError:
-        return False
-
-
-def _date_problem(ai: str, value: str) -> str | None:
-    """Why a YYMMDD value is not a date (DD=00 means the month's last day), or None."""
-    if len(value) != 6 or not is_digits(value):
-        return None  # the shape check says what is wrong
-    name = NAMES.get(ai, f"({ai}) date")
-    year, month, day = _full_year(int(value[:2])), int(value[2:4]), int(value[4:6])
-    if not 1 <= month <= 12:
-        return f"({ai}) {name} {value} is not a date: there is no month {month:02d}"
-    last = calendar.monthrange(year, month)[1]
-    if day > last:
-        return (
-            f"({ai}) {name} {value} is not a date: "
-            f"{calendar.month_name[month]} {year} has {last} days"
-        )
-    return None
-
-
-def _full_year(yy: int) -> int:
-    """The year of a two-digit YY: at most 49 years back, 50 ahead (GS1 rule)."""
-    now = dt.date.today().year
-    year = now - now % 100 + yy
-    if year - now > 50:
-        return year - 100
-    if now - year >= 50:
-        return year + 100
-    return year
-
-
-def _shape(fmt: str) -> str:
-    """A GS1 format such as N2+X..20 as words: "up to 20 characters"."""
-    words = []
-    for part in fmt.split("+")[1:]:
-        part = part.strip("[]")
-        match = re.fullmatch(r"([NXYZ])(\.\.)?(\d+)", part)
-        if not match:
-            return fmt
-        kind = "digits" if match.group(1) == "N" else "characters"
-        count = int(match.group(3))
-        if count == 1:
-            kind = kind[:-1]
-        words.append(f"{'up to ' if match.group(2) else ''}{count} {kind}")
-    return " then ".join(words) if words else fmt
+    """True when the AI's value runs to a group separator (GS1's predefined-length table)."""
+    ai_spec = spec(ai)
+    return ai_spec is not None and not ai_spec.predefined
 
 
 def _quoted(text: str) -> str:
     shown = text if len(text) <= 24 else text[:21] + "..."
     return repr(shown.replace(GS, "<GS>"))
-
-
-def _digital_link_problem(uri: str, exc: ParseError) -> str:
-    message = str(exc)
-    if "primary identifier" in message:
-        return f"The web address {uri!r} is not a GS1 Digital Link: it names no product"
-    if "date" in message:
-        return f"The GS1 Digital Link {uri!r} holds a date that does not exist"
-    return f"The GS1 Digital Link {uri!r} cannot be read: {message}"

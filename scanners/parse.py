@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from backroom.models.rules.identifiers import GTIN_LENGTHS, is_digits
 from backroom.scanners.gs1 import (
+    DIGITAL_LINK,
     GS,
     GS1Reading,
     is_digital_link,
@@ -78,6 +79,8 @@ def parse(text: str, settings: ScannerSettings | None = None) -> Scan:
         gtin, problem = read_gtin(data, upc_e=symbology.code == "]E0")
         return _with(scan, gtin=gtin, gtin_problem=problem)
     if symbology is not None and symbology.is_gs1:
+        if is_digital_link(data):
+            return _with(scan, gs1=_link_in_gs1_symbol(symbology), gs1_declared=True)
         return _with(scan, gs1=read_gs1(with_gs), gs1_declared=True)
     if symbology is not None:
         # Plain barcodes (Code 128, QR, Data Matrix ...) hold GS1 only as a web link.
@@ -97,6 +100,14 @@ def with_separators(data: str, substitutes: tuple[str, ...]) -> str:
     for substitute in substitutes:
         data = data.replace(substitute, GS)
     return data
+
+
+def _link_in_gs1_symbol(symbology: Symbology) -> GS1Reading:
+    problem = (
+        f"A {symbology.name} ({symbology.code}) carries GS1 element strings, not a web "
+        f"address: a GS1 Digital Link belongs in a plain QR Code, Data Matrix or DotCode"
+    )
+    return GS1Reading(DIGITAL_LINK, (), problem)
 
 
 def _may_be_element_strings(data: str) -> bool:

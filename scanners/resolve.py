@@ -57,7 +57,7 @@ def resolve(scan: Scan) -> Resolution:
     if scan.problem:
         return ScanError(problem=INVALID, message=scan.problem)
     if scan.gs1_declared and scan.gs1 is not None:
-        return _from_gs1(scan.gs1)
+        return _with_companions(_from_gs1(scan.gs1), scan.gs1)
     if scan.symbology is not None and scan.symbology.reads_as == GTIN and scan.gtin:
         return _item_by_gtin(scan.gtin)
     if scan.data.startswith(COMMAND_PREFIX):
@@ -165,7 +165,7 @@ def _plain(scan: Scan) -> Resolution:
     if sscc := read_sscc(data):
         add(_parcel(sscc))
     if scan.gs1 is not None and not scan.gs1.problem:
-        add(_from_gs1(scan.gs1))
+        add(_with_companions(_from_gs1(scan.gs1), scan.gs1))
     things = list(found.values())
     shared = [e for e in errors if e.problem == AMBIGUOUS]
     if len(things) == 1 and not shared:
@@ -286,6 +286,12 @@ def _location_by_gln(gln: str) -> Resolution:
     if location is None:
         return ScanError(problem=UNKNOWN, message=f"No location with GLN {gln}")
     return _location(location)
+
+
+def _with_companions(result: R, reading: GS1Reading) -> R:
+    """RESULT warned of the companions GS1 requires that the code lacks (they may be in
+    another symbol of the label: the form checks all its scans together)."""
+    return _warned(result, list(reading.companions))
 
 
 def _swallow_warnings(reading: GS1Reading, handled: tuple[str, ...]) -> list[str]:

@@ -14,7 +14,9 @@ GTIN = "gtin"  # an EAN/UPC or ITF-14 number
 TEXT = "text"  # anything: location codes, SKUs, command codes, URLs
 
 # Identifier -> (name, how its data is read). Others of the right shape are accepted
-# as plain text under their ISO family name.
+# as plain text under their ISO family name. A GS1 Digital Link URI travels in the plain
+# 2D symbologies (]Q1 QR, ]d1 Data Matrix, ]J0 DotCode); the GS1 ones (FNC1 first: ]d2,
+# ]Q3, ]J1, ]C1, ]e0) carry element strings only.
 KNOWN = {
     "]A0": ("Code 39", TEXT),
     "]C0": ("Code 128", TEXT),
@@ -31,6 +33,7 @@ KNOWN = {
     "]d2": ("GS1 DataMatrix", GS1),
     "]Q1": ("QR Code", TEXT),
     "]Q3": ("GS1 QR Code", GS1),
+    "]J0": ("DotCode", TEXT),
     "]J1": ("GS1 DotCode", GS1),
     "]L0": ("PDF417", TEXT),
     "]z0": ("Aztec Code", TEXT),

@@ -55,4 +55,6 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
         tell(app, f"{res.label}: nothing to open for it yet", severity="warning")
         return
     tell(app, f"Scanned {res.label}")
+    for warning in res.warnings:  # a label to check: GS1 companions missing, a status
+        tell(app, warning, title="Check the label", severity="warning")
     app.open_screen(screen)

@@ -142,6 +142,28 @@ def test_a_lot_scan_from_a_digital_link_behind_q1(warehouse):
     assert (result.item.sku, result.number) == ("WIDGET", "ABC123")
 
 
+def test_a_digital_link_with_its_expiry_in_the_query_opens_the_lot_as_the_barcode_does(warehouse):
+    link = read("]d1https://id.gs1.org/01/09521101530001/10/ABC123?17=210630")
+    barcode = read("]C1" + "01" + WIDGET_GTIN + "17210630" + "10ABC123")
+    assert isinstance(link, ResolvedLot)
+    assert (link.id, link.expiry, link.warnings) == (barcode.id, barcode.expiry, ())
+
+
+def test_a_digital_link_with_the_lot_in_its_query_opens_nothing(warehouse):
+    result = read("https://id.gs1.org/01/09521101530001?10=ABC123")
+    assert isinstance(result, ScanError) and result.problem == INVALID
+    assert "it belongs in the path, after (01)" in result.message
+
+
+def test_a_lot_scanned_alone_is_found_and_says_its_gtin_is_missing(warehouse):
+    result = read("]C1" + "10ABC123")
+    assert isinstance(result, ResolvedLot)
+    assert result.warnings == (
+        "(10) lot needs (01) or (02) or (03) or (8006) or (8026) beside it: "
+        "scan the code that carries it",
+    )
+
+
 def test_a_case_label_with_count_carries_the_quantity(warehouse):
     result = read("]C1" + "02" + WIDGET_GTIN + "3712" + GS + "10ABC123")
     assert isinstance(result, ResolvedLot)

@@ -182,7 +182,8 @@ async def test_a_gs1_scan_with_separator_fills_item_lot_and_quantity_at_once(war
     app = BackroomApp(Session(TEST_USER, warehouse))
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(app, pilot, "r")
-        await _scan(app, pilot, "]C1010541234500001310L77\x1d37" + "12")
+        # (30) is a trade item's count; (37) may only stand beside (00) and (02) (GS1).
+        await _scan(app, pilot, "]C1010541234500001310L77\x1d30" + "12")
         assert app.screen.query_one("#f-item").value == "OAT-500"
         assert app.screen.query_one("#f-lot").value == "L77"
         assert app.screen.query_one("#f-qty").value == "12"

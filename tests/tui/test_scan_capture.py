@@ -47,9 +47,17 @@ async def test_scanning_a_location_on_home_opens_its_stock(app):
 async def test_scanning_a_gs1_lot_label_opens_its_trace(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
-        await _scan(app, pilot, "]C1010541234500001310L1\x1d3712")
+        await _scan(app, pilot, "]C1010541234500001310L1\x1d3012")  # (30): a trade item's count
         assert type(app.screen).__name__ == "TraceScreen"
         assert any("lot L1 of item OAT-500" in n for n in _notes(app))
+
+
+async def test_a_lot_scanned_without_its_gtin_opens_its_trace_and_says_what_is_missing(app):
+    async with app.run_test(size=(40, 16)) as pilot:
+        await _settle(app, pilot)
+        await _scan(app, pilot, "]C110L1")
+        assert type(app.screen).__name__ == "TraceScreen"
+        assert any("(10) lot needs (01) or (02)" in n for n in _notes(app))
 
 
 async def test_an_unknown_scan_rings_the_bell_and_stays_put(app):
