@@ -85,7 +85,7 @@ def test_backroom_scan_reads_every_vector_as_gs1_says(scan_database, capsys, mon
     parser, built once, is most of a run's time)."""
     monkeypatch.delenv("BACKROOM_STATION", raising=False)
     parser = cli_main.build_parser()
-    monkeypatch.setattr(cli_main, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli_main, "build_parser", lambda words=None: parser)
     wrong = []
     for vector in ALL:
         status = main(["--db", scan_database, "scan", vector.text, "--json"])
