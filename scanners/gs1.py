@@ -17,11 +17,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from biip import ParseError
-from biip.gs1_application_identifiers import GS1ApplicationIdentifier
-from biip.gs1_element_strings import GS1ElementString
-from biip.upc import Upc
-
 from backroom.models.rules.identifiers import GTIN_LENGTHS, check_digit, is_digits, is_sscc
 from backroom.scanners.digital_link import split_link
 from backroom.scanners.gs1_rules.checks import companions_missing, pairing_problem, value_problem
@@ -238,6 +233,9 @@ def read_gtin(digits: str, *, upc_e: bool = False) -> tuple[str | None, str | No
     if not is_digits(digits) or len(digits) not in GTIN_LENGTHS:
         return None, f"{_quoted(digits)} is not a GTIN: a GTIN has 8, 12, 13 or 14 digits"
     if upc_e and len(digits) == 8:
+        from biip import ParseError  # biip: ~120 ms to import, only for a code that needs it
+        from biip.upc import Upc
+
         try:
             digits = Upc.parse(digits).as_upc_a()
         except ParseError:
@@ -329,6 +327,9 @@ def name_of(ai: str) -> str:
     """The short name of AI: ours for the daily ones, else biip's or GS1's title."""
     if ai in NAMES:
         return NAMES[ai]
+    from biip import ParseError  # biip: only once a GS1 code is read
+    from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+
     try:
         return GS1ApplicationIdentifier.extract(ai).description
     except ParseError:
@@ -338,6 +339,9 @@ def name_of(ai: str) -> str:
 
 def element_of(ai: str, value: str) -> Element:
     """The Element for a valid value; biip reads its date or decimal where it can."""
+    from biip import ParseError  # biip: only once a GS1 code is read
+    from biip.gs1_element_strings import GS1ElementString
+
     name = name_of(ai)
     try:
         es = GS1ElementString.parse(ai + value)

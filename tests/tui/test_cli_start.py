@@ -131,3 +131,14 @@ def test_the_zsh_script_is_valid_zsh(tmp_path):
     assert "#compdef backroom" in code
     checked = subprocess.run(["zsh", "-n", str(script)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_a_scan_of_a_bin_loads_no_gs1_library(tmp_path):
+    """biip costs ~120 ms to import: only a code that is GS1 pays for it."""
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    assert main(["--db", url, "init"]) == 0
+    assert main(["--db", url, "location", "add", "A-01"]) == 0
+    run = f"from backroom.tui.cli.main import main\nmain(['--db', {url!r}, 'scan', 'A-01'])"
+    assert "biip" not in _modules_after(run)
+    gs1 = f"from backroom.tui.cli.main import main\nmain(['--db', {url!r}, 'scan', ']C110L1'])"
+    assert "biip" in _modules_after(gs1)
