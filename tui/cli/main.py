@@ -106,6 +106,9 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    from backroom.tui.cli.help_texts import apply_help
+
+    apply_help(parser)  # the standard help of recurring arguments, defaults, examples
     for path, leaf in command_parsers(parser):
         leaf.set_defaults(command_path=path)
     return parser
