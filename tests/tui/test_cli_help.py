@@ -275,3 +275,9 @@ def test_a_format_the_command_does_not_offer_is_a_usage_error(demo, capsys, monk
         with pytest.raises(SystemExit) as ended:
             PARSER.parse_args([*words, "--format", "yaml"])
         assert ended.value.code == 2, path
+
+
+def test_the_readme_shows_the_help_as_it_is(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert dict(COMMANDS)["receive"].format_help() in readme

@@ -207,17 +207,23 @@ class _OutputFormat(argparse.Action):
         namespace.csv = chosen == "csv"
 
 
-def add_output(parser: argparse.ArgumentParser, *formats: str, default: str | None = "") -> None:
+def add_output(
+    parser: argparse.ArgumentParser,
+    *formats: str,
+    default: str | None = "",
+    help: str | None = None,
+) -> None:
     """The one output idiom: --format with FORMATS (text, json, csv, pdf: those that
-    apply), the first the default unless DEFAULT is given (None: the handler decides);
-    --json is --format json and --csv is --format csv where those are offered."""
+    apply), the first the default unless DEFAULT is given (None: the handler decides,
+    and HELP says how); --json is --format json and --csv is --format csv where those
+    are offered."""
     chosen = formats[0] if default == "" else default
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--format",
         choices=formats,
         action=_OutputFormat,
-        help=f"how the result is printed: {', '.join(formats[:-1])} or {formats[-1]}",
+        help=help or f"how the result is printed: {', '.join(formats[:-1])} or {formats[-1]}",
     )
     for alias in ("json", "csv"):
         if alias in formats:

@@ -48,7 +48,13 @@ def register(sub) -> None:
     kinds = (*EXPORT_KINDS, "epcis")
     p.add_argument("kind", choices=kinds, metavar="KIND", help=", ".join(kinds))
     p.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD")
-    _formats(p, "csv", "json", default=None)  # None: CSV, but EPCIS is JSON-LD only
+    _formats(
+        p,
+        "csv",
+        "json",
+        default=None,
+        help="how the rows are written: csv or json (default: csv; epcis is JSON-LD only)",
+    )
     p.add_argument("--lot", metavar="LOT", help="epcis: only the events of this lot")
     p.add_argument("--item", metavar="ITEM", help="epcis: the item of --lot, where needed")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
@@ -57,11 +63,11 @@ def register(sub) -> None:
     _register_backup_and_restore(sub)
 
 
-def _formats(parser, *formats: str, default: str | None = "") -> None:
+def _formats(parser, *formats: str, default: str | None = "", help: str | None = None) -> None:
     """--format FORMATS, --json and --csv its aliases."""
     from backroom.tui.cli.context import add_output
 
-    add_output(parser, *formats, default=default)
+    add_output(parser, *formats, default=default, help=help)
 
 
 def _register_backup_and_restore(sub) -> None:

@@ -18,14 +18,16 @@ def _register_incoming(sub) -> None:
         "receive",
         help="receive stock from a supplier",
         epilog="backroom receive FD-1001 48 --to RECEIVING --lot L-0424 --expiry 2031-04-24\n"
-        "backroom receive TEA-1 60 --to A-01-01 --lot L-0501 --supplier SUP-NORDFOOD --ref PO-2291",
+        "backroom receive TEA-1 60 --to A-01-01 --lot L-0501 --ref PO-2291",
     )
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
     p.add_argument("--to", required=True, metavar="LOC")
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--expiry", type=iso_date, metavar="YYYY-MM-DD")
-    p.add_argument("--supplier", metavar="LOC", help="supplier location (default SUPPLIER)")
+    p.add_argument(
+        "--supplier", metavar="LOC", help="the supplier, by its location code (default: SUPPLIER)"
+    )
     p.add_argument("--supplier-lot", metavar="X")
     p.add_argument("--ref", metavar="REF", help="the purchase order or delivery note")
     _posting(p, cmd_receive)
