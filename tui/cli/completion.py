@@ -44,7 +44,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "completion",
         help="print the shell's Tab-completion script for backroom",
-        epilog="Load it from your shell's start-up file:\n  " + "\n  ".join(HOW_TO_LOAD.values()),
+        description="Print the Tab-completion script for SHELL. Load it from the shell's "
+        "start-up file:\n  " + "\n  ".join(HOW_TO_LOAD.values()),
+        epilog="examples:\n  backroom completion bash\n  backroom completion fish",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("shell", choices=SHELLS, help="the shell to complete in")

@@ -199,6 +199,48 @@ def small_text_file(source: str, what: str, limit: int) -> str:
     return text
 
 
+class _OutputFormat(argparse.Action):
+    """--format FORMAT, or an alias of one (--json, --csv): sets args.format, and
+    args.json and args.csv from it, so that a handler may ask either."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        chosen = values if isinstance(values, str) else self.const
+        namespace.format = chosen
+        namespace.json = chosen == "json"
+        namespace.csv = chosen == "csv"
+
+
+def add_output(
+    parser: argparse.ArgumentParser,
+    *formats: str,
+    default: str | None = "",
+    help: str | None = None,
+) -> None:
+    """The one output idiom: --format with FORMATS (text, json, csv, pdf: those that
+    apply), the first the default unless DEFAULT is given (None: the handler decides,
+    and HELP says how); --json is --format json and --csv is --format csv where those
+    are offered."""
+    chosen = formats[0] if default == "" else default
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--format",
+        choices=formats,
+        action=_OutputFormat,
+        help=help or f"how the result is printed: {', '.join(formats[:-1])} or {formats[-1]}",
+    )
+    for alias in ("json", "csv"):
+        if alias in formats:
+            group.add_argument(
+                f"--{alias}",
+                action=_OutputFormat,
+                nargs=0,
+                const=alias,
+                dest="format",
+                help=f"the same as --format {alias}",
+            )
+    parser.set_defaults(format=chosen, json=chosen == "json", csv=chosen == "csv")
+
+
 # Under --json a refusal is JSON on stderr too: {"error": {"code": ..., "message": ...}}.
 # main() sets it once per command, before anything can fail.
 ERRORS_AS_JSON = {"on": False}
@@ -227,6 +269,7 @@ __all__ = [
     "Context",
     "DomainError",
     "UsageError",
+    "add_output",
     "fail",
     "iso_date",
     "moment",

@@ -21,9 +21,12 @@ def register(sub) -> None:
         description="Every row is checked first; if any is wrong, every wrong row is listed "
         "with its line number and nothing is imported. 'backroom import KIND --template' "
         "prints the columns and an example row.",
+        epilog="backroom import items --template\nbackroom import items items.csv --check",
     )
     p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
-    p.add_argument("file", nargs="?", metavar="FILE.csv")
+    p.add_argument(
+        "file", nargs="?", metavar="FILE.csv", help="the CSV file, UTF-8, with a header row"
+    )
     p.add_argument("--template", action="store_true", help="print the header and an example row")
     p.add_argument("--check", action="store_true", help="check the file only; import nothing")
     p.add_argument(
@@ -31,7 +34,7 @@ def register(sub) -> None:
         action="store_true",
         help="import a stock file that was imported before (its receipts are posted twice)",
     )
-    p.add_argument("--json", action="store_true")
+    _formats(p, "text", "json")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -39,26 +42,43 @@ def register(sub) -> None:
         help="export as CSV or JSON (streamed), or EPCIS 2.0 JSON-LD",
         description="Writes to stdout, or to --out FILE. Items, locations, lots, stock and "
         "consignees come out in the layout 'backroom import' reads.",
+        epilog="backroom export items --out all-items.csv\n"
+        "backroom export epcis --lot L-0424 --item FD-1001 --out l-0424.jsonld",
     )
     kinds = (*EXPORT_KINDS, "epcis")
     p.add_argument("kind", choices=kinds, metavar="KIND", help=", ".join(kinds))
     p.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD")
-    form = p.add_mutually_exclusive_group()
-    form.add_argument("--csv", dest="fmt", action="store_const", const="csv")
-    form.add_argument("--json", dest="fmt", action="store_const", const="json")
+    _formats(
+        p,
+        "csv",
+        "json",
+        default=None,
+        help="how the rows are written: csv or json (default: csv; epcis is JSON-LD only)",
+    )
     p.add_argument("--lot", metavar="LOT", help="epcis: only the events of this lot")
     p.add_argument("--item", metavar="ITEM", help="epcis: the item of --lot, where needed")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
-    p.set_defaults(func=cmd_export, fmt=None)
+    p.set_defaults(func=cmd_export)
     _register_backup_and_restore(sub)
 
 
+def _formats(parser, *formats: str, default: str | None = "", help: str | None = None) -> None:
+    """--format FORMATS, --json and --csv its aliases."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, *formats, default=default, help=help)
+
+
 def _register_backup_and_restore(sub) -> None:
-    p = sub.add_parser("backup", help="a consistent copy of the database while others keep working")
-    p.add_argument("file", metavar="FILE")
+    p = sub.add_parser(
+        "backup",
+        help="a consistent copy of the database while others keep working",
+        epilog="backroom backup before-stocktake.db\nbackroom backup nightly.db --force --json",
+    )
+    p.add_argument("file", metavar="FILE", help="the backup file to write (SQLite)")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    p.add_argument("--json", action="store_true")
+    _formats(p, "text", "json")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser(
@@ -68,8 +88,9 @@ def _register_backup_and_restore(sub) -> None:
         "then puts the backup in place in one transaction. Moves and events the backup "
         "lacks are refused unless --force; with it they are kept in a file next to the "
         "database, the restore is recorded, and every session that posted them is told.",
+        epilog="backroom restore before-stocktake.db\nbackroom restore nightly.db --force",
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a backup made by 'backroom backup'")
     p.add_argument(
         "--force",
         action="store_true",
@@ -80,9 +101,9 @@ def _register_backup_and_restore(sub) -> None:
         type=_seconds,
         default=10.0,
         metavar="SECONDS",
-        help="how long to wait for sessions that are writing (default 10)",
+        help="how long to wait for sessions that are writing",
     )
-    p.add_argument("--json", action="store_true")
+    _formats(p, "text", "json")
     p.set_defaults(func=cmd_restore)
 
 
@@ -146,7 +167,7 @@ def _output(path: Path | None, force: bool) -> Iterator[TextIO]:
 
 def cmd_export(ctx: Context) -> int:
     a = ctx.args
-    fmt = a.fmt or ("json" if a.kind == "epcis" else "csv")
+    fmt = a.format or ("json" if a.kind == "epcis" else "csv")
     if a.kind != "epcis" and (a.lot or a.item):
         return fail("--lot and --item apply to 'export epcis' only")
     if a.kind == "epcis" and fmt != "json":
@@ -162,7 +183,7 @@ def cmd_export(ctx: Context) -> int:
 
     # No bar under --json, nor where the rows themselves go to the terminal. A reader
     # that goes away (| head) is main()'s to handle, as for every command.
-    off = a.fmt == "json" or (a.out is None and sys.stdout.isatty())
+    off = a.format == "json" or (a.out is None and sys.stdout.isatty())
     with progress_of(f"exporting {a.kind}", off=off) as progress, _output(target, a.force) as out:
         if a.kind == "epcis":
             from backroom.models.data.epcis import write_epcis

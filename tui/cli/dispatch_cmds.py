@@ -14,26 +14,45 @@ def register(sub) -> None:
             dest="action", metavar="ACTION", required=True
         )
     )
-    p = sub.add_parser("manifest", help="a carrier's end-of-day manifest")
-    p.add_argument("carrier", metavar="CARRIER")
-    p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="shipping day (UTC)")
-    p.add_argument("--format", choices=("text", "csv", "pdf"), default="text")
-    p.add_argument("--out", metavar="FILE")
+    p = sub.add_parser(
+        "manifest",
+        help="a carrier's end-of-day manifest",
+        epilog="backroom manifest DHL --format csv\n"
+        "backroom manifest DPD --date 2026-12-03 --format pdf --out dpd-manifest.pdf",
+    )
+    p.add_argument("carrier", metavar="CARRIER", help="the carrier, by its code (such as DHL)")
+    p.add_argument(
+        "--date", type=iso_date, metavar="YYYY-MM-DD", help="shipping day (UTC; default today)"
+    )
+    p.add_argument("--out", metavar="FILE", help="write to FILE (a PDF needs one)")
     p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
-    with_json(p, cmd_manifest)
+    with_json(p, cmd_manifest, "csv", "pdf")
 
 
 def _load(sub) -> None:
-    p = sub.add_parser("create", help="a new load; prints its number")
-    p.add_argument("--vehicle", required=True, metavar="PLATE")
-    p.add_argument("--driver", default="", metavar="NAME")
+    p = sub.add_parser(
+        "create",
+        help="a new load; prints its number",
+        epilog="backroom load create --vehicle 'WX 4821K' --driver Piotr "
+        "--departure '2026-12-04 06:00'",
+    )
+    p.add_argument(
+        "--vehicle", required=True, metavar="PLATE", help="the vehicle's plate, or its name"
+    )
+    p.add_argument("--driver", default="", metavar="NAME", help="who drives it")
     p.add_argument("--departure", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC")
     with_json(p, cmd_load_create)
-    p = sub.add_parser("add", help="put shipments on a load")
+    p = sub.add_parser(
+        "add",
+        help="put shipments on a load",
+        epilog="backroom load add LOAD-000001 SHP-000003 SHP-000004",
+    )
     p.add_argument("load", metavar="LOAD")
     p.add_argument("shipments", nargs="+", metavar="SHIPMENT")
     with_json(p, cmd_load_add)
-    p = sub.add_parser("show", help="a load and its shipments")
+    p = sub.add_parser(
+        "show", help="a load and its shipments", epilog="backroom load show LOAD-000001 --json"
+    )
     p.add_argument("load", metavar="LOAD")
     with_json(p, cmd_load_show)
 

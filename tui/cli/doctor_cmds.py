@@ -11,8 +11,11 @@ def register(sub) -> None:
         "doctor",
         help="check security: file modes, PIN lengths, badge hashes, weak settings "
         "(exit 1 if anything needs fixing)",
+        epilog="backroom doctor\nbackroom --config site.toml doctor --json",
     )
-    p.add_argument("--json", action="store_true")
+    from backroom.tui.cli.context import add_output
+
+    add_output(p, "text", "json")
     p.set_defaults(func=cmd_doctor)
 
 

@@ -34,9 +34,12 @@ def register(sub) -> None:
     )
 
 
-def with_json(parser, func) -> None:
-    """Give PARSER the --json option and FUNC as its command."""
-    parser.add_argument("--json", action="store_true")
+def with_json(parser, func, *formats: str) -> None:
+    """Give PARSER --format text|json (and FORMATS), --json its alias, and FUNC as its
+    command."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, "text", "json", *formats)
     parser.set_defaults(func=func)
 
 
@@ -50,20 +53,38 @@ def _shipment(sub) -> None:
 
 def _order_actions(sub) -> None:
     """create, add-line, allocate and pick."""
-    p = sub.add_parser("create", help="a new draft shipment; prints its number")
+    p = sub.add_parser(
+        "create",
+        help="a new draft shipment; prints its number",
+        epilog="backroom shipment create --consignee 'Café Lumière' --carrier DHL "
+        "--service express --date 2026-12-04",
+    )
     p.add_argument("--consignee", required=True, metavar="NAME")
     p.add_argument("--carrier", metavar="CODE")
-    p.add_argument("--service", metavar="LEVEL")
+    p.add_argument(
+        "--service", metavar="LEVEL", help="the carrier's service level, such as express"
+    )
     p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="planned ship date")
     with_json(p, cmd_create)
 
-    p = sub.add_parser("add-line", help="order an item on a shipment")
+    p = sub.add_parser(
+        "add-line",
+        help="order an item on a shipment",
+        epilog="backroom shipment add-line SHP-000005 TEA-1 24\n"
+        "backroom shipment add-line SHP-000005 FD-1001 6",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
     with_json(p, cmd_add_line)
 
-    p = sub.add_parser("allocate", help="reserve stock: FEFO/FIFO, or a lot chosen by a lead")
+    p = sub.add_parser(
+        "allocate",
+        help="reserve stock: FEFO/FIFO, or a lot chosen by a lead",
+        epilog="backroom shipment allocate SHP-000005 --item TEA-1 --lot L-0501 "
+        "--location A-01-01 --qty 24\n"
+        "backroom shipment allocate SHP-000005",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--item", metavar="ITEM", help="lead: allocate this item by hand")
     p.add_argument("--lot", metavar="LOT")
@@ -71,58 +92,98 @@ def _order_actions(sub) -> None:
     p.add_argument("--qty", type=whole_number, metavar="N")
     with_json(p, cmd_allocate)
 
-    p = sub.add_parser("pick", help="pick list, or pick stock to dispatch")
+    p = sub.add_parser(
+        "pick",
+        help="pick list, or pick stock to dispatch",
+        description="Without options, prints the pick list. With --at, --item and --qty, "
+        "picks that stock to dispatch; with --all, picks the whole list as allocated.",
+        epilog="backroom shipment pick SHP-000005\nbackroom shipment pick SHP-000005 --all",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--at", metavar="LOC", help="location picked from")
     p.add_argument("--item", metavar="ITEM")
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--qty", type=whole_number, metavar="N")
-    p.add_argument("--short", action="store_true", help="QTY is all there was")
+    p.add_argument("--short", action="store_true", help="--qty N is all there was at --at LOC")
     p.add_argument("--all", action="store_true", help="pick the whole list as allocated")
     with_json(p, cmd_pick)
 
 
 def _pack_actions(sub) -> None:
     """pack, weigh and track: parcels and what is known about them."""
-    p = sub.add_parser("pack", help="put picked stock into a parcel")
+    p = sub.add_parser(
+        "pack",
+        help="put picked stock into a parcel",
+        epilog="backroom shipment pack SHP-000005 --kind box --weight 12.5",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--item", metavar="ITEM", help="without it, everything picked goes in")
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--qty", type=whole_number, metavar="N")
     p.add_argument("--parcel", metavar="SSCC", help="an open parcel (default: a new one)")
-    p.add_argument("--kind", choices=PARCEL_KINDS, default="box")
-    p.add_argument("--weight", type=weight_grams, metavar="KG")
+    p.add_argument("--kind", choices=PARCEL_KINDS, default="box", help="a new parcel's kind")
+    p.add_argument(
+        "--weight", type=weight_grams, metavar="KG", help="the parcel's gross weight in kg"
+    )
     with_json(p, cmd_pack)
 
-    p = sub.add_parser("weigh", help="record a parcel's weight")
+    p = sub.add_parser(
+        "weigh",
+        help="record a parcel's weight",
+        epilog="backroom shipment weigh 095212340000000013 8.4",
+    )
     p.add_argument("sscc", metavar="SSCC")
-    p.add_argument("weight", metavar="KG", type=weight_grams)
+    p.add_argument(
+        "weight", metavar="KG", type=weight_grams, help="gross weight in kg, such as 12.5"
+    )
     with_json(p, cmd_weigh)
 
-    p = sub.add_parser("track", help="record a parcel's tracking number")
+    p = sub.add_parser(
+        "track",
+        help="record a parcel's tracking number",
+        epilog="backroom shipment track 095212340000000013 JJD0001234567",
+    )
     p.add_argument("sscc", metavar="SSCC")
-    p.add_argument("tracking", metavar="NUMBER")
+    p.add_argument("tracking", metavar="NUMBER", help="the carrier's tracking number")
     with_json(p, cmd_track)
 
 
 def _leave_actions(sub) -> None:
     """ship, deliver and cancel: the shipment leaves, arrives, or never goes."""
-    p = sub.add_parser("ship", help="the parcels leave: dispatch -> customer")
+    p = sub.add_parser(
+        "ship",
+        help="the parcels leave: dispatch -> customer",
+        epilog="backroom shipment ship SHP-000005 --tracking 095212340000000013=JJD0001234567",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument(
-        "--tracking", action="append", default=[], type=tracking_pair, metavar="SSCC=NUMBER"
+        "--tracking",
+        action="append",
+        default=[],
+        type=tracking_pair,
+        metavar="SSCC=NUMBER",
+        help="a parcel's tracking number (repeat for each parcel)",
     )
     p.add_argument("--override-expired", action="store_true", help="lead: ship expired lots")
     with_json(p, cmd_ship)
 
-    p = sub.add_parser("deliver", help="record the proof of delivery")
+    p = sub.add_parser(
+        "deliver",
+        help="record the proof of delivery",
+        epilog="backroom shipment deliver SHP-000005 --signed-by 'J. Martin' "
+        "--at '2026-12-05 09:30'",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
-    p.add_argument("--signed-by", required=True, metavar="NAME")
+    p.add_argument("--signed-by", required=True, metavar="NAME", help="who signed for the goods")
     p.add_argument("--at", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC (default now)")
     p.add_argument("--note", default="")
     with_json(p, cmd_deliver)
 
-    p = sub.add_parser("cancel", help="cancel before shipping; picked stock goes back")
+    p = sub.add_parser(
+        "cancel",
+        help="cancel before shipping; picked stock goes back",
+        epilog="backroom shipment cancel SHP-000001 --reason 'order withdrawn'",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--return-to", metavar="LOC", help="where picked stock goes back to")
     p.add_argument("--reason", default="")
@@ -131,23 +192,41 @@ def _leave_actions(sub) -> None:
 
 def _read_actions(sub) -> None:
     """show, list and document."""
-    p = sub.add_parser("show", help="lines, allocations, parcels and history")
+    p = sub.add_parser(
+        "show",
+        help="lines, allocations, parcels and history",
+        epilog="backroom shipment show SHP-000005\nbackroom shipment show SHP-000005 --json",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
     with_json(p, cmd_show)
 
-    p = sub.add_parser("list", help="shipments, newest first")
-    p.add_argument("--status", metavar="S[,S]", help=", ".join(SHIPMENT_STATUSES))
+    p = sub.add_parser(
+        "list",
+        help="shipments, newest first",
+        epilog="backroom shipment list --status picking,packed\n"
+        "backroom shipment list --carrier DHL --json",
+    )
+    p.add_argument(
+        "--status", metavar="S[,S]", help="only these statuses: " + ", ".join(SHIPMENT_STATUSES)
+    )
     p.add_argument("--carrier", metavar="CODE")
     p.add_argument("--consignee", metavar="NAME")
     p.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="planned ship date")
     p.add_argument("--limit", type=whole_number, default=100, metavar="N")
     with_json(p, cmd_list)
 
-    p = sub.add_parser("document", help="packing list or delivery note")
+    p = sub.add_parser(
+        "document",
+        help="packing list or delivery note",
+        epilog="backroom shipment document SHP-000005 packing-list\n"
+        "backroom shipment document SHP-000005 delivery-note --format pdf --out dn.pdf",
+    )
     p.add_argument("shipment", metavar="SHIPMENT")
-    p.add_argument("document", choices=DOCUMENTS)
-    p.add_argument("--format", choices=("text", "pdf"), default="text")
-    p.add_argument("--out", metavar="FILE")
+    p.add_argument("document", choices=DOCUMENTS, help="which document: " + ", ".join(DOCUMENTS))
+    from backroom.tui.cli.context import add_output
+
+    add_output(p, "text", "pdf")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (a PDF needs one)")
     p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
     p.set_defaults(func=cmd_document)
 

@@ -30,8 +30,16 @@ def register(sub) -> None:
         f"{', '.join(KINDS)}; 'label printers' lists the configured printers. Without "
         "--out or --printer, labels go to labels.printer from the configuration, else to "
         "a file in the current folder.",
+        epilog="backroom label location A --under --format pdf --sheet a4 --out aisle-a.pdf\n"
+        "backroom label lot L-0424 --item FD-1001 --copies 2 --format zpl --out -\n"
+        "backroom label printers",
     )
-    p.add_argument("kind", metavar="KIND", choices=(*KINDS, "printers"))
+    p.add_argument(
+        "kind",
+        metavar="KIND",
+        choices=(*KINDS, "printers"),
+        help="what the label is for: " + ", ".join(KINDS) + "; or printers, to list them",
+    )
     p.add_argument(
         "keys",
         metavar="KEY",
@@ -39,13 +47,26 @@ def register(sub) -> None:
         help="location code, SKU or GTIN, lot or serial number, SSCC, or user name; "
         "several for a batch",
     )
-    p.add_argument("--format", choices=("png", "pdf", "zpl"))
+    # --format here is the label file's, not the report's (that is --json).
+    p.add_argument(
+        "--format",
+        choices=("png", "pdf", "zpl"),
+        help="the label file: PNG image, PDF, or ZPL for a thermal printer "
+        "(default: the printer's, else [labels] format, else png)",
+    )
     p.add_argument("--size", metavar="WxH", help="label size in mm, such as 100x50, or a4")
-    p.add_argument("--dpi", type=whole_number, choices=(203, 300, 600))
+    p.add_argument(
+        "--dpi",
+        type=whole_number,
+        choices=(203, 300, 600),
+        help="the printer's resolution in dots per inch (default: the printer's, else 203)",
+    )
     p.add_argument("--out", metavar="FILE", help="write to FILE ('-' for standard output)")
     p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
     p.add_argument("--printer", metavar="NAME", help="a printer from the configuration")
-    p.add_argument("--copies", type=whole_number, default=1, metavar="N")
+    p.add_argument(
+        "--copies", type=whole_number, default=1, metavar="N", help="how many of each label"
+    )
     p.add_argument("--sheet", choices=("a4", "letter"), help="PDF: several labels per page")
     p.add_argument("--item", metavar="ITEM", help="lot, serial: the item, where needed")
     p.add_argument(
@@ -56,6 +77,13 @@ def register(sub) -> None:
         help="location: also every location under it, in walking order",
     )
     p.add_argument("--renew", action="store_true", help="badge: a new token; old badge void")
+    _sscc_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_label)
+
+
+def _sscc_options(p) -> None:
+    """What an SSCC (parcel) label carries beside its number."""
     p.add_argument(
         "--serial",
         type=whole_number,
@@ -69,8 +97,6 @@ def register(sub) -> None:
     p.add_argument("--postal-code", metavar="P", help="sscc: ship-to postal code (420)")
     p.add_argument("--carrier", default="", metavar="NAME", help="sscc: carrier")
     p.add_argument("--contents", action="append", default=[], metavar="LINE", help="sscc: contents")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_label)
 
 
 def cmd_label(ctx: Context) -> int:

@@ -85,6 +85,9 @@ def build_parser(words: Sequence[str] | None = None) -> Parser:
     if not modules:  # --help, no command or a misspelt one: the commands listed only
         for name, (about, _) in COMMANDS.items():
             sub.add_parser(name, help=about, add_help=False)
+    from backroom.tui.cli.help_texts import apply_help
+
+    apply_help(parser)  # the standard help of recurring arguments, defaults, examples
     for path, leaf in command_parsers(parser):
         leaf.set_defaults(command_path=path)
     return parser

@@ -31,18 +31,34 @@ def _register_items(sub) -> None:
     item = sub.add_parser("item", help="items: add, list").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
-    p = item.add_parser("add", help="add an item")
-    p.add_argument("sku")
-    p.add_argument("--name", required=True)
-    p.add_argument("--gtin")
-    p.add_argument("--unit", default="pcs")
-    p.add_argument("--tracking", choices=TRACKING, default="none")
-    p.add_argument("--shelf-life", type=whole_number, metavar="DAYS")
-    p.add_argument("--json", action="store_true")
+    p = item.add_parser(
+        "add",
+        help="add an item",
+        epilog="backroom item add TEA-1 --name 'Green tea, 20 bags' --tracking lot "
+        "--shelf-life 540\nbackroom item add BOX-S --name 'Small carton' --gtin 4006381333931",
+    )
+    p.add_argument("sku", metavar="SKU", help="the item's own code, as on the shelf label")
+    p.add_argument("--name", required=True, metavar="NAME", help="what people call it")
+    p.add_argument("--gtin", metavar="GTIN", help="the barcode number on the pack (8 to 14 digits)")
+    p.add_argument(
+        "--unit", default="pcs", help="what stock is counted in: pcs, g, ml, ... (whole numbers)"
+    )
+    p.add_argument(
+        "--tracking",
+        choices=TRACKING,
+        default="none",
+        help="lot: every receipt names a lot; serial: every piece has its own number",
+    )
+    p.add_argument(
+        "--shelf-life", type=whole_number, metavar="DAYS", help="days from production to expiry"
+    )
+    _output(p)
     p.set_defaults(func=cmd_item_add)
-    p = item.add_parser("list", help="list items")
+    p = item.add_parser(
+        "list", help="list items", epilog="backroom item list --search FD-10\nbackroom item list"
+    )
     p.add_argument("--search", default="", help="the start of the SKU, or part of the name or GTIN")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_item_list)
     _register_packaging(item)
 
@@ -87,17 +103,31 @@ def _register_locations(sub) -> None:
     loc = sub.add_parser("location", help="locations: add, list").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
-    p = loc.add_parser("add", help="add a location")
-    p.add_argument("code")
-    p.add_argument("--name", default="")
-    p.add_argument("--parent", metavar="CODE")
-    p.add_argument("--kind", choices=LOCATION_KINDS, default="internal")
+    p = loc.add_parser(
+        "add",
+        help="add a location",
+        epilog="backroom location add E-01-01 --name 'Aisle E, bay 1, level 1' --parent AMB\n"
+        "backroom location add QC-2 --parent WH1 --quarantine",
+    )
+    p.add_argument("code", metavar="CODE", help="the location's code, as on its label")
+    p.add_argument("--name", default="", help="what people call it")
+    p.add_argument("--parent", metavar="CODE", help="the location it is inside (an aisle, a zone)")
+    p.add_argument(
+        "--kind",
+        choices=LOCATION_KINDS,
+        default="internal",
+        help="internal: a place in the warehouse; the others stand for the outside world",
+    )
     p.add_argument("--quarantine", action="store_true", help="blocked lots may go here")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_location_add)
-    p = loc.add_parser("list", help="list locations in walking order")
-    p.add_argument("--under", metavar="CODE")
-    p.add_argument("--json", action="store_true")
+    p = loc.add_parser(
+        "list",
+        help="list locations in walking order",
+        epilog="backroom location list --under COLD\nbackroom location list --json",
+    )
+    p.add_argument("--under", metavar="CODE", help="only this location and those inside it")
+    _output(p)
     p.set_defaults(func=cmd_location_list)
 
 
@@ -105,31 +135,47 @@ def _register_lots(sub) -> None:
     lot = sub.add_parser("lot", help="lots: add, list, status").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
-    p = lot.add_parser("add", help="add a lot (or serial number) of an item")
+    p = lot.add_parser(
+        "add",
+        help="add a lot (or serial number) of an item",
+        epilog="backroom lot add FD-1002 L-0425 --expiry 2028-04-25 --supplier-lot NF-7781",
+    )
     p.add_argument("item", metavar="ITEM")
     p.add_argument("lot", metavar="LOT")
     p.add_argument("--expiry", type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--production-date", type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--supplier-lot", metavar="X")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_lot_add)
-    p = lot.add_parser("list", help="list lots, soonest expiry first")
+    p = lot.add_parser(
+        "list",
+        help="list lots, soonest expiry first",
+        epilog="backroom lot list --item FD-1002\nbackroom lot list --status blocked --json",
+    )
     p.add_argument(
         "--search",
         default="",
         metavar="TEXT",
         help="what the screen's search line takes, such as 'M-2 status:blocked'",
     )
-    p.add_argument("--item", metavar="ITEM")
-    p.add_argument("--status", choices=LOT_STATUSES)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--item", metavar="ITEM", help="only the lots of this item (SKU or GTIN)")
+    p.add_argument("--status", choices=LOT_STATUSES, help="only lots with this status")
+    _output(p)
     p.set_defaults(func=cmd_lot_list)
-    p = lot.add_parser("status", help="change a lot's status, with a reason")
+    p = lot.add_parser(
+        "status",
+        help="change a lot's status, with a reason",
+        epilog="backroom lot status L-0425 quarantine --item FD-1002 --reason 'seal broken'",
+    )
     p.add_argument("lot", metavar="LOT")
-    p.add_argument("status", choices=LOT_STATUSES)
+    p.add_argument(
+        "status",
+        choices=LOT_STATUSES,
+        help="released: may be picked; quarantine, blocked, recalled: may not",
+    )
     p.add_argument("--reason", required=True)
-    p.add_argument("--item", metavar="ITEM")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--item", metavar="ITEM", help="where the number exists for several items")
+    _output(p)
     p.set_defaults(func=cmd_lot_status)
 
 
@@ -137,14 +183,30 @@ def _register_users(sub) -> None:
     user = sub.add_parser("user", help="users: add, list").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
-    p = user.add_parser("add", help="add a user")
-    p.add_argument("name")
-    p.add_argument("--role", choices=ROLES, default="operator")
-    p.add_argument("--json", action="store_true")
+    p = user.add_parser(
+        "add",
+        help="add a user",
+        epilog="backroom user add ewa --role lead\nbackroom user add piotr",
+    )
+    p.add_argument("name", metavar="USER", help="the name they log in with (their OS account)")
+    p.add_argument(
+        "--role",
+        choices=ROLES,
+        default="operator",
+        help="operator: daily work; lead: corrections, recalls, reports; admin: everything",
+    )
+    _output(p)
     p.set_defaults(func=cmd_user_add)
-    p = user.add_parser("list", help="list users")
-    p.add_argument("--json", action="store_true")
+    p = user.add_parser("list", help="list users", epilog="backroom user list --json")
+    _output(p)
     p.set_defaults(func=cmd_user_list)
+
+
+def _output(parser) -> None:
+    """--format text|json, --json its alias."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, "text", "json")
 
 
 def cmd_item_add(ctx: Context) -> int:

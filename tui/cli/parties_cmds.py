@@ -21,27 +21,51 @@ def register(sub) -> None:
 
 
 def _consignee(sub) -> None:
-    p = sub.add_parser("add", help="add a consignee")
-    p.add_argument("name", metavar="NAME")
+    p = sub.add_parser(
+        "add",
+        help="add a consignee",
+        epilog="backroom consignee add 'Spółka Łódź' --address 'ul. Piotrkowska 12' "
+        "--postal-code 90-001 --city Łódź --country PL --min-shelf-life 14",
+    )
+    p.add_argument("name", metavar="NAME", help="the consignee's name, as on the delivery note")
     p.add_argument("--address", required=True, metavar="TEXT", help="street lines, '|' between")
-    p.add_argument("--postal-code", required=True, metavar="P")
-    p.add_argument("--city", required=True, metavar="C")
-    p.add_argument("--country", required=True, metavar="CC")
-    p.add_argument("--gln", metavar="GLN")
-    p.add_argument("--contact", metavar="TEXT")
-    p.add_argument("--min-shelf-life", type=whole_number, default=0, metavar="DAYS")
+    p.add_argument("--postal-code", required=True, metavar="P", help="the postal code")
+    p.add_argument("--city", required=True, metavar="C", help="the city")
+    p.add_argument(
+        "--country", required=True, metavar="CC", help="the country's two-letter code (DE, PL)"
+    )
+    p.add_argument("--gln", metavar="GLN", help="the consignee's GS1 Global Location Number")
+    p.add_argument("--contact", metavar="TEXT", help="who to call, and their number")
+    p.add_argument(
+        "--min-shelf-life",
+        type=whole_number,
+        default=0,
+        metavar="DAYS",
+        help="days of shelf life a lot must have left to be shipped to them",
+    )
     with_json(p, cmd_consignee_add)
-    with_json(sub.add_parser("list", help="list consignees"), cmd_consignee_list)
+    with_json(
+        sub.add_parser("list", help="list consignees", epilog="backroom consignee list --json"),
+        cmd_consignee_list,
+    )
 
 
 def _carrier(sub) -> None:
-    p = sub.add_parser("add", help="add a carrier")
-    p.add_argument("code", metavar="CODE")
-    p.add_argument("--name", required=True)
+    p = sub.add_parser(
+        "add",
+        help="add a carrier",
+        epilog="backroom carrier add UPS --name 'UPS Standard' --services standard,saver "
+        "--tracking-url 'https://www.ups.com/track?tracknum={tracking}'",
+    )
+    p.add_argument("code", metavar="CODE", help="the carrier's short code (DHL, UPS)")
+    p.add_argument("--name", required=True, help="the carrier's name, as documents print it")
     p.add_argument("--services", default="", metavar="A,B", help="service levels")
     p.add_argument("--tracking-url", metavar="URL", help="with {tracking} for the number")
     with_json(p, cmd_carrier_add)
-    with_json(sub.add_parser("list", help="list carriers"), cmd_carrier_list)
+    with_json(
+        sub.add_parser("list", help="list carriers", epilog="backroom carrier list"),
+        cmd_carrier_list,
+    )
 
 
 # --- consignees and carriers ------------------------------------------------------------

@@ -29,39 +29,67 @@ def _user_actions(sub) -> argparse._SubParsersAction:
 
 def register(sub) -> None:
     user = _user_actions(sub)
-    p = user.add_parser("add-key", help="register a user's SSH public key for 'serve ssh'")
-    p.add_argument("name")
+    p = user.add_parser(
+        "add-key",
+        help="register a user's SSH public key for 'serve ssh'",
+        epilog="backroom user add-key maria maria.pub\nbackroom user add-key jonas -",
+    )
+    p.add_argument("name", metavar="USER")
     p.add_argument("keyfile", metavar="KEYFILE", help="an OpenSSH .pub file, or - for stdin")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_add_key)
-    p = user.add_parser("keys", help="list a user's SSH public keys")
-    p.add_argument("name")
-    p.add_argument("--json", action="store_true")
+    p = user.add_parser(
+        "keys", help="list a user's SSH public keys", epilog="backroom user keys maria"
+    )
+    p.add_argument("name", metavar="USER")
+    _output(p)
     p.set_defaults(func=cmd_keys)
     p = user.add_parser(
         "set-pin",
         help="set a user's PIN for shared terminals: 6 to 12 digits "
         "(a site may ask for more, or allow 4, with [access] pin_min_length)",
+        description="Asks for the new PIN twice at the terminal, or reads it from standard "
+        "input with --pin-stdin (for scripts).",
+        epilog="backroom user set-pin maria --pin-stdin",
     )
-    p.add_argument("name")
+    p.add_argument("name", metavar="USER")
     p.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     p.set_defaults(func=cmd_set_pin)
-    p = user.add_parser("badge", help="give a user a badge code (print it: label badge NAME)")
-    p.add_argument("name")
+    p = user.add_parser(
+        "badge",
+        help="give a user a badge code (print it: label badge NAME)",
+        epilog="backroom user badge maria\nbackroom user badge maria --renew",
+    )
+    p.add_argument("name", metavar="USER")
     p.add_argument("--renew", action="store_true", help="a new code; the old badge stops working")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_badge)
-    p = user.add_parser("deactivate", help="switch a user off: no login, no posting")
-    p.add_argument("name")
-    p.add_argument("--json", action="store_true")
+    p = user.add_parser(
+        "deactivate",
+        help="switch a user off: no login, no posting",
+        epilog="backroom user deactivate tomasz",
+    )
+    p.add_argument("name", metavar="USER")
+    _output(p)
     p.set_defaults(func=cmd_deactivate)
 
-    p = sub.add_parser("audit", help="moves and events by user, newest first")
+    p = sub.add_parser(
+        "audit",
+        help="moves and events by user, newest first",
+        epilog="backroom audit --user maria --since 2026-01-01\nbackroom audit --limit 20 --json",
+    )
     p.add_argument("--user", dest="who", metavar="NAME", help="only what NAME did")
     p.add_argument("--since", type=iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--limit", type=positive_number, default=100, metavar="N")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_audit)
+
+
+def _output(parser) -> None:
+    """--format text|json, --json its alias."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, "text", "json")
 
 
 def _admin(ctx: Context):

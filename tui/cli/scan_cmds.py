@@ -25,10 +25,15 @@ def register(sub) -> None:
         description="Show how TEXT is read (symbology, GS1 elements) and what it names in "
         "the database. Give the GS1 group separator as ASCII 29, as \\x1d, or as this "
         "station's substitute; '-' reads the code from standard input.",
+        epilog="backroom scan A-01-01\nbackroom scan '0109521234000174\\x1d10L26301C' --json",
     )
-    p.add_argument("text", metavar="TEXT")
+    p.add_argument(
+        "text",
+        metavar="TEXT",
+        help="the code as the scanner sends it: a location, SKU, GTIN, GS1 string, SSCC, ...",
+    )
     p.add_argument("--station", metavar="NAME", help="scanner settings (default: BACKROOM_STATION)")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_scan)
 
     scanner = sub.add_parser("scanner", help="scanner set-up: test").add_subparsers(
@@ -40,12 +45,21 @@ def register(sub) -> None:
         description="Scan the scanner test label (or give --input). Backroom compares what "
         "arrived with what the label holds, names each fault and suggests this station's "
         "settings; --write saves them under [scanner.stations.NAME] in the config file.",
+        epilog="backroom scanner test --station dock-1\n"
+        "backroom scanner test --station dock-1 --write --json",
     )
     p.add_argument("--input", metavar="TEXT", help="what the scanner sent (for scripts)")
     p.add_argument("--station", metavar="NAME", help="station to configure (default: default)")
     p.add_argument("--write", action="store_true", help="save the suggested settings")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_scanner_test)
+
+
+def _output(parser) -> None:
+    """--format text|json, --json its alias."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, "text", "json")
 
 
 def cmd_scan(ctx: Context) -> int:

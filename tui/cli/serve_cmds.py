@@ -17,9 +17,19 @@ def register(sub) -> None:
     serve = sub.add_parser("serve", help="serve the TUI over SSH or the web").add_subparsers(
         dest="action", metavar="ACTION", required=True
     )
-    p = serve.add_parser("ssh", help="an SSH server: one TUI per connection, keys per user")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    p.add_argument("--port", type=positive_number, default=2222)
+    _ssh(serve)
+    _web(serve)
+
+
+def _ssh(serve) -> None:
+    p = serve.add_parser(
+        "ssh",
+        help="an SSH server: one TUI per connection, keys per user",
+        epilog="backroom serve ssh\nbackroom serve ssh --host 0.0.0.0 --port 2222 "
+        "--max-connections 40",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=positive_number, default=2222, help="TCP port to listen on")
     p.add_argument("--host-key", metavar="FILE", help="host key (made on first run)")
     p.add_argument("--max-connections", type=positive_number, metavar="N", help="in all (20)")
     p.add_argument(
@@ -35,9 +45,18 @@ def register(sub) -> None:
         help="a connection not logged in by then is closed (30)",
     )
     p.set_defaults(func=cmd_serve_ssh)
-    p = serve.add_parser("web", help="a web server (textual-serve): the TUI in a browser")
-    p.add_argument("--host", default="localhost", help="address to listen on (localhost)")
-    p.add_argument("--port", type=positive_number, default=8000)
+
+
+def _web(serve) -> None:
+    p = serve.add_parser(
+        "web",
+        help="a web server (textual-serve): the TUI in a browser",
+        epilog="backroom serve web --user kiosk\n"
+        "backroom serve web --user-header X-Remote-User --trusted-proxy 127.0.0.1 "
+        "--public-url https://backroom.example.com",
+    )
+    p.add_argument("--host", default="localhost", help="address to listen on")
+    p.add_argument("--port", type=positive_number, default=8000, help="TCP port to listen on")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--user", dest="web_user", metavar="NAME", help="everyone works as NAME")
     who.add_argument(

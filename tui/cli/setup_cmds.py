@@ -6,34 +6,61 @@ from backroom.tui.cli.context import Context, fail
 
 
 def register(sub) -> None:
-    p = sub.add_parser("init", help="create the database (and its virtual locations)")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser(
+        "init",
+        help="create the database (and its virtual locations)",
+        epilog="backroom init\nbackroom --db sqlite:///site.db init --json",
+    )
+    _output(p)
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("demo", help="build a believable demo warehouse, then open it")
-    p.add_argument("--size", choices=("small", "large"), default="small")
+    p = sub.add_parser(
+        "demo",
+        help="build a believable demo warehouse, then open it",
+        epilog="backroom --db sqlite:///demo.db demo\n"
+        "backroom --db sqlite:///big.db demo --size large --no-tui",
+    )
+    p.add_argument(
+        "--size",
+        choices=("small", "large"),
+        default="small",
+        help="small: 40 items, about 1,000 moves, built in seconds; large: a million moves",
+    )
     p.add_argument("--no-tui", action="store_true", help="build only; do not open the TUI")
     p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same warehouse)")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
-        "verify", help="check the ledger: quants, zero sums, hash chains, signed checkpoints"
+        "verify",
+        help="check the ledger: quants, zero sums, hash chains, signed checkpoints",
+        epilog="backroom verify\nbackroom verify --checkpoint --json",
     )
     p.add_argument(
         "--checkpoint",
         action="store_true",
         help="when clean, sign the head with the site's key and send it off the box",
     )
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("signing-key", help="the key that signs the ledger's checkpoints")
     keys = p.add_subparsers(dest="signing_command", required=True, metavar="create")
-    create = keys.add_parser("create", help="write a new key pair ([signing] key in the config)")
+    create = keys.add_parser(
+        "create",
+        help="write a new key pair ([signing] key in the config)",
+        epilog="backroom --config site.toml signing-key create",
+    )
     create.add_argument("--force", action="store_true", help="replace the key that is there")
-    create.add_argument("--json", action="store_true")
+    _output(create)
     create.set_defaults(func=cmd_signing_key_create)
+
+
+def _output(parser) -> None:
+    """--format text|json, --json its alias."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, "text", "json")
 
 
 def cmd_init(ctx: Context) -> int:

@@ -14,18 +14,29 @@ def register(sub) -> None:
 
 
 def _register_incoming(sub) -> None:
-    p = sub.add_parser("receive", help="receive stock from a supplier")
+    p = sub.add_parser(
+        "receive",
+        help="receive stock from a supplier",
+        epilog="backroom receive FD-1001 48 --to RECEIVING --lot L-0424 --expiry 2031-04-24\n"
+        "backroom receive TEA-1 60 --to A-01-01 --lot L-0501 --ref PO-2291",
+    )
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
     p.add_argument("--to", required=True, metavar="LOC")
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--expiry", type=iso_date, metavar="YYYY-MM-DD")
-    p.add_argument("--supplier", metavar="LOC", help="supplier location (default SUPPLIER)")
+    p.add_argument(
+        "--supplier", metavar="LOC", help="the supplier, by its location code (default: SUPPLIER)"
+    )
     p.add_argument("--supplier-lot", metavar="X")
-    p.add_argument("--ref", metavar="REF")
+    p.add_argument("--ref", metavar="REF", help="the purchase order or delivery note")
     _posting(p, cmd_receive)
 
-    p = sub.add_parser("move", help="move stock between locations")
+    p = sub.add_parser(
+        "move",
+        help="move stock between locations",
+        epilog="backroom move FD-1001 12 --from RECEIVING --to A-01-02 --lot L-0424",
+    )
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
     p.add_argument("--from", dest="src", required=True, metavar="LOC")
@@ -36,22 +47,44 @@ def _register_incoming(sub) -> None:
 
 
 def _register_corrections(sub) -> None:
-    p = sub.add_parser("adjust", help="correct stock by a signed DELTA (-3, +2)")
+    p = sub.add_parser(
+        "adjust",
+        help="correct stock by a signed DELTA (-3, +2)",
+        epilog="backroom adjust FD-1001 -2 --at A-01-02 --lot L-0424 --reason 'found damaged'",
+    )
     p.add_argument("item", metavar="ITEM")
-    p.add_argument("delta", metavar="DELTA", type=whole_number)
+    p.add_argument(
+        "delta",
+        metavar="DELTA",
+        type=whole_number,
+        help="how many more (+2) or fewer (-3) there are, in the item's unit",
+    )
     p.add_argument("--at", required=True, metavar="LOC")
     p.add_argument("--lot", metavar="LOT")
     p.add_argument("--reason", required=True)
     _posting(p, cmd_adjust)
 
-    p = sub.add_parser("count", help="record a count; posts the difference")
+    p = sub.add_parser(
+        "count",
+        help="record a count; posts the difference",
+        epilog="backroom count FD-1001 10 --at A-01-02 --lot L-0424",
+    )
     p.add_argument("item", metavar="ITEM")
-    p.add_argument("counted", metavar="COUNTED", type=whole_number)
+    p.add_argument(
+        "counted",
+        metavar="COUNTED",
+        type=whole_number,
+        help="how many were counted there, in the item's unit",
+    )
     p.add_argument("--at", required=True, metavar="LOC")
     p.add_argument("--lot", metavar="LOT")
     _posting(p, cmd_count)
 
-    p = sub.add_parser("scrap", help="write stock off to scrap")
+    p = sub.add_parser(
+        "scrap",
+        help="write stock off to scrap",
+        epilog="backroom scrap FD-1001 1 --at A-01-02 --lot L-0424 --reason 'torn bag'",
+    )
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
     p.add_argument("--at", required=True, metavar="LOC")
@@ -59,32 +92,50 @@ def _register_corrections(sub) -> None:
     p.add_argument("--reason", required=True)
     _posting(p, cmd_scrap)
 
-    p = sub.add_parser("reverse", help="post the reversal of a move")
-    p.add_argument("move_id", metavar="MOVE_ID", type=whole_number)
+    p = sub.add_parser(
+        "reverse",
+        help="post the reversal of a move",
+        epilog="backroom reverse 1027 --reason 'the two were found after all'",
+    )
+    p.add_argument(
+        "move_id",
+        metavar="MOVE_ID",
+        type=whole_number,
+        help="the number of the move to undo, as 'backroom moves' shows it",
+    )
     p.add_argument("--reason")
     _posting(p, cmd_reverse)
 
 
 def _register_reading(sub) -> None:
-    p = sub.add_parser("stock", help="stock on hand")
+    p = sub.add_parser(
+        "stock",
+        help="stock on hand",
+        epilog="backroom stock --item FD-1001\n"
+        "backroom stock --location COLD --limit 20 --format json",
+    )
     _search(p, "tape loc:A-01")
-    p.add_argument("--item", metavar="ITEM")
+    p.add_argument("--item", metavar="ITEM", help="only this item (SKU or GTIN)")
     p.add_argument("--location", metavar="LOC", help="this location and those under it")
-    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--lot", metavar="LOT", help="only this lot or serial number")
     p.add_argument("--all", action="store_true", help="include virtual locations")
     p.add_argument("--limit", type=positive_number, metavar="N")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_stock)
 
-    p = sub.add_parser("moves", help="the ledger, newest first")
+    p = sub.add_parser(
+        "moves",
+        help="the ledger, newest first",
+        epilog="backroom moves --item FD-1001 --limit 20\nbackroom moves --kind receipt --json",
+    )
     _search(p, "tape kind:transfer from:2025-01-01")
-    p.add_argument("--item", metavar="ITEM")
-    p.add_argument("--lot", metavar="LOT")
+    p.add_argument("--item", metavar="ITEM", help="only this item (SKU or GTIN)")
+    p.add_argument("--lot", metavar="LOT", help="only this lot or serial number")
     p.add_argument("--location", metavar="LOC", help="this location and those under it")
-    p.add_argument("--user", dest="by", metavar="NAME")
-    p.add_argument("--kind", choices=MOVE_KINDS)
+    p.add_argument("--user", dest="by", metavar="NAME", help="only the moves NAME posted")
+    p.add_argument("--kind", choices=MOVE_KINDS, help="only moves of this kind")
     p.add_argument("--limit", type=positive_number, default=50, metavar="N")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_moves)
 
 
@@ -98,8 +149,15 @@ def _search(parser, example: str) -> None:
 
 
 def _posting(parser, func) -> None:
-    parser.add_argument("--json", action="store_true")
+    _output(parser)
     parser.set_defaults(func=func)
+
+
+def _output(parser, *formats: str) -> None:
+    """--format text|json (and FORMATS), --json its alias."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, "text", "json", *formats)
 
 
 def _posted(ctx: Context, move: PostedMove) -> int:

@@ -24,24 +24,47 @@ def _add_transform(sub) -> None:
         help="production, repack or kitting: consume input lots, produce output lots",
         description="Consume input lots and produce output lots at a location, in one "
         "transaction, keeping the genealogy. Give '-' as the lot of an untracked item.",
+        epilog="backroom transform --at A-01-02 --kind repack --consume FD-1001 L-0424 2 "
+        "--produce FD-1001 L-0424R 2 --ref WO-17",
     )
     p.add_argument("--at", required=True, metavar="LOC")
     p.add_argument(
-        "--consume", action="append", nargs=3, required=True, metavar=("ITEM", "LOT", "QTY")
+        "--consume",
+        action="append",
+        nargs=3,
+        required=True,
+        metavar=("ITEM", "LOT", "QTY"),
+        help="an input: item, lot ('-' if untracked) and quantity used up; repeatable",
     )
     p.add_argument(
-        "--produce", action="append", nargs=3, required=True, metavar=("ITEM", "LOT", "QTY")
+        "--produce",
+        action="append",
+        nargs=3,
+        required=True,
+        metavar=("ITEM", "LOT", "QTY"),
+        help="an output: item, lot ('-' if untracked) and quantity made; repeatable",
     )
     p.add_argument("--expiry", type=iso_date, metavar="YYYY-MM-DD", help="of new output lots")
-    p.add_argument("--kind", choices=TRANSFORMATION_KINDS, default="production")
+    p.add_argument(
+        "--kind",
+        choices=TRANSFORMATION_KINDS,
+        default="production",
+        help="what is done: " + ", ".join(TRANSFORMATION_KINDS),
+    )
     p.add_argument("--ref", metavar="REF", help="work order or other document")
     p.add_argument("--note")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_transform)
 
 
 def _add_return(sub) -> None:
-    p = sub.add_parser("return", help="receive goods back from a customer into quarantine")
+    p = sub.add_parser(
+        "return",
+        help="receive goods back from a customer into quarantine",
+        epilog="backroom return TEA-1 2 --lot L-0501 --to QUARANTINE --shipment SHP-000005\n"
+        "backroom return TEA-1 1 --lot L-0501 --to QUARANTINE --consignee 'Café Lumière' "
+        "--note 'box dented'",
+    )
     p.add_argument("item", metavar="ITEM")
     p.add_argument("qty", metavar="QTY", type=whole_number)
     p.add_argument("--lot", metavar="LOT")
@@ -50,30 +73,41 @@ def _add_return(sub) -> None:
     who.add_argument("--shipment", metavar="SHP", help="the shipment the goods left on")
     who.add_argument("--consignee", metavar="NAME", help="the customer, when no shipment")
     p.add_argument("--note")
-    p.add_argument("--json", action="store_true")
+    _output(p)
     p.set_defaults(func=cmd_return)
 
 
 def _add_lot_reports(sub) -> None:
     """trace, recall, recall-report and one-step: each about one lot (or serial)."""
-    p = sub.add_parser("trace", help="where a lot (or serial) came from and where it went")
+    p = sub.add_parser(
+        "trace",
+        help="where a lot (or serial) came from and where it went",
+        epilog="backroom trace L-0424 --item FD-1001\nbackroom trace L-0424 --format csv",
+    )
     _lot_args(p)
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser(
-        "recall", help="recall a lot and every lot made from it; prints the recall report"
+        "recall",
+        help="recall a lot and every lot made from it; prints the recall report",
+        epilog="backroom recall L-0424R --item FD-1001 --reason 'supplier warning 2026-17'",
     )
     _lot_args(p)
     p.add_argument("--reason", required=True)
     p.set_defaults(func=cmd_recall)
 
-    p = sub.add_parser("recall-report", help="the recall report of a lot, changing nothing")
+    p = sub.add_parser(
+        "recall-report",
+        help="the recall report of a lot, changing nothing",
+        epilog="backroom recall-report L-0424 --format csv",
+    )
     _lot_args(p)
     p.set_defaults(func=cmd_recall_report)
 
     p = sub.add_parser(
         "one-step",
         help="one step back, one step forward: a lot's suppliers and customers",
+        epilog="backroom one-step L-0424 --item FD-1001",
     )
     _lot_args(p)
     p.set_defaults(func=cmd_one_step)
@@ -83,27 +117,48 @@ def _add_trace_events(sub) -> None:
     p = sub.add_parser(
         "trace-events",
         help="receiving, transformation and shipping events of a date range, as CSV",
+        epilog="backroom trace-events --from 2026-11-01 --to 2026-11-30 --out november.csv\n"
+        "backroom trace-events --from 2026-12-01 --to 2026-12-31 --sort=-qty --json",
     )
-    p.add_argument("--from", dest="start", type=iso_date, required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="end", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=iso_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the first day (UTC)",
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=iso_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the last day, included (UTC)",
+    )
     p.add_argument(
         "--sort",
         default="date",
         metavar="FIELD",
-        help="date, event, item, lot, qty, location, partner or reference; '-qty' descends",
+        help="date, event, item, lot, qty, location, partner or reference; --sort=-qty descends",
     )
     p.add_argument("--out", metavar="FILE")
     p.add_argument("--force", action="store_true", help="overwrite --out FILE if it exists")
-    p.add_argument("--json", action="store_true")
+    _output(p, "csv", "json")
     p.set_defaults(func=cmd_trace_events)
 
 
 def _lot_args(p) -> None:
     p.add_argument("lot", metavar="LOT", help="lot or serial number")
     p.add_argument("--item", metavar="ITEM", help="where the number exists for several items")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("--json", action="store_true")
-    out.add_argument("--csv", action="store_true")
+    _output(p, "text", "json", "csv")
+
+
+def _output(parser, *formats: str) -> None:
+    """--format FORMATS (text|json unless given), --json and --csv its aliases."""
+    from backroom.tui.cli.context import add_output
+
+    add_output(parser, *(formats or ("text", "json")))
 
 
 def _lines(triples: Iterable[list[str]]):
