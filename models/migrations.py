@@ -148,6 +148,15 @@ def _v9_restore_log() -> None:
     create_restore_table()
 
 
+def _posting_requests() -> None:
+    # Every posting's request id, unique, so a retried confirmation returns the first
+    # result instead of posting twice (models/stock/requests.py); never changed.
+    from backroom.models.stock.requests import create_request_table
+
+    create_request_table()
+    _append_only("posting_request")
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -158,6 +167,7 @@ STEPS: list[Callable[[], None]] = [
     _v7_pin_lockout_and_badge_hashes,
     _v8_chained_history,
     _v9_restore_log,
+    _posting_requests,
 ]
 CURRENT_VERSION = len(STEPS)
 

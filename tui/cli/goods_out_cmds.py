@@ -12,7 +12,15 @@ import sys
 from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import SHIPMENT_STATUSES
 from backroom.models.goods_out.packing import PARCEL_KINDS
-from backroom.tui.cli.context import Context, iso_date, moment, table, weight_grams, whole_number
+from backroom.tui.cli.context import (
+    Context,
+    iso_date,
+    moment,
+    request_id_option,
+    table,
+    weight_grams,
+    whole_number,
+)
 
 DOCUMENTS = ("packing-list", "delivery-note")
 
@@ -79,6 +87,7 @@ def _order_actions(sub) -> None:
     p.add_argument("--qty", type=whole_number, metavar="N")
     p.add_argument("--short", action="store_true", help="QTY is all there was")
     p.add_argument("--all", action="store_true", help="pick the whole list as allocated")
+    request_id_option(p)
     with_json(p, cmd_pick)
 
 
@@ -92,6 +101,7 @@ def _pack_actions(sub) -> None:
     p.add_argument("--parcel", metavar="SSCC", help="an open parcel (default: a new one)")
     p.add_argument("--kind", choices=PARCEL_KINDS, default="box")
     p.add_argument("--weight", type=weight_grams, metavar="KG")
+    request_id_option(p)
     with_json(p, cmd_pack)
 
     p = sub.add_parser("weigh", help="record a parcel's weight")
@@ -113,6 +123,7 @@ def _leave_actions(sub) -> None:
         "--tracking", action="append", default=[], type=tracking_pair, metavar="SSCC=NUMBER"
     )
     p.add_argument("--override-expired", action="store_true", help="lead: ship expired lots")
+    request_id_option(p)
     with_json(p, cmd_ship)
 
     p = sub.add_parser("deliver", help="record the proof of delivery")
@@ -120,12 +131,14 @@ def _leave_actions(sub) -> None:
     p.add_argument("--signed-by", required=True, metavar="NAME")
     p.add_argument("--at", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC (default now)")
     p.add_argument("--note", default="")
+    request_id_option(p)
     with_json(p, cmd_deliver)
 
     p = sub.add_parser("cancel", help="cancel before shipping; picked stock goes back")
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--return-to", metavar="LOC", help="where picked stock goes back to")
     p.add_argument("--reason", default="")
+    request_id_option(p)
     with_json(p, cmd_cancel)
 
 
@@ -258,7 +271,9 @@ def cmd_pick(ctx: Context) -> int:
     if a.all:
         if a.at or a.item or a.qty is not None:
             raise Refused("Give --all, or --at, --item and --qty: not both")
-        moves = pick_all(a.shipment, user=ctx.user, dispatch=_dispatch(ctx))
+        moves = pick_all(
+            a.shipment, user=ctx.user, request_id=a.request_id, dispatch=_dispatch(ctx)
+        )
         ctx.emit(
             [m.as_dict() for m in moves],
             lambda: "\n".join(
@@ -279,6 +294,7 @@ def cmd_pick(ctx: Context) -> int:
             lot=a.lot,
             short=a.short,
             user=ctx.user,
+            request_id=a.request_id,
             dispatch=_dispatch(ctx),
         )
         ctx.emit(result.as_dict(), result.text)
@@ -312,6 +328,7 @@ def cmd_pack(ctx: Context) -> int:
             company_prefix=prefix,
             kind=a.kind,
             user=ctx.user,
+            request_id=a.request_id,
         )
         if a.weight is not None:
             set_weight(result.parcel.sscc, a.weight, user=ctx.user)
@@ -325,6 +342,7 @@ def cmd_pack(ctx: Context) -> int:
             kind=a.kind,
             weight_g=a.weight,
             user=ctx.user,
+            request_id=a.request_id,
         )
     ctx.emit(result.as_dict(), result.text)
     return 0
@@ -356,6 +374,7 @@ def cmd_ship(ctx: Context) -> int:
     result = ship(
         a.shipment,
         user=ctx.user,
+        request_id=a.request_id,
         tracking=dict(a.tracking),
         override_expired=a.override_expired,
         dispatch=_dispatch(ctx),
@@ -372,7 +391,14 @@ def cmd_deliver(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    s = deliver(a.shipment, user=ctx.user, signed_by=a.signed_by, at=a.at, note=a.note)
+    s = deliver(
+        a.shipment,
+        user=ctx.user,
+        request_id=a.request_id,
+        signed_by=a.signed_by,
+        at=a.at,
+        note=a.note,
+    )
     ctx.emit(
         s.as_dict(),
         f"{s.number} delivered {s.delivered_at:%Y-%m-%d %H:%M} UTC, signed by {s.pod_name}",
@@ -388,6 +414,7 @@ def cmd_cancel(ctx: Context) -> int:
     done = cancel(
         a.shipment,
         user=ctx.user,
+        request_id=a.request_id,
         return_to=a.return_to,
         reason=a.reason,
         dispatch=_dispatch(ctx),

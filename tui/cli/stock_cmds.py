@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from backroom.models.browse import MOVE_KINDS, list_moves, list_stock
 from backroom.models.stock.ledger import PostedMove
-from backroom.tui.cli.context import Context, iso_date, positive_number, table, whole_number
+from backroom.tui.cli.context import (
+    Context,
+    iso_date,
+    positive_number,
+    request_id_option,
+    table,
+    whole_number,
+)
 
 
 def register(sub) -> None:
@@ -99,6 +106,7 @@ def _search(parser, example: str) -> None:
 
 def _posting(parser, func) -> None:
     parser.add_argument("--json", action="store_true")
+    request_id_option(parser)
     parser.set_defaults(func=func)
 
 
@@ -119,6 +127,7 @@ def cmd_receive(ctx: Context) -> int:
             a.qty,
             a.to,
             user=ctx.user,
+            request_id=a.request_id,
             lot=a.lot,
             expiry=a.expiry,
             supplier=a.supplier,
@@ -133,7 +142,12 @@ def cmd_move(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    return _posted(ctx, transfer(a.item, a.qty, a.src, a.to, user=ctx.user, lot=a.lot, ref=a.ref))
+    return _posted(
+        ctx,
+        transfer(
+            a.item, a.qty, a.src, a.to, user=ctx.user, request_id=a.request_id, lot=a.lot, ref=a.ref
+        ),
+    )
 
 
 def cmd_adjust(ctx: Context) -> int:
@@ -141,7 +155,18 @@ def cmd_adjust(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    return _posted(ctx, adjust(a.item, a.delta, a.at, user=ctx.user, reason=a.reason, lot=a.lot))
+    return _posted(
+        ctx,
+        adjust(
+            a.item,
+            a.delta,
+            a.at,
+            user=ctx.user,
+            reason=a.reason,
+            lot=a.lot,
+            request_id=a.request_id,
+        ),
+    )
 
 
 def cmd_count(ctx: Context) -> int:
@@ -149,7 +174,7 @@ def cmd_count(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    result = count(a.item, a.counted, a.at, user=ctx.user, lot=a.lot)
+    result = count(a.item, a.counted, a.at, user=ctx.user, request_id=a.request_id, lot=a.lot)
     data = {
         "item": result.item,
         "lot": result.lot,
@@ -174,14 +199,29 @@ def cmd_scrap(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    return _posted(ctx, scrap(a.item, a.qty, a.at, user=ctx.user, reason=a.reason, lot=a.lot))
+    return _posted(
+        ctx,
+        scrap(
+            a.item,
+            a.qty,
+            a.at,
+            user=ctx.user,
+            reason=a.reason,
+            lot=a.lot,
+            request_id=a.request_id,
+        ),
+    )
 
 
 def cmd_reverse(ctx: Context) -> int:
     from backroom.models.stock.operations import reverse
 
     ctx.open()
-    return _posted(ctx, reverse(ctx.args.move_id, user=ctx.user, reason=ctx.args.reason))
+    a = ctx.args
+    return _posted(
+        ctx,
+        reverse(a.move_id, user=ctx.user, reason=a.reason, request_id=a.request_id),
+    )
 
 
 def cmd_stock(ctx: Context) -> int:
