@@ -16,7 +16,9 @@ import hashlib
 import importlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import peewee as pw
@@ -65,6 +67,33 @@ def check_request_id(text: str) -> str:
     return value
 
 
+# The confirmation being carried out in this thread: its id, and how many postings it
+# has made so far. Its first posting takes the id itself, further ones "ID.2", "ID.3":
+# the same on every retry, so each of them is at most once too.
+_confirming: ContextVar[list | None] = ContextVar("confirming", default=None)
+
+
+@contextmanager
+def confirmed(request_id: str) -> Iterator[None]:
+    """The postings made inside carry REQUEST_ID, the id made as the person confirmed
+    (the TUI's forms wrap their work in it, rather than pass the id through each call)."""
+    token = _confirming.set([check_request_id(request_id), 0])
+    try:
+        yield
+    finally:
+        _confirming.reset(token)
+
+
+def _ambient_id() -> str:
+    """The id for a posting given none: the confirmation's, or a new one."""
+    confirming = _confirming.get()
+    if confirming is None:
+        return new_request_id()
+    confirming[1] += 1
+    rid, n = confirming
+    return rid if n == 1 else f"{rid[: REQUEST_ID_MOST - 8]}.{n}"
+
+
 def at_most_once(
     request_id: str | None,
     kind: str,
@@ -75,7 +104,7 @@ def at_most_once(
     """Run POSTING (the body of a write transaction) once for REQUEST_ID; run again
     with the same id, return the first result instead. ASKED is what the person asked
     for (the operation's arguments); the same id with something else asked is refused."""
-    rid = new_request_id() if request_id is None else check_request_id(request_id)
+    rid = _ambient_id() if request_id is None else check_request_id(request_id)
     digest = _digest(kind, asked)
 
     def _once() -> T:

@@ -18,7 +18,7 @@ from backroom.models.masterdata.adding import add_user
 from backroom.models.migrations import open_database
 from backroom.models.schema import Move
 from backroom.models.stock.operations import count, receive, transfer
-from backroom.models.stock.requests import PostingRequest
+from backroom.models.stock.requests import PostingRequest, confirmed
 from tests.models.request_workers import retry_receipt
 from tests.models.support import USER, assert_clean, on_shelf, refused
 
@@ -96,6 +96,20 @@ def test_a_pick_repeated_takes_the_stock_once(warehouse):
     assert again == first and again.remaining == 0
     assert on_shelf() == {("FLOUR", None, "A1"): 6, ("FLOUR", None, "DISPATCH"): 4}
     assert_clean()
+
+
+def test_each_posting_of_one_confirmation_is_at_most_once(warehouse):
+    def confirm() -> tuple[int, int]:
+        with confirmed("form-42"):
+            first = receive("FLOUR", 2, "A1", user=USER).id
+            second = receive("FLOUR", 3, "A2", user=USER).id
+        return first, second
+
+    done = confirm()
+    assert confirm() == done  # the retry of the whole confirmation posts nothing
+    assert on_shelf() == {("FLOUR", None, "A1"): 2, ("FLOUR", None, "A2"): 3}
+    ids = {r.request_id for r in PostingRequest.select()}
+    assert ids == {"form-42", "form-42.2"}
 
 
 def test_threads_racing_one_id_post_exactly_once(warehouse):
