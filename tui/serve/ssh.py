@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import errno
 import fcntl
+import functools
 import os
 import signal
 import struct
@@ -29,6 +30,7 @@ from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.models.people.failed_logins import FailedLogins, Tally, check_password
 from backroom.models.people.users import keys_for, record_login
+from backroom.tui.serve.lifeline import child_setup, lifeline
 from backroom.tui.serve.limits import Doorway, RateLimit, address_of
 
 DEFAULT_PORT = 2222
@@ -42,7 +44,13 @@ FAILED_LOGIN_WINDOW = 60  # seconds: one failed-login event per address per wind
 PASSED_ENV = ("NO_COLOR", "COLORTERM", "LANG", "LC_ALL")
 KILL_GRACE_SECONDS = 2.0
 # `backroom` with the server's own Python (`-m backroom.tui.cli.main` warns: tui.cli imports main).
-BACKROOM = (sys.executable, "-c", "import sys; from backroom.tui.cli import main; sys.exit(main())")
+# It watches its server's lifeline first, so that it never outlives the server.
+BACKROOM = (
+    sys.executable,
+    "-c",
+    "import sys; from backroom.tui.serve.lifeline import watch; watch(); "
+    "from backroom.tui.cli import main; sys.exit(main())",
+)
 
 
 def data_dir() -> Path:
@@ -109,6 +117,8 @@ class Door:
     doorway: Doorway = field(init=False)
     rate_limit: RateLimit = field(init=False)
     failures: FailedLogins = field(default_factory=lambda: FailedLogins("ssh"))
+    # The TUIs running, so that a server that stops ends and reaps every one of them.
+    running: set[asyncio.subprocess.Process] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         most = self.settings.max_connections
@@ -140,6 +150,24 @@ class Door:
     def _write(self, tallies: dict[str, Tally]) -> None:
         with db.connection_context():
             self.failures.write(tallies)
+
+    async def end_all(self) -> None:
+        """End every TUI still running (hang-up, then SIGKILL after the grace) and
+        wait for each, so that none is left behind, not even as a zombie."""
+        procs = [proc for proc in self.running if proc.returncode is None]
+        for proc in procs:
+            _signal_group(proc.pid, signal.SIGHUP)
+        await asyncio.gather(*(_reap(proc) for proc in procs))
+        if procs:
+            self.settings.log(f"ssh: ended {len(procs)} sessions as the server stopped")
+
+
+async def _reap(proc: asyncio.subprocess.Process) -> None:
+    try:
+        await asyncio.wait_for(proc.wait(), KILL_GRACE_SECONDS)
+    except TimeoutError:
+        _signal_group(proc.pid, signal.SIGKILL)
+        await proc.wait()
 
 
 class BackroomSSHServer(asyncssh.SSHServer):
@@ -233,15 +261,18 @@ class BackroomSSHServer(asyncssh.SSHServer):
             record_login(get_user(self.user), "ssh")
 
     def session_requested(self) -> asyncssh.SSHServerSession:
-        return TUISession(self.settings, self.user)
+        return TUISession(self.settings, self.user, self.door.running)
 
 
 class TUISession(asyncssh.SSHServerSession):
     """A session: the TUI on its own pseudo-terminal, bytes copied both ways."""
 
-    def __init__(self, settings: SSHSettings, user: str) -> None:
+    def __init__(
+        self, settings: SSHSettings, user: str, running: set[asyncio.subprocess.Process]
+    ) -> None:
         self.settings = settings
         self.user = user
+        self.running = running
         self.chan: asyncssh.SSHServerChannel | None = None
         self.term = "xterm-256color"
         self.size = (80, 24)
@@ -283,7 +314,7 @@ class TUISession(asyncssh.SSHServerSession):
         self.master = master
         _set_size(master, *self.size)
         os.set_blocking(master, False)
-        env = dict(os.environ, TERM=self.term, BACKROOM_USER=self.user)
+        env = dict(os.environ, TERM=self.term, BACKROOM_USER=self.user, **lifeline().env())
         for name, value in self.chan.get_environment().items():
             if name in PASSED_ENV:
                 env[name] = value
@@ -294,7 +325,8 @@ class TUISession(asyncssh.SSHServerSession):
                 stdout=slave,
                 stderr=slave,
                 env=env,
-                preexec_fn=_take_terminal,
+                pass_fds=lifeline().pass_fds,
+                preexec_fn=functools.partial(_take_terminal, os.getpid()),
             )
         except OSError as exc:
             os.close(slave)
@@ -307,7 +339,11 @@ class TUISession(asyncssh.SSHServerSession):
         self.settings.log(f"ssh: {self.user} session started (pid {self.proc.pid})")
         loop = asyncio.get_running_loop()
         loop.add_reader(master, self._pty_readable)
-        status = await self.proc.wait()
+        self.running.add(self.proc)
+        try:
+            status = await self.proc.wait()
+        finally:
+            self.running.discard(self.proc)
         self._drain()
         self._close_pty()
         self.settings.log(f"ssh: {self.user} session ended (pid {self.proc.pid}, status {status})")
@@ -414,8 +450,10 @@ def _password_is_right(name: str, password: str) -> bool:
     return True
 
 
-def _take_terminal() -> None:
-    """In the child: a session of its own, with the pseudo-terminal as its terminal."""
+def _take_terminal(server: int) -> None:
+    """In the child: ended with its SERVER, and a session of its own with the
+    pseudo-terminal as its terminal."""
+    child_setup(server)
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
@@ -469,6 +507,7 @@ def serve(settings: SSHSettings) -> int:
         finally:
             server.close()
             await server.wait_closed()
+            await door.end_all()
             flusher.cancel()
             door.flush()  # what the last window counted
             settings.log("ssh: stopped; failed logins written")

@@ -1,0 +1,70 @@
+"""No process outlives its session: a server killed outright takes no TUI with it into
+the night, and a server stopped reaps every child it started."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+
+import pytest
+
+from tests.serve.conftest import Server, Terminal, backroom_argv, free_port
+from tests.serve.test_ssh import ssh
+
+ENDED_WITHIN = 10.0  # seconds
+
+
+def _alive(pid: int) -> bool:
+    """True while PID is a process that has not ended (a zombie has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _gone_within(pids: list[int], seconds: float) -> list[int]:
+    """The PIDS still alive after SECONDS (waiting no longer than needed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    return [pid for pid in pids if _alive(pid)]
+
+
+def _ssh_server(keyed, tmp_path) -> Server:
+    url, _ = keyed
+    port = free_port()
+    hostkey = tmp_path / "host" / "ssh_host_ed25519_key"
+    argv = backroom_argv(url, "--user", "tester", "serve", "ssh", "--port", str(port))
+    return Server([*argv, "--host-key", str(hostkey)], port, nohup=True)
+
+
+def _two_sessions(keyed, server: Server) -> tuple[list[Terminal], list[int]]:
+    _, key = keyed
+    terms, pids = [], []
+    for n in range(2):
+        term = Terminal(ssh(key, server.port))
+        terms.append(term)
+        term.wait_for("Receive")
+        found = server.wait_line(r"ann session started \(pid (\d+)\)", nth=n)
+        pids.append(int(found.group(1)))
+    return terms, pids
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_a_server_that_goes_takes_its_sessions_tuis_with_it(keyed, tmp_path, how):
+    server = _ssh_server(keyed, tmp_path)
+    terms: list[Terminal] = []
+    try:
+        terms, pids = _two_sessions(keyed, server)
+        assert all(_alive(pid) for pid in pids)
+        os.kill(server.proc.pid, how)
+        server.proc.wait(10)
+        assert _gone_within(pids, ENDED_WITHIN) == []
+    finally:
+        for term in terms:
+            term.close()
+        with contextlib.suppress(ProcessLookupError):
+            server.stop()
