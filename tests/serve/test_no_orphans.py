@@ -12,6 +12,7 @@ import pytest
 
 from tests.serve.conftest import Server, Terminal, backroom_argv, free_port
 from tests.serve.test_ssh import ssh
+from tests.serve.test_web import Tab, children
 
 ENDED_WITHIN = 10.0  # seconds
 
@@ -66,5 +67,37 @@ def test_a_server_that_goes_takes_its_sessions_tuis_with_it(keyed, tmp_path, how
     finally:
         for term in terms:
             term.close()
+        with contextlib.suppress(ProcessLookupError):
+            server.stop()
+
+
+def _descendants(pid: int) -> list[int]:
+    """PID's children, theirs, and so on."""
+    found = []
+    for child in children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+async def test_a_web_server_that_goes_takes_its_tabs_tuis_with_it(sqlite_database, how):
+    port = free_port()
+    argv = backroom_argv(sqlite_database, "serve", "web", "--host", "127.0.0.1")
+    server = Server([*argv, "--port", str(port)], port, nohup=True)
+    mine = f"http://127.0.0.1:{port}"
+    tabs = [Tab(port, mine), Tab(port, mine, "127.0.0.2")]
+    try:
+        for tab in tabs:
+            assert await tab.open() == 101
+        for n in range(2):
+            server.wait_line(r"web: session started for .* \(pid (\d+)\)", nth=n)
+        pids = _descendants(server.proc.pid)  # each tab: a shell and the TUI it runs
+        assert len(pids) == 4
+        os.kill(server.proc.pid, how)
+        server.proc.wait(20)
+        assert _gone_within(pids, ENDED_WITHIN) == []
+    finally:
+        for tab in tabs:
+            await tab.close()
         with contextlib.suppress(ProcessLookupError):
             server.stop()
