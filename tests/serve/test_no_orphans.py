@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
+from tests.conftest import RUN_MARK, _marked_backroom_processes
 from tests.serve.conftest import Server, Terminal, backroom_argv, free_port
 from tests.serve.test_ssh import ssh
 from tests.serve.test_web import Tab, children
@@ -101,3 +104,15 @@ async def test_a_web_server_that_goes_takes_its_tabs_tuis_with_it(sqlite_databas
             await tab.close()
         with contextlib.suppress(ProcessLookupError):
             server.stop()
+
+
+def test_the_end_of_run_check_sees_a_backroom_process_a_test_left_running():
+    argv = [sys.executable, "-c", "import time; time.sleep(60)", "backroom", "serve", "ssh"]
+    left = subprocess.Popen(argv, start_new_session=True)  # as an orphan would be
+    try:
+        found = dict(_marked_backroom_processes(os.environ[RUN_MARK]))
+        assert "serve ssh" in found[left.pid]
+    finally:
+        left.kill()
+        left.wait(5)
+    assert left.pid not in dict(_marked_backroom_processes(os.environ[RUN_MARK]))
