@@ -124,3 +124,34 @@ def test_a_client_that_stops_answering_is_found_out_by_keepalives(stocked, tmp_p
     finally:
         term.close()
         server.stop()
+
+
+def test_back_before_the_old_connection_is_found_dead_the_session_is_taken_over(stocked, tmp_path):
+    url, key = stocked
+    server = _server(url, tmp_path, "--hold", "60")
+    terms: list[Terminal] = []
+    try:
+        old = Terminal(ssh(key, server.port))
+        terms.append(old)
+        old.wait_for("Receive")
+        pid = int(server.wait_line(r"ann session started \(pid (\d+)\)").group(1))
+        old.type(b"r")
+        old.wait_for("Quantity")
+        # The handheld roamed to another access point: a new connection, while the old
+        # one is not yet known to be dead.
+        new = Terminal(ssh(key, server.port))
+        terms.append(new)
+        new.wait_for("is open on another", "Enter  take it over here")
+        new.type(b"\r")
+        server.wait_line(rf"ann took up the session from another connection \(pid {pid}\)")
+        new.wait_for("Quantity", "To location")  # the receive form it had open
+        old.wait_for("taken up elsewhere")
+        old.wait_exit()  # the old client is told, and its connection closed
+        new.type(b"\x1b")  # Esc: back to the home screen of the same TUI
+        new.wait_for("Move / put away")
+        started = [line for line in server.lines if "ann session started" in line]
+        assert started == [f"ssh: ann session started (pid {pid})"]
+    finally:
+        for term in terms:
+            term.close()
+        server.stop()

@@ -59,11 +59,18 @@ class Sessions:
 
     running: set[asyncio.subprocess.Process] = field(default_factory=set)
     held: list[TUISession] = field(default_factory=list)
+    tuis: list[TUISession] = field(default_factory=list)  # every TUI running, held or not
 
     def held_for(self, user: str) -> TUISession | None:
         """USER's most recently held session, if any."""
         mine = [s for s in self.held if s.user == user]
         return max(mine, key=lambda s: s.held_since or 0.0) if mine else None
+
+    def shown_for(self, user: str) -> TUISession | None:
+        """USER's newest session on a connection: after a Wi-Fi drop the handheld is
+        often back before keepalives have found its old connection dead."""
+        mine = [s for s in self.tuis if s.user == user and s.chan is not None]
+        return max(mine, key=lambda s: s.started) if mine else None
 
     async def end_all(self, log: Callable[[str], None]) -> None:
         """End every TUI still running, held ones too (hang-up, then SIGKILL after the
@@ -96,9 +103,11 @@ class TUISession(asyncssh.SSHServerSession):
         self.offered: TUISession | None = None  # the held session offered, not yet answered
         self.held_since: float | None = None
         self.expiry: asyncio.TimerHandle | None = None
+        self.own_chan: asyncssh.SSHServerChannel | None = None  # this session's channel
+        self.started = 0.0  # when its TUI started (time.time())
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
-        self.chan = chan
+        self.chan = self.own_chan = chan
 
     def pty_requested(self, term_type: str, term_size, term_modes) -> bool:
         self.has_pty = True
@@ -120,9 +129,9 @@ class TUISession(asyncssh.SSHServerSession):
             self.chan.write(b"Backroom needs a terminal: connect with ssh -t\r\n")
             self.chan.exit(1)
             return
-        held = self.sessions.held_for(self.user)
-        if held is not None:
-            self._offer(held)
+        other = self.sessions.held_for(self.user) or self.sessions.shown_for(self.user)
+        if other is not None and self.settings.hold_seconds > 0:
+            self._offer(other)
             return
         self._start()
 
@@ -131,39 +140,51 @@ class TUISession(asyncssh.SSHServerSession):
 
     # --- a held session offered, and taken up -------------------------------------------
 
-    def _offer(self, held: TUISession) -> None:
-        assert self.chan is not None and held.held_since is not None
-        self.offered = held
-        since = time.strftime("%H:%M", time.localtime(held.held_since))
+    def _offer(self, other: TUISession) -> None:
+        assert self.chan is not None
+        self.offered = other
+        since = time.strftime("%H:%M", time.localtime(other.held_since or other.started))
         # Lines of at most 40 characters: a handheld's screen.
+        if other.held_since is not None:
+            where, take, new = "is held, as you left it.", "take it up again", "(the held one ends)"
+        else:
+            where, take, new = "is open on another\r\nconnection.", "take it over here", ""
         self.chan.write(
-            f"\r\nBackroom: {self.user}, your session\r\nsince {since} is held, as you "
-            "left it.\r\n\r\n Enter  take it up again\r\n N      start a new one\r\n"
-            "        (the held one ends)\r\n".encode()
+            f"\r\nBackroom: {self.user}, your session\r\nsince {since} {where}\r\n\r\n"
+            f" Enter  {take}\r\n N      start a new one\r\n        {new}\r\n".encode()
         )
 
     def _answer(self, data: bytes) -> None:
-        held, self.offered = self.offered, None
-        assert held is not None
-        if held not in self.sessions.held:  # ended or taken up elsewhere meanwhile
+        other, self.offered = self.offered, None
+        assert other is not None
+        gone = other.proc is None or other.proc.returncode is not None or other.closing
+        if gone:  # it ended meanwhile
             self._start()
         elif data[:1] in YES:
-            held.take_up(self)
+            other.take_up(self)
         elif data[:1] in NO:
-            held.end("a new session was started instead")
+            if other.held_since is not None:  # held: it ends; open elsewhere: it stays
+                other.end("a new session was started instead")
             self._start()
         else:
-            self.offered = held
+            self.offered = other
             if self.chan is not None:
                 self.chan.write(b"\a")
 
     def take_up(self, front: TUISession) -> None:
-        """Show this held TUI on FRONT's channel, and take FRONT's keys and sizes."""
+        """Show this TUI (held, or open on another connection) on FRONT's channel, and
+        take FRONT's keys and sizes; the other connection, if any, is closed."""
+        was_held, old = self.held_since is not None, self.chan
         self._unhold()
         self.chan, self.closing = front.chan, False
         front.carrying = self
         assert self.chan is not None
-        self.settings.log(f"ssh: {self.user} took up the held session (pid {self._pid()})")
+        what = "the held session" if was_held else "the session from another connection"
+        self.settings.log(f"ssh: {self.user} took up {what} (pid {self._pid()})")
+        if old is not None:
+            with contextlib.suppress(OSError, asyncssh.Error):
+                old.write(b"\r\nBackroom: this session was taken up elsewhere.\r\n")
+                old.close()
         self.chan.write(TAKE_UP_MODES)
         self.redraw(*front.size)
 
@@ -256,10 +277,13 @@ class TUISession(asyncssh.SSHServerSession):
         self.settings.log(f"ssh: {self.user} session started (pid {self.proc.pid})")
         asyncio.get_running_loop().add_reader(master, self._pty_readable)
         self.sessions.running.add(self.proc)
+        self.sessions.tuis.append(self)
+        self.started = time.time()
         try:
             status = await self.proc.wait()
         finally:
             self.sessions.running.discard(self.proc)
+            self.sessions.tuis.remove(self)
         self._unhold()
         self._drain()
         self._close_pty()
@@ -358,9 +382,9 @@ class TUISession(asyncssh.SSHServerSession):
     def connection_lost(self, exc: Exception | None) -> None:
         """The client went away: hold its TUI if the server holds sessions, else end it."""
         if self.carrying is not None:
-            self.carrying.front_lost(self.chan)
+            self.carrying.front_lost(self.own_chan)
         elif self.offered is None:
-            self.front_lost(self.chan)
+            self.front_lost(self.own_chan)
 
     def front_lost(self, chan: asyncssh.SSHServerChannel | None) -> None:
         """The channel CHAN showing this TUI has gone (an older one it left is no news)."""
