@@ -157,6 +157,15 @@ def _packaging_levels() -> None:
     db.create_tables(PACKAGING_TABLES + PUTAWAY_TABLES, safe=True)
 
 
+def _posting_requests() -> None:
+    # Every posting's request id, unique, so a retried confirmation returns the first
+    # result instead of posting twice (models/stock/requests.py); never changed.
+    from backroom.models.stock.requests import create_request_table
+
+    create_request_table()
+    _append_only("posting_request")
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -168,6 +177,7 @@ STEPS: list[Callable[[], None]] = [
     _v8_chained_history,
     _v9_restore_log,
     _packaging_levels,
+    _posting_requests,
 ]
 CURRENT_VERSION = len(STEPS)
 

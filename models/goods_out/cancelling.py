@@ -7,7 +7,6 @@ the event log with the user, the reason and what came back.
 
 from __future__ import annotations
 
-from backroom.models.db import run_write
 from backroom.models.errors import Refused
 from backroom.models.goods_out.dispatch import DEFAULT_DISPATCH, dispatch_location
 from backroom.models.goods_out.orders import get_shipment, sync_line
@@ -23,6 +22,7 @@ from backroom.models.rules.text import REASON_MOST, check_text
 from backroom.models.schema import Item, Lot, User
 from backroom.models.schema.shipping import Allocation, Parcel, ParcelContent, Shipment
 from backroom.models.stock.ledger import MoveSpec, lock_head, post
+from backroom.models.stock.requests import at_most_once
 
 
 def cancel(
@@ -32,6 +32,7 @@ def cancel(
     return_to: str | None = None,
     reason: str = "",
     dispatch: str = DEFAULT_DISPATCH,
+    request_id: str | None = None,
 ) -> list[str]:
     """Cancel a shipment that has not left: release its allocation and take picked
     stock from dispatch back to RETURN_TO. Returns what was done, line by line."""
@@ -58,7 +59,8 @@ def cancel(
         )
         return done
 
-    return run_write(_cancel)
+    asked = (number, return_to, reason, dispatch)
+    return at_most_once(request_id, "cancel", asked, user, _cancel)
 
 
 def _picked_stock(shipment: Shipment) -> list[tuple[Item, Lot | None, int]]:

@@ -36,6 +36,7 @@ from backroom.models.schema.shipping import (
     ShipmentLine,
 )
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
+from backroom.models.stock.requests import at_most_once
 
 DEFAULT_DISPATCH = "DISPATCH"
 LOAD_PREFIX = "LOAD-"
@@ -191,6 +192,7 @@ def ship(
     override_expired: bool = False,
     dispatch: str = DEFAULT_DISPATCH,
     today: dt.date | None = None,
+    request_id: str | None = None,
 ) -> ShipResult:
     """Ship a packed shipment: every parcel goes from dispatch to the customer.
 
@@ -214,7 +216,8 @@ def ship(
         set_status(shipment, "shipped", who, parcels=len(parcels))
         return ShipResult(shipment.number, shipment.status, tuple(moves), parcels, tuple(expired))
 
-    return run_write(_ship)
+    asked = (number, tracking, override_expired, dispatch, today)
+    return at_most_once(request_id, "ship", asked, user, _ship)
 
 
 def _parcel_contents(shipment: Shipment) -> list[ParcelContent]:
@@ -418,6 +421,7 @@ def deliver(
     signed_by: str,
     at: dt.datetime | None = None,
     note: str = "",
+    request_id: str | None = None,
 ) -> ShipmentSummary:
     """Record the proof of delivery: who signed for the goods, and when (UTC)."""
     check_text(signed_by, "The name of who signed", max_length=NAME_MOST)
@@ -438,4 +442,5 @@ def deliver(
         set_status(shipment, "delivered", who, signed_by=signed_by.strip(), at=when)
         return summary(get_shipment(shipment.number))
 
-    return run_write(_deliver)
+    asked = (number, signed_by, at, note)
+    return at_most_once(request_id, "deliver", asked, user, _deliver)

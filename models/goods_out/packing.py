@@ -20,6 +20,7 @@ from backroom.models.rules.text import check_text
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Lot
 from backroom.models.schema.shipping import PARCEL_KINDS, Parcel, ParcelContent, Shipment
+from backroom.models.stock.requests import at_most_once
 
 MAX_WEIGHT_G = 5_000_000  # 5 t: more than any pallet a forklift takes
 
@@ -117,6 +118,7 @@ def pack(
     parcel: str | None = None,
     company_prefix: str | None = None,
     kind: str = "box",
+    request_id: str | None = None,
 ) -> PackResult:
     """Put QTY of picked ITEM (LOT) into the parcel with SSCC PARCEL, or into a new one."""
     if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
@@ -153,7 +155,8 @@ def pack(
         left = sum(unpacked(shipment).values())
         return PackResult(shipment.number, shipment.status, parcel_view(box), left)
 
-    return run_write(_pack)
+    asked = (number, item, qty, lot, parcel, company_prefix, kind)
+    return at_most_once(request_id, "pack", asked, user, _pack)
 
 
 def _lot_to_pack(shipment: Shipment, item: Item, lot: str | None) -> Lot | None:
@@ -194,6 +197,7 @@ def pack_all(
     parcel: str | None = None,
     kind: str = "box",
     weight_g: int | None = None,
+    request_id: str | None = None,
 ) -> PackResult:
     """Put everything picked and not yet packed into one parcel (new unless PARCEL)."""
 
@@ -219,7 +223,8 @@ def pack_all(
             shipment.number, shipment.status, parcel_view(Parcel.get_by_id(box.id)), 0
         )
 
-    return run_write(_pack_all)
+    asked = (number, company_prefix, parcel, kind, weight_g)
+    return at_most_once(request_id, "pack", asked, user, _pack_all)
 
 
 def set_weight(sscc: str, weight_g: int, *, user: str) -> ParcelView:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from backroom.models.db import run_write
 from backroom.models.errors import Refused
 from backroom.models.goods_out.dispatch import DEFAULT_DISPATCH, dispatch_location
 from backroom.models.goods_out.orders import get_shipment, sync_line
@@ -23,6 +22,7 @@ from backroom.models.people.roles import acting
 from backroom.models.schema import Item, Location, Lot, User
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
+from backroom.models.stock.requests import at_most_once
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,7 @@ def pick(
     lot: str | None = None,
     short: bool = False,
     dispatch: str = DEFAULT_DISPATCH,
+    request_id: str | None = None,
 ) -> PickResult:
     """Take QTY of ITEM (and LOT) from LOCATION for the shipment to dispatch.
 
@@ -189,7 +190,8 @@ def pick(
             open_remainder(shipment),
         )
 
-    return run_write(_pick)
+    asked = (number, location, item, qty, lot, short, dispatch)
+    return at_most_once(request_id, "pick", asked, user, _pick)
 
 
 def left_at_stop(
@@ -310,7 +312,9 @@ def _book(allocs: list[Allocation], qty: int) -> None:
         Allocation.update(picked=a.picked).where(Allocation.id == a.id).execute()
 
 
-def pick_all(number: str, *, user: str, dispatch: str = DEFAULT_DISPATCH) -> list[PostedMove]:
+def pick_all(
+    number: str, *, user: str, dispatch: str = DEFAULT_DISPATCH, request_id: str | None = None
+) -> list[PostedMove]:
     """Pick everything still on the pick list, as allocated (for scripts and desks)."""
 
     def _pick_all() -> list[PostedMove]:
@@ -345,4 +349,5 @@ def pick_all(number: str, *, user: str, dispatch: str = DEFAULT_DISPATCH) -> lis
         _progress(shipment, who)
         return moves
 
-    return run_write(_pick_all)
+    asked = (number, dispatch)
+    return at_most_once(request_id, "pick", asked, user, _pick_all)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import get_item, get_location, get_lot, set_lot_status
 from backroom.models.people.roles import acting
@@ -14,6 +13,7 @@ from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Move
 from backroom.models.schema.shipping import Consignee, Shipment
 from backroom.models.stock.ledger import MoveSpec, PostedMove, post
+from backroom.models.stock.requests import at_most_once
 from backroom.models.trace.walk import RETURNED_BY
 
 
@@ -74,6 +74,7 @@ def receive_return(
     consignee: str | None = None,
     note: str | None = None,
     at: dt.datetime | None = None,
+    request_id: str | None = None,
 ) -> ReturnResult:
     """Receive QTY of ITEM (LOT) back from a customer into quarantine location TO,
     against SHIPMENT (the number it left on) or CONSIGNEE. A released lot goes to
@@ -100,7 +101,8 @@ def receive_return(
             status = set_lot_status(the_lot, "quarantine", reason, by=who).status
         return ReturnResult(move, ref, partner, status)
 
-    return run_write(_return)
+    asked = (item, qty, to, lot, shipment, consignee, note, at)
+    return at_most_once(request_id, "return", asked, user, _return)
 
 
 def _returned_by(

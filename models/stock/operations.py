@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import add_lot, get_item, get_location, get_lot, log_event
 from backroom.models.people.roles import acting, own_recent, require, require_count
@@ -19,6 +18,7 @@ from backroom.models.rules.text import REASON_MOST, check_optional_text
 from backroom.models.rules.tracking import check_lot_given
 from backroom.models.schema import Item, Location, Lot, Move, Quant
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
+from backroom.models.stock.requests import at_most_once
 
 
 def _lot_for(item: Item, lot: str | None) -> Lot | None:
@@ -80,6 +80,7 @@ def receive(
     supplier_lot: str | None = None,
     ref: str | None = None,
     at: dt.datetime | None = None,
+    request_id: str | None = None,
 ) -> PostedMove:
     """Receive QTY of ITEM from a supplier into location TO; creates the lot if it is new."""
     at = _stored_time(at)
@@ -120,7 +121,8 @@ def receive(
         spec = MoveSpec("receipt", it, qty, src, dest, the_lot, reference=ref)
         return post([spec], who, at)[0]
 
-    return run_write(_receive)
+    asked = (item, qty, to, lot, expiry, supplier, supplier_lot, ref, at)
+    return at_most_once(request_id, "receive", asked, user, _receive)
 
 
 def _default_expiry(item: Item, at: dt.datetime | None) -> dt.date | None:
@@ -142,6 +144,7 @@ def transfer(
     note: str | None = None,
     kind: str = "transfer",
     at: dt.datetime | None = None,
+    request_id: str | None = None,
 ) -> PostedMove:
     """Move QTY of ITEM (and LOT) from location SRC to location DST."""
     at = _stored_time(at)
@@ -164,7 +167,8 @@ def transfer(
         )
         return post([spec], who, at)[0]
 
-    return run_write(_transfer)
+    asked = (item, qty, src, dst, lot, ref, note, at)
+    return at_most_once(request_id, kind, asked, user, _transfer)
 
 
 def _need_reason(reason: str | None) -> str:
@@ -183,6 +187,7 @@ def adjust(
     reason: str,
     lot: str | None = None,
     at: dt.datetime | None = None,
+    request_id: str | None = None,
 ) -> PostedMove:
     """Correct stock at a location by DELTA (signed) against the adjustment location."""
     at = _stored_time(at)
@@ -200,7 +205,8 @@ def adjust(
         spec = MoveSpec("adjust", it, abs(delta), src, dst, _lot_for(it, lot), note=note)
         return post([spec], who, at)[0]
 
-    return run_write(_adjust)
+    asked = (item, delta, at_location, reason, lot, at)
+    return at_most_once(request_id, "adjust", asked, user, _adjust)
 
 
 def _internal(code: str) -> Location:
@@ -234,6 +240,7 @@ def count(
     user: str,
     lot: str | None = None,
     at: dt.datetime | None = None,
+    request_id: str | None = None,
 ) -> CountResult:
     """Record a physical count; posts the difference from what the ledger expected."""
     at = _stored_time(at)
@@ -276,7 +283,8 @@ def count(
             )
         return CountResult(it.sku, lot, here.code, expected, counted, move)
 
-    return run_write(_count)
+    asked = (item, counted, at_location, lot, at)
+    return at_most_once(request_id, "count", asked, user, _count)
 
 
 def scrap(
@@ -288,6 +296,7 @@ def scrap(
     reason: str,
     lot: str | None = None,
     at: dt.datetime | None = None,
+    request_id: str | None = None,
 ) -> PostedMove:
     """Write QTY off to scrap, with the reason."""
     at = _stored_time(at)
@@ -309,10 +318,13 @@ def scrap(
         )
         return post([spec], who, at)[0]
 
-    return run_write(_scrap)
+    asked = (item, qty, at_location, reason, lot, at)
+    return at_most_once(request_id, "scrap", asked, user, _scrap)
 
 
-def reverse(move_id: int, *, user: str, reason: str | None = None) -> PostedMove:
+def reverse(
+    move_id: int, *, user: str, reason: str | None = None, request_id: str | None = None
+) -> PostedMove:
     """Post the reversing move of MOVE_ID; a move is reversed at most once."""
 
     def _reverse() -> PostedMove:
@@ -359,4 +371,5 @@ def reverse(move_id: int, *, user: str, reason: str | None = None) -> PostedMove
         )
         return post([spec], who)[0]
 
-    return run_write(_reverse)
+    asked = (move_id, reason)
+    return at_most_once(request_id, "reversal", asked, user, _reverse)

@@ -22,7 +22,7 @@ from backroom.models.masterdata.adding import (
 )
 from backroom.models.migrations import CURRENT_VERSION, migrate, open_database, stored_version
 from backroom.models.stock.ledger import MoveSpec, post
-from backroom.models.stock.operations import receive, transfer
+from backroom.models.stock.operations import transfer
 from tests.models.support import USER, assert_clean, on_shelf
 
 
@@ -35,10 +35,12 @@ def build_version_1(url: str) -> None:
     add_item(ItemSpec("FLOUR", "Wheat flour", unit="g"))
     add_location("A1")
     add_location("A2")
-    receive("FLOUR", 500, "A1", user=USER)
-    # The transfer as version 1 posted it: straight to the ledger (today's transfer also
-    # looks at shipment reservations, whose table came with version 3).
+    # The receipt and the transfer as version 1 posted them: straight to the ledger
+    # (today's also keep their request ids, and a transfer looks at shipment
+    # reservations: tables of later versions).
     flour, a1, a2 = get_item("FLOUR"), get_location("A1"), get_location("A2")
+    supplier = get_location("SUPPLIER")
+    run_write(lambda: post([MoveSpec("receipt", flour, 500, supplier, a1)], get_user(USER)))
     run_write(lambda: post([MoveSpec("transfer", flour, 200, a1, a2)], get_user(USER)))
     # version 1 had no append-only triggers: this harmless update goes through
     db.execute_sql('UPDATE "move" SET "note" = "note"')

@@ -149,6 +149,10 @@ class Terminal:
             os.close(self.master)
 
 
+def _ignore_hangups() -> None:
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
 def _take_terminal() -> None:
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
@@ -157,7 +161,14 @@ def _take_terminal() -> None:
 class Server:
     """A `backroom` server process, its stderr collected line by line."""
 
-    def __init__(self, argv: list[str], port: int, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        port: int,
+        env: dict[str, str] | None = None,
+        *,
+        nohup: bool = False,
+    ) -> None:
         self.port = port
         self.proc = subprocess.Popen(
             argv,
@@ -167,6 +178,9 @@ class Server:
             text=True,
             env=env,
             start_new_session=True,
+            # Started as `nohup backroom serve ...` would be: hang-ups ignored, and that
+            # passed on to every child unless the server undoes it.
+            preexec_fn=_ignore_hangups if nohup else None,
         )
         self.lines: list[str] = []
         threading.Thread(target=self._collect, daemon=True).start()
@@ -177,14 +191,13 @@ class Server:
         for line in self.proc.stderr:
             self.lines.append(line.rstrip("\n"))
 
-    def wait_line(self, pattern: str, timeout: float = 15) -> re.Match[str]:
-        """The first stderr line matching PATTERN, waiting for it."""
+    def wait_line(self, pattern: str, timeout: float = 15, nth: int = 0) -> re.Match[str]:
+        """The first (or NTH, from 0) stderr line matching PATTERN, waiting for it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in list(self.lines):
-                found = re.search(pattern, line)
-                if found:
-                    return found
+            found = [m for m in (re.search(pattern, line) for line in list(self.lines)) if m]
+            if len(found) > nth:
+                return found[nth]
             time.sleep(0.05)
         raise TimeoutError(f"no line like {pattern!r} in {self.lines!r}")
 

@@ -28,7 +28,9 @@ def server(keyed, tmp_path):
     port = free_port()
     hostkey = tmp_path / "host" / "ssh_host_ed25519_key"
     argv = backroom_argv(url, "--user", "tester", "serve", "ssh", "--port", str(port))
-    running = Server([*argv, "--host-key", str(hostkey), "--max-connections", "2"], port)
+    # Sessions not held: a dropped client's TUI ends at once (test_ssh_held.py holds them).
+    options = ["--host-key", str(hostkey), "--max-connections", "2", "--hold", "0"]
+    running = Server([*argv, *options], port)
     yield running
     running.stop()
 

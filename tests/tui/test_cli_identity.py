@@ -276,11 +276,11 @@ def test_a_plain_account_is_who_its_uid_says_whatever_it_claims(nobody, capsys):
 def _on_a_terminal(argv: list[str], env: dict[str, str], answer: bytes) -> tuple[int, str]:
     """Run ARGV on a pseudo-terminal of its own; type ANSWER at the PIN prompt. Returns
     the exit status and everything it wrote."""
-    from backroom.tui.serve.ssh import _take_terminal
+    from backroom.tui.serve.tui_session import take_terminal
 
     master, slave = os.openpty()
     proc = subprocess.Popen(
-        argv, stdin=slave, stdout=slave, stderr=slave, env=env, preexec_fn=_take_terminal
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, preexec_fn=take_terminal
     )
     os.close(slave)
     seen, answered = b"", False

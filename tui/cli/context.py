@@ -278,3 +278,14 @@ __all__ = [
     "weight_grams",
     "whole_number",
 ]
+
+
+REQUEST_ID_HELP = (
+    "an id of your own for this posting (up to 64 characters); run again with the same "
+    "id, the first result is printed and nothing is posted twice (default: a new one)"
+)
+
+
+def request_id_option(parser: argparse.ArgumentParser) -> None:
+    """--request-id ID on a sub-command that posts, so that a script run again is safe."""
+    parser.add_argument("--request-id", metavar="ID", help=REQUEST_ID_HELP)

@@ -12,7 +12,15 @@ import sys
 from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import SHIPMENT_STATUSES
 from backroom.models.goods_out.packing import PARCEL_KINDS
-from backroom.tui.cli.context import Context, iso_date, moment, table, weight_grams, whole_number
+from backroom.tui.cli.context import (
+    Context,
+    iso_date,
+    moment,
+    request_id_option,
+    table,
+    weight_grams,
+    whole_number,
+)
 
 DOCUMENTS = ("packing-list", "delivery-note")
 
@@ -106,6 +114,7 @@ def _order_actions(sub) -> None:
     p.add_argument("--qty", type=whole_number, metavar="N")
     p.add_argument("--short", action="store_true", help="--qty N is all there was at --at LOC")
     p.add_argument("--all", action="store_true", help="pick the whole list as allocated")
+    request_id_option(p)
     with_json(p, cmd_pick)
 
 
@@ -125,6 +134,7 @@ def _pack_actions(sub) -> None:
     p.add_argument(
         "--weight", type=weight_grams, metavar="KG", help="the parcel's gross weight in kg"
     )
+    request_id_option(p)
     with_json(p, cmd_pack)
 
     p = sub.add_parser(
@@ -165,6 +175,7 @@ def _leave_actions(sub) -> None:
         help="a parcel's tracking number (repeat for each parcel)",
     )
     p.add_argument("--override-expired", action="store_true", help="lead: ship expired lots")
+    request_id_option(p)
     with_json(p, cmd_ship)
 
     p = sub.add_parser(
@@ -177,6 +188,7 @@ def _leave_actions(sub) -> None:
     p.add_argument("--signed-by", required=True, metavar="NAME", help="who signed for the goods")
     p.add_argument("--at", type=moment, metavar="'YYYY-MM-DD HH:MM'", help="UTC (default now)")
     p.add_argument("--note", default="")
+    request_id_option(p)
     with_json(p, cmd_deliver)
 
     p = sub.add_parser(
@@ -187,6 +199,7 @@ def _leave_actions(sub) -> None:
     p.add_argument("shipment", metavar="SHIPMENT")
     p.add_argument("--return-to", metavar="LOC", help="where picked stock goes back to")
     p.add_argument("--reason", default="")
+    request_id_option(p)
     with_json(p, cmd_cancel)
 
 
@@ -337,7 +350,9 @@ def cmd_pick(ctx: Context) -> int:
     if a.all:
         if a.at or a.item or a.qty is not None:
             raise Refused("Give --all, or --at, --item and --qty: not both")
-        moves = pick_all(a.shipment, user=ctx.user, dispatch=_dispatch(ctx))
+        moves = pick_all(
+            a.shipment, user=ctx.user, request_id=a.request_id, dispatch=_dispatch(ctx)
+        )
         ctx.emit(
             [m.as_dict() for m in moves],
             lambda: "\n".join(
@@ -358,6 +373,7 @@ def cmd_pick(ctx: Context) -> int:
             lot=a.lot,
             short=a.short,
             user=ctx.user,
+            request_id=a.request_id,
             dispatch=_dispatch(ctx),
         )
         ctx.emit(result.as_dict(), result.text)
@@ -391,6 +407,7 @@ def cmd_pack(ctx: Context) -> int:
             company_prefix=prefix,
             kind=a.kind,
             user=ctx.user,
+            request_id=a.request_id,
         )
         if a.weight is not None:
             set_weight(result.parcel.sscc, a.weight, user=ctx.user)
@@ -404,6 +421,7 @@ def cmd_pack(ctx: Context) -> int:
             kind=a.kind,
             weight_g=a.weight,
             user=ctx.user,
+            request_id=a.request_id,
         )
     ctx.emit(result.as_dict(), result.text)
     return 0
@@ -435,6 +453,7 @@ def cmd_ship(ctx: Context) -> int:
     result = ship(
         a.shipment,
         user=ctx.user,
+        request_id=a.request_id,
         tracking=dict(a.tracking),
         override_expired=a.override_expired,
         dispatch=_dispatch(ctx),
@@ -451,7 +470,14 @@ def cmd_deliver(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    s = deliver(a.shipment, user=ctx.user, signed_by=a.signed_by, at=a.at, note=a.note)
+    s = deliver(
+        a.shipment,
+        user=ctx.user,
+        request_id=a.request_id,
+        signed_by=a.signed_by,
+        at=a.at,
+        note=a.note,
+    )
     ctx.emit(
         s.as_dict(),
         f"{s.number} delivered {s.delivered_at:%Y-%m-%d %H:%M} UTC, signed by {s.pod_name}",
@@ -467,6 +493,7 @@ def cmd_cancel(ctx: Context) -> int:
     done = cancel(
         a.shipment,
         user=ctx.user,
+        request_id=a.request_id,
         return_to=a.return_to,
         reason=a.reason,
         dispatch=_dispatch(ctx),

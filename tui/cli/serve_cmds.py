@@ -7,7 +7,7 @@ import ipaddress
 from pathlib import Path
 
 from backroom.models.people import roles
-from backroom.tui.cli.context import Context, fail, positive_number
+from backroom.tui.cli.context import Context, fail, positive_number, whole_number
 
 # The servers (asyncssh, textual-serve: an optional extra) are imported where used:
 # start-up time, and a missing extra is said only by the command that needs it.
@@ -43,6 +43,19 @@ def _ssh(serve) -> None:
         type=positive_number,
         metavar="SECONDS",
         help="a connection not logged in by then is closed (30)",
+    )
+    p.add_argument(
+        "--hold",
+        type=whole_number,
+        metavar="SECONDS",
+        help="a dropped connection's screen is kept this long for its user to take up "
+        "again on reconnecting; 0: not kept (900)",
+    )
+    p.add_argument(
+        "--keepalive",
+        type=positive_number,
+        metavar="SECONDS",
+        help="an SSH keepalive this often; a client missing 3 has dropped (10)",
     )
     p.set_defaults(func=cmd_serve_ssh)
 
@@ -126,6 +139,15 @@ def cmd_serve_ssh(ctx: Context) -> int:
             drop_idle_after=_count(setting(None, "drop_idle_after_seconds", 1), 0),
             login_grace=_count(
                 setting(a.login_grace, "login_grace_seconds", ssh.DEFAULT_LOGIN_GRACE)
+            ),
+            hold_seconds=_count(
+                a.hold
+                if a.hold is not None
+                else ctx.config.get("serve.ssh.hold_seconds", ssh.DEFAULT_HOLD_SECONDS),
+                0,
+            ),
+            keepalive_seconds=_count(
+                setting(a.keepalive, "keepalive_seconds", ssh.DEFAULT_KEEPALIVE_SECONDS)
             ),
             password_auth=bool(ctx.config.get("serve.ssh.password_auth", False)),
             failures_per_minute=_count(

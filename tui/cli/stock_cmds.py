@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from backroom.models.browse import MOVE_KINDS, list_moves, list_stock
 from backroom.models.stock.ledger import PostedMove
-from backroom.tui.cli.context import Context, iso_date, positive_number, table, whole_number
+from backroom.tui.cli.context import (
+    Context,
+    iso_date,
+    positive_number,
+    request_id_option,
+    table,
+    whole_number,
+)
 
 
 def register(sub) -> None:
@@ -150,6 +157,7 @@ def _search(parser, example: str) -> None:
 
 def _posting(parser, func) -> None:
     _output(parser)
+    request_id_option(parser)
     parser.set_defaults(func=func)
 
 
@@ -177,6 +185,7 @@ def cmd_receive(ctx: Context) -> int:
             a.qty,
             a.to,
             user=ctx.user,
+            request_id=a.request_id,
             lot=a.lot,
             expiry=a.expiry,
             supplier=a.supplier,
@@ -191,7 +200,12 @@ def cmd_move(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    return _posted(ctx, transfer(a.item, a.qty, a.src, a.to, user=ctx.user, lot=a.lot, ref=a.ref))
+    return _posted(
+        ctx,
+        transfer(
+            a.item, a.qty, a.src, a.to, user=ctx.user, request_id=a.request_id, lot=a.lot, ref=a.ref
+        ),
+    )
 
 
 def cmd_adjust(ctx: Context) -> int:
@@ -199,7 +213,18 @@ def cmd_adjust(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    return _posted(ctx, adjust(a.item, a.delta, a.at, user=ctx.user, reason=a.reason, lot=a.lot))
+    return _posted(
+        ctx,
+        adjust(
+            a.item,
+            a.delta,
+            a.at,
+            user=ctx.user,
+            reason=a.reason,
+            lot=a.lot,
+            request_id=a.request_id,
+        ),
+    )
 
 
 def cmd_count(ctx: Context) -> int:
@@ -207,7 +232,7 @@ def cmd_count(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    result = count(a.item, a.counted, a.at, user=ctx.user, lot=a.lot)
+    result = count(a.item, a.counted, a.at, user=ctx.user, request_id=a.request_id, lot=a.lot)
     data = {
         "item": result.item,
         "lot": result.lot,
@@ -232,14 +257,29 @@ def cmd_scrap(ctx: Context) -> int:
 
     ctx.open()
     a = ctx.args
-    return _posted(ctx, scrap(a.item, a.qty, a.at, user=ctx.user, reason=a.reason, lot=a.lot))
+    return _posted(
+        ctx,
+        scrap(
+            a.item,
+            a.qty,
+            a.at,
+            user=ctx.user,
+            reason=a.reason,
+            lot=a.lot,
+            request_id=a.request_id,
+        ),
+    )
 
 
 def cmd_reverse(ctx: Context) -> int:
     from backroom.models.stock.operations import reverse
 
     ctx.open()
-    return _posted(ctx, reverse(ctx.args.move_id, user=ctx.user, reason=ctx.args.reason))
+    a = ctx.args
+    return _posted(
+        ctx,
+        reverse(a.move_id, user=ctx.user, reason=a.reason, request_id=a.request_id),
+    )
 
 
 def cmd_stock(ctx: Context) -> int:

@@ -4,7 +4,8 @@ The SSH user name is the Backroom user; a client gets in with one of the public 
 registered for that user (`backroom user add-key`). Each session runs
 `backroom --db URL --user NAME` (with the same Python) on a pseudo-terminal of its own, with the
 client's terminal type and size (and every resize); bytes are copied both ways. When
-the client drops, the TUI's process group is ended; when the TUI ends, the channel
+the client drops, the TUI is held for the user to take up again on reconnecting (for
+`hold_seconds`, then ended: tui/serve/tui_session.py); when the TUI ends, the channel
 closes with its exit status.
 """
 
@@ -12,13 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
-import fcntl
 import os
 import signal
-import struct
 import sys
-import termios
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,19 +27,26 @@ from backroom.models.errors import DomainError
 from backroom.models.people.failed_logins import FailedLogins, Tally, check_password
 from backroom.models.people.users import keys_for, record_login
 from backroom.tui.serve.limits import Doorway, RateLimit, address_of
+from backroom.tui.serve.tui_session import Sessions, TUISession
 
 DEFAULT_PORT = 2222
 DEFAULT_MAX_CONNECTIONS = 20
 DEFAULT_WAITING_PER_ADDRESS = 3  # connections not yet logged in, per client address
 DEFAULT_LOGIN_GRACE = 30  # seconds from connecting to logged in
+DEFAULT_HOLD_SECONDS = 15 * 60  # a dropped session's TUI waits this long for its user
+DEFAULT_KEEPALIVE_SECONDS = 10  # an SSH keepalive this often; 3 unanswered: dropped
+KEEPALIVES_MISSED = 3
 DEFAULT_FAILURES_PER_MINUTE = 10  # wrong passwords per address; then turned away unread
 PASSWORD_TRIES_PER_CONNECTION = 3
 FAILED_LOGIN_WINDOW = 60  # seconds: one failed-login event per address per window
-# Environment a client may pass through to the TUI (ssh -o SendEnv=...).
-PASSED_ENV = ("NO_COLOR", "COLORTERM", "LANG", "LC_ALL")
-KILL_GRACE_SECONDS = 2.0
 # `backroom` with the server's own Python (`-m backroom.tui.cli.main` warns: tui.cli imports main).
-BACKROOM = (sys.executable, "-c", "import sys; from backroom.tui.cli import main; sys.exit(main())")
+# It watches its server's lifeline first, so that it never outlives the server.
+BACKROOM = (
+    sys.executable,
+    "-c",
+    "import sys; from backroom.tui.serve.lifeline import watch; watch(); "
+    "from backroom.tui.cli import main; sys.exit(main())",
+)
 
 
 def data_dir() -> Path:
@@ -79,6 +83,9 @@ class SSHSettings:
     max_waiting: int | None = None
     max_waiting_per_address: int = DEFAULT_WAITING_PER_ADDRESS
     login_grace: int = DEFAULT_LOGIN_GRACE
+    # How long the TUI of a connection that dropped is held for its user (0: not held).
+    hold_seconds: float = DEFAULT_HOLD_SECONDS
+    keepalive_seconds: float = DEFAULT_KEEPALIVE_SECONDS
     # A connection idle this long without naming a user may be dropped for a new one.
     drop_idle_after: float = 1.0
     password_auth: bool = False  # the user's Backroom PIN as SSH password, if configured
@@ -109,6 +116,8 @@ class Door:
     doorway: Doorway = field(init=False)
     rate_limit: RateLimit = field(init=False)
     failures: FailedLogins = field(default_factory=lambda: FailedLogins("ssh"))
+    # The TUIs running and held, so that a server that stops ends and reaps them all.
+    sessions: Sessions = field(default_factory=Sessions)
 
     def __post_init__(self) -> None:
         most = self.settings.max_connections
@@ -140,6 +149,10 @@ class Door:
     def _write(self, tallies: dict[str, Tally]) -> None:
         with db.connection_context():
             self.failures.write(tallies)
+
+    async def end_all(self) -> None:
+        """End and reap every TUI this server started."""
+        await self.sessions.end_all(self.settings.log)
 
 
 class BackroomSSHServer(asyncssh.SSHServer):
@@ -233,175 +246,7 @@ class BackroomSSHServer(asyncssh.SSHServer):
             record_login(get_user(self.user), "ssh")
 
     def session_requested(self) -> asyncssh.SSHServerSession:
-        return TUISession(self.settings, self.user)
-
-
-class TUISession(asyncssh.SSHServerSession):
-    """A session: the TUI on its own pseudo-terminal, bytes copied both ways."""
-
-    def __init__(self, settings: SSHSettings, user: str) -> None:
-        self.settings = settings
-        self.user = user
-        self.chan: asyncssh.SSHServerChannel | None = None
-        self.term = "xterm-256color"
-        self.size = (80, 24)
-        self.has_pty = False
-        self.master = -1
-        self.proc: asyncio.subprocess.Process | None = None
-        self.pending = bytearray()  # typed bytes the pty has not taken yet
-        self.closing = False
-        self.task: asyncio.Task[None] | None = None
-
-    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
-        self.chan = chan
-
-    def pty_requested(self, term_type: str, term_size, term_modes) -> bool:
-        self.has_pty = True
-        self.term = term_type or self.term
-        if term_size[0] and term_size[1]:
-            self.size = (term_size[0], term_size[1])
-        return True
-
-    def shell_requested(self) -> bool:
-        return True
-
-    def exec_requested(self, command: str) -> bool:
-        # Screens only: a command line over SSH would reach past the roles (backup, restore).
-        return False
-
-    def session_started(self) -> None:
-        assert self.chan is not None
-        if not self.has_pty:
-            self.chan.write(b"Backroom needs a terminal: connect with ssh -t\r\n")
-            self.chan.exit(1)
-            return
-        self.task = asyncio.get_running_loop().create_task(self._run())
-
-    async def _run(self) -> None:
-        assert self.chan is not None
-        master, slave = os.openpty()
-        self.master = master
-        _set_size(master, *self.size)
-        os.set_blocking(master, False)
-        env = dict(os.environ, TERM=self.term, BACKROOM_USER=self.user)
-        for name, value in self.chan.get_environment().items():
-            if name in PASSED_ENV:
-                env[name] = value
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                *self.settings.command_for(self.user),
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=env,
-                preexec_fn=_take_terminal,
-            )
-        except OSError as exc:
-            os.close(slave)
-            self.chan.write(f"Cannot start Backroom: {exc}\r\n".encode())
-            self.chan.exit(1)
-            return
-        finally:
-            with contextlib.suppress(OSError):
-                os.close(slave)
-        self.settings.log(f"ssh: {self.user} session started (pid {self.proc.pid})")
-        loop = asyncio.get_running_loop()
-        loop.add_reader(master, self._pty_readable)
-        status = await self.proc.wait()
-        self._drain()
-        self._close_pty()
-        self.settings.log(f"ssh: {self.user} session ended (pid {self.proc.pid}, status {status})")
-        if not self.closing:
-            self.closing = True
-            with contextlib.suppress(OSError, asyncssh.Error):
-                self.chan.exit(status if status >= 0 else 128 - status)
-
-    def _pty_readable(self) -> None:
-        try:
-            data = os.read(self.master, 65536)
-        except BlockingIOError:
-            return
-        except OSError as exc:
-            if exc.errno == errno.EIO:  # the TUI closed its terminal
-                asyncio.get_running_loop().remove_reader(self.master)
-                return
-            raise
-        if data and self.chan is not None and not self.closing:
-            self.chan.write(data)
-
-    def _drain(self) -> None:
-        """What the TUI wrote just before it ended (its terminal reset)."""
-        for _ in range(64):
-            try:
-                data = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            if self.chan is not None and not self.closing:
-                self.chan.write(data)
-
-    def _close_pty(self) -> None:
-        if self.master >= 0:
-            loop = asyncio.get_running_loop()
-            loop.remove_reader(self.master)
-            loop.remove_writer(self.master)
-            os.close(self.master)
-            self.master = -1
-
-    def data_received(self, data: bytes, datatype: int | None) -> None:
-        if self.master < 0:
-            return
-        self.pending += data
-        self._write_pending()
-
-    def _write_pending(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while self.pending and self.master >= 0:
-                written = os.write(self.master, self.pending)
-                del self.pending[:written]
-        except BlockingIOError:
-            pass
-        except OSError:
-            self.pending.clear()
-        if self.master >= 0:
-            if self.pending:
-                loop.add_writer(self.master, self._write_pending)
-            else:
-                loop.remove_writer(self.master)
-
-    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        self.size = (width, height)
-        if self.master >= 0 and width and height:
-            # The kernel tells the TUI (its process group) with SIGWINCH.
-            _set_size(self.master, width, height)
-
-    def pause_writing(self) -> None:
-        if self.master >= 0:
-            asyncio.get_running_loop().remove_reader(self.master)
-
-    def resume_writing(self) -> None:
-        if self.master >= 0:
-            asyncio.get_running_loop().add_reader(self.master, self._pty_readable)
-
-    def eof_received(self) -> bool:
-        return False  # the client closed its input: end the session
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        """The client went away: end the TUI's process group, gently then firmly."""
-        self.closing = True
-        proc = self.proc
-        if proc is None or proc.returncode is not None:
-            return
-        self.settings.log(f"ssh: {self.user} dropped; ending pid {proc.pid}")
-        _signal_group(proc.pid, signal.SIGHUP)
-
-        def _kill() -> None:
-            if proc.returncode is None:
-                _signal_group(proc.pid, signal.SIGKILL)
-
-        asyncio.get_running_loop().call_later(KILL_GRACE_SECONDS, _kill)
+        return TUISession(self.settings, self.user, self.door.sessions)
 
 
 def _password_is_right(name: str, password: str) -> bool:
@@ -414,21 +259,6 @@ def _password_is_right(name: str, password: str) -> bool:
     return True
 
 
-def _take_terminal() -> None:
-    """In the child: a session of its own, with the pseudo-terminal as its terminal."""
-    os.setsid()
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-def _set_size(fd: int, width: int, height: int) -> None:
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
-
-
 async def start_server(settings: SSHSettings, door: Door | None = None) -> asyncssh.SSHAcceptor:
     """Listen for SSH connections; returns the acceptor (close() it to stop)."""
     key = host_key(settings.host_key_path)
@@ -439,7 +269,10 @@ async def start_server(settings: SSHSettings, door: Door | None = None) -> async
         settings.port,
         server_host_keys=[str(key)],
         encoding=None,
-        keepalive_interval=30,
+        # A connection that stopped answering is dead within 3 keepalives, and its
+        # session held (tui/serve/tui_session.py).
+        keepalive_interval=settings.keepalive_seconds,
+        keepalive_count_max=KEEPALIVES_MISSED,
         login_timeout=settings.login_grace,
         allow_scp=False,
         agent_forwarding=False,
@@ -469,6 +302,7 @@ def serve(settings: SSHSettings) -> int:
         finally:
             server.close()
             await server.wait_closed()
+            await door.end_all()
             flusher.cancel()
             door.flush()  # what the last window counted
             settings.log("ssh: stopped; failed logins written")

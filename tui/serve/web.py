@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import os
 import shlex
@@ -31,6 +32,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from backroom.tui.serve.lifeline import child_setup, lifeline
 from backroom.tui.serve.limits import SessionCount, address_of
 from backroom.tui.serve.ssh import BACKROOM
 
@@ -157,13 +159,18 @@ class TabProcess(AppService):
     ends the shell and the TUI it runs; killed if it does not quit when asked."""
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
+        # The shell and the TUI it runs end with the server, however it ends: the shell
+        # by the parent-death signal, the TUI by the server's lifeline (tui/serve/lifeline.py).
+        line = lifeline()
         self._process = process = await asyncio.create_subprocess_shell(
             self.command,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            env=self._build_environment(width=width, height=height),
+            env={**self._build_environment(width=width, height=height), **line.env()},
             start_new_session=True,
+            pass_fds=line.pass_fds,
+            preexec_fn=functools.partial(child_setup, os.getpid()),
         )
         assert process.stdin is not None
         self._stdin = process.stdin

@@ -22,6 +22,7 @@ from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.dispatch import dispatch_code, ship
 from backroom.models.goods_out.orders import ShipmentDetail, shipment_detail
 from backroom.models.goods_out.packing import get_parcel
+from backroom.models.stock.requests import new_request_id
 from backroom.tui import navigation
 from backroom.tui.label_target import LabelTarget
 from backroom.tui.screens.dialogs import ConfirmDialog
@@ -124,6 +125,9 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
         self.number = number
         self.sscc = sscc  # a scanned parcel: its shipment is looked up when loading
         self.detail: ShipmentDetail | None = None
+        # The id made when the person confirmed shipping, kept until it is shipped: the
+        # same confirmation again after a failure ships at most once.
+        self.ship_request: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
@@ -250,16 +254,19 @@ class ShipmentDetailScreen(PassesWorkerFailuresOn, Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._ship(self.app.session.user, dispatch_code(self.app.session.config))
+                self.ship_request = self.ship_request or new_request_id()
+                user, config = self.app.session.user, self.app.session.config
+                self._ship(user, dispatch_code(config), self.ship_request)
 
         self.app.push_screen(ConfirmDialog(f"Ship {d.number}?", question, "Ship"), answered)
 
     # Not in the "shipment" group: the reload as the question closes would cancel it.
     @work(thread=True, group="ship", exit_on_error=False)
-    def _ship(self, user: str, dispatch: str) -> None:
+    def _ship(self, user: str, dispatch: str, request_id: str) -> None:
         with db.connection_context():
-            result = ship(self.number, user=user, dispatch=dispatch)
+            result = ship(self.number, user=user, dispatch=dispatch, request_id=request_id)
             detail = shipment_detail(self.number)
+        self.ship_request = None
         text = f"✓ Shipped: {len(result.parcels)} parcels, {len(result.moves)} moves"
         self.app.call_from_thread(self._say, text)
         self.app.call_from_thread(self._show, detail)

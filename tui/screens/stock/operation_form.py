@@ -20,6 +20,7 @@ from backroom.models.people.roles import acting
 from backroom.models.stock.checks import FloorLimits, ask_if_unusual
 from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
+from backroom.models.stock.requests import confirmed, new_request_id
 from backroom.scanners.entry import Entry, counted, interpret
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.screens.dialogs import ConfirmDialog, LotPicker
@@ -73,6 +74,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.keeping: set[str] = set()  # location fields kept between postings (Ctrl+B)
         self._busy = False
         self.ready = False  # until the first field has the focus: the app holds keys
+        self.request: tuple[Values, str] | None = None  # what was confirmed, and its id
 
     @property
     def busy(self) -> bool:
@@ -385,11 +387,19 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.busy = True
         self._post(dict(self.values), self.app.session.user)
 
-    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
     def _post(self, values: Values, user: str) -> None:
+        # The request id is made as the person confirms, and made again only when what
+        # they confirm changes: a worker that failed ("database is locked", a lost
+        # connection) and is confirmed again posts at most once.
+        if self.request is None or self.request[0] != values:
+            self.request = (values, new_request_id())
+        self._post_once(values, user, self.request[1])
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _post_once(self, values: Values, user: str, request_id: str) -> None:
         # A refusal, or anything else raised, is said by the app (tui/worker_errors.py),
         # which also clears `busy` so that the next Enter posts again.
-        with db.connection_context():
+        with db.connection_context(), confirmed(request_id):
             text = self.perform(values, user)
         self.app.call_from_thread(self._posted, text)
 
@@ -410,6 +420,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
 
     def _posted(self, text: str) -> None:
         self.busy = False
+        self.request = None
         self.query_one("#result", Static).update(plain(text))
         self.say("")
         self._reset()
