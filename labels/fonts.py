@@ -216,9 +216,25 @@ def line_height(size: int, bold: bool = False) -> int:
     return size
 
 
+@lru_cache(maxsize=512)
+def digit_height(size: int, bold: bool = False) -> int:
+    """How many pixels high the digits are drawn at SIZE (their ink, not the em)."""
+    font = get_font(size, bold)
+    top, bottom = font.getbbox("0123456789")[1::2]
+    return int(bottom - top)
+
+
+def size_for_digits(dots: float, bold: bool = False) -> int:
+    """The smallest SIZE whose digits are at least DOTS high."""
+    size = max(1, math.floor(dots))
+    while digit_height(size, bold) < dots:
+        size += 1
+    return size
+
+
 def clear_caches() -> None:
     """Forget every font found and measured: for tests that change what is installed."""
     for cached in (_fontconfig, main_font, coverage, fallback_for, _pillow_font):
         cached.cache_clear()
-    for cached in (text_width, line_height):
+    for cached in (text_width, line_height, digit_height):
         cached.cache_clear()

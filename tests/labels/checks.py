@@ -6,7 +6,7 @@ from itertools import combinations, groupby
 
 from PIL import Image, ImageDraw
 
-from backroom.labels.drawing import Bars, Drawing
+from backroom.labels.drawing import Bars, Drawing, Matrix
 from backroom.labels.render import to_image
 
 
@@ -22,6 +22,27 @@ def bar_runs(image: Image.Image, bars: Bars) -> list[int]:
     return [len(list(run)) for _, run in groupby(row)]
 
 
+def matrix_rows(image: Image.Image, matrix: Matrix) -> list[str]:
+    """The modules of MATRIX as printed ('1' dark), each checked to be a solid square of
+    MODULE x MODULE dots: a module that is not a whole number of dots fails."""
+    m = matrix.module
+    crop = image.crop((matrix.x, matrix.y, matrix.x + matrix.width, matrix.y + matrix.height))
+    pixels = crop.convert("L").tobytes()
+    rows = []
+    for r in range(matrix.symbol.height):
+        row = ""
+        for col in range(matrix.symbol.columns):
+            block = {
+                pixels[(r * m + dy) * matrix.width + col * m + dx]
+                for dy in range(m)
+                for dx in range(m)
+            }
+            assert len(block) == 1, f"module {r},{col} of {matrix.symbol.data!r} is not solid"
+            row += "1" if block == {0} else "0"
+        rows.append(row)
+    return rows
+
+
 def check_drawing(drawing: Drawing) -> Image.Image:
     """Render DRAWING and check it: everything on the label, nothing overlapping (quiet
     zones included), no ink outside the elements' boxes (text never overflows), and every
@@ -33,7 +54,7 @@ def check_drawing(drawing: Drawing) -> Image.Image:
         left, top, right, bottom = box
         assert left >= 0 and right <= drawing.width, f"{element} leaves the label"
         assert top >= 0 and bottom <= drawing.height, f"{element} leaves the label"
-        if not isinstance(element, Bars):
+        if not isinstance(element, Bars | Matrix):
             assert edge <= left and right <= drawing.width - edge, f"{element} in the margin"
             assert edge <= top and bottom <= drawing.height - edge, f"{element} in the margin"
     for (a, box_a), (b, box_b) in combinations(zip(drawing.elements, boxes, strict=True), 2):
@@ -41,6 +62,8 @@ def check_drawing(drawing: Drawing) -> Image.Image:
     for bars in drawing.bars:
         want = [w * bars.module for w in bars.symbol.widths]
         assert bar_runs(image, bars) == want, f"bars of {bars.symbol.data!r} not whole modules"
+    for matrix in drawing.matrices:
+        assert matrix_rows(image, matrix) == list(matrix.symbol.rows), "modules moved"
     blank = image.copy()
     draw = ImageDraw.Draw(blank)
     for left, top, right, bottom in boxes:

@@ -5,20 +5,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import zxingcpp
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_messages import GS1Message
 from PIL import Image
+
+# Symbology identifiers of GS1-128, GS1 DataMatrix and GS1 QR Code: FNC1 first.
+GS1_IDENTIFIERS = ("]C1", "]d2", "]Q3")
 
 
 @dataclass(frozen=True)
 class Read:
     """One barcode found on an image."""
 
-    format: str  # Code128, EAN13, EAN8, UPCA
+    format: str  # Code128, EAN13, EAN8, UPCA, DataMatrix, QRCode
     text: str  # what a scanner transmits; GS1 separators as ASCII 29
     gs1: bool
+    identifier: str = ""  # the symbology identifier, ]C1, ]d2, ]Q1 ...
+
+    @property
+    def digital_link(self) -> bool:
+        """A plain QR code carrying a GS1 Digital Link URI."""
+        return self.identifier == "]Q1" and self.text.startswith(("https://", "http://"))
 
     def fields(self) -> list[tuple[str, str]]:
-        """The GS1 element strings, as (AI, value) pairs."""
+        """The GS1 element strings, as (AI, value) pairs: from the element string, or
+        from the Digital Link URI a QR code carries."""
+        if self.digital_link:
+            link = GS1DigitalLinkURI.parse(self.text)
+            return [(e.ai.ai, e.value) for e in link.element_strings]
         assert self.gs1, f"{self.text!r} is not GS1"
         return [(e.ai.ai, e.value) for e in GS1Message.parse(self.text).element_strings]
 
@@ -31,7 +45,9 @@ def read_all(image: Image.Image) -> list[Read]:
         Read(
             b.format.name,
             b.text,
-            b.symbology_identifier == "]C1" and b.content_type == zxingcpp.ContentType.GS1,
+            b.symbology_identifier in GS1_IDENTIFIERS
+            and b.content_type == zxingcpp.ContentType.GS1,
+            b.symbology_identifier,
         )
         for b in found
     ]
