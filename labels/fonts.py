@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 FONT_DIRS = (
     "/usr/share/fonts/truetype",
@@ -218,10 +218,15 @@ def line_height(size: int, bold: bool = False) -> int:
 
 @lru_cache(maxsize=512)
 def digit_height(size: int, bold: bool = False) -> int:
-    """How many pixels high the digits are drawn at SIZE (their ink, not the em)."""
+    """How many pixels high the digits come out at SIZE: their ink as drawn in one-bit
+    dots (a little less than the font's bounding box, which rounds outwards)."""
     font = get_font(size, bold)
-    top, bottom = font.getbbox("0123456789")[1::2]
-    return int(bottom - top)
+    image = Image.new("1", (size * 8, size * 2), 1)
+    draw = ImageDraw.Draw(image)
+    draw.fontmode = "1"
+    draw.text((0, 0), "0123456789", font=font, fill=0, anchor="la")
+    box = Image.eval(image.convert("L"), lambda v: 255 - v).getbbox()
+    return box[3] - box[1] if box else 0
 
 
 def size_for_digits(dots: float, bold: bool = False) -> int:

@@ -9,6 +9,7 @@ printing them. The command line and the TUI both go through here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from backroom.labels import lookup
 from backroom.labels.content import Content
@@ -90,12 +91,13 @@ def symbol_choice(config: Config, kind: str, given: str | None = None) -> Symbol
     chosen = str(given or config.get(f"labels.symbols.{kind}") or "auto")
     if chosen not in SYMBOLS:
         raise Refused(f"Label symbol {chosen!r} is not one of {', '.join(SYMBOLS)}")
-    domain = str(config.get("labels.digital_link") or DIGITAL_LINK_DOMAIN)
-    if not domain.startswith(("https://", "http://")) or domain.count("/") > 2 + domain.endswith(
-        "/"
-    ):
-        raise Refused(f"labels.digital_link {domain!r} is not a domain like https://id.example.com")
-    return SymbolChoice(chosen, domain.rstrip("/"))
+    domain = str(config.get("labels.digital_link") or DIGITAL_LINK_DOMAIN).rstrip("/")
+    parts = urlsplit(domain)
+    if not domain.startswith(("https://", "http://")) or not parts.netloc or parts.query:
+        raise Refused(
+            f"labels.digital_link {domain!r} is not a web address like https://id.example.com"
+        )
+    return SymbolChoice(chosen, domain)
 
 
 def drawings(

@@ -53,7 +53,7 @@ class SymbolSpec:
         bars = f", bars at least {self.bar_height:g} mm high" if self.bar_height else ""
         if self.scales:
             bars = f", bars {self.bar_height:g} mm high at X {self.x_target:g} mm"
-        return f"X {self.x_min:g} to {self.x_max:g} mm{bars} ({self.table})"
+        return f"{self.table}: X {self.x_min:g} to {self.x_max:g} mm{bars}"
 
 
 RETAIL = "GS1 table 1, trade items scanned at the point of sale"

@@ -188,13 +188,15 @@ def _logistic_top_and_middle(
     line = max(2, c.mm(0.35))
     caption = c.mm(3)
     top = area.top(max(c.mm(14), area.h * 28 // 100))
+    if choice.kind in ("datamatrix", "qr"):
+        top = _logistic_matrix(c, area, top, content, choice)
     for box, head, lines in zip(
         top.columns(2, c.mm(3)), ("FROM", "TO"), (content.ship_from, content.ship_to), strict=True
     ):
         c.text(box.top(caption), head, bold=True)
         body = "\n".join(lines)
         c.text(box.below(caption + gap // 2), body, lines=len(lines) + 1, max_mm=5)
-    c.rule(area.x + area.w // 2, top.y, line, top.h)
+    c.rule(top.x + top.w // 2, top.y, line, top.h)
     area = area.below(top.h + gap)
     c.rule(area.x, area.y, area.w, line)
     area = area.below(line + gap)
@@ -204,9 +206,6 @@ def _logistic_top_and_middle(
     used = c.text(area.top(caption), "SSCC", bold=True)
     area = area.below(used)
     area = area.below(_data_content(c, area, content.sscc) + gap)
-    if choice.kind in ("datamatrix", "qr"):
-        symbol = _matrix_symbol([gs1.Element("00", content.sscc)], choice)
-        area, _ = _with_matrix(c, area, symbol, "SSCC", logistic=True)
     if content.ship_to_postal_code:
         text = f"SHIP TO POST CODE  {content.ship_to_postal_code}"
         used = c.text(area.top(c.mm(5)), text)
@@ -216,6 +215,25 @@ def _logistic_top_and_middle(
         area = area.below(used)
         body = "\n".join(content.contents)
         c.text(area.top(c.mm(14)), body, lines=len(content.contents) + 2, max_mm=4)
+
+
+def _logistic_matrix(
+    c: Canvas, area: Box, top: Box, content: LogisticContent, choice: SymbolChoice
+) -> Box:
+    """The 2D symbol of the SSCC at the top right, beside the addresses (its readable
+    form is the GS1-128's, below); returns what is left of the top section."""
+    symbol = _matrix_symbol([gs1.Element("00", content.sscc)], choice)
+    spec = matrix_spec(logistic=True)
+    module = matrix_module(c, symbol, spec, Box(area.x, area.y, area.w // 3, area.h // 2))
+    if module is None:
+        raise DoesNotFit(
+            f"The SSCC {symbol.kind} does not fit a {c.size} mm label at {c.dpi} dpi "
+            f"within GS1's sizes ({spec.describe()})"
+        )
+    down = (symbol.height + 2 * symbol.quiet) * module
+    top = area.top(max(top.h, down))
+    across, _ = place_matrix(c, top, symbol, module)
+    return Box(top.x, top.y, top.w - across - c.mm(2), top.h)
 
 
 def _data_content(c: Canvas, area: Box, sscc: str) -> int:

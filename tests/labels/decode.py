@@ -37,10 +37,19 @@ class Read:
         return [(e.ai.ai, e.value) for e in GS1Message.parse(self.text).element_strings]
 
 
+def find_all(image: Image.Image) -> list[zxingcpp.Barcode]:
+    """Every symbol zxing-cpp finds on IMAGE, top to bottom, as it reports them."""
+    found = zxingcpp.read_barcodes(image.convert("L"), text_mode=zxingcpp.TextMode.Plain)
+    return sorted(found, key=lambda b: (b.position.top_left.y, b.position.top_left.x))
+
+
 def read_all(image: Image.Image) -> list[Read]:
     """Every barcode on IMAGE, top to bottom."""
-    found = zxingcpp.read_barcodes(image.convert("L"), text_mode=zxingcpp.TextMode.Plain)
-    found = sorted(found, key=lambda b: (b.position.top_left.y, b.position.top_left.x))
+    return reads_of(find_all(image))
+
+
+def reads_of(found: list[zxingcpp.Barcode]) -> list[Read]:
+    """What a scanner would transmit for each of these symbols."""
     return [
         Read(
             b.format.name,
