@@ -20,7 +20,8 @@ from backroom.labels.zpl import to_zpl
 from backroom.models.config import Config
 from backroom.models.errors import Refused
 from tests.labels.checks import check_drawing
-from tests.labels.decode import read_all
+from tests.labels.decode import read_all, read_one
+from tests.labels.pdfread import pages
 from tests.labels.samples import GTIN, GTIN_14
 from tests.labels.zplread import bx_data, commands, formats
 
@@ -114,3 +115,18 @@ def test_a_misconfigured_symbol_or_digital_link_domain_is_refused():
     bad_printer = {"printers": {"z": {"transport": "dir:/tmp", "symbol": "pdf417"}}}
     with pytest.raises(PrinterError, match=r"\[printers.z\] symbol 'pdf417'"):
         jobs.settings_for(Config(bad_printer), "lot", printer="z")
+
+
+@pytest.mark.parametrize("choice", ["datamatrix", "qr"])
+def test_a_2d_label_in_pdf_keeps_whole_dot_modules_and_reads_back(choice):
+    job = jobs.settings_for(Config({}), "lot", format="pdf", dpi=300, symbol=choice)
+    (pdf,) = jobs.render([LOT], job)
+    (page,) = pages(pdf)
+    (placed,) = page.placed
+    (drawing,) = jobs.drawings([LOT], job.size, job.dpi, job.symbol)
+    # The page holds the label's own image, one pixel per printer dot: modules stay whole.
+    assert placed.image.size == (drawing.width, drawing.height)
+    assert placed.image.convert("1").tobytes() == check_drawing(drawing).tobytes()
+    read = read_one(placed.image)
+    assert read.format == {"datamatrix": "DataMatrix", "qr": "QRCode"}[choice]
+    assert sorted(read.fields()) == sorted([("01", GTIN), ("17", "300228"), ("10", LOT.number)])

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from backroom.labels import fonts
 from backroom.labels.content import ItemContent, LogisticContent, LotContent
 from backroom.labels.drawing import Rect
 from backroom.labels.sizes import LabelSize
@@ -68,6 +69,18 @@ def _measure(content, image, dpi, symbols=None) -> None:
         assert height >= least - 1e-9, f"{found.text!r}: bars {height:.2f} mm < {least:.2f}"
 
 
+def _readable_lines_high_enough(content, drawing, found) -> None:
+    """Every human-readable line of a GS1 symbol with digits at least as high as its
+    table asks (3 mm in distribution and logistics, 2 mm under an EAN at the POS)."""
+    ean = any(f.format.name == "EAN13" for f in found)
+    hri = [t for t in drawing.texts if t.text.startswith("(") or (ean and t.text == GTIN[1:])]
+    assert hri, "no human-readable line"
+    dpmm = drawing.dpi / 25.4
+    for text in hri:
+        least = (EAN13_RETAIL if text.text == GTIN[1:] else GS1_128_DISTRIBUTION).hri_mm
+        assert fonts.digit_height(text.size) >= least * dpmm - 1e-9, text
+
+
 @pytest.mark.parametrize("dpi", [203, 300, 600])
 @pytest.mark.parametrize("choice", ["linear", "datamatrix", "qr"])
 @pytest.mark.parametrize("name", GS1_LABELS)
@@ -94,6 +107,7 @@ def test_every_gs1_label_reads_back_exactly_at_gs1_sizes(name, choice, dpi):
     if choice != "linear":
         assert {"datamatrix": "DataMatrix", "qr": "QRCode"}[choice] in formats
     _measure(content, image, dpi, found)
+    _readable_lines_high_enough(content, drawing, found)
 
 
 def test_a_20_character_lot_with_gtin_14_and_expiry_prints_on_100x50_at_203_dpi():
