@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from backroom.labels import fonts, gs1
 from backroom.labels.drawing import Bars, Matrix
@@ -81,25 +82,34 @@ def _hri(
 def plan_linear(
     c: Canvas, box: Box, elements: list[gs1.Element], *, logistic: bool = False, height: int
 ) -> LinearPlan | None:
-    """The plan with the fewest GS1-128 symbols, and of those the widest bars, that fits
-    BOX's width and HEIGHT dots; None if none does."""
+    """The plan with the fewest GS1-128 symbols, the first ones as full as they go, at
+    the target X-dimension or the nearest whole-dot one that fits BOX's width and HEIGHT
+    dots; None if none does."""
     spec = linear_spec("code128", logistic)
     room, bars_room = _room(c, box)
-    longest = c.mm(GS1_128_MAX_MM)
+    room = min(room, c.mm(GS1_128_MAX_MM))
+    shortest = spec.least_height_mm(spec.x_min) * c.dpmm
     for count in range(1, len(elements) + 1):
-        for module in spec.module_dots(c.dpi):
-            for groups in gs1.splits(elements, count):
-                if any(len(gs1.element_string(g)) > GS1_128_MAX_CHARS for g in groups):
+        if count * shortest > height:
+            break  # more symbols only take more height
+        for groups in gs1.splits(elements, count):
+            if any(len(gs1.element_string(g)) > GS1_128_MAX_CHARS for g in groups):
+                continue
+            symbols = tuple(_gs1_128(tuple(g)) for g in groups)
+            modules = max(s.modules for s in symbols)
+            bars = max(sum(s.widths) for s in symbols)
+            for module in spec.module_dots(c.dpi):
+                if modules * module > room or bars * module > bars_room:
                     continue
-                symbols = tuple(gs1_128_symbol(g) for g in groups)
                 plan = _stack(c, symbols, spec, module, box.w)
-                if plan is None or plan.height > height:
-                    continue
-                wide = max(s.modules for s in symbols) * module
-                bars = max(sum(s.widths) for s in symbols) * module
-                if wide <= min(room, longest) and bars <= bars_room:
+                if plan is not None and plan.height <= height:
                     return plan
     return None
+
+
+@lru_cache(maxsize=256)
+def _gs1_128(elements: tuple[gs1.Element, ...]) -> Symbol:
+    return gs1_128_symbol(list(elements))
 
 
 def plan_symbol(
