@@ -22,6 +22,8 @@ DIGITAL_LINK_DOMAIN = "https://id.gs1.org"
 _KEYS = {"01": ("22", "10", "21"), "00": ()}
 QUIET = {"datamatrix": 1, "qr": 4}  # modules of quiet zone on every side
 QR_ERROR_CORRECTION = "M"
+# Grey levels of zxing-cpp's image to module bits: dark below the middle.
+_DARK = bytes(ord("1") if level < 128 else ord("0") for level in range(256))
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,5 @@ def _encode(text: str, format_name: str, **options: object) -> tuple[str, ...]:
         raise Refused(f"{text!r} cannot be encoded as {format_name}: {exc}") from exc
     image = symbol.to_image(scale=1, add_quiet_zones=False)
     height, width = image.shape[:2]
-    pixels = bytes(memoryview(image))
-    return tuple(
-        "".join("1" if pixels[y * width + x] < 128 else "0" for x in range(width))
-        for y in range(height)
-    )
+    bits = bytes(memoryview(image)).translate(_DARK).decode("ascii")
+    return tuple(bits[y * width : (y + 1) * width] for y in range(height))

@@ -9,7 +9,7 @@ barcodes need and give the rest to its text.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from backroom.labels import fonts, gs1
@@ -22,6 +22,9 @@ from backroom.labels.templates.toolkit import Box, Canvas
 from backroom.models.errors import Refused
 
 HRI_GAP_MM = 0.6  # between the bars and their readable line
+# Bars this much above GS1's least height where the label has room: a verifier measures
+# what the printer made, and a head's first and last dot rows may print light.
+BAR_HEADROOM_MM = 1.0
 STACK_GAP_MM = 2.0  # between two symbols one above the other
 
 
@@ -103,7 +106,7 @@ def plan_linear(
                     continue
                 plan = _stack(c, symbols, spec, module, box.w)
                 if plan is not None and plan.height <= height:
-                    return plan
+                    return _with_headroom(c, plan, height)
     return None
 
 
@@ -121,8 +124,15 @@ def plan_symbol(
         plan = _stack(c, (symbol,), spec, module, box.w)
         fits = symbol.modules * module <= room and sum(symbol.widths) * module <= bars_room
         if plan is not None and fits and plan.height <= height:
-            return plan
+            return _with_headroom(c, plan, height)
     return None
+
+
+def _with_headroom(c: Canvas, plan: LinearPlan, height: int) -> LinearPlan:
+    """PLAN with its bars BAR_HEADROOM_MM taller, where that still fits HEIGHT."""
+    extra = c.mm(BAR_HEADROOM_MM)
+    taller = replace(plan, bar_height=plan.bar_height + extra)
+    return taller if taller.height <= height else plan
 
 
 def _stack(
