@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from backroom.labels import fonts, gs1
 from backroom.labels.content import ItemContent, LogisticContent, LotContent
-from backroom.labels.drawing import Drawing
+from backroom.labels.drawing import Drawing, Text
 from backroom.labels.matrix import DIGITAL_LINK_DOMAIN, MatrixSymbol, datamatrix, qr_code
 from backroom.labels.sizes import LabelSize
 from backroom.labels.specs import DATA_CONTENT_MM, linear_spec, matrix_spec
@@ -142,10 +142,14 @@ def _lot_texts(c: Canvas, area: Box, content: LotContent, what: str) -> None:
     used = c.text(area.top(area.h * 28 // 100), head, max_mm=7)
     area = area.below(used + gap)
     share = 60 if content.expiry else 100
-    used = c.text(area.top(area.h * share // 100), f"{what} {content.number}", bold=True, max_mm=14)
+    number = f"{what} {content.number}"
+    used = c.text(area.top(area.h * share // 100), number, bold=True, max_mm=14)
     area = area.below(used + gap)
     if content.expiry:
-        c.text(area, f"EXP {content.expiry.isoformat()}", max_mm=9)
+        # Never larger than the lot number: that is what people look for first.
+        last = c.elements[-1] if used else None
+        largest = last.size / c.dpmm if isinstance(last, Text) else 9.0
+        c.text(area, f"EXP {content.expiry.isoformat()}", max_mm=min(9.0, largest))
 
 
 def logistic_label(
