@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from backroom.labels.matrix import MatrixSymbol
 from backroom.labels.symbols import Symbol
 
 Align = Literal["left", "center", "right"]
@@ -34,6 +35,36 @@ class Bars:
         left = self.x - self.symbol.quiet_left * self.module
         right = self.x + self.width + self.symbol.quiet_right * self.module
         return left, self.y, right, self.y + self.height
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A 2D symbol: X, Y is the top left of its first module; the quiet zone lies outside."""
+
+    x: int
+    y: int
+    module: int  # dots per module, across and down
+    symbol: MatrixSymbol
+
+    @property
+    def width(self) -> int:
+        """Across the modules, without the quiet zone, in dots."""
+        return self.symbol.columns * self.module
+
+    @property
+    def height(self) -> int:
+        """Down the modules, without the quiet zone, in dots."""
+        return self.symbol.height * self.module
+
+    def box(self) -> tuple[int, int, int, int]:
+        """Left, top, right, bottom with the quiet zone."""
+        quiet = self.symbol.quiet * self.module
+        return (
+            self.x - quiet,
+            self.y - quiet,
+            self.x + self.width + quiet,
+            self.y + self.height + quiet,
+        )
 
 
 @dataclass(frozen=True)
@@ -68,7 +99,7 @@ class Rect:
         return self.x, self.y, self.x + self.width, self.y + self.height
 
 
-Element = Bars | Text | Rect
+Element = Bars | Matrix | Text | Rect
 
 
 @dataclass
@@ -85,6 +116,11 @@ class Drawing:
     def bars(self) -> list[Bars]:
         """The barcodes, in drawing order."""
         return [e for e in self.elements if isinstance(e, Bars)]
+
+    @property
+    def matrices(self) -> list[Matrix]:
+        """The 2D symbols, in drawing order."""
+        return [e for e in self.elements if isinstance(e, Matrix)]
 
     @property
     def texts(self) -> list[Text]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 FONT_DIRS = (
     "/usr/share/fonts/truetype",
@@ -216,9 +216,30 @@ def line_height(size: int, bold: bool = False) -> int:
     return size
 
 
+@lru_cache(maxsize=512)
+def digit_height(size: int, bold: bool = False) -> int:
+    """How many pixels high the digits come out at SIZE: their ink as drawn in one-bit
+    dots (a little less than the font's bounding box, which rounds outwards)."""
+    font = get_font(size, bold)
+    image = Image.new("1", (size * 8, size * 2), 1)
+    draw = ImageDraw.Draw(image)
+    draw.fontmode = "1"
+    draw.text((0, 0), "0123456789", font=font, fill=0, anchor="la")
+    box = Image.eval(image.convert("L"), lambda v: 255 - v).getbbox()
+    return box[3] - box[1] if box else 0
+
+
+def size_for_digits(dots: float, bold: bool = False) -> int:
+    """The smallest SIZE whose digits are at least DOTS high."""
+    size = max(1, math.floor(dots))
+    while digit_height(size, bold) < dots:
+        size += 1
+    return size
+
+
 def clear_caches() -> None:
     """Forget every font found and measured: for tests that change what is installed."""
     for cached in (_fontconfig, main_font, coverage, fallback_for, _pillow_font):
         cached.cache_clear()
-    for cached in (text_width, line_height):
+    for cached in (text_width, line_height, digit_height):
         cached.cache_clear()

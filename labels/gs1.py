@@ -35,6 +35,30 @@ def element_string(elements: list[Element]) -> str:
     return "".join(parts)
 
 
+def fixed_length(ai: str) -> bool:
+    """True for an AI of predefined length, which needs no separator after it."""
+    return not GS1ApplicationIdentifier.extract(ai).separator_required
+
+
+def in_gs1_order(elements: list[Element]) -> list[Element]:
+    """ELEMENTS with the fixed-length AIs first, as GS1 recommends for concatenation
+    (fewer separators), otherwise in the order given."""
+    return sorted(elements, key=lambda e: not fixed_length(e.ai))
+
+
+def splits(elements: list[Element], count: int) -> list[list[list[Element]]]:
+    """Every way to carry ELEMENTS, in GS1's order, in COUNT symbols one after another."""
+    ordered = in_gs1_order(elements)
+    if count == 1:
+        return [[ordered]]
+    ways = []
+    # The first symbols as full as they go: fixed-length AIs stay together at the top.
+    for cut in range(len(ordered) - count + 1, 0, -1):
+        for rest in splits(ordered[cut:], count - 1):
+            ways.append([ordered[:cut], *rest])
+    return ways
+
+
 def readable(elements: list[Element]) -> str:
     """The human-readable interpretation: (01)09501101530003(17)261231(10)L-0424."""
     return "".join(f"({el.ai}){el.value}" for el in elements)

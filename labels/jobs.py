@@ -8,16 +8,26 @@ printing them. The command line and the TUI both go through here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from backroom.labels import lookup
 from backroom.labels.content import Content
 from backroom.labels.drawing import Drawing
+from backroom.labels.matrix import DIGITAL_LINK_DOMAIN
 from backroom.labels.pdf_labels import labels_pdf, sheets_pdf
-from backroom.labels.printers import FORMATS, Printer, default_printer, get_printer, send
+from backroom.labels.printers import (
+    FORMATS,
+    SYMBOLS,
+    Printer,
+    default_printer,
+    get_printer,
+    send,
+)
 from backroom.labels.render import to_image, to_png
 from backroom.labels.sizes import LabelSize, check_dpi, parse_size
 from backroom.labels.templates.by_kind import layout
+from backroom.labels.templates.gs1_kinds import SymbolChoice
 from backroom.labels.zpl import to_zpl
 from backroom.models.config import Config
 from backroom.models.errors import Refused
@@ -36,6 +46,7 @@ class JobSettings:
     copies: int = 1
     sheet: str | None = None  # a4 or letter: PDF sheets of several labels
     printer: Printer | None = None
+    symbol: SymbolChoice = field(default_factory=SymbolChoice)  # what GS1 labels carry
 
 
 def settings_for(
@@ -49,9 +60,11 @@ def settings_for(
     sheet: str | None = None,
     printer: str | None = None,
     use_default_printer: bool = False,
+    symbol: str | None = None,
 ) -> JobSettings:
     """Settings for KIND: what is given here first, then the printer's profile, then
-    the configuration ([labels] dpi and format, [labels.sizes] KIND), then defaults."""
+    the configuration ([labels] dpi, format and digital_link, [labels.sizes] KIND,
+    [labels.symbols] KIND), then defaults."""
     if kind not in lookup.KINDS:
         raise Refused(f"Label kind {kind!r} is not one of {', '.join(lookup.KINDS)}")
     prof = get_printer(config, printer) if printer else None
@@ -68,18 +81,36 @@ def settings_for(
         raise Refused(f"Copies must be 1 to 999, not {copies}")
     if sheet is not None and fmt != "pdf":
         raise Refused("Sheets of labels are for PDF: add --format pdf")
-    return JobSettings(kind, fmt, size, check_dpi(resolution), copies, sheet, prof)
+    choice = symbol_choice(config, kind, symbol or (prof.symbol if prof else None))
+    return JobSettings(kind, fmt, size, check_dpi(resolution), copies, sheet, prof, choice)
 
 
-def drawings(contents: list[Content], size: LabelSize, dpi: int) -> list[Drawing]:
+def symbol_choice(config: Config, kind: str, given: str | None = None) -> SymbolChoice:
+    """The symbol GS1 labels of KIND carry: GIVEN, else [labels.symbols] KIND, else auto;
+    Digital Link URIs on labels.digital_link's domain (GS1's resolver by default)."""
+    chosen = str(given or config.get(f"labels.symbols.{kind}") or "auto")
+    if chosen not in SYMBOLS:
+        raise Refused(f"Label symbol {chosen!r} is not one of {', '.join(SYMBOLS)}")
+    domain = str(config.get("labels.digital_link") or DIGITAL_LINK_DOMAIN).rstrip("/")
+    parts = urlsplit(domain)
+    if not domain.startswith(("https://", "http://")) or not parts.netloc or parts.query:
+        raise Refused(
+            f"labels.digital_link {domain!r} is not a web address like https://id.example.com"
+        )
+    return SymbolChoice(chosen, domain)
+
+
+def drawings(
+    contents: list[Content], size: LabelSize, dpi: int, symbol: SymbolChoice | None = None
+) -> list[Drawing]:
     """Every label laid out at SIZE and DPI."""
-    return [d for content in contents for d in layout(content, size, dpi)]
+    return [d for content in contents for d in layout(content, size, dpi, symbol)]
 
 
 def render(contents: list[Content], job: JobSettings) -> list[bytes]:
     """The files for these labels: one PNG per label, or one PDF, or one ZPL stream.
     PDF and ZPL carry the copies; PNG files are one copy each."""
-    laid_out = drawings(contents, job.size, job.dpi)
+    laid_out = drawings(contents, job.size, job.dpi, job.symbol)
     if not laid_out:
         raise Refused("No labels to print")
     if job.format == "png":
@@ -117,7 +148,7 @@ def label_png(
     database: call it inside db.connection_context() in a worker thread."""
     contents = lookup.gather(kind, [key] if key else [], config=config, item=item)
     job = settings_for(config, kind, **settings)
-    return to_png(layout(contents[0], job.size, job.dpi)[0])
+    return to_png(layout(contents[0], job.size, job.dpi, job.symbol)[0])
 
 
 def label_zpl(
@@ -126,12 +157,14 @@ def label_zpl(
     """Every label of KIND for KEY as ZPL II (size, dpi, copies as in settings_for)."""
     contents = lookup.gather(kind, [key] if key else [], config=config, item=item)
     job = settings_for(config, kind, format="zpl", **settings)
-    return to_zpl(drawings(contents, job.size, job.dpi), job.copies)
+    return to_zpl(drawings(contents, job.size, job.dpi, job.symbol), job.copies)
 
 
-def png_preview(content: Content, size: LabelSize, dpi: int = DEFAULT_DPI) -> bytes:
+def png_preview(
+    content: Content, size: LabelSize, dpi: int = DEFAULT_DPI, symbol: SymbolChoice | None = None
+) -> bytes:
     """The first label of CONTENT as PNG, as it will print: for a preview on screen."""
-    return to_png(layout(content, size, dpi)[0])
+    return to_png(layout(content, size, dpi, symbol)[0])
 
 
 def zpl_text(contents: list[Content], size: LabelSize, dpi: int, copies: int = 1) -> str:
@@ -148,5 +181,6 @@ __all__ = [
     "print_labels",
     "render",
     "settings_for",
+    "symbol_choice",
     "zpl_text",
 ]

@@ -7,6 +7,7 @@ size = "100x50"                    # millimetres; CUPS jobs ask for this media
 dpi = 203
 timeout = 10                       # seconds, raw TCP only
 confirm = true                     # raw ZPL: ask the printer (~HS) whether it took the job
+symbol = "datamatrix"              # GS1 labels: auto, linear, datamatrix or qr
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from backroom.models.disk import refusal_for
 from backroom.models.errors import DomainError
 
 FORMATS = ("png", "pdf", "zpl")
+# Which symbol GS1 labels carry (labels/templates/gs1_kinds.py).
+SYMBOLS = ("auto", "linear", "datamatrix", "qr")
 RAW_PORT = 9100
 LP_TIMEOUT = 60.0
 
@@ -47,6 +50,7 @@ class Printer:
     dpi: int | None = None
     timeout: float = 10.0
     confirm: bool = True  # raw ZPL printers only: ask ~HS whether the job was taken
+    symbol: str | None = None  # GS1 labels' symbol on this printer (one of SYMBOLS)
 
     @property
     def confirms(self) -> bool:
@@ -88,7 +92,10 @@ def _profile(name: str, data: object) -> Printer:
     except (DomainError, ValueError, TypeError) as exc:
         raise PrinterError(f"{where}: {exc}") from exc
     confirm = _confirm_setting(where, data, kind, fmt)
-    printer = Printer(name, kind, target, fmt, size, dpi, timeout, confirm)
+    symbol = data.get("symbol")
+    if symbol is not None and symbol not in SYMBOLS:
+        raise PrinterError(f"{where} symbol {symbol!r} is not one of {', '.join(SYMBOLS)}")
+    printer = Printer(name, kind, target, fmt, size, dpi, timeout, confirm, symbol)
     if kind == "raw":
         printer.host_port()
     return printer

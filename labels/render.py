@@ -8,7 +8,7 @@ import io
 from PIL import Image, ImageDraw, ImageFont
 
 from backroom.labels import fonts
-from backroom.labels.drawing import Bars, Drawing, Rect, Text
+from backroom.labels.drawing import Bars, Drawing, Matrix, Rect, Text
 
 
 def to_image(drawing: Drawing) -> Image.Image:
@@ -20,6 +20,8 @@ def to_image(drawing: Drawing) -> Image.Image:
     for element in drawing.elements:
         if isinstance(element, Bars):
             _bars(draw, element)
+        elif isinstance(element, Matrix):
+            _matrix(draw, element)
         elif isinstance(element, Text):
             _text(draw, element)
         elif isinstance(element, Rect):
@@ -37,6 +39,23 @@ def _bars(draw: ImageDraw.ImageDraw, bars: Bars) -> None:
         if i % 2 == 0:
             draw.rectangle((x, bars.y, x + dots - 1, bottom), fill=0)
         x += dots
+
+
+def _matrix(draw: ImageDraw.ImageDraw, matrix: Matrix) -> None:
+    m = matrix.module
+    for row, line in enumerate(matrix.symbol.rows):
+        top = matrix.y + row * m
+        col = 0
+        while col < len(line):  # one rectangle per run of dark modules
+            if line[col] == "1":
+                end = col
+                while end < len(line) and line[end] == "1":
+                    end += 1
+                left = matrix.x + col * m
+                draw.rectangle((left, top, matrix.x + end * m - 1, top + m - 1), fill=0)
+                col = end
+            else:
+                col += 1
 
 
 def _text(draw: ImageDraw.ImageDraw, text: Text) -> None:

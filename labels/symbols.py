@@ -29,6 +29,7 @@ class Symbol:
     quiet_right: int
     readable: str  # the line printed under the bars
     code: code128.Code128 | None = None  # the code sets, for ZPL
+    parts: tuple[str, ...] = ()  # the readable line element by element, where it may wrap
 
     @property
     def modules(self) -> int:
@@ -67,6 +68,7 @@ def gs1_128_symbol(elements: list[gs1.Element]) -> Symbol:
         code128.QUIET_ZONE,
         gs1.readable(elements),
         code,
+        tuple(gs1.readable([e]) for e in elements),
     )
 
 

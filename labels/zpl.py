@@ -6,7 +6,9 @@ the printer's scalable font for text, and ^FH hex escapes for anything ZPL would
 from __future__ import annotations
 
 from backroom.labels.code128 import Code128
-from backroom.labels.drawing import Bars, Drawing, Rect, Text
+from backroom.labels.drawing import Bars, Drawing, Matrix, Rect, Text
+from backroom.labels.matrix import QR_ERROR_CORRECTION, MatrixSymbol
+from backroom.models.errors import Refused
 
 # Code 128 in ^BC field data (ZPL II guide, "Code 128 invocation characters"): sets A and
 # C are written as two-digit values, set B as the characters themselves except these.
@@ -15,6 +17,9 @@ _SWITCH = {99: ">5", 100: ">6", 101: ">7"}  # to C, to B, to A
 _FNC1 = ">8"
 _SET_B_ESCAPES = {">": ">0", "^": "><", "~": ">=", "\x7f": ">1"}
 _JUSTIFY = {"left": "L", "center": "C", "right": "R"}
+# ^BX escapes with quality 200, escape character _: _1 is FNC1, _dNNN one character.
+_DM_ESCAPE = "_"
+QR_MAX_MAGNIFICATION = 10  # ^BQ draws modules of 1 to 10 dots
 
 
 def code128_field(code: Code128) -> str:
@@ -62,6 +67,30 @@ def _bars(bars: Bars) -> str:
     return f"{head}^BCN,{bars.height},N,N,N,N^FD{code128_field(symbol.code)}^FS"
 
 
+def datamatrix_field(symbol: MatrixSymbol) -> str:
+    """^BX field data: FNC1 first and as the field separator, '_' written as _d095."""
+    body = symbol.data.replace(_DM_ESCAPE, "_d095").replace("\x1d", "_1")
+    return ("_1" if symbol.gs1 else "") + body
+
+
+def _matrix(matrix: Matrix) -> str:
+    symbol = matrix.symbol
+    if symbol.kind == "datamatrix":
+        # Columns and rows given: the printer makes the very size laid out here.
+        return (
+            f"^FO{matrix.x},{matrix.y}^BXN,{matrix.module},200,{symbol.columns},"
+            f"{symbol.height},,{_DM_ESCAPE}^FD{datamatrix_field(symbol)}^FS"
+        )
+    if matrix.module > QR_MAX_MAGNIFICATION:
+        raise Refused(
+            f"A QR code with {matrix.module}-dot modules is beyond ZPL's ^BQ (at most "
+            f"{QR_MAX_MAGNIFICATION} dots): print it as PNG or PDF, or as GS1 DataMatrix"
+        )
+    return (
+        f"^FO{matrix.x},{matrix.y}^BQN,2,{matrix.module}^FD{QR_ERROR_CORRECTION}A,{symbol.data}^FS"
+    )
+
+
 def _text(text: Text) -> str:
     # ^FB keeps the line inside its box and does the centring with the printer's font.
     return (
@@ -81,6 +110,8 @@ def label_zpl(drawing: Drawing, copies: int = 1) -> str:
     for element in drawing.elements:
         if isinstance(element, Bars):
             lines.append(_bars(element))
+        elif isinstance(element, Matrix):
+            lines.append(_matrix(element))
         elif isinstance(element, Text):
             lines.append(_text(element))
         elif isinstance(element, Rect):

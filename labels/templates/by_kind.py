@@ -22,23 +22,73 @@ from backroom.labels.content import (
 from backroom.labels.drawing import Drawing
 from backroom.labels.sizes import LabelSize
 from backroom.labels.symbols import code128_symbol
+from backroom.labels.templates import gs1_kinds
+from backroom.labels.templates.gs1_kinds import SymbolChoice
+from backroom.labels.templates.gs1_layout import DoesNotFit
 from backroom.labels.templates.toolkit import Box, Canvas
-from backroom.models.rules.identifiers import spaced_sscc
+
+# Sizes tried, smallest first, to name the label a refused one would fit.
+_TRIED_MM = sorted(
+    {
+        (w, h)
+        for w in (50, 57, 76, 100, 102, 150, 210)
+        for h in (25, 32, 50, 76, 100, 150, 200, 297)
+    },
+    key=lambda wh: (wh[0] * wh[1], wh[0]),
+)
 
 
-def layout(content: Content, size: LabelSize, dpi: int) -> list[Drawing]:
-    """The drawings for one label's content at SIZE and DPI."""
+def layout(
+    content: Content, size: LabelSize, dpi: int, symbol: SymbolChoice | None = None
+) -> list[Drawing]:
+    """The drawings for one label's content at SIZE and DPI; SYMBOL says which symbol a
+    GS1 label carries (see gs1_kinds). A label no permitted layout holds is refused
+    with the smallest size that would hold it."""
     if isinstance(content, CommandContent):
         return command_sheet(content, size, dpi)
+    choice = symbol or SymbolChoice()
+    if isinstance(content, ItemContent | LotContent | LogisticContent):
+        try:
+            return [_gs1_label(content, size, dpi, choice)]
+        except DoesNotFit as exc:
+            raise DoesNotFit(f"{exc}: {_smallest(content, size, dpi, choice)}") from None
     handlers = {
         LocationContent: location_label,
-        ItemContent: item_label,
-        LotContent: lot_label,
-        LogisticContent: logistic_label,
         BadgeContent: badge_label,
         ScannerTestContent: scanner_test_label,
     }
     return [handlers[type(content)](content, size, dpi)]  # type: ignore[operator]
+
+
+def _gs1_label(
+    content: ItemContent | LotContent | LogisticContent,
+    size: LabelSize,
+    dpi: int,
+    choice: SymbolChoice,
+) -> Drawing:
+    if isinstance(content, ItemContent):
+        return gs1_kinds.item_label(content, size, dpi, choice)
+    if isinstance(content, LotContent):
+        return gs1_kinds.lot_label(content, size, dpi, choice)
+    return gs1_kinds.logistic_label(content, size, dpi, choice)
+
+
+def _smallest(
+    content: ItemContent | LotContent | LogisticContent,
+    size: LabelSize,
+    dpi: int,
+    choice: SymbolChoice,
+) -> str:
+    """Which label would hold CONTENT at DPI, in words."""
+    for w, h in _TRIED_MM:
+        if w < size.width_mm and h < size.height_mm:
+            continue  # smaller both ways than the one that was too small
+        try:
+            _gs1_label(content, LabelSize(w, h), dpi, choice)
+        except DoesNotFit:
+            continue
+        return f"the smallest label it fits at {dpi} dpi is {w}x{h} mm"
+    return "no label up to 210x297 mm holds it"
 
 
 def _share(box: Box, fraction: float) -> int:
@@ -57,38 +107,6 @@ def location_label(content: LocationContent, size: LabelSize, dpi: int) -> Drawi
         used = c.text(box, content.name, align="center", bottom=True)
         area = area.above(used + gap if used else 0)
     c.barcode(area, content.symbol(), max_module_mm=0.6, what=f"location {content.code}")
-    return c.drawing()
-
-
-def item_label(content: ItemContent, size: LabelSize, dpi: int) -> Drawing:
-    """SKU, name (two lines at most), and the GTIN or SKU barcode."""
-    c = Canvas(size, dpi, f"item {content.sku}")
-    gap = c.mm(0.8)
-    area = c.area
-    used = c.text(area.top(_share(area, 0.24)), content.sku, bold=True, max_mm=14)
-    area = area.below(used + gap)
-    used = c.text(area.top(_share(area, 0.3)), content.name, lines=2, max_mm=8)
-    area = area.below(used + gap)
-    c.barcode(area, content.symbol(), max_module_mm=0.4, what=f"item {content.sku}")
-    return c.drawing()
-
-
-def lot_label(content: LotContent, size: LabelSize, dpi: int) -> Drawing:
-    """Item, lot (or serial) number and expiry in words, then the GS1-128."""
-    what = "S/N" if content.serial else "LOT"
-    c = Canvas(size, dpi, f"{'serial' if content.serial else 'lot'} {content.number}")
-    gap = c.mm(0.8)
-    area = c.area
-    head = f"{content.sku}  {content.item_name}"
-    used = c.text(area.top(_share(area, 0.14)), head, max_mm=7)
-    area = area.below(used + gap)
-    used = c.text(area.top(_share(area, 0.22)), f"{what} {content.number}", bold=True, max_mm=14)
-    area = area.below(used + gap)
-    if content.expiry:
-        expiry = f"EXP {content.expiry.isoformat()}"
-        used = c.text(area.top(_share(area, 0.16)), expiry, max_mm=9)
-        area = area.below(used + gap)
-    c.barcode(area, content.symbol(), max_module_mm=0.4, what=f"{what.lower()} {content.number}")
     return c.drawing()
 
 
@@ -122,70 +140,6 @@ def scanner_test_label(content: ScannerTestContent, size: LabelSize, dpi: int) -
     area = area.below(used + gap)
     expected = "\n".join(content.readable_lines())
     c.text(area.top(min(area.h, c.mm(30))), expected, lines=4, max_mm=6)
-    return c.drawing()
-
-
-def logistic_label(content: LogisticContent, size: LabelSize, dpi: int) -> Drawing:
-    """The GS1 logistic label: addresses and carrier at the top, contents and readable
-    data in the middle, (420) and (00) barcodes at the bottom, the SSCC lowest."""
-    c = Canvas(size, dpi, f"sscc {content.sscc}")
-    if size.height_mm < 90:
-        return _compact_logistic(c, content)
-    gap = c.mm(1.2)
-    line = max(2, c.mm(0.35))
-    area = c.area
-    caption = c.mm(3)
-
-    top = area.top(_share(area, 0.3))
-    for box, head, lines in zip(
-        top.columns(2, c.mm(3)), ("FROM", "TO"), (content.ship_from, content.ship_to), strict=True
-    ):
-        c.text(box.top(caption), head, bold=True)
-        body = "\n".join(lines)
-        c.text(box.below(caption + gap // 2), body, lines=len(lines) + 1, max_mm=5)
-    c.rule(area.x + area.w // 2, top.y, line, top.h)
-    area = area.below(top.h + gap)
-    c.rule(area.x, area.y, area.w, line)
-    area = area.below(line + gap)
-
-    if content.carrier:
-        used = c.text(area.top(c.mm(6)), f"CARRIER  {content.carrier}", bold=True)
-        area = area.below(used + gap)
-    used = c.text(area.top(caption), "SSCC", bold=True)
-    area = area.below(used)
-    used = c.text(area.top(c.mm(7)), spaced_sscc(content.sscc), bold=True)
-    area = area.below(used + gap)
-    postal = content.postal_symbol()
-    if content.ship_to_postal_code:
-        text = f"SHIP TO POST CODE  {content.ship_to_postal_code}"
-        used = c.text(area.top(c.mm(5)), text)
-        area = area.below(used + gap)
-    if content.contents:
-        used = c.text(area.top(caption), "CONTENT", bold=True)
-        area = area.below(used)
-        body = "\n".join(content.contents)
-        used = c.text(area.top(c.mm(14)), body, lines=len(content.contents) + 2, max_mm=4)
-        area = area.below(used + gap)
-
-    c.rule(area.x, area.y, area.w, line)
-    area = area.below(line + gap)
-    # The SSCC is the lowest barcode; (420) goes above it when there is room.
-    sscc_box = area.bottom(min(area.h, c.mm(38)))
-    c.barcode(sscc_box, content.symbol(), max_module_mm=0.52, max_bar_mm=32, what="SSCC")
-    rest = area.above(sscc_box.h + gap)
-    if postal is not None and rest.h >= c.mm(12):
-        c.barcode(rest, postal, max_module_mm=0.52, max_bar_mm=18, what="(420) postal code")
-    return c.drawing()
-
-
-def _compact_logistic(c: Canvas, content: LogisticContent) -> Drawing:
-    gap = c.mm(0.8)
-    area = c.area
-    to = ", ".join((*content.ship_to[:1], content.ship_to_postal_code or ""))
-    if to.strip(", "):
-        used = c.text(area.top(_share(area, 0.18)), "TO " + to.strip(", "), bold=True)
-        area = area.below(used + gap)
-    c.barcode(area, content.symbol(), max_module_mm=0.52, max_bar_mm=32, what="SSCC")
     return c.drawing()
 
 

@@ -145,13 +145,17 @@ def fit_text(
 class Canvas:
     """A label being laid out: its printable area and the elements placed so far."""
 
-    def __init__(self, size: LabelSize, dpi: int, title: str) -> None:
+    def __init__(
+        self, size: LabelSize, dpi: int, title: str, margin_mm: float | None = None
+    ) -> None:
         self.size = size
         self.dpi = check_dpi(dpi)
         self.title = title
         self.width, self.height = size.dots(dpi)
         self.dpmm = dpi / 25.4
-        margin = self.mm(min(10.0, max(1.5, 0.04 * min(size.width_mm, size.height_mm))))
+        if margin_mm is None:
+            margin_mm = min(10.0, max(1.5, 0.04 * min(size.width_mm, size.height_mm)))
+        margin = self.mm(margin_mm)
         self.area = Box(margin, margin, self.width - 2 * margin, self.height - 2 * margin)
         self.elements: list[Element] = []
 
@@ -166,6 +170,15 @@ class Canvas:
     def rule(self, x: int, y: int, w: int, h: int) -> None:
         """A filled rectangle: a line between sections."""
         self.elements.append(Rect(x, y, w, h))
+
+    def line(
+        self, box: Box, text: str, size: int, *, bold: bool = False, align: Align = "left"
+    ) -> int:
+        """One line of TEXT at exactly SIZE at the top of BOX, which the caller has
+        measured it to fit; returns its height."""
+        height = fonts.line_height(size, bold)
+        self.elements.append(Text(box.x, box.y, box.w, height, size, text, bold, align))
+        return height
 
     def text(
         self,

@@ -1,11 +1,15 @@
 """EPCIS 2.0: the ledger as a GS1 EPCIS JSON-LD document, for trading partners and
 regulators who trace lots across companies.
 
-- Each move is an ObjectEvent: receipts ADD with bizStep receiving, transfers OBSERVE
-  storing (holding, into quarantine), picks picking, shipments shipping with the
-  consignee in the destination list, scrap DELETE destroying, counts and adjustments
-  cycle_counting and stock_taking. A reversal is the reversed move's event again,
-  carrying an errorDeclaration: in EPCIS terms the original did not occur.
+- Each move is an ObjectEvent: receipts OBSERVE with bizStep receiving (the supplier
+  commissioned the goods; only production ADDs, with the expiry as ILMD), transfers
+  OBSERVE storing (holding, into quarantine), picks picking read at the bin, shipments
+  shipping with the consignee in the destination list, scrap DELETE destroying. A count
+  (cycle_counting) carries the quantity counted, an adjustment (stock_taking) the units
+  found or missing, both at the location as bizLocation with a disposition. A reversal
+  is the reversed move's event again, carrying an errorDeclaration: in EPCIS terms the
+  original did not occur.
+- eventTime is UTC; eventTimeZoneOffset is the site's (site.timezone) at that time.
 - Each transformation (models/schema/genealogy.py) is a TransformationEvent: input
   and output lots as quantity lists.
 - Each parcel is an AggregationEvent (packing) with the SSCC as parent and its
@@ -25,25 +29,22 @@ is written as it is built.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
-from urllib.parse import quote
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from backroom.models.browse import LocationFrom, LocationTo, moves_with_places
 from backroom.models.config import Config
+from backroom.models.data.epcis_ids import DIGITAL_LINK, Identifiers, _private
 from backroom.models.data.exporting import read_snapshot, since_start
 from backroom.models.masterdata.adding import find_lot
 from backroom.models.schema import Item, Location, Lot, Move
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-DIGITAL_LINK = "https://id.gs1.org"
-PRIVATE = "urn:backroom"
 PAGE = 2_000
 # Event ids are UUIDs derived from each move's ledger hash: the same move always
 # gets the same event id, in every export.
@@ -52,7 +53,8 @@ EVENT_NAMESPACE = uuid.UUID("5b0e7c1e-8f0a-4c55-9a61-6b2f0f3d9e21")
 UOM = {"g": "GRM", "kg": "KGM", "mg": "MGM", "ml": "MLT", "l": "LTR", "m": "MTR", "cm": "CMT"}
 # Move kind -> (action, bizStep, disposition).
 MOVE_EVENTS: dict[str, tuple[str, str, str | None]] = {
-    "receipt": ("ADD", "receiving", "in_progress"),
+    # Receiving observes what the supplier commissioned (GS1's own examples do so).
+    "receipt": ("OBSERVE", "receiving", "in_progress"),
     "transfer": ("OBSERVE", "storing", "sellable_accessible"),
     "pick": ("OBSERVE", "picking", "in_progress"),
     "ship": ("OBSERVE", "shipping", "in_transit"),
@@ -72,106 +74,6 @@ TRANSFORMATION_STEPS = {
 Progress = Callable[[int, int], None]
 
 
-def _epc_escape(text: str) -> str:
-    """A GS1 AI value as it goes into an EPC URI (TDS: escape " % & / < > ? #)."""
-    return "".join(f"%{ord(c):02X}" if c in '"%&/<>?#' else c for c in text)
-
-
-def _private(*parts: str) -> str:
-    return ":".join([PRIVATE, *(quote(p, safe="-._~") for p in parts)])
-
-
-@dataclass(frozen=True)
-class Identifiers:
-    """How Backroom's items, lots, parcels and places are named as EPCIS URIs."""
-
-    company_prefix: str | None = None
-    site_gln: str | None = None
-
-    @classmethod
-    def from_config(cls, config: Config | None) -> Identifiers:
-        """Company prefix from site.gs1_company_prefix, site GLN from site.gln."""
-        if config is None:
-            return cls()
-        prefix = str(config.gs1_company_prefix or "").strip() or None
-        gln = str(config.get("site.gln") or "").strip() or None
-        return cls(prefix, gln)
-
-    def _split(self, digits: str) -> tuple[str, str] | None:
-        """(company prefix, rest) when DIGITS start with the site's company prefix."""
-        cp = self.company_prefix
-        if cp and cp.isdigit() and digits.startswith(cp):
-            return cp, digits[len(cp) :]
-        return None
-
-    def item_class(self, sku: str, gtin: str | None, lot: str | None) -> str:
-        """The class-level identifier of ITEM (and LOT): LGTIN, SGTIN pattern, Digital
-        Link or private URI."""
-        return _item_class(self, sku, gtin, lot)
-
-    def _item_class(self, sku: str, gtin: str | None, lot: str | None) -> str:
-        if gtin:
-            split = self._split(gtin[1:13])
-            if split is not None:
-                cp, ref = split
-                if lot:
-                    return f"urn:epc:class:lgtin:{cp}.{gtin[0]}{ref}.{_epc_escape(lot)}"
-                return f"urn:epc:idpat:sgtin:{cp}.{gtin[0]}{ref}.*"
-            link = f"{DIGITAL_LINK}/01/{gtin}"
-            return f"{link}/10/{quote(lot, safe='')}" if lot else link
-        return _private("sku", sku, "lot", lot) if lot else _private("sku", sku)
-
-    def parcel(self, sscc: str) -> str:
-        """A parcel's SSCC as an EPC URI, or in Digital Link form."""
-        split = self._split(sscc[1:17])
-        if split is not None:
-            cp, ref = split
-            return f"urn:epc:id:sscc:{cp}.{sscc[0]}{ref}"
-        return f"{DIGITAL_LINK}/00/{sscc}"
-
-    def place(self, code: str | None = None) -> str:
-        """A location of this site (the site itself without CODE): an SGLN with the
-        location code as extension when site.gln is set, else a private URI."""
-        return _place(self, code)
-
-    def _place(self, code: str | None) -> str:
-        gln = self.site_gln
-        ext = code or "0"
-        if gln and len(gln) == 13 and gln.isdigit() and _fits_extension(ext):
-            split = self._split(gln[:12])
-            if split is not None:
-                cp, ref = split
-                return f"urn:epc:id:sgln:{cp}.{ref}.{_epc_escape(ext)}"
-            link = f"{DIGITAL_LINK}/414/{gln}"
-            return f"{link}/254/{quote(code, safe='')}" if code else link
-        return _private("loc", code) if code else _private("site")
-
-    def transaction(self, reference: str) -> str:
-        """A business transaction (shipment, order): urn:epcglobal:cbv:bt:GLN:ID with the
-        site GLN, else a private URI."""
-        if self.site_gln:
-            return f"urn:epcglobal:cbv:bt:{self.site_gln}:{quote(reference, safe='-._~')}"
-        return _private("ref", reference)
-
-
-# A million moves name a few thousand items, lots and places: work each URI out once.
-@functools.lru_cache(maxsize=200_000)
-def _item_class(ids: Identifiers, sku: str, gtin: str | None, lot: str | None) -> str:
-    return ids._item_class(sku, gtin, lot)
-
-
-@functools.lru_cache(maxsize=50_000)
-def _place(ids: Identifiers, code: str | None) -> str:
-    return ids._place(code)
-
-
-def _fits_extension(code: str) -> bool:
-    """Whether CODE can be a GLN extension (GS1 AI 254: 1-20 characters of set 82)."""
-    from backroom.models.rules.identifiers import GS1_CSET82
-
-    return 0 < len(code) <= 20 and all(c in GS1_CSET82 for c in code)
-
-
 def _time(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="milliseconds") + "Z"
 
@@ -187,11 +89,11 @@ def _event_id(seed: str) -> str:
     return f"urn:uuid:{uuid.uuid5(EVENT_NAMESPACE, seed)}"
 
 
-def _common(kind: str, moment: dt.datetime, seed: str) -> dict[str, object]:
+def _common(ids: Identifiers, kind: str, moment: dt.datetime, seed: str) -> dict[str, object]:
     return {
         "type": kind,
         "eventTime": _time(moment),
-        "eventTimeZoneOffset": "+00:00",
+        "eventTimeZoneOffset": ids.offset(moment),
         "eventID": _event_id(seed),
     }
 
@@ -218,6 +120,11 @@ class _Move:
     dst: str
     dst_kind: str
     dst_quarantine: bool
+    src_quarantine: bool
+    item_id: int
+    lot_id: int | None
+    src_id: int
+    dst_id: int
 
 
 def _move_query():
@@ -239,6 +146,11 @@ def _move_query():
         LocationTo.code,
         LocationTo.kind,
         LocationTo.quarantine,
+        LocationFrom.quarantine,
+        Move.item,
+        Move.lot,
+        Move.from_location,
+        Move.to_location,
     ).order_by(Move.id)
 
 
@@ -278,16 +190,18 @@ def move_event(
     action, step, disposition = MOVE_EVENTS[m.kind]
     if m.kind == "transfer" and m.dst_quarantine:
         step, disposition = "holding", "non_sellable_other"
-    event = _common("ObjectEvent", m.time, m.hash)
-    event["quantityList"] = [_quantity(ids, m.sku, m.gtin, m.unit, m.lot, m.qty)]
+    event = _common(ids, "ObjectEvent", m.time, m.hash)
+    qty = m.qty
+    if m.kind in ("count", "adjust"):
+        disposition = _checked_disposition(m)
+        if m.kind == "count":
+            qty = _counted(m)  # what was counted there, not the difference booked
+    event["quantityList"] = [_quantity(ids, m.sku, m.gtin, m.unit, m.lot, qty)]
     event["action"] = action
     event["bizStep"] = step
     if disposition:
         event["disposition"] = disposition
-    here = m.dst if m.dst_kind == "internal" else m.src
-    event["readPoint"] = {"id": ids.place(here)}
-    if m.dst_kind == "internal":
-        event["bizLocation"] = {"id": ids.place(m.dst)}
+    event.update(_places(ids, m))
     if m.reference:
         kind = "desadv" if m.kind == "ship" and consignee else None
         transaction = {"bizTransaction": ids.transaction(m.reference)}
@@ -301,6 +215,40 @@ def move_event(
     if action == "ADD" and m.expiry:
         event["ilmd"] = {"cbvmda:itemExpirationDate": m.expiry.isoformat()}
     return event
+
+
+def _places(ids: Identifiers, m: _Move) -> dict[str, object]:
+    """readPoint (where it was seen) and bizLocation (where it is after): a pick is read
+    at the bin it is taken from; a count or adjustment is at the location it corrects."""
+    inside = m.dst if m.dst_kind == "internal" else m.src
+    if m.kind == "pick" and m.src_kind == "internal":
+        places: dict[str, object] = {"readPoint": {"id": ids.place(m.src)}}
+    else:
+        places = {"readPoint": {"id": ids.place(inside)}}
+    if m.kind in ("count", "adjust") or m.dst_kind == "internal":
+        places["bizLocation"] = {"id": ids.place(inside)}
+    return places
+
+
+def _checked_disposition(m: _Move) -> str:
+    """What a count or adjustment says of the goods: there and sellable (or held, in
+    quarantine) when found or counted, whereabouts unknown when booked out as missing."""
+    found = m.dst_kind == "internal"
+    if m.kind == "adjust" and not found:
+        return "unknown"
+    quarantine = m.dst_quarantine if found else m.src_quarantine
+    return "non_sellable_other" if quarantine else "sellable_accessible"
+
+
+def _counted(m: _Move) -> int:
+    """The quantity at the counted location just after count move M: what was counted."""
+    where = m.dst_id if m.dst_kind == "internal" else m.src_id
+    lot = Move.lot.is_null() if m.lot_id is None else (Move.lot == m.lot_id)
+    mine = (Move.item == m.item_id) & lot & (Move.id <= m.id)
+    total = fn.COALESCE(fn.SUM(Move.qty), 0)
+    into = Move.select(total).where(mine & (Move.to_location == where)).scalar()
+    out = Move.select(total).where(mine & (Move.from_location == where)).scalar()
+    return int(into) - int(out)
 
 
 def _destinations(
@@ -425,7 +373,7 @@ def _transformation_event(ids: Identifiers, t, lines: list[tuple], place: str) -
     from backroom.models.trace.transform import transformation_number
 
     number = transformation_number(t.id)
-    event = _common("TransformationEvent", t.time, f"transformation/{number}/{t.time}")
+    event = _common(ids, "TransformationEvent", t.time, f"transformation/{number}/{t.time}")
     ins = [_quantity(ids, *line[2:6], line[1]) for line in lines if line[0] == "in"]
     outs = [_quantity(ids, *line[2:6], line[1]) for line in lines if line[0] == "out"]
     event["inputQuantityList"] = ins
@@ -489,7 +437,7 @@ def parcel_events(
         for parcel_id, sscc, created, shipment in page:
             if not contents[parcel_id]:
                 continue
-            event = _common("AggregationEvent", created, f"parcel/{sscc}")
+            event = _common(ids, "AggregationEvent", created, f"parcel/{sscc}")
             event["parentID"] = ids.parcel(sscc)
             event["childQuantityList"] = contents[parcel_id]
             event["action"] = "ADD"

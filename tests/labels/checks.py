@@ -6,7 +6,7 @@ from itertools import combinations, groupby
 
 from PIL import Image, ImageDraw
 
-from backroom.labels.drawing import Bars, Drawing
+from backroom.labels.drawing import Bars, Drawing, Matrix
 from backroom.labels.render import to_image
 
 
@@ -22,6 +22,17 @@ def bar_runs(image: Image.Image, bars: Bars) -> list[int]:
     return [len(list(run)) for _, run in groupby(row)]
 
 
+def matrix_as_laid_out(image: Image.Image, matrix: Matrix) -> bool:
+    """True if every module of MATRIX is printed as a solid square of MODULE x MODULE
+    dots, dark where the symbol has a dark module and light elsewhere."""
+    symbol = matrix.symbol
+    want = Image.new("L", (symbol.columns, symbol.height))
+    want.putdata([0 if bit == "1" else 255 for row in symbol.rows for bit in row])
+    want = want.resize((matrix.width, matrix.height), Image.Resampling.NEAREST)
+    box = (matrix.x, matrix.y, matrix.x + matrix.width, matrix.y + matrix.height)
+    return image.crop(box).convert("L").tobytes() == want.tobytes()
+
+
 def check_drawing(drawing: Drawing) -> Image.Image:
     """Render DRAWING and check it: everything on the label, nothing overlapping (quiet
     zones included), no ink outside the elements' boxes (text never overflows), and every
@@ -33,7 +44,7 @@ def check_drawing(drawing: Drawing) -> Image.Image:
         left, top, right, bottom = box
         assert left >= 0 and right <= drawing.width, f"{element} leaves the label"
         assert top >= 0 and bottom <= drawing.height, f"{element} leaves the label"
-        if not isinstance(element, Bars):
+        if not isinstance(element, Bars | Matrix):
             assert edge <= left and right <= drawing.width - edge, f"{element} in the margin"
             assert edge <= top and bottom <= drawing.height - edge, f"{element} in the margin"
     for (a, box_a), (b, box_b) in combinations(zip(drawing.elements, boxes, strict=True), 2):
@@ -41,6 +52,8 @@ def check_drawing(drawing: Drawing) -> Image.Image:
     for bars in drawing.bars:
         want = [w * bars.module for w in bars.symbol.widths]
         assert bar_runs(image, bars) == want, f"bars of {bars.symbol.data!r} not whole modules"
+    for matrix in drawing.matrices:
+        assert matrix_as_laid_out(image, matrix), f"modules of {matrix.symbol.data!r} moved"
     blank = image.copy()
     draw = ImageDraw.Draw(blank)
     for left, top, right, bottom in boxes:

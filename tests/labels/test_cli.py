@@ -12,7 +12,7 @@ from PIL import Image
 from backroom.tui.cli.main import main
 from tests.labels.decode import read_all, read_one
 from tests.labels.pdfread import pages
-from tests.labels.zplread import bc_data, commands, formats
+from tests.labels.zplread import bc_data, bx_data, commands, formats
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_every_location_under_an_aisle_in_one_pdf(run, tmp_path):
 
 
 def test_several_pngs_are_numbered(run, tmp_path):
-    status, _, _ = run("label", "item", "WIDGET", "CABLE", "--size", "57x32", "--out", "i.png")
+    status, _, _ = run("label", "item", "WIDGET", "CABLE", "--size", "100x50", "--out", "i.png")
     assert status == 0
     assert read_one(Image.open(tmp_path / "i-001.png")).text == "5901234123457"
     assert read_one(Image.open(tmp_path / "i-002.png")).text == "CABLE"
@@ -65,8 +65,18 @@ def test_zpl_to_standard_output(run):
     (label,) = formats(out)
     cmds = commands(label)
     assert ("PQ", "2") in [(c.name, c.args) for c in cmds]
+    # 100x50 has no room for GS1-128 at GS1's sizes: the printer makes a GS1 DataMatrix.
+    fields = [cmds[i + 1].args for i, c in enumerate(cmds) if c.name == "BX"]
+    assert [bx_data(f) for f in fields] == [("0105901234123457" + "17310424" + "10L-0424", True)]
+    status, out, _ = run(
+        "label", "lot", "L-0424", "--format", "zpl", "--size", "100x150", "--out", "-"
+    )
+    cmds = commands(formats(out)[0])
     fields = [cmds[i + 1].args for i, c in enumerate(cmds) if c.name == "BC"]
-    assert [bc_data(f) for f in fields] == [("0105901234123457" + "17310424" + "10L-0424", True)]
+    assert [bc_data(f) for f in fields] == [
+        ("0105901234123457", True),
+        ("17310424" + "10L-0424", True),
+    ]
 
 
 def test_printing_on_a_configured_raw_printer(run, printer_port):
@@ -140,7 +150,7 @@ def test_printer_list(run):
         (["location", "NOPE"], "Unknown location 'NOPE'"),
         (["location"], "needs a KEY"),
         (["commands", "X"], "takes no KEY"),
-        (["lot", "L-0424", "--size", "50x25"], "wider label"),
+        (["item", "WIDGET", "--size", "50x25"], "smallest label it fits at 203 dpi is 50x50"),
         (["location", "A", "--printer", "zebra"], "Unknown printer 'zebra'"),
         (["location", "A", "--sheet", "a4"], "Sheets of labels are for PDF"),
         (["sscc", "123"], "SSCC '123' must be 18 digits"),

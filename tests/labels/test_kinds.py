@@ -26,6 +26,7 @@ from backroom.models.rules.codes import BADGE_PREFIX
 from backroom.models.schema import Event, User
 from tests.labels.conftest import GTIN, GTIN_14
 from tests.labels.decode import read_all
+from tests.labels.samples import carried
 
 CONFIG = Config({"site": {"name": "Main DC", "address": ["1 Dock Road", "12345 Town"]}})
 
@@ -83,20 +84,24 @@ def test_a_gtin_14_item_gets_gs1_128_with_ai_01(shop):
     "number",
     ["1234", "12345", "L0424AB", "lot-lower", "A.B/C-D_E%", "ABCDEFGHIJ0123456789", "9" * 20],
 )
-def test_a_lot_label_is_gs1_128_with_gtin_expiry_and_lot(shop, dpi, number):
+def test_a_lot_label_carries_gtin_expiry_and_lot_as_gs1(shop, dpi, number):
     widget = get_item("WIDGET")
     add_lot(widget, number, expiry=dt.date(2030, 2, 28), by=get_user("tester"))
-    # GTIN, expiry and 20 characters take 100 mm at 203 dpi's narrowest bars (0.25 mm).
-    size = "120x50" if len(number) == 20 and dpi == 203 else None
-    (read,) = scan("lot", number, dpi, size)
-    assert read.gs1
-    assert read.fields() == [("01", GTIN), ("17", "300228"), ("10", number)]
+    want = [("01", GTIN), ("17", "300228"), ("10", number)]
+    # 100x50: no GS1-128 at general distribution's 0.495 mm and 31.75 mm fits, so auto
+    # makes it a GS1 DataMatrix; on 100x150 GS1-128 split over symbols, fixed AIs first.
+    (read,) = scan("lot", number, dpi)
+    assert (read.format, read.gs1, read.fields()) == ("DataMatrix", True, want)
+    reads = scan("lot", number, dpi, "150x150")
+    assert {r.format for r in reads} == {"Code128"} and all(r.gs1 for r in reads)
+    assert carried(reads) == want
 
 
 def test_a_lot_without_expiry_leaves_out_ai_17(shop):
     add_lot(get_item("WIDGET"), "NOEXP", by=get_user("tester"))
     (read,) = scan("lot", "NOEXP")
     assert read.fields() == [("01", GTIN), ("10", "NOEXP")]
+    assert carried(scan("lot", "NOEXP", size="100x150")) == [("01", GTIN), ("10", "NOEXP")]
 
 
 def test_a_lot_number_gs1_cannot_carry_is_printed_as_plain_code_128_with_a_note():
@@ -118,14 +123,15 @@ def test_a_lot_number_shared_by_two_items_needs_the_item(shop):
     add_lot(get_item("CABLE"), "L-0424", by=get_user("tester"))
     with pytest.raises(Refused, match="several items"):
         lookup.gather("lot", ["L-0424"], config=CONFIG)
-    (read,) = scan("lot", "L-0424", item="WIDGET")
-    assert read.fields()[-1] == ("10", "L-0424")
+    assert carried(scan("lot", "L-0424", item="WIDGET"))[-1] == ("10", "L-0424")
 
 
 @pytest.mark.parametrize("dpi", [203, 300])
 def test_a_serial_label_carries_gtin_and_serial_number(shop, dpi):
-    (read,) = scan("serial", "SN-1", dpi)
-    assert read.gs1 and read.fields() == [("01", GTIN_14), ("21", "SN-1")]
+    want = [("01", GTIN_14), ("21", "SN-1")]
+    (read,) = scan("serial", "SN-1", dpi)  # 100x50: GS1 DataMatrix
+    assert read.gs1 and read.fields() == want
+    assert carried(scan("serial", "SN-1", dpi, "100x150")) == want  # GS1-128
 
 
 def test_a_lot_of_a_lot_tracked_item_is_not_a_serial(shop):

@@ -8,18 +8,21 @@ import pytest
 from backroom.labels.content import ItemContent, LocationContent, LogisticContent, LotContent
 from backroom.labels.sizes import STANDARD_SIZES, LabelSize
 from backroom.labels.templates.by_kind import layout
+from backroom.labels.templates.gs1_kinds import SymbolChoice
 from backroom.models.errors import Refused
 from tests.labels.checks import check_drawing
 from tests.labels.decode import read_all
-from tests.labels.samples import GTIN, SSCC, data_of, one_of_each
+from tests.labels.samples import GTIN, SSCC, carried, data_of, one_of_each
 
-# What must fit, by kind: the rest may be refused as too narrow, with a clear message.
+# What must fit, by kind: the rest may be refused as too small, with a clear message.
+# GS1 labels keep GS1's bar sizes, so they need a 100 mm wide label.
+WIDE = [s for s in STANDARD_SIZES if s.width_mm >= 100]
 MUST_FIT = {
     "location": STANDARD_SIZES,
-    "item": STANDARD_SIZES,
-    "sscc": STANDARD_SIZES,
+    "item": WIDE,
+    "sscc": WIDE,
     "badge": [s for s in STANDARD_SIZES if s.width_mm >= 57],
-    "lot": [s for s in STANDARD_SIZES if s.width_mm >= 100],
+    "lot": WIDE,
     "commands": STANDARD_SIZES,
     "scanner-test": [LabelSize(210, 297)],
 }
@@ -33,12 +36,12 @@ def test_every_kind_lays_out_cleanly_and_reads_back(content, size, dpi):
         drawings = layout(content, size, dpi)
     except Refused as exc:
         assert size not in MUST_FIT[content.kind], str(exc)
-        assert "wider label" in str(exc)
+        assert "wider label" in str(exc) or "smallest label it fits" in str(exc)
         return
     found = []
     for drawing in drawings:
         assert (drawing.width, drawing.height) == size.dots(dpi)
-        found += [r.text for r in read_all(check_drawing(drawing))]
+        found += carried(read_all(check_drawing(drawing)))
     assert found == data_of(content, size)
 
 
@@ -66,7 +69,7 @@ def test_long_text_shrinks_wraps_or_is_cut_never_overflows(content, size):
     try:
         drawings = layout(content, size, 203)
     except Refused as exc:
-        assert "wider label" in str(exc)
+        assert "wider label" in str(exc) or "smallest label it fits" in str(exc)
         return
     for drawing in drawings:
         check_drawing(drawing)
@@ -84,9 +87,21 @@ def test_a_long_item_name_wraps_onto_a_second_line_rather_than_being_cut():
 
 
 def test_a_barcode_too_wide_for_the_label_is_refused_with_the_width_it_needs():
-    lot = LotContent("SKU-1", "Widget", "ABCDEFGHIJ0123456789", GTIN)
+    location = LocationContent("PALLET-RACK-ROW-12-LEVEL-4-POSITION-7")
     with pytest.raises(Refused, match=r"needs [\d.]+ mm .* 203 dpi .* wider label"):
-        layout(lot, LabelSize(57, 32), 203)
+        layout(location, LabelSize(50, 25), 203)
+
+
+def test_a_gs1_label_no_permitted_layout_holds_names_the_smallest_that_would():
+    lot = LotContent("SKU-1", "Widget", "ABCDEFGHIJ0123456789", GTIN)
+    with pytest.raises(Refused) as refused:
+        layout(lot, LabelSize(57, 32), 203, SymbolChoice("linear"))
+    message = str(refused.value)
+    assert "X 0.495 to 1.016 mm, bars at least 31.75 mm high" in message
+    assert message.endswith("the smallest label it fits at 203 dpi is 150x100 mm")
+    # ... and it does fit there, at GS1's sizes.
+    (drawing,) = layout(lot, LabelSize(150, 100), 203, SymbolChoice("linear"))
+    assert carried(read_all(check_drawing(drawing))) == data_of(lot, LabelSize(150, 100))
 
 
 @pytest.mark.parametrize("dpi", [203, 300, 600])
@@ -111,5 +126,5 @@ def test_every_kind_at_600_dpi(content):
     size = LabelSize(100, 150)
     found = []
     for drawing in layout(content, size, 600):
-        found += [r.text for r in read_all(check_drawing(drawing))]
+        found += carried(read_all(check_drawing(drawing)))
     assert found == data_of(content, size)

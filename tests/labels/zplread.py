@@ -71,3 +71,13 @@ def bc_data(field: str) -> tuple[str, bool]:
             else:
                 text.append(chr(value + 32) if value < 64 else chr(value - 64))
     return "".join(text), gs1
+
+
+def bx_data(field: str) -> tuple[str, bool]:
+    """^BX field data (quality 200, escape character _) as (what a scanner transmits,
+    GS1 or not): _1 is FNC1 (first: a GS1 DataMatrix; later: a separator), _dNNN the
+    character NNN."""
+    gs1 = field.startswith("_1")
+    body = field[2:] if gs1 else field
+    text = re.sub(r"_d(\d{3})", lambda m: chr(int(m.group(1))), body.replace("_1", "\x1d"))
+    return text, gs1

@@ -8,18 +8,29 @@ from pathlib import Path
 
 import pytest
 
+from backroom.models.browse import LocationFrom, LocationTo
 from backroom.models.config import Config
 from backroom.models.data.epcis import Identifiers, epcis_document
+from backroom.models.errors import Refused
 from backroom.models.goods_out.orders import add_line, create_shipment
 from backroom.models.goods_out.parties import add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location
-from backroom.models.stock.operations import receive, reverse, scrap, transfer
+from backroom.models.schema import Move
+from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
 
 USER = "tester"
 PREFIX = "9521234"
 SITE = Config({"site": {"gs1_company_prefix": PREFIX, "gln": "9521234000009"}})
-# GS1's schema and examples lie beside the project, in shared/epcis/ (see SOURCE.md there).
-EPCIS_DIR = Path(__file__).resolve().parents[3] / "shared" / "epcis"
+# GS1's schema and examples lie beside the project, in shared/epcis/ (see SOURCE.md there):
+# the nearest such folder above this file, so a git worktree finds it as the main copy does.
+EPCIS_DIR = next(
+    (
+        up / "shared" / "epcis"
+        for up in Path(__file__).resolve().parents
+        if (up / "shared" / "epcis" / "EPCIS-JSON-Schema.json").is_file()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "epcis",
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,14 +109,15 @@ def test_the_ledger_as_epcis_passes_gs1s_schema(validator, traded):
     assert_valid(validator, epcis_document(config=None))  # no prefix: Digital Link URIs
 
 
-def test_receiving_is_an_add_with_the_lot_as_lgtin_and_its_expiry(traded):
+def test_receiving_observes_the_lot_as_lgtin_where_it_was_received(traded):
     received = events(epcis_document(config=SITE), "ObjectEvent", "receiving")[0]
-    assert received["action"] == "ADD"
+    # The supplier commissioned the lot: a receipt observes it, and carries no ILMD.
+    assert received["action"] == "OBSERVE"
     assert received["quantityList"] == [
         {"epcClass": "urn:epc:class:lgtin:9521234.000017.L%2F26", "quantity": 40}
     ]
     assert received["bizLocation"] == {"id": "urn:epc:id:sgln:9521234.00000.A1"}
-    assert received["ilmd"] == {"cbvmda:itemExpirationDate": "2027-03-31"}
+    assert "ilmd" not in received
     assert received["bizTransactionList"] == [
         {"bizTransaction": "urn:epcglobal:cbv:bt:9521234000009:PO-7"}
     ]
@@ -187,3 +199,68 @@ def test_since_and_lot_narrow_the_document(traded):
     assert classes == {"https://id.gs1.org/01/05412345000013/10/T1"}
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     assert epcis_document(config=SITE, since=tomorrow)["epcisBody"]["eventList"] == []
+
+
+def sgln(code: str) -> dict[str, str]:
+    return {"id": f"urn:epc:id:sgln:9521234.00000.{code}"}
+
+
+def test_a_count_carries_the_quantity_counted_at_its_location(validator, traded):
+    count("OAT-500", 3, "A2", user=USER, lot="L/26")  # the ledger expected more there
+    count("TEA", 9, "A1", user=USER, lot="T1")  # and fewer here
+    document = epcis_document(config=SITE)
+    assert_valid(validator, document)
+    counted = events(document, "ObjectEvent", "cycle_counting")
+    assert [(e["quantityList"][0]["quantity"], e["bizLocation"]) for e in counted] == [
+        (3, sgln("A2")),
+        (9, sgln("A1")),
+    ]
+    assert {(e["action"], e["disposition"]) for e in counted} == {
+        ("OBSERVE", "sellable_accessible")
+    }
+
+
+def test_an_adjustment_says_where_and_whether_the_units_were_found_or_are_missing(
+    validator, traded
+):
+    adjust("TEA", -2, "A1", user=USER, lot="T1", reason="broken box")
+    adjust("TEA", 1, "QC", user=USER, lot="T1", reason="found behind the shelf")
+    document = epcis_document(config=SITE)
+    assert_valid(validator, document)
+    taken = events(document, "ObjectEvent", "stock_taking")
+    assert [
+        (e["quantityList"][0]["quantity"], e["bizLocation"], e["disposition"]) for e in taken
+    ] == [(2, sgln("A1"), "unknown"), (1, sgln("QC"), "non_sellable_other")]
+
+
+def test_a_pick_is_read_at_the_bin_it_was_taken_from(traded):
+    (bin_code, to_code) = (
+        Move.select(LocationFrom.code, LocationTo.code)
+        .join_from(Move, LocationFrom, on=(Move.from_location == LocationFrom.id))
+        .join_from(Move, LocationTo, on=(Move.to_location == LocationTo.id))
+        .where(Move.kind == "pick")
+        .tuples()
+        .get()
+    )
+    (picked,) = events(epcis_document(config=SITE), "ObjectEvent", "picking")
+    assert picked["readPoint"] == sgln(bin_code)
+    assert picked["bizLocation"] == sgln(to_code) and bin_code != to_code
+
+
+def test_event_times_carry_the_sites_time_zone_offset(validator, traded):
+    from zoneinfo import ZoneInfo
+
+    site = Config({"site": {**SITE.get("site"), "timezone": "Europe/Brussels"}})
+    document = epcis_document(config=site)
+    assert_valid(validator, document)
+    zone = ZoneInfo("Europe/Brussels")
+    for event in document["epcisBody"]["eventList"]:
+        utc = dt.datetime.fromisoformat(event["eventTime"].replace("Z", "+00:00"))
+        offset = utc.astimezone(zone).utcoffset()
+        hours = int(offset.total_seconds() // 3600)
+        assert event["eventTimeZoneOffset"] == f"+{hours:02d}:00"
+    assert {
+        e["eventTimeZoneOffset"] for e in events(epcis_document(config=SITE), "ObjectEvent")
+    } == {"+00:00"}
+    with pytest.raises(Refused, match=r"site\.timezone 'Mars/Olympus' is not a time zone"):
+        epcis_document(config=Config({"site": {"timezone": "Mars/Olympus"}}))

@@ -86,7 +86,7 @@ class PrintScreen(PassesWorkerFailuresOn, ModalScreen[str | None]):
         with db.connection_context():
             contents = gather(t.kind, [t.key, *t.more], config=config, item=t.item)
         job = settings_for(config, t.kind)
-        png = png_preview(contents[0], job.size, job.dpi)
+        png = png_preview(contents[0], job.size, job.dpi, job.symbol)
         self.app.call_from_thread(self._show, contents, png)
 
     def _show(self, contents: list, png: bytes) -> None:
