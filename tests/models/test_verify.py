@@ -29,6 +29,7 @@ from backroom.models.migrations import (
 from backroom.models.schema import GENESIS_HASH, Event, Item, Location, Quant
 from backroom.models.stock.move_row import MoveRow
 from backroom.models.stock.operations import adjust, count, receive, reverse, scrap, transfer
+from backroom.models.stock.requests import create_request_table
 from backroom.models.stock.verify import _stored_moves, verify
 from tests.models.support import USER
 
@@ -158,6 +159,7 @@ def build_version_6(url: str) -> int:
     db.initialize(make_database(url))
     db.connect()
     migrate(upto=6)
+    create_request_table()  # today's receive and transfer keep request ids (dropped below)
     init_database(USER)
     add_item(ItemSpec("FLOUR", "Wheat flour", unit="g"))
     add_location("A1")
@@ -183,6 +185,7 @@ def build_version_6(url: str) -> int:
     ):
         db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
     db.execute_sql('DROP TABLE "checkpoint"')
+    db.execute_sql('DROP TABLE "posting_request"')
     _v2_append_only_triggers()
     events = db.execute_sql('SELECT COUNT(*) FROM "event"').fetchone()[0]
     db.close()
