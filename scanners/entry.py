@@ -57,6 +57,10 @@ class Entry:
     stay: bool = False
     # A lot number several items carry, scanned without its item: the lots to pick from.
     choices: tuple[LotLine, ...] = ()
+    # The code as scanned, and what the scan warns of (a label's expiry that is not the
+    # lot's); GS1's companions are the form's to check, over all its scans.
+    scan: Scan | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def counted(entry: Entry, values: dict[str, Any]) -> Entry | None:
@@ -177,6 +181,9 @@ def interpret(
     entry = in_levels(from_resolution(res, kind, new_lot_ok), values, signed)
     if kind in ("item", "lot"):
         entry.choices = lot_choices(scan, res)
+    alone = scan.gs1.companions if scan.gs1 else ()
+    entry.scan = scan
+    entry.warnings = tuple(w for w in res.warnings if w not in alone)
     return entry
 
 

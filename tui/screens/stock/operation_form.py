@@ -21,7 +21,9 @@ from backroom.models.stock.checks import FloorLimits, ask_if_unusual
 from backroom.models.stock.ledger import PostedMove
 from backroom.models.stock.operations import reverse
 from backroom.models.stock.requests import confirmed, new_request_id
+from backroom.scanners.companions import companions_missing
 from backroom.scanners.entry import Entry, counted, interpret
+from backroom.scanners.parse import Scan
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.screens.dialogs import ConfirmDialog, LotPicker
 from backroom.tui.widgets.form_fields import FormFields
@@ -75,6 +77,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self._busy = False
         self.ready = False  # until the first field has the focus: the app holds keys
         self.request: tuple[Values, str] | None = None  # what was confirmed, and its id
+        self.scans: list[Scan] = []  # this entry's GS1 scans, for their companions
 
     @property
     def busy(self) -> bool:
@@ -317,11 +320,21 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                 continue
             self.values[target] = value
             self.field_input(target).value = shown
-        self.say(f"✓ {entry.understood}" if entry.understood else "")
+        self.say(self._understood(entry))
         if entry.stay:  # counting in the quantity field: a case scanned as the item goes there
             self._put_cursor(self._target("qty", f, {}) or f.name, select=True)
             return
         self._advance(f.name)
+
+    def _understood(self, entry: Entry) -> str:
+        """What the entry was taken as, with what its scan warns of and the GS1
+        companions still missing over this form's scans (a label may carry them in
+        another symbol: scanning that one clears the warning)."""
+        if entry.scan is not None and entry.scan.gs1 is not None:
+            self.scans.append(entry.scan)
+        said = [f"✓ {entry.understood}"] if entry.understood else []
+        said += [f"⚠ {w}" for w in (*entry.warnings, *companions_missing(self.scans))]
+        return "\n".join(said)
 
     def _offer_lots(self, f: Field, entry: Entry) -> None:
         """A lot number several items carry: ask which item, then take the lot as that
@@ -431,6 +444,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.values.clear()
         self.tracking = None
         self.asking.clear()
+        self.scans.clear()
         for f in self.FIELDS:
             self.field_input(f.name).value = str(kept.get(f.name, ""))
         self.values.update(kept)
