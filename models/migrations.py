@@ -148,6 +148,13 @@ def _v9_restore_log() -> None:
     create_restore_table()
 
 
+def _goods_in_tables() -> None:
+    # Purchase orders, advance shipping notices and the receipts posted against them.
+    from backroom.models.schema.goods_in import GOODS_IN_TABLES
+
+    db.create_tables(GOODS_IN_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -158,6 +165,7 @@ STEPS: list[Callable[[], None]] = [
     _v7_pin_lockout_and_badge_hashes,
     _v8_chained_history,
     _v9_restore_log,
+    _goods_in_tables,
 ]
 CURRENT_VERSION = len(STEPS)
 
