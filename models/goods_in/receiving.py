@@ -175,6 +175,40 @@ def _approver(
     )
 
 
+@dataclass
+class _Where:
+    """Where goods go and why: the order line (None: unexpected), the location, the
+    disposition and who approved a receipt above the tolerance."""
+
+    line: OrderLine | None
+    dest: Location
+    disposition: str = "stock"
+    approver: User | None = None
+
+
+def _decide(
+    order: PurchaseOrder,
+    goods: _Goods,
+    where: _Where,
+    who: User,
+    rules: ReceivingRules,
+    approval: LeadApproval | None,
+) -> _Where:
+    """Refuse what the site's rules refuse; else where the goods go and who approved."""
+    if where.line is None:
+        if rules.unexpected == "refuse":
+            raise Refused(
+                f"Item {goods.item.sku} is not on purchase order {order.number}: "
+                "this site refuses unexpected items"
+            )
+        return _Where(None, _quarantine(rules), "unexpected")
+    line = OrderLine.get_by_id(where.line.id)  # as it stands now, after the lock
+    approver = _approver(line, goods, who, approval, rules)
+    if goods.damaged:
+        return _Where(line, _quarantine(rules), "damaged", approver)
+    return _Where(line, where.dest, "stock", approver)
+
+
 def _book(
     order: PurchaseOrder,
     goods: _Goods,
@@ -187,24 +221,13 @@ def _book(
     line: OrderLine | None = None,
 ) -> Booked:
     """Post one receipt of GOODS against ORDER, inside the caller's transaction."""
-    line = line or _line_for(order, goods.item)
-    disposition, approver = "stock", None
-    if line is None:
-        if rules.unexpected == "refuse":
-            raise Refused(
-                f"Item {goods.item.sku} is not on purchase order {order.number}: "
-                "this site refuses unexpected items"
-            )
-        disposition, dest = "unexpected", _quarantine(rules)
-    else:
-        line = OrderLine.get_by_id(line.id)  # as it stands now, after the lock
-        approver = _approver(line, goods, who, approval, rules)
-        if goods.damaged:
-            disposition, dest = "damaged", _quarantine(rules)
+    to = _decide(
+        order, goods, _Where(line or _line_for(order, goods.item), dest), who, rules, approval
+    )
     move = receive(
         goods.item.sku,
         goods.qty,
-        dest.code,
+        to.dest.code,
         user=who.name,
         lot=goods.lot,
         expiry=goods.expiry,
@@ -213,20 +236,21 @@ def _book(
     )
     Receipt.create(
         order=order,
-        line=line,
+        line=to.line,
         pallet=pallet,
         move=move.id,
         item=goods.item,
         qty=goods.qty,
-        disposition=disposition,
-        approved_by=approver,
+        disposition=to.disposition,
+        approved_by=to.approver,
     )
-    if line is not None:
-        damaged = goods.qty if goods.damaged else 0
+    if to.line is not None:
         OrderLine.update(
             qty_received=OrderLine.qty_received + goods.qty,
-            qty_damaged=OrderLine.qty_damaged + damaged,
-        ).where(OrderLine.id == line.id).execute()
+            qty_damaged=OrderLine.qty_damaged + (goods.qty if goods.damaged else 0),
+        ).where(OrderLine.id == to.line.id).execute()
+    number = to.line.number if to.line else None
+    approver = to.approver.name if to.approver else None
     log_event(
         "po.receipt",
         order.number,
@@ -235,18 +259,12 @@ def _book(
         item=goods.item.sku,
         qty=goods.qty,
         lot=goods.lot,
-        line=line.number if line else None,
-        disposition=disposition,
-        approved_by=approver.name if approver and approver.id != who.id else None,
+        line=number,
+        disposition=to.disposition,
+        approved_by=approver if approver != who.name else None,
         sscc=pallet.sscc if pallet else None,
     )
-    return Booked(
-        move,
-        order.number,
-        line.number if line else None,
-        disposition,
-        approver.name if approver else None,
-    )
+    return Booked(move, order.number, number, to.disposition, approver)
 
 
 def _receivable(order: PurchaseOrder) -> None:

@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "backroom.tui.cli.serve_cmds",
     "backroom.tui.cli.data_cmds",
     "backroom.tui.cli.doctor_cmds",
+    "backroom.tui.cli.goods_in_cmds",
 )
 
 
