@@ -230,6 +230,15 @@ DESTINATIONS: tuple[Destination, ...] = (
         "backroom.tui.screens.data.export_data:ExportScreen",
         "setup",
     ),
+    Destination(
+        "receive-order",
+        "Receive against order",
+        "Goods in by purchase order, or a whole pallet by its SSCC",
+        "w",
+        None,
+        "backroom.tui.screens.goods_in.receive_order:ReceiveOrderScreen",
+        "operate",
+    ),
 )
 
 

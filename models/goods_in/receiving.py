@@ -45,6 +45,10 @@ from backroom.models.stock.operations import receive
 UNEXPECTED = ("refuse", "quarantine")
 
 
+class NeedsLead(Refused):
+    """More than the tolerance: refused unless a lead approves (their PIN, on a screen)."""
+
+
 @dataclass(frozen=True)
 class ReceivingRules:
     """The site's rules for receiving against orders."""
@@ -168,7 +172,7 @@ def _approver(
         if lead is not None and lead.active and allowed(lead, "receive.over"):
             return lead
     tolerance = f"{rules.over_tolerance_percent}%"
-    raise Refused(
+    raise NeedsLead(
         f"Line {line.number} ({goods.item.sku}) would have {after} of {line.qty_ordered} "
         f"ordered, {after - line.qty_ordered} over (tolerance {tolerance}, at most {most}): "
         "a lead must approve"
