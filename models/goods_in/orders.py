@@ -362,12 +362,14 @@ class DueOrders:
 
     today: list[OrderSummary]
     late: list[OrderSummary]
+    open: int  # orders still to receive, whenever they are due
 
 
 def due_orders(today: dt.date | None = None) -> DueOrders:
     """Open orders expected TODAY, and open orders whose expected day has passed."""
     today = today or utcnow().date()
-    open_ = list_orders(statuses=RECEIVABLE, due_by=today)
+    due = list_orders(statuses=RECEIVABLE, due_by=today)
+    waiting = PurchaseOrder.select().where(PurchaseOrder.status.in_(RECEIVABLE)).count()
     return DueOrders(
-        [o for o in open_ if o.expected == today], [o for o in open_ if o.expected < today]
+        [o for o in due if o.expected == today], [o for o in due if o.expected < today], waiting
     )

@@ -19,7 +19,7 @@ from backroom.models.goods_in.suppliers import add_supplier
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user
 from backroom.models.people.users import set_pin
 from backroom.models.rules.identifiers import make_sscc
-from backroom.models.schema import Move
+from backroom.models.schema import Move, utcnow
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER
@@ -126,3 +126,17 @@ async def test_damaged_goods_go_to_quarantine(dock):
         assert "→ QC" in _text(app, "#result")
     line = order_detail("PO-1").lines[1]
     assert (line.received, line.damaged, on_hand("TAPE-48", location="QC")) == (5, 5, 5)
+
+
+async def test_the_leads_home_shows_orders_due_today_and_late_ones(dock):
+    late = create_order("ACME", user=TEST_USER, expected=utcnow().date() - dt.timedelta(days=3))
+    add_order_line(late, "TAPE-48", 10, user=TEST_USER)
+    confirm_order(late, user=TEST_USER)
+    app = BackroomApp(Session(TEST_USER, dock))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        figures = _text(app, "#figure-text").splitlines()
+        assert figures[-2:] == ["Orders due today          1", "Orders late               1"]
+        listed = _text(app, "#orders-due").splitlines()
+        assert listed[0] == "Due PO-000001 Acme Mills"
+        assert listed[1].startswith(f"Late {late} Acme Mills (")
