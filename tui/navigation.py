@@ -290,6 +290,11 @@ def shipment_screen(number: str = "", *, sscc: str | None = None) -> Screen:
     )
 
 
+def receive_order_screen(doc: str = "") -> Screen:
+    """Receive against order, with DOC (an order number or a pallet's SSCC) entered."""
+    return _screen("backroom.tui.screens.goods_in.receive_order:ReceiveOrderScreen", doc)
+
+
 def pick_screen(number: str | None = None) -> Screen:
     """Picking shipment NUMBER (or the one scanned first)."""
     return _screen(by_name("pick").target, number)

@@ -367,6 +367,19 @@ def _pallet(sscc: str) -> AsnPallet:
     return pallet
 
 
+def announced_pallet(sscc: str) -> tuple[str, str] | None:
+    """(ASN, order number) of pallet SSCC (18 digits), while it waits to be received."""
+    row = (
+        AsnPallet.select(Asn.number, PurchaseOrder.number)
+        .join(Asn)
+        .join(PurchaseOrder)
+        .where((AsnPallet.sscc == sscc) & AsnPallet.received_at.is_null())
+        .tuples()
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
 def pallet_view(sscc: str) -> PalletView:
     """What the pallet SSCC holds, as its ASN announced it."""
     pallet = _pallet(sscc)

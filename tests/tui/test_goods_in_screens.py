@@ -140,3 +140,16 @@ async def test_the_leads_home_shows_orders_due_today_and_late_ones(dock):
         listed = _text(app, "#orders-due").splitlines()
         assert listed[0] == "Due PO-000001 Acme Mills"
         assert listed[1].startswith(f"Late {late} Acme Mills (")
+
+
+async def test_a_pallet_scanned_anywhere_opens_receiving_with_its_contents(dock):
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await _enter(pilot, "(00)" + SSCC)  # on the home screen, no field waiting
+        assert app.screen.TITLE == "Receive against order"
+        assert "60 pcs OAT-500 L-1" in _text(app, "#context")
+        await _enter(pilot, "DOCK")
+        await pilot.press("y")
+        await settle(pilot)
+    assert on_hand("OAT-500", location="DOCK") == 100

@@ -10,7 +10,7 @@ import os
 import sys
 
 from backroom.models.errors import Refused
-from backroom.models.schema.goods_in import ORDER_STATUSES
+from backroom.models.goods_in.orders import ORDER_STATUSES
 from backroom.tui.cli.context import Context, iso_date, positive_number, table
 from backroom.tui.cli.goods_out_cmds import check_out, write_out
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
 
 from backroom.models.db import db
 from backroom.models.errors import Refused
-from backroom.models.goods_in.orders import order_detail
+from backroom.models.goods_in.orders import RECEIVABLE, order_detail
 from backroom.models.goods_in.receiving import (
     LeadApproval,
     NeedsLead,
@@ -29,9 +33,7 @@ from backroom.models.goods_in.receiving import (
     receive_pallet,
 )
 from backroom.models.rules.identifiers import parse_sscc
-from backroom.models.schema.goods_in import RECEIVABLE
 from backroom.tui.screens.dialogs import ConfirmDialog
-from backroom.tui.screens.goods_in.lead_pin import LeadPinDialog
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
 
 GOODS_FIELDS = ("item", "lot", "expiry", "qty")
@@ -59,6 +61,45 @@ def pallet_text(view: PalletView) -> str:
     return "\n".join(lines)
 
 
+class LeadPinDialog(ModalScreen[tuple[str, str] | None]):
+    """Why a lead is needed, then the lead's name and PIN; answers (name, PIN), or None
+    on Esc. The PIN is checked by the caller, in a worker (scrypt is slow on purpose)."""
+
+    CSS_PATH = "lead_pin.tcss"
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="lead.cancel")]
+
+    def __init__(self, why: str) -> None:
+        super().__init__()
+        self._why = why
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lead-dialog"):
+            yield Static("A lead must approve", id="lead-title")
+            yield Static(self._why, id="lead-why", markup=False)
+            yield Input(placeholder="lead's name", id="lead-name", max_length=64)
+            yield Input(placeholder="PIN", password=True, id="lead-pin", max_length=12)
+
+    def on_mount(self) -> None:
+        self.query_one("#lead-name", Input).focus()
+
+    @on(Input.Submitted, "#lead-name")
+    def _name_given(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.query_one("#lead-pin", Input).focus()
+
+    @on(Input.Submitted, "#lead-pin")
+    def _pin_given(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = self.query_one("#lead-name", Input).value.strip()
+        if name and event.value:
+            self.dismiss((name, event.value))
+
+    def action_cancel(self) -> None:
+        """Esc: nobody approves."""
+        self.dismiss(None)
+
+
 class ReceiveOrderScreen(OperationScreen):
     """Goods in against a purchase order, or a whole announced pallet by its SSCC."""
 
@@ -78,8 +119,9 @@ class ReceiveOrderScreen(OperationScreen):
         Binding("ctrl+t", "damaged", "Damaged", id="receive_order.damaged"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, doc: str = "") -> None:
         super().__init__()
+        self.doc = doc  # a pallet scanned elsewhere, or an order chosen: entered at once
         self.damaged = False
         self.approval: LeadApproval | None = None
         self.confirmed = False  # the pallet's contents were shown and confirmed
@@ -91,6 +133,11 @@ class ReceiveOrderScreen(OperationScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.field_input("doc").placeholder = "scan order or pallet SSCC"
+        if self.doc:
+            self.field_input("doc").value = self.doc
+            self.busy = True
+            scanner = self.app.session.scanner
+            self._interpret(self._field("doc"), self.doc, {}, scanner, self.generation)
 
     def _pallet_mode(self) -> bool:
         return is_pallet(self.values.get("doc"))
