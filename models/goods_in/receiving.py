@@ -19,6 +19,7 @@ What the site decides (`[receiving]` in the configuration):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -367,6 +368,41 @@ def _pallet(sscc: str) -> AsnPallet:
     return pallet
 
 
+def _waiting_pallet(sscc: str) -> AsnPallet:
+    """The announced pallet SSCC, refused once it is received."""
+    pallet = _pallet(sscc)
+    if pallet.received_at is not None:
+        raise Refused(
+            f"Pallet {spaced_sscc(pallet.sscc)} was received already, "
+            f"{pallet.received_at:%Y-%m-%d %H:%M} by {pallet.received_by.name}"
+        )
+    return pallet
+
+
+def _pallet_in(pallet: AsnPallet, asn: Asn, who: User) -> None:
+    """Mark PALLET received, and its ASN received once none of its pallets waits."""
+    AsnPallet.update(received_at=utcnow(), received_by=who).where(
+        AsnPallet.id == pallet.id
+    ).execute()
+    waiting = AsnPallet.select().where((AsnPallet.asn == asn) & AsnPallet.received_at.is_null())
+    status = "partly-received" if waiting.exists() else "received"
+    Asn.update(status=status).where(Asn.id == asn.id).execute()
+
+
+def _check_counted(
+    pallet: AsnPallet, contents: list[AsnContent], counted: dict[tuple[str, str | None], int]
+) -> None:
+    """Every count names one announced line of the pallet."""
+    announced = [(c.item.sku, c.lot) for c in contents]
+    for sku, lot in counted:
+        if announced.count((sku, lot)) != 1:
+            what = f"{sku} lot {lot}" if lot else sku
+            raise Refused(
+                f"Pallet {spaced_sscc(pallet.sscc)} was not announced with {what} (once): "
+                "receive goods it did not announce against the order"
+            )
+
+
 def announced_pallet(sscc: str) -> tuple[str, str] | None:
     """(ASN, order number) of pallet SSCC (18 digits), while it waits to be received."""
     row = (
@@ -408,27 +444,39 @@ def receive_pallet(
     user: str,
     approval: LeadApproval | None = None,
     rules: ReceivingRules | None = None,
+    counted: Mapping[tuple[str, str | None], int] | None = None,
 ) -> list[Booked]:
     """Receive everything announced on pallet SSCC into TO: one move per line, one
-    transaction; the SSCC is the moves' reference, so a trace reads supplier -> pallet."""
+    transaction; the SSCC is the moves' reference, so a trace reads supplier -> pallet.
+    COUNTED, by (SKU, lot), replaces what the ASN announced where the pallet held
+    another quantity (0: none of it came); the report then shows the difference."""
     rules = rules or ReceivingRules()
+    counted = dict(counted or {})
+    for (sku, lot), qty in counted.items():
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+            raise Refused(f"Counted {sku} {lot or ''}: {qty!r} is not a whole number >= 0")
 
     def _receive() -> list[Booked]:
         lock_head()
         who = acting(user, "receive")
-        pallet = _pallet(sscc)
-        if pallet.received_at is not None:
-            raise Refused(
-                f"Pallet {spaced_sscc(pallet.sscc)} was received already, "
-                f"{pallet.received_at:%Y-%m-%d %H:%M} by {pallet.received_by.name}"
-            )
+        pallet = _waiting_pallet(sscc)
         asn: Asn = pallet.asn
         order = asn.order
         _receivable(order)
         dest = get_location(to)
         booked = []
-        for c in AsnContent.select().where(AsnContent.pallet == pallet).order_by(AsnContent.id):
-            goods = _Goods(c.item, c.qty, c.lot, c.expiry)
+        contents = list(
+            AsnContent.select(AsnContent, Item)
+            .join(Item)
+            .where(AsnContent.pallet == pallet)
+            .order_by(AsnContent.id)
+        )
+        _check_counted(pallet, contents, counted)
+        for c in contents:
+            qty = counted.get((c.item.sku, c.lot), c.qty)
+            if qty == 0:
+                continue
+            goods = _Goods(c.item, qty, c.lot, c.expiry)
             line = OrderLine.get_by_id(c.line_id) if c.line_id else None
             booked.append(
                 _book(
@@ -443,14 +491,8 @@ def receive_pallet(
                 )
             )
         if not booked:
-            raise Refused(f"Pallet {spaced_sscc(pallet.sscc)} was announced empty")
-        AsnPallet.update(received_at=utcnow(), received_by=who).where(
-            AsnPallet.id == pallet.id
-        ).execute()
-        waiting = AsnPallet.select().where((AsnPallet.asn == asn) & AsnPallet.received_at.is_null())
-        Asn.update(status="partly-received" if waiting.exists() else "received").where(
-            Asn.id == asn.id
-        ).execute()
+            raise Refused(f"Nothing of pallet {spaced_sscc(pallet.sscc)} was counted")
+        _pallet_in(pallet, asn, who)
         sync_status(order, who)
         return booked
 

@@ -54,6 +54,8 @@ def test_a_despatch_advice_is_announced_and_its_pallet_received_by_its_sscc(dock
         ("L-A", 60, PALLET_1),
         ("L-B", 40, PALLET_1),
     ]
+    short = dock("asn", "receive", PALLET_2, "--to", "A1", "--counted", "FLOUR=4800", user="op")
+    assert short.out.startswith("Posted move 3: receipt 4800 FLOUR"), short
     again = dock("asn", "receive", PALLET_1, "--to", "A1", user="op")
     assert (again.code, "received already" in again.err) == (1, True)
     trace = dock.ok("trace", "L-A").out

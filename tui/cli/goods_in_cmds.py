@@ -18,6 +18,15 @@ APPROVER_PIN = "BACKROOM_APPROVER_PIN"  # the approving lead's PIN, for scripts
 REPORT_FORMATS = ("text", "csv", "pdf")
 
 
+def counted_line(text: str) -> tuple[tuple[str, str | None], int]:
+    """ITEM[:LOT]=QTY: an announced line as counted on the pallet."""
+    what, sep, qty = text.rpartition("=")
+    item, _, lot = what.partition(":")
+    if not sep or not item.strip() or not qty.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not ITEM[:LOT]=QTY")
+    return (item.strip(), lot.strip() or None), int(qty)
+
+
 def register(sub) -> None:
     """supplier, po and asn sub-commands."""
     _suppliers(sub.add_parser("supplier", help="suppliers goods come from"))
@@ -191,6 +200,14 @@ def _asns(parent) -> None:
     )
     p.add_argument("sscc", metavar="SSCC", help="the pallet's SSCC, as scanned or typed")
     p.add_argument("--to", required=True, metavar="LOC", help="where the pallet goes")
+    p.add_argument(
+        "--counted",
+        action="append",
+        default=[],
+        type=counted_line,
+        metavar="ITEM[:LOT]=QTY",
+        help="what was found where it differs from the ASN (0: none came); repeatable",
+    )
     _approver(p)
     _done(p, cmd_asn_receive)
 
@@ -459,7 +476,9 @@ def cmd_asn_receive(ctx: Context) -> int:
 
     a = ctx.args
     approval = _approval(ctx)
-    booked = receive_pallet(a.sscc, a.to, user=ctx.user, approval=approval, rules=_rules(ctx))
+    booked = receive_pallet(
+        a.sscc, a.to, user=ctx.user, approval=approval, rules=_rules(ctx), counted=dict(a.counted)
+    )
     ctx.emit([b.as_dict() for b in booked], "\n".join(_booked_text(b) for b in booked))
     return 0
 

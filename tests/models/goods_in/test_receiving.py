@@ -185,3 +185,20 @@ def test_a_pallet_already_announced_cannot_be_announced_again(order):
         announce(
             AsnDraft("DA-X", order.number, (AnnouncedLine(pallet_sscc(7), "FLOUR", 1),)), user=USER
         )
+
+
+def test_a_pallet_counted_short_receives_what_came_and_the_asn_shows_the_rest(order):
+    from backroom.models.goods_in.report import asn_discrepancies
+
+    sscc = _milk_pallet(order)
+    with refused("not announced with MILK lot L-Z"):
+        receive_pallet(sscc, "A1", user="op", counted={("MILK", "L-Z"): 5})
+    booked = receive_pallet(
+        sscc, "A1", user="op", counted={("MILK", "L-A"): 58, ("MILK", "L-B"): 0}
+    )
+    assert [(b.move.lot, b.move.qty) for b in booked] == [("L-A", 58)]
+    assert [(r.lot, r.expected, r.received, r.short) for r in asn_discrepancies("DA-1").rows] == [
+        ("L-A", 60, 58, 2),
+        ("L-B", 40, 0, 40),
+    ]
+    assert order_detail(order.number).lines[0].received == 58
