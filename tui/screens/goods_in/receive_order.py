@@ -132,12 +132,17 @@ class ReceiveOrderScreen(OperationScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.field_input("doc").placeholder = "scan order or pallet SSCC"
         if self.doc:
             self.field_input("doc").value = self.doc
             self.busy = True
             scanner = self.app.session.scanner
             self._interpret(self._field("doc"), self.doc, {}, scanner, self.generation)
+
+    @staticmethod
+    def _hint(f: Field) -> str:
+        if f.name == "doc":
+            return "scan order or pallet SSCC"
+        return OperationScreen._hint(f)
 
     def _pallet_mode(self) -> bool:
         return is_pallet(self.values.get("doc"))
