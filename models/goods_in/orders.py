@@ -25,6 +25,7 @@ from backroom.models.schema import Item, User, utcnow
 from backroom.models.schema.goods_in import (
     ORDER_STATUSES,
     RECEIVABLE,
+    Asn,
     OrderLine,
     PurchaseOrder,
     Supplier,
@@ -322,7 +323,9 @@ def order_detail(number: str) -> OrderDetail:
     """Everything about one purchase order."""
     order = get_order(number)
     lines = tuple(LineView.of(line) for line in _lines(order))
-    asns = tuple(a.number for a in order.asns.order_by(pw.SQL("id")))
+    asns = tuple(
+        a.number for a in Asn.select(Asn.number).where(Asn.order == order).order_by(Asn.id)
+    )
     return OrderDetail(
         _summary(order, len(lines)),
         SupplierView.of(order.supplier),
