@@ -166,6 +166,13 @@ def _posting_requests() -> None:
     _append_only("posting_request")
 
 
+def _goods_in_tables() -> None:
+    # Purchase orders, advance shipping notices and the receipts posted against them.
+    from backroom.models.schema.goods_in import GOODS_IN_TABLES
+
+    db.create_tables(GOODS_IN_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -178,6 +185,7 @@ STEPS: list[Callable[[], None]] = [
     _v9_restore_log,
     _packaging_levels,
     _posting_requests,
+    _goods_in_tables,
 ]
 CURRENT_VERSION = len(STEPS)
 

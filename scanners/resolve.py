@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from backroom.models.errors import NotFound, Refused
+from backroom.models.goods_in.receiving import announced_pallet
 from backroom.models.masterdata.adding import find_lot
 from backroom.models.masterdata.packaging import level_by_gtin
 from backroom.models.people.users import badge_holder
@@ -37,6 +38,7 @@ from backroom.scanners.results import (
     ResolvedItem,
     ResolvedLocation,
     ResolvedLot,
+    ResolvedPallet,
     ResolvedParcel,
     ResolvedSerial,
     ResolvedShipment,
@@ -93,6 +95,8 @@ def _parcel(sscc: str, reading: GS1Reading | None = None) -> Resolution:
             quantity=reading.quantity,
         )
     if parcel.id is None:
+        if (announced := announced_pallet(sscc)) is not None:
+            return ResolvedPallet(sscc=sscc, asn=announced[0], order=announced[1])
         return ScanError(problem=UNKNOWN, message=f"No parcel with SSCC {sscc}", partial=parcel)
     return parcel
 

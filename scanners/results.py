@@ -144,6 +144,20 @@ class ResolvedParcel(Resolved):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ResolvedPallet(Resolved):
+    """A supplier's pallet (or case) by its SSCC, announced by an ASN and not yet received."""
+
+    kind: ClassVar[str] = "pallet"
+    sscc: str
+    asn: str
+    order: str
+
+    @property
+    def label(self) -> str:
+        return f"pallet SSCC {self.sscc} announced by ASN {self.asn} of {self.order}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class ResolvedShipment(Resolved):
     """A shipment by its number, SHP- and digits."""
 
@@ -207,6 +221,7 @@ Resolution = (
     | ResolvedLot
     | ResolvedSerial
     | ResolvedParcel
+    | ResolvedPallet
     | ResolvedShipment
     | ResolvedBadge
     | ResolvedCommand

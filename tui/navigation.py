@@ -230,6 +230,15 @@ DESTINATIONS: tuple[Destination, ...] = (
         "backroom.tui.screens.data.export_data:ExportScreen",
         "setup",
     ),
+    Destination(
+        "receive-order",
+        "Receive against order",
+        "Goods in by purchase order, or a whole pallet by its SSCC",
+        "w",
+        None,
+        "backroom.tui.screens.goods_in.receive_order:ReceiveOrderScreen",
+        "operate",
+    ),
 )
 
 
@@ -279,6 +288,11 @@ def shipment_screen(number: str = "", *, sscc: str | None = None) -> Screen:
     return _screen(
         "backroom.tui.screens.goods_out.shipments_detail:ShipmentDetailScreen", number, sscc=sscc
     )
+
+
+def receive_order_screen(doc: str = "") -> Screen:
+    """Receive against order, with DOC (an order number or a pallet's SSCC) entered."""
+    return _screen("backroom.tui.screens.goods_in.receive_order:ReceiveOrderScreen", doc)
 
 
 def pick_screen(number: str | None = None) -> Screen:

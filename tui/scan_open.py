@@ -10,6 +10,7 @@ from backroom.scanners.results import (
     ResolvedItem,
     ResolvedLocation,
     ResolvedLot,
+    ResolvedPallet,
     ResolvedParcel,
     ResolvedSerial,
     ResolvedShipment,
@@ -50,6 +51,8 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
         screen = navigation.shipment_screen(res.number)
     elif isinstance(res, ResolvedParcel):
         screen = navigation.shipment_screen(sscc=res.sscc)
+    elif isinstance(res, ResolvedPallet):
+        screen = navigation.receive_order_screen(res.sscc)
     else:
         app.bell()
         tell(app, f"{res.label}: nothing to open for it yet", severity="warning")

@@ -27,6 +27,7 @@ from backroom.models.demo.blocks import (
     add_site,
     gtin13,
 )
+from backroom.models.demo.goods_in import add_open_orders
 from backroom.models.demo.shipping import add_open_shipments, add_shipping_partners
 from backroom.models.masterdata.adding import (
     ItemSpec,
@@ -135,6 +136,7 @@ class _SmallDemo:
         serial = {p.sku for p in CATALOGUE if p.tracking == "serial"}
         skus = sorted({sku for sku, _, _ in self.pickable(self.today)} - serial)
         add_open_shipments(self.lead(), self.who(), skus, self.rng.randint(0, 9999))
+        add_open_orders(self.lead(), self.today, self.rng.randint(0, 9999))
         self.step(5, 5, "Done")
 
     def make_locations(self) -> None:

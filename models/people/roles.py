@@ -69,6 +69,9 @@ PERMISSIONS: dict[str, Permission] = {
     "partner": _p("lead", "adding consignees and carriers"),
     "ship": _p("lead", "shipping"),
     "report": _p("lead", "running reports"),
+    # Goods in: purchase orders and ASNs, and receiving beyond an order's tolerance.
+    "purchase": _p("lead", "managing purchase orders"),
+    "receive.over": _p("lead", "receiving more than was ordered"),
     # Admins: people, printers, settings.
     "user.manage": _p("admin", "managing users"),
     "user.pin": _p("admin", "setting PINs"),

@@ -64,6 +64,9 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "export": ("export as CSV or JSON (streamed), or EPCIS 2.0 JSON-LD", ("data_cmds",)),
     "backup": ("a consistent copy of the database while others keep working", ("data_cmds",)),
     "restore": ("put a backup in place of the database, then verify it", ("data_cmds",)),
+    "supplier": ("suppliers goods come from", ("goods_in_cmds",)),
+    "po": ("purchase orders: goods expected in", ("goods_in_cmds",)),
+    "asn": ("advance shipping notices: pallets announced by SSCC", ("goods_in_cmds",)),
     "putaway": ("directed put-away: rules, capacities, suggestions", ("putaway_cmds",)),
     "completion": ("print the shell's Tab-completion script for backroom", ("completion",)),
     "doctor": (

@@ -115,6 +115,23 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "export": "export",
     "backup": "backup",
     "restore": "restore",
+    # Goods in: suppliers, purchase orders, ASNs, receiving against them.
+    "supplier add": "partner",
+    "supplier list": "browse",
+    "po create": "purchase",
+    "po add-line": "purchase",
+    "po confirm": "purchase",
+    "po cancel": "purchase",
+    "po close": "purchase",
+    "po show": "browse",
+    "po list": "browse",
+    "po receive": "receive",
+    "po import": "purchase",
+    "po report": "report",
+    "asn import": "purchase",
+    "asn show": "browse",
+    "asn receive": "receive",
+    "asn report": "report",
 }
 # Made by the command, when there is none yet.
 CREATING = ("init", "demo")

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from backroom.models.db import db
+from backroom.models.goods_in.orders import DueOrders, due_orders
 from backroom.models.stock.dashboard import Figures, figures
 from backroom.tui.navigation import DESTINATIONS
 from backroom.tui.widgets.key_footer import KeyFooter
@@ -42,6 +43,9 @@ class HomeScreen(PassesWorkerFailuresOn, Screen):
             with Vertical(id="figures"):
                 yield Static("Today", classes="title")
                 yield Static("…", id="figure-text")
+                due = Static("", id="orders-due", markup=False)
+                due.display = False  # until there are orders due
+                yield due
                 yield Static("Moves per day, 14 days", id="spark-title")
                 yield Sparkline([], id="spark")
         yield KeyFooter()
@@ -57,7 +61,8 @@ class HomeScreen(PassesWorkerFailuresOn, Screen):
     def refresh_figures(self) -> None:
         with db.connection_context():
             data = figures()
-        self.app.call_from_thread(self._show, data)
+            due = due_orders()
+        self.app.call_from_thread(self._show, data, due)
 
     def worker_failed(self, message: str, worker: Worker) -> None:
         """The figures could not be read: say so in their place, the bell only once."""
@@ -66,7 +71,7 @@ class HomeScreen(PassesWorkerFailuresOn, Screen):
             self.app.bell()
         text.update(plain(f"✗ {message}"))
 
-    def _show(self, data: Figures) -> None:
+    def _show(self, data: Figures, due: DueOrders) -> None:
         lines = [
             f"Receipts today      {data.receipts_today:>7}",
             f"Shipments today     {data.shipments_today:>7}",
@@ -74,5 +79,29 @@ class HomeScreen(PassesWorkerFailuresOn, Screen):
             f"Lots expiring ≤30 d {data.lots_expiring_30d:>7}",
             f"Qty in quarantine   {data.quarantine_qty:>7}",
         ]
+        if due.open:  # a site that orders nothing is not told about orders
+            lines += [
+                f"Orders due today    {len(due.today):>7}",
+                f"Orders late         {len(due.late):>7}",
+            ]
         self.query_one("#figure-text", Static).update("\n".join(lines))
+        listed = _orders_due(due)
+        shown = self.query_one("#orders-due", Static)
+        shown.update(listed)
+        shown.display = bool(listed)
         self.query_one("#spark", Sparkline).data = data.moves_per_day
+
+
+ORDERS_LISTED = 3  # of each kind, by expected day: the rest are in `backroom po list`
+
+
+def _orders_due(due: DueOrders) -> str:
+    """The orders expected today and the late ones, a few of each, for the lead."""
+    lines = [f"Due {o.number} {o.supplier_name}" for o in due.today[:ORDERS_LISTED]]
+    lines += [
+        f"Late {o.number} {o.supplier_name} ({o.expected:%m-%d})" for o in due.late[:ORDERS_LISTED]
+    ]
+    more = len(due.today) + len(due.late) - len(lines)
+    if more > 0:
+        lines.append(f"… {more} more: backroom po list")
+    return "\n".join(lines)

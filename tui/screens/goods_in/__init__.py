@@ -1,0 +1,1 @@
+"""Goods in on screen: receiving against a purchase order or an announced pallet."""

@@ -1,0 +1,291 @@
+"""Receive against an order: scan the purchase order, then item (a GS1 scan fills lot,
+expiry and count), quantity and bin, counted against what the order expects; or scan
+an announced pallet's SSCC, see what it holds, scan the bin and confirm once: every
+line is posted in one transaction.
+
+More than the site's tolerance asks for a lead's name and PIN on the spot; Ctrl+T
+marks the goods damaged (they go to quarantine and count as received and damaged).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from backroom.models.db import db
+from backroom.models.errors import Refused
+from backroom.models.goods_in.orders import RECEIVABLE, order_detail
+from backroom.models.goods_in.receiving import (
+    LeadApproval,
+    NeedsLead,
+    PalletView,
+    ReceivingRules,
+    lead_approval,
+    pallet_view,
+    receive_on_order,
+    receive_pallet,
+)
+from backroom.models.rules.identifiers import parse_sscc
+from backroom.tui.screens.dialogs import ConfirmDialog
+from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
+
+GOODS_FIELDS = ("item", "lot", "expiry", "qty")
+SHOWN_LINES = 6  # pallet lines shown before "and N more"
+
+
+def is_pallet(text: object) -> bool:
+    """True when TEXT reads as an SSCC (a pallet), not an order number."""
+    try:
+        parse_sscc(str(text or ""))
+    except Refused:
+        return False
+    return True
+
+
+def pallet_text(view: PalletView) -> str:
+    """A pallet's contents in a few short lines, for a handheld too."""
+    lines = [f"Pallet {view.sscc} of {view.order}, {view.supplier}:"]
+    for x in view.lines[:SHOWN_LINES]:
+        lot = f" {x.lot}" if x.lot else ""
+        expiry = f" exp {x.expiry.isoformat()}" if x.expiry else ""
+        lines.append(f"{x.qty} {x.unit} {x.item}{lot}{expiry}")
+    if len(view.lines) > SHOWN_LINES:
+        lines.append(f"… and {len(view.lines) - SHOWN_LINES} more lines")
+    return "\n".join(lines)
+
+
+class LeadPinDialog(ModalScreen[tuple[str, str] | None]):
+    """Why a lead is needed, then the lead's name and PIN; answers (name, PIN), or None
+    on Esc. The PIN is checked by the caller, in a worker (scrypt is slow on purpose)."""
+
+    CSS_PATH = "lead_pin.tcss"
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="lead.cancel")]
+
+    def __init__(self, why: str) -> None:
+        super().__init__()
+        self._why = why
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lead-dialog"):
+            yield Static("A lead must approve", id="lead-title")
+            yield Static(self._why, id="lead-why", markup=False)
+            yield Input(placeholder="lead's name", id="lead-name", max_length=64)
+            yield Input(placeholder="PIN", password=True, id="lead-pin", max_length=12)
+
+    def on_mount(self) -> None:
+        self.query_one("#lead-name", Input).focus()
+
+    @on(Input.Submitted, "#lead-name")
+    def _name_given(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.query_one("#lead-pin", Input).focus()
+
+    @on(Input.Submitted, "#lead-pin")
+    def _pin_given(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = self.query_one("#lead-name", Input).value.strip()
+        if name and event.value:
+            self.dismiss((name, event.value))
+
+    def action_cancel(self) -> None:
+        """Esc: nobody approves."""
+        self.dismiss(None)
+
+
+class ReceiveOrderScreen(OperationScreen):
+    """Goods in against a purchase order, or a whole announced pallet by its SSCC."""
+
+    TITLE = "Receive against order"
+    OPERATION = "receive"
+    CSS_PATH: ClassVar = [OperationScreen.CSS_PATH, Path(__file__).with_name("receive_order.tcss")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
+    FIELDS: ClassVar = (
+        Field("doc", "Order/pallet", "text"),
+        Field("item", "Item", "item"),
+        Field("lot", "Lot", "lot", new_lot_ok=True),
+        Field("expiry", "Expiry", "date", optional=True),
+        Field("qty", "Quantity", "qty"),
+        Field("to", "To location", "location"),
+    )
+    BINDINGS: ClassVar = [
+        Binding("ctrl+t", "damaged", "Damaged", id="receive_order.damaged"),
+    ]
+
+    def __init__(self, doc: str = "") -> None:
+        super().__init__()
+        self.doc = doc  # a pallet scanned elsewhere, or an order chosen: entered at once
+        self.damaged = False
+        self.approval: LeadApproval | None = None
+        self.confirmed = False  # the pallet's contents were shown and confirmed
+
+    @property
+    def rules(self) -> ReceivingRules:
+        return ReceivingRules.from_config(self.app.session.config)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.doc:
+            self.field_input("doc").value = self.doc
+            self.busy = True
+            scanner = self.app.session.scanner
+            self._interpret(self._field("doc"), self.doc, {}, scanner, self.generation)
+
+    @staticmethod
+    def _hint(f: Field) -> str:
+        if f.name == "doc":
+            return "scan order or pallet SSCC"
+        return OperationScreen._hint(f)
+
+    def _pallet_mode(self) -> bool:
+        return is_pallet(self.values.get("doc"))
+
+    def _skipped(self, f: Field) -> bool:
+        if f.name in GOODS_FIELDS and self._pallet_mode():
+            return True
+        return super()._skipped(f)
+
+    # --- what the order or the pallet expects (in the worker) -----------------------
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        doc = planned.get("doc")
+        if not doc:
+            return
+        if is_pallet(doc):
+            view = pallet_view(doc)
+            if view.received_at:
+                raise Refused(
+                    f"Pallet {view.sscc} was received already, "
+                    f"{view.received_at:%Y-%m-%d %H:%M} by {view.received_by}"
+                )
+            return
+        detail = order_detail(doc)
+        if detail.summary.status not in RECEIVABLE:
+            raise Refused(f"Purchase order {detail.summary.number} is {detail.summary.status}")
+        item = planned.get("item")
+        on_order = {line.item for line in detail.lines}
+        if item and item not in on_order and self.rules.unexpected == "refuse":
+            raise Refused(f"Item {item} is not on purchase order {detail.summary.number}")
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        doc = planned.get("doc")
+        if not doc:
+            return None
+        if is_pallet(doc):
+            return pallet_text(pallet_view(doc))
+        detail = order_detail(doc)
+        s = detail.summary
+        head = f"{s.number} {s.supplier_name}: {s.status}"
+        lines = [x for x in detail.lines if x.item == planned.get("item")]
+        if not planned.get("item"):
+            waiting = sum(1 for x in detail.lines if x.open)
+            return f"{head}, {waiting} line(s) to come"
+        if not lines:
+            return f"{head}; {planned['item']} is not on the order"
+        x = lines[0]
+        return f"{head}\nLine {x.number} {x.item}: {x.received} of {x.ordered} {x.unit} in"
+
+    # --- posting ----------------------------------------------------------------------
+
+    def action_damaged(self) -> None:
+        """Ctrl+T: these goods are damaged (to quarantine); again to undo."""
+        self.damaged = not self.damaged
+        self.say("Damaged: goes to quarantine" if self.damaged else "Not damaged")
+
+    def action_confirm(self) -> None:
+        if self._pallet_mode() and "to" in self.values and not self.confirmed:
+            self._ask_pallet()
+            return
+        super().action_confirm()
+
+    def _ask_pallet(self) -> None:
+        shown = str(self.query_one("#context").render())
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed = True
+                super(ReceiveOrderScreen, self).action_confirm()
+            else:
+                self.say("Not received")
+
+        question = f"{shown}\n\nReceive all of it into {self.values['to']}?"
+        self.app.push_screen(ConfirmDialog("Receive pallet", question, "Receive"), answered)
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _post(self, values: Values, user: str) -> None:
+        with db.connection_context():
+            try:
+                text = self.perform(values, user)
+            except NeedsLead as exc:
+                self.app.call_from_thread(self._ask_lead, str(exc))
+                return
+        self.app.call_from_thread(self._posted, text)
+
+    def _ask_lead(self, why: str) -> None:
+        self.busy = False
+        self.error(why)
+
+        def answered(given: tuple[str, str] | None) -> None:
+            if given is None:
+                self.say("Not received: no lead approved")
+                return
+            self.busy = True
+            self._approve(given[0], given[1])
+
+        self.app.push_screen(LeadPinDialog(why), answered)
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _approve(self, name: str, pin: str) -> None:
+        with db.connection_context():
+            approval = lead_approval(name, pin)
+        self.app.call_from_thread(self._post_approved, approval)
+
+    def _post_approved(self, approval: LeadApproval) -> None:
+        self.approval = approval
+        self.busy = False
+        super().action_confirm()
+
+    def perform(self, v: Values, user: str) -> str:
+        if is_pallet(v["doc"]):
+            booked = receive_pallet(
+                v["doc"], v["to"], user=user, approval=self.approval, rules=self.rules
+            )
+            what = ", ".join(
+                f"{b.move.qty} {b.move.item}" + (f" {b.move.lot}" if b.move.lot else "")
+                for b in booked
+            )
+            return f"Received pallet {booked[0].move.reference}: {what} into {v['to']}"
+        booked = receive_on_order(
+            v["doc"],
+            v["item"],
+            v["qty"],
+            v["to"],
+            user=user,
+            lot=v.get("lot") or None,
+            expiry=v.get("expiry"),
+            damaged=self.damaged,
+            approval=self.approval,
+            rules=self.rules,
+        )
+        by = f", approved by {booked.approved_by}" if booked.approved_by else ""
+        return f"{booked.move.sentence()} on {booked.order}{by}"
+
+    def _posted(self, text: str) -> None:
+        # The next receipt is most likely against the same order: keep it; a pallet is
+        # one scan each.
+        if self._pallet_mode():
+            self.keeping.discard("doc")
+        else:
+            self.keeping.add("doc")
+        super()._posted(text)
+
+    def _reset(self) -> None:
+        self.damaged, self.approval, self.confirmed = False, None, False
+        super()._reset()
