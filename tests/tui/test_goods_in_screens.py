@@ -102,7 +102,14 @@ async def test_more_than_ordered_asks_a_lead_whose_pin_lets_it_in(dock):
     app = BackroomApp(Session("op", dock))
     async with app.run_test(size=(80, 24)) as pilot:
         await shortcut(pilot, "w")
-        await _enter(pilot, "PO-1", "TAPE-48", "55", "DOCK")
+        await _enter(pilot, "PO-1", "TAPE-48", "55")
+        # asked at the field, before anything else is scanned (#13: within what is ordered)
+        asked = " ".join(_text(app, "#message").split())
+        assert "55 makes 55 of 50 ordered, over 50: a lead approves at posting" in asked
+        assert app.screen.cursor == "qty"
+        await pilot.press("enter")  # Enter again: yes, 55
+        await settle(pilot)
+        await _enter(pilot, "DOCK")
         assert "55 of 50 ordered, 5 over" in _text(app, "#lead-why")
         await _enter(pilot, "boss", "000000")
         assert "Wrong name or PIN" in _text(app, "#message")

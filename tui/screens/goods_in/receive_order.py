@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from backroom.models.db import db
-from backroom.models.errors import Refused
+from backroom.models.errors import Refused, Unlikely
 from backroom.models.goods_in.orders import RECEIVABLE, order_detail
 from backroom.models.goods_in.receiving import (
     LeadApproval,
@@ -173,6 +173,22 @@ class ReceiveOrderScreen(OperationScreen):
         on_order = {line.item for line in detail.lines}
         if item and item not in on_order and self.rules.unexpected == "refuse":
             raise Refused(f"Item {item} is not on purchase order {detail.summary.number}")
+
+    def ask_entry(self, planned: Values, filled: set[str], limits) -> None:
+        """A quantity that would take the line past what the order allows without a
+        lead is asked at the field, before the lead's PIN is asked at posting."""
+        super().ask_entry(planned, filled, limits)
+        doc, item, qty = planned.get("doc"), planned.get("item"), planned.get("qty")
+        if "qty" not in filled or not doc or not item or not qty or is_pallet(doc):
+            return
+        detail = order_detail(doc)
+        line = next((x for x in detail.lines if x.item == item), None)
+        most = self.rules.most_for(line.ordered) if line else 0
+        if line and line.received + qty > most:
+            raise Unlikely(
+                f"{qty} makes {line.received + qty} of {line.ordered} ordered, over "
+                f"{most}: a lead approves at posting"
+            )
 
     def context_of(self, planned: Values, tracking: str | None) -> str | None:
         doc = planned.get("doc")
