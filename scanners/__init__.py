@@ -6,60 +6,51 @@ scan = parse(key_scan.text, assembler.settings)                 # no database
 result = resolve(scan)                                          # reads the database
 """
 
-from backroom.scanners.calibrate import Diagnosis, Fault, diagnose
-from backroom.scanners.companions import companions_missing
-from backroom.scanners.gs1 import Element, GS1Reading
-from backroom.scanners.keystream import KeyScan, ScanAssembler
-from backroom.scanners.parse import Scan, parse
-from backroom.scanners.resolve import resolve
-from backroom.scanners.results import (
-    AMBIGUOUS,
-    INVALID,
-    UNKNOWN,
-    Resolution,
-    Resolved,
-    ResolvedBadge,
-    ResolvedCommand,
-    ResolvedItem,
-    ResolvedLocation,
-    ResolvedLot,
-    ResolvedPallet,
-    ResolvedParcel,
-    ResolvedSerial,
-    ResolvedShipment,
-    ScanError,
-)
-from backroom.scanners.settings import ScannerSettings, station_name
-from backroom.scanners.symbology import Symbology
+from __future__ import annotations
 
-__all__ = [
-    "AMBIGUOUS",
-    "INVALID",
-    "UNKNOWN",
-    "Diagnosis",
-    "Element",
-    "Fault",
-    "GS1Reading",
-    "KeyScan",
-    "Resolution",
-    "Resolved",
-    "ResolvedBadge",
-    "ResolvedCommand",
-    "ResolvedItem",
-    "ResolvedLocation",
-    "ResolvedLot",
-    "ResolvedPallet",
-    "ResolvedParcel",
-    "ResolvedSerial",
-    "ResolvedShipment",
-    "Scan",
-    "ScanAssembler",
-    "ScanError",
-    "ScannerSettings",
-    "Symbology",
-    "companions_missing",
-    "diagnose",
-    "parse",
-    "resolve",
-    "station_name",
-]
+import importlib
+from typing import Any
+
+# Each name and the module that defines it, imported on first use (PEP 562): a command
+# that reads one scan does not pay for the calibration's or the companions' modules.
+_FROM: dict[str, tuple[str, ...]] = {
+    "backroom.scanners.calibrate": ("Diagnosis", "Fault", "diagnose"),
+    "backroom.scanners.companions": ("companions_missing",),
+    "backroom.scanners.gs1": ("Element", "GS1Reading"),
+    "backroom.scanners.keystream": ("KeyScan", "ScanAssembler"),
+    "backroom.scanners.parse": ("Scan", "parse"),
+    "backroom.scanners.resolve": ("resolve",),
+    "backroom.scanners.results": (
+        "AMBIGUOUS",
+        "INVALID",
+        "UNKNOWN",
+        "Resolution",
+        "Resolved",
+        "ResolvedBadge",
+        "ResolvedCommand",
+        "ResolvedItem",
+        "ResolvedLocation",
+        "ResolvedLot",
+        "ResolvedPallet",
+        "ResolvedParcel",
+        "ResolvedSerial",
+        "ResolvedShipment",
+        "ScanError",
+    ),
+    "backroom.scanners.settings": ("ScannerSettings", "station_name"),
+    "backroom.scanners.symbology": ("Symbology",),
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULE_OF[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

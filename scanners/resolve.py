@@ -11,7 +11,6 @@ from dataclasses import replace
 from typing import TypeVar
 
 from backroom.models.errors import NotFound, Refused
-from backroom.models.goods_in.receiving import announced_pallet
 from backroom.models.masterdata.adding import find_lot
 from backroom.models.masterdata.packaging import level_by_gtin
 from backroom.models.people.users import badge_holder
@@ -95,6 +94,8 @@ def _parcel(sscc: str, reading: GS1Reading | None = None) -> Resolution:
             quantity=reading.quantity,
         )
     if parcel.id is None:
+        from backroom.models.goods_in.receiving import announced_pallet  # goods in: ~35 ms
+
         if (announced := announced_pallet(sscc)) is not None:
             return ResolvedPallet(sscc=sscc, asn=announced[0], order=announced[1])
         return ScanError(problem=UNKNOWN, message=f"No parcel with SSCC {sscc}", partial=parcel)
