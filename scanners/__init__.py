@@ -11,15 +11,19 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# parse() and resolve() share their modules' names: imported here, so that the package's
+# `parse` and `resolve` are the functions even once their modules are loaded.
+from backroom.scanners.parse import Scan as Scan
+from backroom.scanners.parse import parse as parse
+from backroom.scanners.resolve import resolve as resolve
+
 # Each name and the module that defines it, imported on first use (PEP 562): a command
-# that reads one scan does not pay for the calibration's or the companions' modules.
+# that reads one scan does not pay for the scanner calibration's modules.
 _FROM: dict[str, tuple[str, ...]] = {
     "backroom.scanners.calibrate": ("Diagnosis", "Fault", "diagnose"),
     "backroom.scanners.companions": ("companions_missing",),
     "backroom.scanners.gs1": ("Element", "GS1Reading"),
     "backroom.scanners.keystream": ("KeyScan", "ScanAssembler"),
-    "backroom.scanners.parse": ("Scan", "parse"),
-    "backroom.scanners.resolve": ("resolve",),
     "backroom.scanners.results": (
         "AMBIGUOUS",
         "INVALID",
@@ -41,7 +45,7 @@ _FROM: dict[str, tuple[str, ...]] = {
     "backroom.scanners.symbology": ("Symbology",),
 }
 _MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
-__all__ = sorted(_MODULE_OF)
+__all__ = sorted([*_MODULE_OF, "Scan", "parse", "resolve"])
 
 
 def __getattr__(name: str) -> Any:
