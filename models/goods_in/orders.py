@@ -194,10 +194,13 @@ def _lines(order: PurchaseOrder) -> list[OrderLine]:
 
 
 def sync_status(order: PurchaseOrder, who: User | None) -> None:
-    """After a receipt: partly-received, or received once every line has its quantity."""
+    """After a receipt (or its reversal): partly-received, received once every line has
+    its quantity, confirmed again when nothing is left received."""
     lines = _lines(order)
     done = all(line.qty_received >= line.qty_ordered for line in lines)
     new = "received" if done else "partly-received"
+    if not any(line.qty_received for line in lines):  # its only receipts were reversed
+        new = "confirmed"
     if order.status != new:
         set_status(order, new, who)
 

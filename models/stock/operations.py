@@ -369,7 +369,12 @@ def reverse(
             note=reason or None,
             reverses=orig.id,
         )
-        return post([spec], who)[0]
+        posted = post([spec], who)[0]
+        # A receipt against a purchase order: the order counts it no more (goods in).
+        from backroom.models.goods_in.reversal import receipt_reversed
+
+        receipt_reversed(orig.id, posted.id, who)
+        return posted
 
     asked = (move_id, reason)
     return at_most_once(request_id, "reversal", asked, user, _reverse)
