@@ -267,10 +267,19 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
     return code, out, err
 
 
+def _signing_key_in(tmp_path: Path) -> None:
+    """A user config (isolate() points XDG_CONFIG_HOME under TMP_PATH) that keeps the
+    signing key there: a fuzzed `signing-key create` wrote /etc/backroom/signing.key."""
+    config = tmp_path / "config" / "backroom" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[signing]\nkey = "{tmp_path / "signing.key"}"\nsyslog = false\n')
+
+
 def test_a_thousand_hostile_command_lines_give_no_traceback_and_write_nothing_refused(
     demo_file, tmp_path, monkeypatch, capsys, bounded_memory
 ):
     isolate(tmp_path, monkeypatch)
+    _signing_key_in(tmp_path)
     parser = build_parser()  # the real tree, built once: it costs most of a run's time
     monkeypatch.setattr(sys.modules[main.__module__], "build_parser", lambda words=None: parser)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -338,6 +347,7 @@ def test_each_reported_traceback_is_a_one_line_refusal_that_writes_nothing(
     demo_file, tmp_path, monkeypatch, capsys, bounded_memory, words, status
 ):
     isolate(tmp_path, monkeypatch)
+    _signing_key_in(tmp_path)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     file = tmp_path / "copy.db"
     shutil.copy(demo_file, file)

@@ -102,3 +102,16 @@ def test_backup_and_restore_show_their_progress_on_a_terminal_only(cli, tmp_path
     assert code == 0 and "restoring" in shown and "left" in shown
     code, shown = _stderr_on_a_terminal([*base, "restore", str(file), "--json"])
     assert code == 0 and shown == ""
+
+
+def test_restore_verifies_with_the_sites_signing_key_wherever_it_is_kept(cli, tmp_path):
+    """restore's verify used no [signing] settings: a site whose key is not in
+    /etc/backroom was told its good backup failed ("no public key")."""
+    config = tmp_path / "site.toml"
+    config.write_text(f'[signing]\nkey = "{tmp_path / "site.key"}"\nsyslog = false\n')
+    site = ("--config", str(config))
+    cli.ok(*site, "signing-key", "create")
+    cli.ok(*site, "verify", "--checkpoint")
+    cli.ok(*site, "backup", str(tmp_path / "nightly.db"))
+    run = cli.ok(*site, "restore", str(tmp_path / "nightly.db"), "--force", "--json")
+    assert run.json["verify"] == {"clean": True, "problems": []}

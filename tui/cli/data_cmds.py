@@ -217,6 +217,7 @@ def cmd_backup(ctx: Context) -> int:
 
 def cmd_restore(ctx: Context) -> int:
     from backroom.models.data.backup import restore
+    from backroom.models.stock.signing import SigningSettings
     from backroom.models.stock.verify import verify
     from backroom.tui.cli.progress import progress_of
 
@@ -226,8 +227,9 @@ def cmd_restore(ctx: Context) -> int:
             a.file, ctx.db_url, force=a.force, wait=a.wait, user=ctx.user, progress=progress
         )
     ctx.open()
-    # verify takes no progress report yet (helper "history" adds one): pass it then.
-    report = verify()
+    # Verified as `backroom verify` does: with the site's signing key, wherever it is.
+    with progress_of("verifying", off=ctx.json) as progress:
+        report = verify(progress=progress, signing=SigningSettings.from_config(ctx.config))
     data = {**result.as_dict(), "verify": {"clean": report.clean, "problems": report.problems}}
     text = result.text() + (
         f"; verify: clean ({report.moves:,} moves)"
