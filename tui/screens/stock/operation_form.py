@@ -320,6 +320,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                 continue
             self.values[target] = value
             self.field_input(target).value = shown
+        if entry.scan is not None and entry.scan.gs1 is not None:
+            self.scans.append(entry.scan)
         self.say(self._understood(entry))
         if entry.stay:  # counting in the quantity field: a case scanned as the item goes there
             self._put_cursor(self._target("qty", f, {}) or f.name, select=True)
@@ -330,8 +332,6 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         """What the entry was taken as, with what its scan warns of and the GS1
         companions still missing over this form's scans (a label may carry them in
         another symbol: scanning that one clears the warning)."""
-        if entry.scan is not None and entry.scan.gs1 is not None:
-            self.scans.append(entry.scan)
         said = [f"✓ {entry.understood}"] if entry.understood else []
         said += [f"⚠ {w}" for w in (*entry.warnings, *companions_missing(self.scans))]
         return "\n".join(said)
