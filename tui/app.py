@@ -147,6 +147,19 @@ class BackroomApp(App[None]):
         if event.state == WorkerState.ERROR:
             worker_failed(self, event.worker)
 
+    @property
+    def keys_waiting(self) -> bool:
+        """Keys taken but not yet where they belong: held to see whether a scan follows,
+        waiting for a form to open, being handed on, or held by a form taking an entry."""
+        hold = getattr(self.screen, "hold", None) if self.screen_stack else None
+        return (
+            not self.scans.idle
+            or bool(self._early)
+            or self._replaying
+            or bool(getattr(self.screen, "busy", False))
+            or (hold is not None and bool(hold.keys))
+        )
+
     # --- scans where no field waits for one (tui/scan_capture.py) ----------------------
 
     async def on_event(self, event: events.Event) -> None:
