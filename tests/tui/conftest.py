@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from rich.text import Text
 from textual import events
-from textual.keys import _character_to_key
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.widgets._header import HeaderClock
 
@@ -15,6 +18,36 @@ def frozen_clock(monkeypatch):
     """The header clock always shows 12:00:00, and text cursors never blink off."""
     monkeypatch.setattr(HeaderClock, "render", lambda self: Text("12:00:00"))
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+def key_event(key: str) -> events.Key:
+    """The event Textual's pilot sends for KEY (a character or a key's name)."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+async def typed(self: Pilot, *keys: str) -> None:
+    """Pilot.press without its two idle waits per key (each at least 20 ms, judged by
+    process time): each key is sent as soon as the screen has taken the one before it,
+    faster than a person types (a key's worker may still run, and the form holds
+    what comes meanwhile; `settle` waits for it). Where the pace matters (a key held
+    120 ms for a shortcut, a scanner's burst) the tests say so with `shortcut`,
+    `key_burst` or their own timing. Pilot.press cost ~70 ms a key."""
+    for key in keys:
+        self.app._driver.send_message(key_event(key))
+        await self._wait_for_screen()
+    await self._wait_for_screen()
+
+
+@pytest.fixture(autouse=True)
+def quick_keys(monkeypatch):
+    """Every pilot in these tests types with `typed`."""
+    monkeypatch.setattr(Pilot, "press", typed)
 
 
 def key_burst(app, keys: list[str]) -> None:
@@ -28,11 +61,13 @@ def key_burst(app, keys: list[str]) -> None:
 
 
 async def settle(pilot) -> None:
-    """Until held keys are released and the workers they started have finished."""
+    """Until every key has reached where it belongs and the workers it started have
+    finished. The app's own state says so: Textual's idle test compares process time
+    with wall time, and on a loaded machine it can see idle while keys still wait."""
     app = pilot.app
     for _ in range(500):
         await pilot.pause()
-        if app.scans.idle and not any(not w.is_finished for w in app.workers):
+        if not app.keys_waiting and not any(not w.is_finished for w in app.workers):
             break
         await pilot.pause(0.01)
     await app.workers.wait_for_complete()
