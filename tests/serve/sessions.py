@@ -32,10 +32,14 @@ def cli(url: str, user: str, n: int) -> int:
 
 async def tui(url: str, user: str, n: int) -> int:
     """N receipts typed into the receive form of a headless TUI."""
+    from textual.pilot import Pilot
+
     from backroom.models.migrations import open_database
     from backroom.tui.app import BackroomApp
     from backroom.tui.session import Session
-    from tests.tui.conftest import settle, shortcut
+    from tests.tui.conftest import settle, shortcut, typed
+
+    Pilot.press = typed  # type: ignore[method-assign]
 
     open_database(url)
     app = BackroomApp(Session(user, url))

@@ -43,25 +43,28 @@ def prepare(url: str, folder) -> dict[str, object]:
     return keys
 
 
-def ssh_receipts(terms: list[Terminal], n: int) -> None:
-    """N receipts typed over SSH into each terminal's receive form, a field at a time
-    with a person's pauses (a fast burst ending in Enter is taken for a scan)."""
-    for term in terms:
+def ssh_receipts(url: str, terms: dict[str, Terminal], n: int) -> None:
+    """N receipts typed over SSH into each terminal's receive form, field by field as
+    fast as the keys go (the form holds what comes while it takes an entry); each
+    round waits until every terminal's receipt is in the ledger."""
+    for term in terms.values():
         term.wait_for("Receive", "Audit", timeout=30)
-    time.sleep(0.5)
-    for term in terms:
+    for term in terms.values():
         term.type(b"r")
-    for term in terms:
+    for term in terms.values():
         term.wait_for("To location", timeout=30)
-    time.sleep(1.0)
-    for _ in range(n):
+    for round_ in range(1, n + 1):
         for text in (b"TAPE-48", b"1", b"A-01"):
-            for term in terms:
+            for term in terms.values():
                 term.type(text + b"\r")  # the last Enter fills the form, which posts it
-            for _ in range(5):
-                for term in terms:
-                    term.read(0.05)
-        time.sleep(0.5)
+            time.sleep(0.05)
+        posted = posted_by(url, list(terms), round_)
+        if posted != dict.fromkeys(terms, round_):
+            import pathlib
+
+            for name, t in terms.items():
+                pathlib.Path(f"/tmp/sess-{name}.bin").write_bytes(t.seen)
+        assert posted == dict.fromkeys(terms, round_), [t.text()[-800:] for t in terms.values()]
 
 
 def posted_by(url: str, users: list[str], want: int, timeout: float = 60) -> dict[str, int]:
@@ -75,7 +78,7 @@ def posted_by(url: str, users: list[str], want: int, timeout: float = 60) -> dic
             db.close()
         if all(c >= want for c in counts.values()) or time.monotonic() > deadline:
             return counts
-        time.sleep(0.3)
+        time.sleep(0.1)
 
 
 def run_sessions(url: str, folder) -> None:
@@ -91,8 +94,8 @@ def run_sessions(url: str, folder) -> None:
     ]
     port = free_port()
     server = Server(backroom_argv(url, "serve", "ssh", "--port", str(port)), port)
-    terms = [
-        Terminal(
+    terms = {
+        f"op{n}": Terminal(
             [
                 "ssh",
                 "-tt",
@@ -105,14 +108,11 @@ def run_sessions(url: str, folder) -> None:
             ]
         )
         for n in range(CLI + TUI, CLI + TUI + SSH)
-    ]
+    }
     try:
-        ssh_receipts(terms, EACH)
-        ssh_users = [f"op{n}" for n in range(CLI + TUI, CLI + TUI + SSH)]
-        posted = posted_by(url, ssh_users, EACH)
-        assert posted == dict.fromkeys(ssh_users, EACH), [t.text()[-800:] for t in terms]
+        ssh_receipts(url, terms, EACH)
         outputs = [(p.wait(timeout=120), p.stdout.read()) for p in procs]  # type: ignore[union-attr]
-        for term in terms:
+        for term in terms.values():
             assert "✗" not in term.text(), term.text()[-500:]
             term.type(b"\x11")
             term.wait_exit()
@@ -120,7 +120,7 @@ def run_sessions(url: str, folder) -> None:
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
-        for term in terms:
+        for term in terms.values():
             term.close()
         server.stop()
     assert [code for code, _ in outputs] == [0] * len(procs), outputs
