@@ -77,6 +77,11 @@ class KeyHold:
 
     on: bool = False
     keys: list[str] = field(default_factory=list)
+    # An Enter's entry is on its way to the form (posted, not yet taken): the keys after
+    # it stay held until the form has taken it. Two replays in that gap (a stale
+    # resume) typed the next entry's keys into the same field: TAPE-48 and 1 became
+    # TAPE-481, and an Enter went out of turn.
+    entering: bool = False
 
     def drop(self) -> None:
         """Forget held keys (Esc: the person starts again)."""
@@ -104,6 +109,7 @@ class KeyHold:
                 return char
             if char == ENTER:
                 self.on = True
+                self.entering = True
                 self.keys = keys[n + 1 :]
                 into.post_message(Input.Submitted(into, into.value))
                 return None
@@ -151,6 +157,7 @@ class ScanInput(Input):
         self._stop_end_timer()
         self._burst.clear()
         self.hold.on = True  # type: ignore[union-attr]
+        self.hold.entering = True  # type: ignore[union-attr]
         self.post_message(self.Submitted(self, self.value))
 
     def _typed(self, char: str) -> None:

@@ -114,7 +114,7 @@ class PackScreen(ShipmentForm):
             return
         self.asking.add("weight")
         self.query_one("#row-weight").display = True
-        self.field_input("weight").focus()
+        self._put_cursor("weight")
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
     def _weigh(self, text: str) -> None:

@@ -113,7 +113,7 @@ class ShipmentForm(OperationScreen):
         self.values.pop("shipment", None)
         self.field_input("shipment").value = ""
         self.error(message)
-        self.field_input("shipment").focus()
+        self._put_cursor("shipment")
 
     def _shipment_loaded(self, number: str, sscc: str | None, status: str) -> None:
         self.busy = False

@@ -94,8 +94,9 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.call_later(self._resume)
 
     def _resume(self) -> None:
-        """Hand the held keys to the field they belong to, unless busy again."""
-        if self._busy:
+        """Hand the held keys to the field they belong to, unless busy again or an
+        entry is still on its way to the form (taking it ends in another resume)."""
+        if self._busy or (self.hold.entering and self.app.screen is self):
             return
         if self.app.screen is not self or not self.cursor:
             self.hold.release(self.app)  # to the dialog that opened meanwhile
@@ -191,7 +192,10 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         key replaces it rather than joining it."""
         self.cursor = name
         field_input = self.field_input(name)
-        field_input.focus()
+        # At once, not as Widget.focus() does (after the keys already queued): a key
+        # that came with the last entry's Enter must reach this field, not the last one
+        # (TAPE-48, Enter, 1 typed fast put the 1 into the item field: TAPE-481).
+        self.set_focus(field_input)
         if select:
             field_input.select_all()
 
@@ -202,6 +206,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         event.stop()
         if not isinstance(event.input, ScanInput):
             return
+        self.hold.entering = False
         if self.busy:  # cannot happen while keys are held; keep the Enter if it does
             self.hold.keys.insert(0, "\r")
             return
