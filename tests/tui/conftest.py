@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 from rich.text import Text
 from textual import events
+from textual._wait import wait_for_idle
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -35,12 +36,16 @@ async def typed(self: Pilot, *keys: str) -> None:
     """Pilot.press without its two idle waits per key (each at least 20 ms, judged by
     process time): each key is sent as soon as the screen has taken the one before it,
     faster than a person types (a key's worker may still run, and the form holds
-    what comes meanwhile; `settle` waits for it). Where the pace matters (a key held
-    120 ms for a shortcut, a scanner's burst) the tests say so with `shortcut`,
-    `key_burst` or their own timing. Pilot.press cost ~70 ms a key."""
+    what comes meanwhile; `settle` waits for it), then one idle wait for the last.
+    Where the pace matters (a key held 120 ms for a shortcut, a scanner's burst) the
+    tests say so with `shortcut`, `key_burst` or their own timing. Pilot.press cost
+    ~70 ms a key."""
     for key in keys:
         self.app._driver.send_message(key_event(key))
         await self._wait_for_screen()
+    # A key's binding runs after the key has gone through the focused widget and its
+    # parents, messages queued after the wait above: one idle wait for them all.
+    await wait_for_idle(0)
     await self._wait_for_screen()
 
 
