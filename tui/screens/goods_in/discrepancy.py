@@ -96,13 +96,17 @@ def _figures(f: DiscrepancyRow | Totals, unit: str) -> str:
     return ", ".join(parts)
 
 
-def report_head(report: Discrepancy) -> str:
-    """Which order or ASN, whose, its status, and whether anything is off."""
+def report_head(report: Discrepancy, *, narrow: bool = False) -> str:
+    """Which order or ASN, whose, its status, and whether anything is off (on a
+    handheld without the number, which the field above shows)."""
     what = f"Purchase order {report.number}"
     if report.kind == "asn":
         what = f"ASN {report.number} of {report.order}"
+        if narrow:
+            what = f"ASN of {report.order}"
     verdict = "as expected" if report.clean else "discrepancies"
-    return f"{what} · {report.supplier} · {report.status} · {verdict}"
+    parts = [what, report.supplier, report.status, verdict]
+    return " · ".join(parts[1:] if narrow and report.kind == "order" else parts)
 
 
 class DiscrepancyScreen(PassesWorkerFailuresOn, Screen):
@@ -172,11 +176,13 @@ class DiscrepancyScreen(PassesWorkerFailuresOn, Screen):
         self.app.call_from_thread(self._show, doc, report)
 
     def _show(self, doc: str, report: Discrepancy) -> None:
-        keep = self.table.cursor_row if report.number == getattr(self.report, "number", "") else 0
+        same = self.report is not None and self.report.number == report.number
+        keep = self.table.cursor_row if same else 0
+        if not same:
+            self.say("")  # what was said was about the one before
         self.doc, self.report = doc, report
         self.sub_title = report.number
         self.query_one("#report-doc", ScanInput).value = report.number
-        self.query_one("#report-head", Static).update(plain(report_head(report)))
         self._fill(report)
         self.table.move_cursor(row=keep)
         self.table.focus()
@@ -188,6 +194,7 @@ class DiscrepancyScreen(PassesWorkerFailuresOn, Screen):
         for label in NARROW_COLUMNS if narrow else WIDE_COLUMNS:
             table.add_column(label)
         table.add_rows(report_rows(report, narrow=narrow))
+        self.query_one("#report-head", Static).update(plain(report_head(report, narrow=narrow)))
 
     @on(LineTable.RowHighlighted, "#report-table")
     def _row_shown(self, event: LineTable.RowHighlighted) -> None:
@@ -241,11 +248,16 @@ class DiscrepancyScreen(PassesWorkerFailuresOn, Screen):
         self.app.pop_screen()
 
     def say(self, text: str) -> None:
-        self.query_one("#report-message", MessageLine).say(text)
+        """Show TEXT under the table; nothing to say leaves the line to the table."""
+        line = self.query_one("#report-message", MessageLine)
+        line.display = bool(text)
+        line.say(text)
 
     def error(self, text: str) -> None:
         """Show TEXT under the table, with the bell."""
-        self.query_one("#report-message", MessageLine).error(text)
+        line = self.query_one("#report-message", MessageLine)
+        line.display = True
+        line.error(text)
         if self.report is None:
             self.query_one("#report-doc", ScanInput).focus()
 
