@@ -212,7 +212,8 @@ class ReceiveOrderScreen(OperationScreen):
 
     def action_report(self) -> None:
         """Ctrl+R: the discrepancy report of the order or pallet being received."""
-        self.app.push_screen(navigation.discrepancy_screen(self.values.get("doc") or self.doc))
+        doc = self.values.get("doc") or self.field_input("doc").value.strip() or self.doc
+        self.app.push_screen(navigation.discrepancy_screen(str(doc)))
 
     # --- posting ----------------------------------------------------------------------
 
