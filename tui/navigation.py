@@ -295,6 +295,12 @@ def receive_order_screen(doc: str = "") -> Screen:
     return _screen("backroom.tui.screens.goods_in.receive_order:ReceiveOrderScreen", doc)
 
 
+def discrepancy_screen(doc: str = "") -> Screen:
+    """The receipt discrepancy report of DOC (an order or ASN number, or a pallet's SSCC:
+    its ASN); with none, the screen asks which."""
+    return _screen("backroom.tui.screens.goods_in.discrepancy:DiscrepancyScreen", doc)
+
+
 def pick_screen(number: str | None = None) -> Screen:
     """Picking shipment NUMBER (or the one scanned first)."""
     return _screen(by_name("pick").target, number)

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 import peewee as pw
 
 from backroom.models.data.csv_cells import SafeCsvWriter
+from backroom.models.errors import NotFound, Refused
 from backroom.models.goods_in.asn import get_asn
-from backroom.models.goods_in.orders import get_order
+from backroom.models.goods_in.orders import ORDER_PREFIX, get_order
 from backroom.models.goods_out.documents import Document, Section
+from backroom.models.rules.identifiers import parse_sscc
 from backroom.models.schema import Item, Lot, Move
 from backroom.models.schema.goods_in import (
     AsnContent,
@@ -77,6 +79,18 @@ class DiscrepancyRow:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The sums of the rows counted in one unit (grams are not added to pieces)."""
+
+    unit: str
+    expected: int
+    received: int
+    over: int
+    short: int
+    damaged: int
+
+
+@dataclass(frozen=True)
 class Discrepancy:
     """The report of one order ("order") or one ASN ("asn")."""
 
@@ -91,6 +105,25 @@ class Discrepancy:
     def clean(self) -> bool:
         """Everything came as expected, nothing damaged."""
         return all(row.matches for row in self.rows)
+
+    @property
+    def unexpected(self) -> tuple[DiscrepancyRow, ...]:
+        """Goods that came in but were not ordered (or not announced, on an ASN)."""
+        return tuple(r for r in self.rows if r.line is None and r.expected == 0)
+
+    @property
+    def expected_rows(self) -> tuple[DiscrepancyRow, ...]:
+        """The rows the order or the ASN asked for."""
+        return tuple(r for r in self.rows if not (r.line is None and r.expected == 0))
+
+    def totals(self) -> tuple[Totals, ...]:
+        """The rows summed per unit, in the order the units first appear."""
+        sums: dict[str, list[int]] = {}
+        for r in self.rows:
+            s = sums.setdefault(r.unit, [0, 0, 0, 0, 0])
+            for i, value in enumerate((r.expected, r.received, r.over, r.short, r.damaged)):
+                s[i] += value
+        return tuple(Totals(unit, *s) for unit, s in sums.items())
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form."""
@@ -230,6 +263,33 @@ def _unexpected(got: dict[tuple[int | None, int, int], tuple[int, int]]) -> list
 
 def _supplier(order: PurchaseOrder) -> str:
     return f"{order.supplier.name} ({order.supplier.location.code})"
+
+
+def receipt_discrepancies(doc: str) -> Discrepancy:
+    """The report of DOC: a purchase order number, an ASN number, or the SSCC of an
+    announced pallet (the report of its ASN)."""
+    text = doc.strip()
+    if not text:
+        raise Refused("Scan or type a purchase order, an ASN or a pallet's SSCC")
+    try:
+        sscc = parse_sscc(text)
+    except Refused:
+        sscc = None
+    if sscc is not None:
+        pallet = AsnPallet.get_or_none(AsnPallet.sscc == sscc)
+        if pallet is None:
+            raise NotFound(f"No ASN announces pallet {sscc}")
+        return asn_discrepancies(pallet.asn.number)
+    digits = text.upper().removeprefix(ORDER_PREFIX)
+    if text.upper().startswith(ORDER_PREFIX) or digits.isdigit():
+        try:
+            return order_discrepancies(text)
+        except NotFound:
+            pass  # an ASN may be numbered like an order
+    try:
+        return asn_discrepancies(text)
+    except NotFound:
+        raise NotFound(f"No purchase order or ASN {text}") from None
 
 
 def asn_discrepancies(number: str) -> Discrepancy:

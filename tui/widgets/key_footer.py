@@ -35,6 +35,8 @@ SHORT_WORDS = {
     "Print label": "Print",
     "New parcel": "Parcel",
     "Save settings": "Save",
+    "Save CSV": "CSV",
+    "Save PDF": "PDF",
     "palette": "Palette",
 }
 KEY_NAMES = {

@@ -7,10 +7,17 @@ import csv
 import datetime as dt
 import io
 
+import pytest
+
+from backroom.models.errors import NotFound
 from backroom.models.goods_in.asn import AnnouncedLine, AsnDraft, announce
 from backroom.models.goods_in.orders import close_order
 from backroom.models.goods_in.receiving import ReceivingRules, receive_on_order, receive_pallet
-from backroom.models.goods_in.report import asn_discrepancies, order_discrepancies
+from backroom.models.goods_in.report import (
+    asn_discrepancies,
+    order_discrepancies,
+    receipt_discrepancies,
+)
 from tests.models.goods_in.conftest import pallet_sscc
 from tests.models.support import USER
 
@@ -65,4 +72,31 @@ def test_an_asn_report_shows_pallets_still_to_come_as_short(order):
     assert _rows(report) == [
         (1, "MILK", "L-A", 60, 60, 0, 0, 0),
         (1, "MILK", "L-B", 40, 0, 0, 40, 0),
+    ]
+
+
+def test_an_order_an_asn_or_a_pallet_scan_finds_its_report(order):
+    sscc = pallet_sscc(31)
+    announce(AsnDraft("DA-31", order.number, (AnnouncedLine(sscc, "MILK", 60, "L-A"),)), user=USER)
+    found = [receipt_discrepancies(doc) for doc in ("po-1", "DA-31", "(00)" + sscc)]
+    assert [(r.kind, r.number) for r in found] == [
+        ("order", order.number),
+        ("asn", "DA-31"),
+        ("asn", "DA-31"),
+    ]
+    with pytest.raises(NotFound, match="No purchase order or ASN PO-99"):
+        receipt_discrepancies("PO-99")
+    with pytest.raises(NotFound, match=f"No ASN announces pallet {pallet_sscc(32)}"):
+        receipt_discrepancies(pallet_sscc(32))
+
+
+def test_totals_add_up_each_unit_on_its_own(order):
+    receive_on_order(order.number, "MILK", 90, "A1", user=USER, lot="L1")
+    receive_on_order(order.number, "FLOUR", 5200, "A1", user="boss", damaged=True)
+    report = order_discrepancies(order.number)
+    assert [
+        (t.unit, t.expected, t.received, t.over, t.short, t.damaged) for t in report.totals()
+    ] == [
+        ("pcs", 100, 90, 0, 10, 0),
+        ("g", 5000, 5200, 200, 0, 5200),
     ]

@@ -33,6 +33,7 @@ from backroom.models.goods_in.receiving import (
     receive_pallet,
 )
 from backroom.models.rules.identifiers import parse_sscc
+from backroom.tui import navigation
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
 
@@ -117,6 +118,7 @@ class ReceiveOrderScreen(OperationScreen):
     )
     BINDINGS: ClassVar = [
         Binding("ctrl+t", "damaged", "Damaged", id="receive_order.damaged"),
+        Binding("ctrl+r", "report", "Report", id="receive_order.report"),
     ]
 
     def __init__(self, doc: str = "") -> None:
@@ -207,6 +209,11 @@ class ReceiveOrderScreen(OperationScreen):
             return f"{head}; {planned['item']} is not on the order"
         x = lines[0]
         return f"{head}\nLine {x.number} {x.item}: {x.received} of {x.ordered} {x.unit} in"
+
+    def action_report(self) -> None:
+        """Ctrl+R: the discrepancy report of the order or pallet being received."""
+        doc = self.values.get("doc") or self.field_input("doc").value.strip() or self.doc
+        self.app.push_screen(navigation.discrepancy_screen(str(doc)))
 
     # --- posting ----------------------------------------------------------------------
 
