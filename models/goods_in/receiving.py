@@ -162,9 +162,8 @@ def _approver(
     line: OrderLine, goods: _Goods, who: User, approval: LeadApproval | None, rules
 ) -> User | None:
     """Who lets a receipt above the tolerance through (None when it is within it)."""
-    most = rules.most_for(line.qty_ordered)
-    after = line.qty_received + goods.qty
-    if after <= most:
+    over = _over(line, line.qty_received + goods.qty, goods.item.sku, rules)
+    if over is None:
         return None
     if allowed(who, "receive.over"):
         return who
@@ -172,11 +171,18 @@ def _approver(
         lead = User.get_or_none(User.name == approval.lead)
         if lead is not None and lead.active and allowed(lead, "receive.over"):
             return lead
+    raise NeedsLead(f"{over}: a lead must approve")
+
+
+def _over(line: OrderLine, after: int, sku: str, rules: ReceivingRules) -> str | None:
+    """How LINE, with AFTER received, is beyond the site's tolerance (None: it is not)."""
+    most = rules.most_for(line.qty_ordered)
+    if after <= most:
+        return None
     tolerance = f"{rules.over_tolerance_percent}%"
-    raise NeedsLead(
-        f"Line {line.number} ({goods.item.sku}) would have {after} of {line.qty_ordered} "
-        f"ordered, {after - line.qty_ordered} over (tolerance {tolerance}, at most {most}): "
-        "a lead must approve"
+    return (
+        f"Line {line.number} ({sku}) would have {after} of {line.qty_ordered} "
+        f"ordered, {after - line.qty_ordered} over (tolerance {tolerance}, at most {most})"
     )
 
 
@@ -403,6 +409,35 @@ def _check_counted(
             )
 
 
+def check_count(
+    sscc: str, counted: Mapping[tuple[str, str | None], int], rules: ReceivingRules
+) -> str | None:
+    """Refuse COUNTED for pallet SSCC as receive_pallet would; else why posting it would
+    need a lead (a line beyond the tolerance), or None. Reads only: nothing is locked."""
+    _check_quantities(counted)
+    pallet = _waiting_pallet(sscc)
+    order = pallet.asn.order
+    contents = list(AsnContent.select().where(AsnContent.pallet == pallet).order_by(AsnContent.id))
+    _check_counted(pallet, contents, dict(counted))
+    after: dict[int, int] = {}
+    for c in contents:
+        qty = counted.get((c.item.sku, c.lot), c.qty)
+        line = OrderLine.get_by_id(c.line_id) if c.line_id else _line_for(order, c.item)
+        if line is None or qty == 0:
+            continue
+        after[line.id] = after.get(line.id, line.qty_received) + qty
+        over = _over(line, after[line.id], c.item.sku, rules)
+        if over is not None:
+            return f"{over}: a lead approves at posting"
+    return None
+
+
+def _check_quantities(counted: Mapping[tuple[str, str | None], int]) -> None:
+    for (sku, lot), qty in counted.items():
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+            raise Refused(f"Counted {sku} {lot or ''}: {qty!r} is not a whole number >= 0")
+
+
 def announced_pallet(sscc: str) -> tuple[str, str] | None:
     """(ASN, order number) of pallet SSCC (18 digits), while it waits to be received."""
     row = (
@@ -452,9 +487,7 @@ def receive_pallet(
     another quantity (0: none of it came); the report then shows the difference."""
     rules = rules or ReceivingRules()
     counted = dict(counted or {})
-    for (sku, lot), qty in counted.items():
-        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
-            raise Refused(f"Counted {sku} {lot or ''}: {qty!r} is not a whole number >= 0")
+    _check_quantities(counted)
 
     def _receive() -> list[Booked]:
         lock_head()
