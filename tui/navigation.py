@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from backroom.models.goods_in.receiving import Counts, PalletView, ReceivingRules
     from backroom.tui.label_target import LabelTarget
 
 
@@ -293,6 +294,14 @@ def shipment_screen(number: str = "", *, sscc: str | None = None) -> Screen:
 def receive_order_screen(doc: str = "") -> Screen:
     """Receive against order, with DOC (an order number or a pallet's SSCC) entered."""
     return _screen("backroom.tui.screens.goods_in.receive_order:ReceiveOrderScreen", doc)
+
+
+def pallet_count_screen(view: PalletView, counts: Counts, rules: ReceivingRules) -> Screen:
+    """Counting pallet VIEW line by line before it is received (COUNTS so far); answers
+    what was counted, or None when the person backed out."""
+    return _screen(
+        "backroom.tui.screens.goods_in.pallet_count:PalletCountScreen", view, counts, rules
+    )
 
 
 def pick_screen(number: str | None = None) -> Screen:

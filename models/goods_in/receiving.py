@@ -44,6 +44,8 @@ from backroom.models.stock.ledger import PostedMove, lock_head
 from backroom.models.stock.operations import receive
 
 UNEXPECTED = ("refuse", "quarantine")
+# A pallet's lines as counted, by (SKU, lot), where they differ from its ASN.
+Counts = dict[tuple[str, str | None], int]
 
 
 class NeedsLead(Refused):
@@ -324,6 +326,26 @@ class PalletLine:
     expiry: dt.date | None
     qty: int
 
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """How receive_pallet's COUNTED names this line: (SKU, lot)."""
+        return (self.item, self.lot)
+
+    @property
+    def goods(self) -> str:
+        """The item and its lot, as people say them."""
+        return f"{self.item} {self.lot}" if self.lot else self.item
+
+    def difference(self, counted: int) -> str:
+        """This line counted as COUNTED instead of what was announced, in a few words."""
+        if counted == 0:
+            gap = "none came"
+        elif counted < self.qty:
+            gap = f"{self.qty - counted} short"
+        else:
+            gap = f"{counted - self.qty} over"
+        return f"{self.goods}: {counted} of {self.qty} {self.unit}, {gap}"
+
     def as_dict(self) -> dict[str, object]:
         """The JSON form."""
         return {
@@ -364,6 +386,14 @@ class PalletView:
     def spaced(self) -> str:
         """The SSCC as people read it."""
         return spaced_sscc(self.sscc)
+
+    def differences(self, counts: Counts) -> list[str]:
+        """The lines COUNTS counts otherwise than announced, in the pallet's order."""
+        return [
+            x.difference(counts[x.key])
+            for x in self.lines
+            if x.key in counts and counts[x.key] != x.qty
+        ]
 
 
 def _pallet(sscc: str) -> AsnPallet:
