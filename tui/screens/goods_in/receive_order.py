@@ -127,7 +127,7 @@ class ReceiveOrderScreen(OperationScreen):
     )
     BINDINGS: ClassVar = [
         Binding("ctrl+t", "damaged", "Damaged", id="receive_order.damaged"),
-        Binding("ctrl+k", "count", "Count", id="receive_order.count"),
+        Binding("ctrl+l", "count", "Count", id="receive_order.count"),
     ]
 
     def __init__(self, doc: str = "") -> None:
@@ -241,7 +241,7 @@ class ReceiveOrderScreen(OperationScreen):
         super()._advance(name)
 
     def action_count(self) -> None:
-        """Ctrl+K: count the pallet's lines again (the counts so far kept)."""
+        """Ctrl+L: count the pallet's lines again (the counts so far kept)."""
         if not (self._pallet_mode() and self.pallet):
             self.error("Scan a pallet's SSCC first: its lines are counted here")
             return
