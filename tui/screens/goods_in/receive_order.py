@@ -229,7 +229,7 @@ class ReceiveOrderScreen(OperationScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "count":  # only for a pallet: the handheld's footer has no room
-            return True if self._pallet_mode() and self.pallet else None
+            return bool(self._pallet_mode() and self.pallet)
         return super().check_action(action, parameters)
 
     def _advance(self, name: str) -> None:
@@ -281,6 +281,11 @@ class ReceiveOrderScreen(OperationScreen):
 
     def _ask_pallet(self) -> None:
         shown = str(self.query_one("#context").render())
+        counted = self.pallet.differences(self.counts) if self.pallet else []
+        if counted and self.pallet:  # the differences, on a handheld's screen too
+            v = self.pallet
+            rest = f"{len(v.lines)} lines, as announced but:"
+            shown = "\n".join([f"Pallet {v.sscc} of {v.order}, {v.supplier}:", rest, *counted])
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -289,7 +294,7 @@ class ReceiveOrderScreen(OperationScreen):
             else:
                 self.say("Not received")
 
-        what = "as counted" if self.counts else "all of it"
+        what = "as counted" if counted else "all of it"
         question = f"{shown}\n\nReceive {what} into {self.values['to']}?"
         self.app.push_screen(ConfirmDialog("Receive pallet", question, "Receive"), answered)
 
