@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from backroom.models.goods_in.receiving import Counts, PalletView, ReceivingRules
     from backroom.tui.label_target import LabelTarget
 
 
@@ -299,6 +300,14 @@ def discrepancy_screen(doc: str = "") -> Screen:
     """The receipt discrepancy report of DOC (an order or ASN number, or a pallet's SSCC:
     its ASN); with none, the screen asks which."""
     return _screen("backroom.tui.screens.goods_in.discrepancy:DiscrepancyScreen", doc)
+
+
+def pallet_count_screen(view: PalletView, counts: Counts, rules: ReceivingRules) -> Screen:
+    """Counting pallet VIEW line by line before it is received (COUNTS so far); answers
+    what was counted, or None when the person backed out."""
+    return _screen(
+        "backroom.tui.screens.goods_in.pallet_count:PalletCountScreen", view, counts, rules
+    )
 
 
 def pick_screen(number: str | None = None) -> Screen:

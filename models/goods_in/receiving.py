@@ -44,6 +44,8 @@ from backroom.models.stock.ledger import PostedMove, lock_head
 from backroom.models.stock.operations import receive
 
 UNEXPECTED = ("refuse", "quarantine")
+# A pallet's lines as counted, by (SKU, lot), where they differ from its ASN.
+Counts = dict[tuple[str, str | None], int]
 
 
 class NeedsLead(Refused):
@@ -162,9 +164,8 @@ def _approver(
     line: OrderLine, goods: _Goods, who: User, approval: LeadApproval | None, rules
 ) -> User | None:
     """Who lets a receipt above the tolerance through (None when it is within it)."""
-    most = rules.most_for(line.qty_ordered)
-    after = line.qty_received + goods.qty
-    if after <= most:
+    over = _over(line, line.qty_received + goods.qty, goods.item.sku, rules)
+    if over is None:
         return None
     if allowed(who, "receive.over"):
         return who
@@ -172,11 +173,18 @@ def _approver(
         lead = User.get_or_none(User.name == approval.lead)
         if lead is not None and lead.active and allowed(lead, "receive.over"):
             return lead
+    raise NeedsLead(f"{over}: a lead must approve")
+
+
+def _over(line: OrderLine, after: int, sku: str, rules: ReceivingRules) -> str | None:
+    """How LINE, with AFTER received, is beyond the site's tolerance (None: it is not)."""
+    most = rules.most_for(line.qty_ordered)
+    if after <= most:
+        return None
     tolerance = f"{rules.over_tolerance_percent}%"
-    raise NeedsLead(
-        f"Line {line.number} ({goods.item.sku}) would have {after} of {line.qty_ordered} "
-        f"ordered, {after - line.qty_ordered} over (tolerance {tolerance}, at most {most}): "
-        "a lead must approve"
+    return (
+        f"Line {line.number} ({sku}) would have {after} of {line.qty_ordered} "
+        f"ordered, {after - line.qty_ordered} over (tolerance {tolerance}, at most {most})"
     )
 
 
@@ -318,6 +326,26 @@ class PalletLine:
     expiry: dt.date | None
     qty: int
 
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """How receive_pallet's COUNTED names this line: (SKU, lot)."""
+        return (self.item, self.lot)
+
+    @property
+    def goods(self) -> str:
+        """The item and its lot, as people say them."""
+        return f"{self.item} {self.lot}" if self.lot else self.item
+
+    def difference(self, counted: int) -> str:
+        """This line counted as COUNTED instead of what was announced, in a few words."""
+        if counted == 0:
+            gap = "none came"
+        elif counted < self.qty:
+            gap = f"{self.qty - counted} short"
+        else:
+            gap = f"{counted - self.qty} over"
+        return f"{self.goods}: {counted} of {self.qty} {self.unit}, {gap}"
+
     def as_dict(self) -> dict[str, object]:
         """The JSON form."""
         return {
@@ -358,6 +386,14 @@ class PalletView:
     def spaced(self) -> str:
         """The SSCC as people read it."""
         return spaced_sscc(self.sscc)
+
+    def differences(self, counts: Counts) -> list[str]:
+        """The lines COUNTS counts otherwise than announced, in the pallet's order."""
+        return [
+            x.difference(counts[x.key])
+            for x in self.lines
+            if x.key in counts and counts[x.key] != x.qty
+        ]
 
 
 def _pallet(sscc: str) -> AsnPallet:
@@ -401,6 +437,35 @@ def _check_counted(
                 f"Pallet {spaced_sscc(pallet.sscc)} was not announced with {what} (once): "
                 "receive goods it did not announce against the order"
             )
+
+
+def check_count(
+    sscc: str, counted: Mapping[tuple[str, str | None], int], rules: ReceivingRules
+) -> str | None:
+    """Refuse COUNTED for pallet SSCC as receive_pallet would; else why posting it would
+    need a lead (a line beyond the tolerance), or None. Reads only: nothing is locked."""
+    _check_quantities(counted)
+    pallet = _waiting_pallet(sscc)
+    order = pallet.asn.order
+    contents = list(AsnContent.select().where(AsnContent.pallet == pallet).order_by(AsnContent.id))
+    _check_counted(pallet, contents, dict(counted))
+    after: dict[int, int] = {}
+    for c in contents:
+        qty = counted.get((c.item.sku, c.lot), c.qty)
+        line = OrderLine.get_by_id(c.line_id) if c.line_id else _line_for(order, c.item)
+        if line is None or qty == 0:
+            continue
+        after[line.id] = after.get(line.id, line.qty_received) + qty
+        over = _over(line, after[line.id], c.item.sku, rules)
+        if over is not None:
+            return f"{over}: a lead approves at posting"
+    return None
+
+
+def _check_quantities(counted: Mapping[tuple[str, str | None], int]) -> None:
+    for (sku, lot), qty in counted.items():
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+            raise Refused(f"Counted {sku} {lot or ''}: {qty!r} is not a whole number >= 0")
 
 
 def announced_pallet(sscc: str) -> tuple[str, str] | None:
@@ -452,9 +517,7 @@ def receive_pallet(
     another quantity (0: none of it came); the report then shows the difference."""
     rules = rules or ReceivingRules()
     counted = dict(counted or {})
-    for (sku, lot), qty in counted.items():
-        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
-            raise Refused(f"Counted {sku} {lot or ''}: {qty!r} is not a whole number >= 0")
+    _check_quantities(counted)
 
     def _receive() -> list[Booked]:
         lock_head()

@@ -201,7 +201,10 @@ class Discrepancy:
 
 
 def _received(where: pw.Expression) -> dict[tuple[int | None, int, int], tuple[int, int]]:
-    """Received and damaged quantities by (line id, item id, lot id or 0)."""
+    """Received and damaged quantities by (line id, item id, lot id or 0); a receipt
+    that was reversed was not received."""
+    reversed_ = Move.select(Move.reverses).where(Move.reverses.is_null(False))
+    where = where & Receipt.move.not_in(reversed_)
     query = (
         Receipt.select(
             Receipt.line,

@@ -3,6 +3,7 @@
 `backroom reverse` (and Undo) post the reversing move through models/stock; this keeps
 the order's own record true in the same transaction: the line's received (and damaged)
 quantity goes back down, the order's status follows, and the order's history says so.
+A pallet whose every receipt is reversed waits to be received again, as announced.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from backroom.models.errors import Refused
 from backroom.models.goods_in.orders import sync_status
 from backroom.models.masterdata.adding import log_event
-from backroom.models.schema import User
-from backroom.models.schema.goods_in import OrderLine, Receipt
+from backroom.models.schema import Move, User
+from backroom.models.schema.goods_in import Asn, AsnPallet, OrderLine, Receipt
 
 
 def receipt_reversed(move_id: int, reversal_id: int, who: User) -> None:
@@ -42,5 +43,23 @@ def receipt_reversed(move_id: int, reversal_id: int, who: User) -> None:
         item=receipt.item.sku,
         qty=receipt.qty,
         line=line.number if line is not None else None,
+        sscc=receipt.pallet.sscc if receipt.pallet_id else None,
     )
+    if receipt.pallet_id:
+        _pallet_back(receipt.pallet)
     sync_status(order, who)
+
+
+def _pallet_back(pallet: AsnPallet) -> None:
+    """PALLET waits to be received again once none of its receipts stands (a line
+    reversed alone leaves the rest of it received: the pallet stays received)."""
+    reversed_ = Move.select(Move.reverses).where(Move.reverses.is_null(False))
+    standing = Receipt.select().where((Receipt.pallet == pallet) & Receipt.move.not_in(reversed_))
+    if standing.exists():
+        return
+    AsnPallet.update(received_at=None, received_by=None).where(AsnPallet.id == pallet.id).execute()
+    received = AsnPallet.select().where(
+        (AsnPallet.asn == pallet.asn_id) & AsnPallet.received_at.is_null(False)
+    )
+    status = "partly-received" if received.exists() else "announced"
+    Asn.update(status=status).where(Asn.id == pallet.asn_id).execute()

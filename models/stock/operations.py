@@ -16,7 +16,7 @@ from backroom.models.people.roles import acting, own_recent, require, require_co
 from backroom.models.rules.dates import as_utc
 from backroom.models.rules.text import REASON_MOST, check_optional_text
 from backroom.models.rules.tracking import check_lot_given
-from backroom.models.schema import Item, Location, Lot, Move, Quant
+from backroom.models.schema import Item, Location, Lot, Move, Quant, User
 from backroom.models.stock.ledger import MoveSpec, PostedMove, lock_head, post
 from backroom.models.stock.requests import at_most_once
 
@@ -328,53 +328,58 @@ def reverse(
     """Post the reversing move of MOVE_ID; a move is reversed at most once."""
 
     def _reverse() -> PostedMove:
-        who = acting(user, "reverse.own")
-        orig = Move.get_or_none(Move.id == move_id)
-        if orig is None:
-            raise NotFound(f"No move {move_id}")
-        if not own_recent(who, orig.user_id, orig.time):
-            require(who, "reverse")
-        if orig.kind == "reversal":
-            raise Refused(f"Move {move_id} is itself a reversal; post a new move instead")
-        # Shipments and transformations keep records of their own moves (allocations,
-        # parcels, genealogy); reversing one move alone would leave those telling lies.
-        if orig.kind in ("pick", "ship"):
-            raise Refused(
-                f"Move {move_id} belongs to shipment {orig.reference}: cancel the shipment "
-                "or take the goods back as a return instead"
-            )
-        if orig.kind in ("consume", "produce"):
-            raise Refused(
-                f"Move {move_id} is part of transformation {orig.reference}: post a new "
-                "transformation to correct it"
-            )
-        done = Move.get_or_none(Move.reverses == orig.id)
-        if done is not None:
-            raise Refused(f"Move {move_id} was already reversed by move {done.id}")
-        # The ledger lets reversals of blocked lots through (back to the supplier is
-        # fine), but undoing a move into quarantine must not put the lot on a shelf.
-        back_to, lot = orig.from_location, orig.lot
-        to_shelf = back_to.is_internal and not back_to.quarantine
-        if lot and lot.status in ("blocked", "recalled") and to_shelf:
-            what = f"Lot {lot.number} is {lot.status}"
-            raise Refused(f"{what} and can only go to quarantine or scrap")
-        spec = MoveSpec(
-            "reversal",
-            orig.item,
-            orig.qty,
-            orig.to_location,
-            orig.from_location,
-            orig.lot,
-            reference=orig.reference,
-            note=reason or None,
-            reverses=orig.id,
-        )
-        posted = post([spec], who)[0]
-        # A receipt against a purchase order: the order counts it no more (goods in).
-        from backroom.models.goods_in.reversal import receipt_reversed
-
-        receipt_reversed(orig.id, posted.id, who)
-        return posted
+        return reversal_of(move_id, acting(user, "reverse.own"), reason)
 
     asked = (move_id, reason)
     return at_most_once(request_id, "reversal", asked, user, _reverse)
+
+
+def reversal_of(move_id: int, who: User, reason: str | None = None) -> PostedMove:
+    """Post the reversing move of MOVE_ID by WHO inside the caller's write transaction
+    (several reversals that stand or fall together: a whole pallet's receipt)."""
+    orig = Move.get_or_none(Move.id == move_id)
+    if orig is None:
+        raise NotFound(f"No move {move_id}")
+    if not own_recent(who, orig.user_id, orig.time):
+        require(who, "reverse")
+    if orig.kind == "reversal":
+        raise Refused(f"Move {move_id} is itself a reversal; post a new move instead")
+    # Shipments and transformations keep records of their own moves (allocations,
+    # parcels, genealogy); reversing one move alone would leave those telling lies.
+    if orig.kind in ("pick", "ship"):
+        raise Refused(
+            f"Move {move_id} belongs to shipment {orig.reference}: cancel the shipment "
+            "or take the goods back as a return instead"
+        )
+    if orig.kind in ("consume", "produce"):
+        raise Refused(
+            f"Move {move_id} is part of transformation {orig.reference}: post a new "
+            "transformation to correct it"
+        )
+    done = Move.get_or_none(Move.reverses == orig.id)
+    if done is not None:
+        raise Refused(f"Move {move_id} was already reversed by move {done.id}")
+    # The ledger lets reversals of blocked lots through (back to the supplier is
+    # fine), but undoing a move into quarantine must not put the lot on a shelf.
+    back_to, lot = orig.from_location, orig.lot
+    to_shelf = back_to.is_internal and not back_to.quarantine
+    if lot and lot.status in ("blocked", "recalled") and to_shelf:
+        what = f"Lot {lot.number} is {lot.status}"
+        raise Refused(f"{what} and can only go to quarantine or scrap")
+    spec = MoveSpec(
+        "reversal",
+        orig.item,
+        orig.qty,
+        orig.to_location,
+        orig.from_location,
+        orig.lot,
+        reference=orig.reference,
+        note=reason or None,
+        reverses=orig.id,
+    )
+    posted = post([spec], who)[0]
+    # A receipt against a purchase order: the order counts it no more (goods in).
+    from backroom.models.goods_in.reversal import receipt_reversed
+
+    receipt_reversed(orig.id, posted.id, who)
+    return posted

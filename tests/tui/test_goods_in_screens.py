@@ -1,5 +1,6 @@
 """Receive against order, driven with the keyboard: a pallet from one SSCC scan and one
-confirmation, order lines counted as they come, and a lead's PIN for too much."""
+confirmation (or counted line by line first), order lines counted as they come, a
+lead's PIN for too much, and Ctrl+Z for the last receipt or the last pallet."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from backroom.models.goods_in.orders import (
     create_order,
     order_detail,
 )
+from backroom.models.goods_in.receiving import pallet_view
+from backroom.models.goods_in.report import asn_discrepancies
 from backroom.models.goods_in.suppliers import add_supplier
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user
 from backroom.models.people.users import set_pin
@@ -63,16 +66,21 @@ def _text(app, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
 
+def _lines(app) -> str:
+    """The pallet's lines as the count screen lists them."""
+    return "\n".join(str(o.prompt) for o in app.screen.query_one("#count-lines").options)
+
+
 @pytest.mark.parametrize("size", [(80, 24), (40, 16)])
 async def test_one_pallet_scan_shows_its_contents_and_one_yes_receives_it_all(dock, size):
     app = BackroomApp(Session("op", dock))
     async with app.run_test(size=size) as pilot:
         await shortcut(pilot, "w")
         await _enter(pilot, "00" + SSCC)
-        context = _text(app, "#context")
-        assert "60 pcs OAT-500 L-1 exp 2027-05-01" in context
-        assert "40 pcs OAT-500 L-2" in context
-        await _enter(pilot, "DOCK")
+        shown = _lines(app)
+        assert "60 pcs OAT-500 L-1 exp 2027-05-01" in shown
+        assert "40 pcs OAT-500 L-2" in shown
+        await _enter(pilot, "DOCK")  # the bin, scanned: the pallet as announced
         assert "Receive all of it into DOCK?" in _text(app, "#dialog-question")
         assert Move.select().count() == 0  # nothing before the yes
         await pilot.press("y")
@@ -154,9 +162,86 @@ async def test_a_pallet_scanned_anywhere_opens_receiving_with_its_contents(dock)
     async with app.run_test(size=(40, 16)) as pilot:
         await settle(pilot)
         await _enter(pilot, "(00)" + SSCC)  # on the home screen, no field waiting
-        assert app.screen.TITLE == "Receive against order"
-        assert "60 pcs OAT-500 L-1" in _text(app, "#context")
+        assert app.screen.TITLE == "Count pallet"
+        assert "60 pcs OAT-500 L-1" in _lines(app)
         await _enter(pilot, "DOCK")
         await pilot.press("y")
         await settle(pilot)
     assert on_hand("OAT-500", location="DOCK") == 100
+
+
+async def test_a_pallet_counted_short_on_one_line_receives_what_was_counted(dock):
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "w")
+        await _enter(pilot, "00" + SSCC, "abc")
+        assert "That is not a quantity" in _text(app, "#count-message")
+        field = app.screen.query_one("#count-qty")
+        assert field.selected_text == "abc"  # the next key replaces it
+        await _enter(pilot, "58")
+        assert "✎ 58/60 pcs OAT-500 L-1" in _lines(app)
+        assert "› " in _lines(app).splitlines()[1]  # on to line 2
+        await _enter(pilot, "")  # the rest as announced
+        assert "OAT-500 L-1: 58 of 60 pcs, 2 short" in _text(app, "#context")
+        await _enter(pilot, "DOCK")
+        question = _text(app, "#dialog-question")
+        assert "2 short" in question and "Receive as counted into DOCK?" in question
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Counted: OAT-500 L-1: 58 of 60 pcs, 2 short" in _text(app, "#result")
+    assert (on_hand("OAT-500", lot="L-1"), on_hand("OAT-500", lot="L-2")) == (58, 40)
+    assert [(r.lot, r.received, r.short) for r in asn_discrepancies("DA-1").rows] == [
+        ("L-1", 58, 2),
+        ("L-2", 40, 0),
+    ]
+
+
+async def test_a_count_beyond_the_order_is_asked_and_esc_mid_count_posts_nothing(dock):
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "w")
+        await _enter(pilot, "00" + SSCC, "(01)05412345000013(10)L-2")  # the scan marks L-2
+        assert "› " in _lines(app).splitlines()[1]
+        await _enter(pilot, "43")
+        asked = " ".join(_text(app, "#count-message").split())
+        assert "103 of 100 ordered, 3 over" in asked and "a lead approves at posting" in asked
+        assert "✎" not in _lines(app)  # not taken until Enter again
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.TITLE == "Receive against order"
+        assert "Backed out: nothing received" in _text(app, "#message")
+        assert app.screen.values == {}
+    assert Move.select().count() == 0
+    assert pallet_view(SSCC).received_at is None
+
+
+async def test_ctrl_z_undoes_the_last_pallet_whole_then_the_line_before_it(dock):
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "w")
+        await _enter(pilot, "PO-1", "TAPE-48", "30", "DOCK")
+        await pilot.press("escape")  # the order, kept for its next line, goes too
+        await _enter(pilot, "00" + SSCC, "DOCK")
+        await pilot.press("y")
+        await settle(pilot)
+        assert on_hand("OAT-500", location="DOCK") == 100
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "Undo pallet receipt" in _text(app, "#dialog-title")
+        assert "60 OAT-500 L-1, 40 OAT-500 L-2" in _text(app, "#dialog-question")
+        await pilot.press("y")
+        await settle(pilot)
+        assert "it can be received again" in _text(app, "#result")
+        assert (on_hand("OAT-500", location="DOCK"), on_hand("TAPE-48", location="DOCK")) == (
+            0,
+            30,
+        )
+        assert pallet_view(SSCC).received_at is None
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "receipt 30 TAPE-48" in _text(app, "#dialog-question")
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Undone: move" in _text(app, "#result")
+    assert on_hand("TAPE-48", location="DOCK") == 0
+    assert [x.received for x in order_detail("PO-1").lines] == [0, 0]

@@ -202,3 +202,23 @@ def test_a_pallet_counted_short_receives_what_came_and_the_asn_shows_the_rest(or
         ("L-B", 40, 0, 40),
     ]
     assert order_detail(order.number).lines[0].received == 58
+
+
+def test_a_count_is_checked_before_posting_as_the_posting_would_check_it(order):
+    from backroom.models.goods_in.receiving import check_count
+
+    sscc = _milk_pallet(order)
+    assert check_count(sscc, {("MILK", "L-A"): 58}, ReceivingRules()) is None
+    over = check_count(sscc, {("MILK", "L-A"): 62}, ReceivingRules())
+    assert over == (
+        "Line 1 (MILK) would have 102 of 100 ordered, 2 over (tolerance 0%, at most 100): "
+        "a lead approves at posting"
+    )
+    assert check_count(sscc, {("MILK", "L-A"): 62}, ReceivingRules(Fraction(5))) is None
+    with refused("not announced with MILK lot L-Z"):
+        check_count(sscc, {("MILK", "L-Z"): 1}, ReceivingRules())
+    with refused("is not a whole number"):
+        check_count(sscc, {("MILK", "L-A"): -1}, ReceivingRules())
+    with refused("102 of 100 ordered, 2 over"):  # and the posting agrees
+        receive_pallet(sscc, "A1", user="op", counted={("MILK", "L-A"): 62})
+    assert Move.select().count() == 0

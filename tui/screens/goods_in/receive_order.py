@@ -1,10 +1,13 @@
 """Receive against an order: scan the purchase order, then item (a GS1 scan fills lot,
 expiry and count), quantity and bin, counted against what the order expects; or scan
-an announced pallet's SSCC, see what it holds, scan the bin and confirm once: every
-line is posted in one transaction.
+an announced pallet's SSCC, see what it holds (and count the lines that differ, in
+tui/screens/goods_in/pallet_count.py), scan the bin and confirm once: every line is
+posted in one transaction, as counted.
 
 More than the site's tolerance asks for a lead's name and PIN on the spot; Ctrl+T
 marks the goods damaged (they go to quarantine and count as received and damaged).
+Ctrl+Z undoes this screen's last receipt: one line, or a whole pallet, which can then
+be received again.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from backroom.models.db import db
 from backroom.models.errors import Refused, Unlikely
 from backroom.models.goods_in.orders import RECEIVABLE, order_detail
 from backroom.models.goods_in.receiving import (
+    Counts,
     LeadApproval,
     NeedsLead,
     PalletView,
@@ -32,6 +36,7 @@ from backroom.models.goods_in.receiving import (
     receive_on_order,
     receive_pallet,
 )
+from backroom.models.goods_in.unreceiving import undo_receipt
 from backroom.models.rules.identifiers import parse_sscc
 from backroom.tui import navigation
 from backroom.tui.screens.dialogs import ConfirmDialog
@@ -50,8 +55,9 @@ def is_pallet(text: object) -> bool:
     return True
 
 
-def pallet_text(view: PalletView) -> str:
-    """A pallet's contents in a few short lines, for a handheld too."""
+def pallet_text(view: PalletView, counts: Counts | None = None) -> str:
+    """A pallet's contents in a few short lines, for a handheld too; the lines counted
+    otherwise than announced after them."""
     lines = [f"Pallet {view.sscc} of {view.order}, {view.supplier}:"]
     for x in view.lines[:SHOWN_LINES]:
         lot = f" {x.lot}" if x.lot else ""
@@ -59,6 +65,9 @@ def pallet_text(view: PalletView) -> str:
         lines.append(f"{x.qty} {x.unit} {x.item}{lot}{expiry}")
     if len(view.lines) > SHOWN_LINES:
         lines.append(f"… and {len(view.lines) - SHOWN_LINES} more lines")
+    counted = view.differences(counts or {})
+    if counted:
+        lines += ["Counted otherwise:", *counted]
     return "\n".join(lines)
 
 
@@ -119,6 +128,7 @@ class ReceiveOrderScreen(OperationScreen):
     BINDINGS: ClassVar = [
         Binding("ctrl+t", "damaged", "Damaged", id="receive_order.damaged"),
         Binding("ctrl+r", "report", "Report", id="receive_order.report"),
+        Binding("ctrl+l", "count", "Count", id="receive_order.count"),
     ]
 
     def __init__(self, doc: str = "") -> None:
@@ -127,6 +137,11 @@ class ReceiveOrderScreen(OperationScreen):
         self.damaged = False
         self.approval: LeadApproval | None = None
         self.confirmed = False  # the pallet's contents were shown and confirmed
+        # The pallet scanned, as its ASN announced it (read in the worker that took the
+        # scan), and its lines counted otherwise.
+        self.pallet: PalletView | None = None
+        self.counts: Counts = {}
+        self.counts_for: str | None = None  # the pallet they were counted on
 
     @property
     def rules(self) -> ReceivingRules:
@@ -197,7 +212,8 @@ class ReceiveOrderScreen(OperationScreen):
         if not doc:
             return None
         if is_pallet(doc):
-            return pallet_text(pallet_view(doc))
+            self.pallet = pallet_view(doc)
+            return pallet_text(self.pallet, self.counts)
         detail = order_detail(doc)
         s = detail.summary
         head = f"{s.number} {s.supplier_name}: {s.status}"
@@ -215,6 +231,47 @@ class ReceiveOrderScreen(OperationScreen):
         doc = self.values.get("doc") or self.field_input("doc").value.strip() or self.doc
         self.app.push_screen(navigation.discrepancy_screen(str(doc)))
 
+    # --- counting a pallet --------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "count":  # only for a pallet: the handheld's footer has no room
+            return bool(self._pallet_mode() and self.pallet)
+        return super().check_action(action, parameters)
+
+    def _advance(self, name: str) -> None:
+        if name == "doc" and self._pallet_mode() and self.pallet is not None:
+            if self.counts_for != self.pallet.sscc:  # another pallet: counted afresh
+                self.counts, self.counts_for = {}, self.pallet.sscc
+            self._count()
+            return
+        super()._advance(name)
+
+    def action_count(self) -> None:
+        """Ctrl+L: count the pallet's lines again (the counts so far kept)."""
+        if not (self._pallet_mode() and self.pallet):
+            self.error("Scan a pallet's SSCC first: its lines are counted here")
+            return
+        self._count()
+
+    def _count(self) -> None:
+        assert self.pallet is not None
+        view = self.pallet
+        self.refresh_bindings()
+
+        def done(counted) -> None:  # tui/screens/goods_in/pallet_count.py: CountDone
+            if counted is None:
+                self.action_clear_or_back()
+                self.say("Backed out: nothing received")
+                return
+            self.counts = counted.counts
+            self.query_one("#context", Static).update(pallet_text(view, self.counts))
+            if counted.bin:
+                self.values["to"] = counted.bin
+                self.field_input("to").value = counted.bin
+            super(ReceiveOrderScreen, self)._advance("doc")
+
+        self.app.push_screen(navigation.pallet_count_screen(view, self.counts, self.rules), done)
+
     # --- posting ----------------------------------------------------------------------
 
     def action_damaged(self) -> None:
@@ -230,6 +287,11 @@ class ReceiveOrderScreen(OperationScreen):
 
     def _ask_pallet(self) -> None:
         shown = str(self.query_one("#context").render())
+        counted = self.pallet.differences(self.counts) if self.pallet else []
+        if counted and self.pallet:  # the differences, on a handheld's screen too
+            v = self.pallet
+            rest = f"{len(v.lines)} lines, as announced but:"
+            shown = "\n".join([f"Pallet {v.sscc} of {v.order}, {v.supplier}:", rest, *counted])
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -238,7 +300,8 @@ class ReceiveOrderScreen(OperationScreen):
             else:
                 self.say("Not received")
 
-        question = f"{shown}\n\nReceive all of it into {self.values['to']}?"
+        what = "as counted" if counted else "all of it"
+        question = f"{shown}\n\nReceive {what} into {self.values['to']}?"
         self.app.push_screen(ConfirmDialog("Receive pallet", question, "Receive"), answered)
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
@@ -277,14 +340,7 @@ class ReceiveOrderScreen(OperationScreen):
 
     def perform(self, v: Values, user: str) -> str:
         if is_pallet(v["doc"]):
-            booked = receive_pallet(
-                v["doc"], v["to"], user=user, approval=self.approval, rules=self.rules
-            )
-            what = ", ".join(
-                f"{b.move.qty} {b.move.item}" + (f" {b.move.lot}" if b.move.lot else "")
-                for b in booked
-            )
-            return f"Received pallet {booked[0].move.reference}: {what} into {v['to']}"
+            return self._receive_pallet(v, user)
         booked = receive_on_order(
             v["doc"],
             v["item"],
@@ -298,7 +354,43 @@ class ReceiveOrderScreen(OperationScreen):
             rules=self.rules,
         )
         by = f", approved by {booked.approved_by}" if booked.approved_by else ""
+        self.remember(booked.move, f"{booked.move.sentence()} on {booked.order}")
         return f"{booked.move.sentence()} on {booked.order}{by}"
+
+    def _receive_pallet(self, v: Values, user: str) -> str:
+        counts = dict(self.counts)
+        booked = receive_pallet(
+            v["doc"], v["to"], user=user, approval=self.approval, rules=self.rules, counted=counts
+        )
+        what = ", ".join(
+            f"{b.move.qty} {b.move.item}" + (f" {b.move.lot}" if b.move.lot else "") for b in booked
+        )
+        sscc = booked[0].move.reference
+        moves = ", ".join(str(b.move.id) for b in booked)
+        self.remember(booked[0].move, f"Pallet {sscc} into {v['to']}: {what} (moves {moves})")
+        counted = self.pallet.differences(counts) if self.pallet else []
+        told = f"\nCounted: {'; '.join(counted)}" if counted else ""
+        return f"Received pallet {sscc}: {what} into {v['to']}{told}"
+
+    # --- Ctrl+Z -----------------------------------------------------------------------
+
+    def undo_question(self, move_id: int, sentence: str) -> tuple[str, str]:
+        if sentence.startswith("Pallet "):  # as _receive_pallet remembered it
+            return "Undo pallet receipt", (
+                f"{sentence}\n\nReverse all of it? The order counts none of it, and the "
+                "pallet can be received again."
+            )
+        title, question = super().undo_question(move_id, sentence)
+        return title, f"{question} The order then counts it no more."
+
+    def reverse_posted(self, move_id: int, user: str) -> str:
+        undone = undo_receipt(move_id, user=user, reason="undo in the TUI")
+        if len(undone) == 1 and not is_pallet(undone[0].reference):
+            return f"Undone: move {move_id} reversed by move {undone[0].id}"
+        ids = ", ".join(str(m.reverses) for m in undone)
+        return (
+            f"Undone: pallet {undone[0].reference}, moves {ids} reversed; it can be received again"
+        )
 
     def _posted(self, text: str) -> None:
         # The next receipt is most likely against the same order: keep it; a pallet is
@@ -309,6 +401,16 @@ class ReceiveOrderScreen(OperationScreen):
             self.keeping.add("doc")
         super()._posted(text)
 
+    def action_clear_or_back(self) -> None:
+        """Esc: as on every form; on one that holds nothing but the order kept from the
+        last receipt, the order goes too (so that a pallet can be scanned next)."""
+        typed = any(self.field_input(f.name).value for f in self.FIELDS if f.name != "doc")
+        if "doc" in self.keeping and set(self.values) == {"doc"} and not typed:
+            self.keeping.discard("doc")
+        super().action_clear_or_back()
+
     def _reset(self) -> None:
         self.damaged, self.approval, self.confirmed = False, None, False
+        self.pallet, self.counts, self.counts_for = None, {}, None
         super()._reset()
+        self.refresh_bindings()

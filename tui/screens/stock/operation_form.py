@@ -425,10 +425,11 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         """Run the operation; returns what to show. Subclasses implement it."""
         raise NotImplementedError
 
-    def remember(self, move: PostedMove) -> None:
+    def remember(self, move: PostedMove, said: str | None = None) -> None:
         """Keep a posted move so that Ctrl+Z on this screen can undo it (called from
-        the worker). The app keeps them, so that a logout forgets them all."""
-        posted = (type(self).__name__, move.id, move.sentence())
+        the worker), with what the undo dialog SAID it was (by default the move's own
+        sentence). The app keeps them, so that a logout forgets them all."""
+        posted = (type(self).__name__, move.id, said or move.sentence())
         self.app.call_from_thread(self.app.posted_moves.append, posted)
 
     def kept(self, move: PostedMove) -> str:
@@ -503,7 +504,6 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             self.error(f"Nothing posted on {self.TITLE} to undo")
             return
         posted = mine[-1]
-        _screen, move_id, sentence = posted
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -511,20 +511,26 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
             else:
                 self.say("Kept: nothing undone")
 
-        question = f"{sentence.replace('Posted move', 'Move')}\n\nReverse it?"
-        self.app.push_screen(ConfirmDialog(f"Undo move {move_id}", question, "Undo"), answered)
+        title, question = self.undo_question(posted[1], posted[2])
+        self.app.push_screen(ConfirmDialog(title, question, "Undo"), answered)
+
+    def undo_question(self, move_id: int, sentence: str) -> tuple[str, str]:
+        """The title and question of the dialog before Ctrl+Z reverses MOVE_ID."""
+        return f"Undo move {move_id}", f"{sentence.replace('Posted move', 'Move')}\n\nReverse it?"
+
+    def reverse_posted(self, move_id: int, user: str) -> str:
+        """Reverse what this screen posted as MOVE_ID (in the worker); what to show."""
+        rev = reverse(move_id, user=user, reason="undo in the TUI")
+        return f"Undone: move {move_id} reversed by move {rev.id}"
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
     def _undo(self, posted: tuple[str, int, str], user: str) -> None:
-        move_id = posted[1]
         with db.connection_context():
-            rev = reverse(move_id, user=user, reason="undo in the TUI")
+            text = self.reverse_posted(posted[1], user)
 
         def done() -> None:
             self.app.posted_moves.remove(posted)
-            self.query_one("#result", Static).update(
-                f"Undone: move {move_id} reversed by move {rev.id}"
-            )
+            self.query_one("#result", Static).update(plain(text))
             self.say("")  # an earlier complaint is over: on a handheld it hid the news
 
         self.app.call_from_thread(done)
