@@ -129,17 +129,21 @@ async def test_put_away_asks_about_another_bin_and_records_the_override(dock):
     assert (detail["suggested"], detail["used"]) == ("B-02", "C-01")
 
 
-async def test_put_away_with_no_suggestion_says_so_and_takes_any_bin(dock):
+async def test_put_away_with_no_suggestion_says_so_takes_any_bin_and_keeps_the_dock(dock):
     receive("TAPE-48", 1, "B-02", user=TEST_USER)  # zone B: B-01 too small, B-02 taken;
     receive("TAPE-48", 1, "C-01", user=TEST_USER)  # and no empty bin elsewhere
     app = BackroomApp(Session(TEST_USER, dock))
     async with app.run_test(size=HANDHELD) as pilot:
         await shortcut(pilot, "b")
+        await pilot.press("ctrl+b")  # a run of put-aways from one dock
+        await settle(pilot)
+        assert "From: keeping the next one entered" in text_of(app, "#message")
         await enter(pilot, "DOCK", "TAPE-48", "40")
         assert "No rule or empty bin fits" in text_of(app, "#context")
         assert app.screen.field_input("to").placeholder == "any bin with room"
         await enter(pilot, "C-01")
         assert "Posted move" in text_of(app, "#result")
+        assert app.screen.field_input("from").value == "DOCK" and app.screen.cursor == "item"
     assert on_hand("TAPE-48", location="C-01") == 41
 
 

@@ -141,6 +141,7 @@ class PutAwayScreen(OperationScreen):
 
     TITLE = "Put away"
     OPERATION = "transfer"
+    KEPT = "from"  # a run of pallets from one dock, each to its own bin
     FIELDS: ClassVar = (
         Field("from", "From", "location"),
         Field("item", "Item", "item"),

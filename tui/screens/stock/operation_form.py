@@ -56,6 +56,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     # The permission the posting needs (models/people/roles.py), checked when the form
     # opens: nobody fills five fields to learn that a lead must do it.
     OPERATION: ClassVar[str] = ""
+    KEPT: ClassVar[str] = ""  # the location field Ctrl+B keeps, if not the last one
     BINDINGS: ClassVar = [
         Binding("escape", "clear_or_back", "Clear/back", id="op.cancel"),
         Binding("ctrl+s", "confirm", "Post", id="op.confirm"),
@@ -470,12 +471,12 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self._focus_next()
 
     def action_keep_location(self) -> None:
-        """Ctrl+B: keep the bin (the form's last location field) for a run of postings
-        into one bin; again to stop."""
+        """Ctrl+B: keep the bin (the form's KEPT field, else its last location field)
+        for a run of postings into one bin; again to stop."""
         bins = [f.name for f in self.FIELDS if f.kind == "location"]
         if not bins:
             return
-        name = bins[-1]
+        name = self.KEPT or bins[-1]
         if name in self.keeping:
             self.keeping.discard(name)
             self.say(f"{self._field(name).label}: no longer kept")
