@@ -97,6 +97,7 @@ async def test_put_away_refuses_a_full_bin_esc_clears_and_the_suggested_bin_post
         assert to.placeholder == "B-02 (suggested)"
         await enter(pilot, "B-01")
         assert "B-01 holds at most 10 units and has 0: put it elsewhere" in text_of(app, "#message")
+        assert "Put away to B-02 (rule for TAPE-48)" in text_of(app, "#context")  # still
         assert rung and form.cursor == "to" and "to" not in form.values
         assert to.value == "B-01" and to.selection == (0, 4)  # the next scan replaces it
         await pilot.press("escape")

@@ -112,10 +112,13 @@ class MoveScreen(OperationScreen):
     )
 
     def context_of(self, planned: Values, tracking: str | None) -> str | None:
-        """What the bin holds, then where to put it (models/goods_in/putaway.py)."""
+        """What the bin holds, then where to put it (models/goods_in/putaway.py); a bin
+        scanned leaves the line as it is, so a bin refused leaves the suggestion in view."""
+        if planned.get("to"):
+            return None
         held = _what_is_there(planned, tracking, "from")
-        if held is None or planned.get("to"):
-            return held
+        if held is None:
+            return None
         lot = planned.get("lot") or None
         advice = suggest(planned["item"], planned.get("qty") or 1, lot, planned["from"])
         return f"{held}\n{advice.text if advice else 'No bin with room suggested'}"
@@ -153,9 +156,12 @@ class PutAwayScreen(OperationScreen):
     def read_context(
         self, planned: Values, tracking: str | None
     ) -> tuple[str | None, dict[str, str] | None]:
-        """What the dock holds, then the suggested bin and why; To expects that bin."""
+        """What the dock holds, then the suggested bin and why; To expects that bin. A
+        bin scanned leaves both as they are: refused, the suggestion stays in view."""
+        if planned.get("to"):
+            return None, None
         held = _what_is_there(planned, tracking, "from")
-        if planned.get("to") or not _advice_known(planned, tracking):
+        if not _advice_known(planned, tracking):
             return held, None
         advice = _suggestion(planned, "from")
         said = advice.text if advice else NO_SUGGESTION
