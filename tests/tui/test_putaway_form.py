@@ -104,7 +104,7 @@ async def test_put_away_refuses_a_full_bin_esc_clears_and_the_suggested_bin_post
         await settle(pilot)
         assert form.values == {} and form.cursor == "from"
         assert all(form.field_input(f.name).value == "" for f in form.FIELDS)
-        assert to.placeholder == "scan or type location" and text_of(app, "#context") == ""
+        assert to.placeholder == "scan the bin used" and text_of(app, "#context") == ""
         assert on_hand("TAPE-48", location="B-01") == 0
         await enter(pilot, "DOCK", "TAPE-48", "40", "B-02")
         assert "Posted move" in text_of(app, "#result")
