@@ -61,6 +61,15 @@ DESTINATIONS: tuple[Destination, ...] = (
         "operate",
     ),
     Destination(
+        "putaway",
+        "Put away",
+        "From the dock to the suggested bin; another bin is recorded as an override",
+        "b",
+        None,
+        "backroom.tui.screens.stock.operate:PutAwayScreen",
+        "operate",
+    ),
+    Destination(
         "count",
         "Count",
         "Blind count of a location",

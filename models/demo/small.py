@@ -28,6 +28,11 @@ from backroom.models.demo.blocks import (
     gtin13,
 )
 from backroom.models.demo.goods_in import add_open_orders
+from backroom.models.demo.putaway import (
+    add_packaging_levels,
+    add_putaway_rules,
+    deliver_to_the_dock,
+)
 from backroom.models.demo.shipping import add_open_shipments, add_shipping_partners
 from backroom.models.masterdata.adding import (
     ItemSpec,
@@ -137,7 +142,22 @@ class _SmallDemo:
         skus = sorted({sku for sku, _, _ in self.pickable(self.today)} - serial)
         add_open_shipments(self.lead(), self.who(), skus, self.rng.randint(0, 9999))
         add_open_orders(self.lead(), self.today, self.rng.randint(0, 9999))
+        self.direct_put_away()
         self.step(5, 5, "Done")
+
+    def direct_put_away(self) -> None:
+        """Packaging levels, put-away rules and capacities; this morning's delivery at
+        the dock, with more of the lot of FD-1001 held most of."""
+        add_packaging_levels(self.lead())
+        occupied = {loc for (_s, _l, loc), q in self.stock.items() if q > 0}
+        add_putaway_rules(self.lead(), self.bins, occupied)
+        stored = [(q, k) for k, q in self.stock.items() if k[0] == "FD-1001" and q > 0 and k[1]]
+        same_lot = None
+        if stored:
+            _qty, (sku, lot, _loc) = max(stored)
+            assert lot is not None
+            same_lot = (sku, lot, self.expiry.get((sku, lot)))
+        deliver_to_the_dock(self.users[0], f"PO-{self.next_po}", self.today, same_lot)
 
     def make_locations(self) -> None:
         add_site("Main warehouse")

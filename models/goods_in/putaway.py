@@ -198,7 +198,8 @@ def room_problem(where: Location, item: Item, qty: int) -> str | None:
     if cap.max_pallets is not None:
         count = sum(pallets(q.item, q.qty) for q in held) + pallets(item, qty)
         if count > cap.max_pallets:
-            return f"{where.code} holds at most {cap.max_pallets} pallets"
+            pallet = "pallet" if cap.max_pallets == 1 else "pallets"
+            return f"{where.code} holds at most {cap.max_pallets} {pallet}"
     return None
 
 

@@ -15,6 +15,8 @@ from backroom.models.demo.blocks import DemoSummary, gtin13
 from backroom.models.demo.build import build_demo
 from backroom.models.demo.large import build_large
 from backroom.models.errors import Refused
+from backroom.models.goods_in.putaway import list_rules, suggest
+from backroom.models.masterdata.packaging import levels_of
 from backroom.models.migrations import open_database
 from backroom.models.rules.identifiers import normalize_gtin
 from backroom.models.schema import Item, Location, Lot, Move, User
@@ -120,6 +122,31 @@ def test_picks_and_shipments_share_their_order_reference(small_demo):
     # The history's orders (SO-), and the open shipments the demo leaves to pack (SHP-).
     assert all(ref.startswith(("SO-", "SHP-")) for _s, _l, ref in picked)
     assert any(ref.startswith("SHP-") for _s, _l, ref in picked)
+
+
+def test_the_small_demo_suggests_a_bin_for_each_kind_of_rule(small_demo):
+    waiting = {(row.item, row.lot): row.qty for row in stock(location="RECEIVING")}
+    reasons = {
+        item: suggest(item, qty, lot, "RECEIVING").reason for (item, lot), qty in waiting.items()
+    }
+    assert reasons == {
+        "FD-1001": "same lot",
+        "FD-1011": "rule for chilled",
+        "FD-1013": "rule for FD-1013",
+        "PH-3003": "rule for secure",
+        "PK-5004": "pick face",
+    }
+    assert suggest("FD-1002", 48).reason == "nearest empty bin"
+    held = Lot.select().where(Lot.status != "released").first()
+    assert suggest(held.item.sku, 1, held.number).location == "QUARANTINE"
+    assert {rule.kind for rule in list_rules()} == {"zone", "pick_face"}
+
+
+def test_demo_packaging_levels_carry_valid_gtin_14s(small_demo):
+    levels = [lv for item in Item.select() for lv in levels_of(item)]
+    assert {lv.name for lv in levels} == {"inner", "case", "pallet"}
+    for level in levels:
+        assert level.gtin and len(level.gtin) == 14 and normalize_gtin(level.gtin) == level.gtin
 
 
 def test_times_increase_with_the_move_id(small_demo):

@@ -123,7 +123,7 @@ def test_the_bin_used_instead_of_the_suggested_one_is_recorded(site):
 def test_a_put_away_over_capacity_is_refused_and_writes_nothing(site):
     set_capacity("A-01", max_pallets=1, by=site)
     before = Move.select().count()
-    with pytest.raises(Refused, match="A-01 holds at most 1 pallets: put it elsewhere"):
+    with pytest.raises(Refused, match="A-01 holds at most 1 pallet: put it elsewhere"):
         put_away("TAPE", 960, "DOCK", "A-01", user=USER)
     assert Move.select().count() == before
 

@@ -1,4 +1,4 @@
-"""The operation screens: receive, move, count, adjust, scrap. Scan-first.
+"""The operation screens: receive, move, put away, count, adjust, scrap. Scan-first.
 
 Each is a column of fields in scan order. Enter (or a scan, which ends in Enter)
 takes what was typed or scanned: a scan fills every field it carries, then the
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from backroom.models.goods_in.putaway import put_away, refuse_no_room, suggest
+from backroom.models.errors import Unlikely
+from backroom.models.goods_in.putaway import Suggestion, put_away, refuse_no_room, suggest
 from backroom.models.stock.checks import (
     FloorLimits,
     ask_if_expiring,
@@ -20,6 +21,8 @@ from backroom.models.stock.checks import (
 )
 from backroom.models.stock.operations import adjust, count, receive, scrap
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
+
+NO_SUGGESTION = "No rule or empty bin fits: put it in any bin with room"
 
 
 def _check_take(planned: Values, tracking: str | None, source: str) -> None:
@@ -40,6 +43,18 @@ def _what_is_there(planned: Values, tracking: str | None, source: str) -> str | 
     return None
 
 
+def _advice_known(planned: Values, tracking: str | None) -> bool:
+    """Item, lot (when it has one) and quantity are known: a suggestion can be asked for."""
+    lot_known = "lot" in planned or tracking == "none"
+    return bool(planned.get("item") and planned.get("qty")) and lot_known
+
+
+def _suggestion(planned: Values, source: str | None) -> Suggestion | None:
+    """Where the stock should go (models/goods_in/putaway.py); None when nothing fits."""
+    lot = planned.get("lot") or None
+    return suggest(planned["item"], planned["qty"], lot, planned.get(source) if source else None)
+
+
 class ReceiveScreen(OperationScreen):
     """Goods in from a supplier."""
 
@@ -52,6 +67,14 @@ class ReceiveScreen(OperationScreen):
         Field("qty", "Quantity", "qty"),
         Field("to", "To location", "location"),
     )
+
+    def context_of(self, planned: Values, tracking: str | None) -> str | None:
+        """Where the stock received should be put away; only said: the receipt goes to
+        the location scanned."""
+        if planned.get("to") or not _advice_known(planned, tracking):
+            return None
+        advice = _suggestion(planned, None)
+        return advice.text if advice else NO_SUGGESTION
 
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         if planned.get("item") and planned.get("lot"):
@@ -89,10 +112,13 @@ class MoveScreen(OperationScreen):
     )
 
     def context_of(self, planned: Values, tracking: str | None) -> str | None:
-        """What the bin holds, then where to put it (models/goods_in/putaway.py)."""
+        """What the bin holds, then where to put it (models/goods_in/putaway.py); a bin
+        scanned leaves the line as it is, so a bin refused leaves the suggestion in view."""
+        if planned.get("to"):
+            return None
         held = _what_is_there(planned, tracking, "from")
-        if held is None or planned.get("to"):
-            return held
+        if held is None:
+            return None
         lot = planned.get("lot") or None
         advice = suggest(planned["item"], planned.get("qty") or 1, lot, planned["from"])
         return f"{held}\n{advice.text if advice else 'No bin with room suggested'}"
@@ -101,6 +127,67 @@ class MoveScreen(OperationScreen):
         _check_take(planned, tracking, "from")
         if planned.get("to") and planned.get("item") and planned.get("qty"):
             refuse_no_room(planned["qty"], planned["item"], planned["to"])
+
+    def perform(self, v: Values, user: str) -> str:
+        done = put_away(
+            v["item"], v["qty"], v["from"], v["to"], user=user, lot=v.get("lot") or None
+        )
+        self.remember(done.move)
+        return done.sentence()
+
+
+class PutAwayScreen(OperationScreen):
+    """Directed put-away from the dock: the bin suggested shows in the To field; the bin
+    scanned is the one used. Another bin is asked about once (scan it again, or Enter):
+    the label next to the suggested one is where a mis-scan comes from. The override is
+    logged with the move."""
+
+    TITLE = "Put away"
+    OPERATION = "transfer"
+    KEPT = "from"  # a run of pallets from one dock, each to its own bin
+    HINTS: ClassVar = {"from": "scan the dock", "to": "scan the bin used"}
+
+    @classmethod
+    def _hint(cls, f: Field) -> str:  # type: ignore[override]
+        return cls.HINTS.get(f.name) or OperationScreen._hint(f)
+
+    FIELDS: ClassVar = (
+        Field("from", "From", "location"),
+        Field("item", "Item", "item"),
+        Field("lot", "Lot", "lot"),
+        Field("qty", "Quantity", "qty"),
+        Field("to", "To", "location"),
+    )
+
+    def read_context(
+        self, planned: Values, tracking: str | None
+    ) -> tuple[str | None, dict[str, str] | None]:
+        """What the dock holds, then the suggested bin and why; To expects that bin. A
+        bin scanned leaves both as they are: refused, the suggestion stays in view."""
+        if planned.get("to"):
+            return None, None
+        held = _what_is_there(planned, tracking, "from")
+        if not _advice_known(planned, tracking):
+            return held, None
+        advice = _suggestion(planned, "from")
+        said = advice.text if advice else NO_SUGGESTION
+        expected = f"{advice.location} (suggested)" if advice else "any bin with room"
+        return "\n".join(filter(None, (held, said))), {"to": expected}
+
+    def check_entry(self, planned: Values, tracking: str | None) -> None:
+        _check_take(planned, tracking, "from")
+        if planned.get("to") and planned.get("item") and planned.get("qty"):
+            refuse_no_room(planned["qty"], planned["item"], planned["to"])
+
+    def ask_entry(self, planned: Values, filled: set[str], limits: FloorLimits) -> None:
+        """Also: a bin other than the suggested one is asked about before it is taken."""
+        super().ask_entry(planned, filled, limits)
+        if "to" not in filled or not _advice_known(planned, self.tracking):
+            return
+        advice = _suggestion(planned, "from")
+        if advice is not None and advice.location != planned["to"]:
+            used = planned["to"]
+            raise Unlikely(f"Not the suggested bin {advice.location}: put it in {used} anyway?")
 
     def perform(self, v: Values, user: str) -> str:
         done = put_away(
@@ -191,4 +278,11 @@ class ScrapScreen(OperationScreen):
         )
 
 
-__all__ = ["AdjustScreen", "CountScreen", "MoveScreen", "ReceiveScreen", "ScrapScreen"]
+__all__ = [
+    "AdjustScreen",
+    "CountScreen",
+    "MoveScreen",
+    "PutAwayScreen",
+    "ReceiveScreen",
+    "ScrapScreen",
+]

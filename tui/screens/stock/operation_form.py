@@ -56,6 +56,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
     # The permission the posting needs (models/people/roles.py), checked when the form
     # opens: nobody fills five fields to learn that a lead must do it.
     OPERATION: ClassVar[str] = ""
+    KEPT: ClassVar[str] = ""  # the location field Ctrl+B keeps, if not the last one
     BINDINGS: ClassVar = [
         Binding("escape", "clear_or_back", "Clear/back", id="op.cancel"),
         Binding("ctrl+s", "confirm", "Post", id="op.confirm"),
@@ -235,6 +236,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         sure = self.asked == (f.name, text)  # the same entry, Enter again: confirmed
         asking = False
         context: str | None = None
+        expected: dict[str, str] | None = None
         try:
             with db.connection_context():
                 entry = interpret(
@@ -249,18 +251,19 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
                     entry = counted(entry, values) or entry
                 if not entry.error and not entry.command:
                     planned, filled = self._planned(f, entry, values)
-                    context = self.context_of(planned, entry.tracking or self.tracking)
+                    context, expected = self.read_context(planned, entry.tracking or self.tracking)
                     self.check_entry(planned, entry.tracking or self.tracking)
                     if not sure:
                         limits = FloorLimits.from_config(self.app.session.config)
                         self.ask_entry(planned, filled, limits)
         except Unlikely as exc:
-            entry = Entry(error=f"{exc}. Enter again to take it, or type another")
+            asked_as = " " if str(exc).endswith("?") else ". "  # a question needs no full stop
+            entry = Entry(error=f"{exc}{asked_as}Enter again to take it, or type another")
             asking = True
         except DomainError as exc:
             entry = Entry(error=str(exc))
         asked = (f.name, text) if asking else None
-        self.app.call_from_thread(self._apply, f, entry, generation, asked, context)
+        self.app.call_from_thread(self._apply, f, entry, generation, asked, context, expected)
 
     def ask_entry(self, planned: Values, filled: set[str], limits: FloorLimits) -> None:
         """Raise Unlikely where the fields this entry FILLED make the form (PLANNED)
@@ -273,6 +276,14 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         """What to show above the fields for the form as PLANNED (in the worker, with
         the database); None leaves the line as it is. Subclasses give it."""
         return None
+
+    def read_context(
+        self, planned: Values, tracking: str | None
+    ) -> tuple[str | None, dict[str, str] | None]:
+        """The context line (context_of), and what each field expects, shown in it while
+        it is empty ({field: text}; None leaves the fields as they are). A form whose
+        line and fields come from one reading (a put-away suggestion) gives both here."""
+        return self.context_of(planned, tracking), None
 
     def check_entry(self, planned: Values, tracking: str | None) -> None:
         """Raise a DomainError if the form, as it would be with this entry (PLANNED),
@@ -296,6 +307,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         generation: int,
         asked: tuple[str, str] | None = None,
         context: str | None = None,
+        expected: dict[str, str] | None = None,
     ) -> None:
         self.busy = False
         if generation != self.generation:
@@ -303,6 +315,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.asked = asked
         if context is not None:
             self.query_one("#context", Static).update(context)
+        if expected is not None:
+            self._expect(expected)
         if entry.error:
             self.cursor = f.name
             self.error(entry.error)
@@ -444,8 +458,14 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.say("")
         self._reset()
 
+    def _expect(self, expected: dict[str, str]) -> None:
+        """Each empty field shows what it EXPECTS, or else its usual hint."""
+        for f in self.FIELDS:
+            self.field_input(f.name).placeholder = expected.get(f.name) or self._hint(f)
+
     def _reset(self) -> None:
         self.query_one("#context", Static).update("")
+        self._expect({})
         kept = {n: self.values[n] for n in self.keeping if n in self.values}
         self.values.clear()
         self.tracking = None
@@ -457,12 +477,12 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self._focus_next()
 
     def action_keep_location(self) -> None:
-        """Ctrl+B: keep the bin (the form's last location field) for a run of postings
-        into one bin; again to stop."""
+        """Ctrl+B: keep the bin (the form's KEPT field, else its last location field)
+        for a run of postings into one bin; again to stop."""
         bins = [f.name for f in self.FIELDS if f.kind == "location"]
         if not bins:
             return
-        name = bins[-1]
+        name = self.KEPT or bins[-1]
         if name in self.keeping:
             self.keeping.discard(name)
             self.say(f"{self._field(name).label}: no longer kept")
