@@ -85,6 +85,15 @@ def _partners(session: dict[str, Any]) -> str:
     return ", ".join(f"{p['user']} ({p['mode']}, {p['from']})" for p in session["partners"])
 
 
+def _as_json(session: dict[str, Any]) -> dict[str, Any]:
+    """SESSION with its times as ISO 8601 (UTC), as other commands print times."""
+    shown = dict(session)
+    for key in ("since", "held_since"):
+        if shown.get(key):
+            shown[key] = dt.datetime.fromtimestamp(shown[key], dt.UTC).isoformat()
+    return shown
+
+
 def cmd_list(ctx: Context) -> int:
     """Print every session of the running servers of this database."""
     sessions = [s for answer in _ours(ctx) for s in answer["sessions"]]
@@ -102,7 +111,7 @@ def cmd_list(ctx: Context) -> int:
         for s in sessions
     ]
     headers = ("ID", "SERVER", "USER", "FROM", "SINCE", "IDLE", "STATE", "PARTNERS")
-    ctx.emit({"sessions": sessions}, lambda: table(headers, rows))
+    ctx.emit({"sessions": [_as_json(s) for s in sessions]}, lambda: table(headers, rows))
     return 0
 
 
@@ -129,7 +138,7 @@ def cmd_end(ctx: Context) -> int:
     ended = answer["ended"]
     _log_end(ctx, ended)
     ctx.emit(
-        {"ended": ended},
+        {"ended": _as_json(ended)},
         f"Ended session {ended['id']} of {ended['user']} (from {ended['from']})",
     )
     return 0
@@ -144,7 +153,7 @@ def _log_end(ctx: Context, ended: dict[str, Any]) -> None:
         get_user(ctx.user),
         pid=ended["id"],
         reason=f"ended by {ctx.user}",
-        user=ended["user"],
+        person=ended["user"],
     )
 
 
