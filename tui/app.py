@@ -110,7 +110,8 @@ class BackroomApp(App[None]):
         if said and said != self._company_said:
             self.notify(said.capitalize(), timeout=6)
         self._company_said = said
-        self.sub_title = f"{base} · {said}" if said else base
+        # First, so that a handheld's narrow header still shows it.
+        self.sub_title = f"{said} · {base}" if said else base
 
     def _use_theme(self, name: str | None) -> None:
         """The station's theme from the configuration; an unknown name is said, and the

@@ -27,11 +27,11 @@ async def test_the_header_names_who_watches_and_stops_when_they_leave(sqlite_dat
         alone = app.sub_title
         os.write(told, b'{"watching": ["lena"], "sharing": []}\n')
         await _until(pilot, lambda: "watched by lena" in app.sub_title)
-        assert app.sub_title == f"{alone} · watched by lena"
+        assert app.sub_title == f"watched by lena · {alone}"
         os.write(told, b"not a notice\n")
         os.write(told, b'{"watching": [], "sharing": ["10.0.0.7:5122"]}\n')
         await _until(pilot, lambda: "shared with" in app.sub_title)
-        assert app.sub_title == f"{alone} · shared with 10.0.0.7:5122"
+        assert app.sub_title == f"shared with 10.0.0.7:5122 · {alone}"
         os.write(told, b'{"watching": [], "sharing": []}\n')
         await _until(pilot, lambda: app.sub_title == alone)
     os.close(told)

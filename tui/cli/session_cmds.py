@@ -19,7 +19,6 @@ from typing import Any
 from backroom.tui.cli.context import Context, add_output, fail, positive_number, table
 
 DETACH = b"\x1d"  # Ctrl+]: the watcher leaves
-LEAVE_SCREEN = b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?1004l"
 
 
 def register(sub) -> None:
@@ -160,6 +159,7 @@ def _log_end(ctx: Context, ended: dict[str, Any]) -> None:
 def cmd_attach(ctx: Context) -> int:
     """Show a live session's screen here, read-only, until Ctrl+] or its end."""
     from backroom.tui.serve.control import open_watch
+    from backroom.tui.serve.session_list import LEAVE_MODES
 
     if not (os.isatty(0) and os.isatty(1)):
         return fail("session attach shows a screen: run it in a terminal")
@@ -178,7 +178,7 @@ def cmd_attach(ctx: Context) -> int:
             _copy_screen(sock.fileno())
         finally:
             termios.tcsetattr(0, termios.TCSADRAIN, saved)
-            os.write(1, LEAVE_SCREEN + b"\r\n")
+            os.write(1, LEAVE_MODES + b"\r\n")
     print(f"Stopped watching {who['user']}", file=sys.stderr)
     return 0
 

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from backroom.tui.serve.session_list import Sessions
+from backroom.tui.serve.session_list import LEAVE_MODES, Sessions
 
 RUN_DIR_ENV = "BACKROOM_RUN_DIR"
 REQUEST_MOST = 4096
@@ -88,7 +88,7 @@ class StreamWatcher:
 
     def close(self, message: str) -> None:
         with contextlib.suppress(OSError, RuntimeError):
-            self.writer.write(f"\r\n\x1b[?1049l\x1b[?25h\r\nBackroom: {message}.\r\n".encode())
+            self.writer.write(LEAVE_MODES + f"\r\nBackroom: {message}.\r\n".encode())
             self.writer.close()
         self.gone.set()
 

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from backroom.tui.serve.tui_session import TUISession
 
 KILL_GRACE_SECONDS = 2.0
+# What a terminal is told when the TUI was ended without undoing them itself.
+LEAVE_MODES = (
+    b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?1004l"
+)
 DEFAULT_MAX_HELD_PER_USER = 2  # a handheld and a vehicle terminal
 DEFAULT_MAX_HELD = 20  # in all: each held session is a TUI process
 

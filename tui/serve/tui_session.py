@@ -31,7 +31,12 @@ from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.tui.serve.lifeline import child_setup, lifeline
 from backroom.tui.serve.notices import NOTICES_ENV
-from backroom.tui.serve.session_list import KILL_GRACE_SECONDS, Sessions, signal_group
+from backroom.tui.serve.session_list import (
+    KILL_GRACE_SECONDS,
+    LEAVE_MODES,
+    Sessions,
+    signal_group,
+)
 
 # Environment a client may pass through to the TUI (ssh -o SendEnv=...).
 PASSED_ENV = ("NO_COLOR", "COLORTERM", "LANG", "LC_ALL")
@@ -275,7 +280,8 @@ class TUISession(asyncssh.SSHServerSession):
         screen of it once it has ended, and their connections closed."""
         self._unhold()
         self.closing = True
-        self.farewell = f"\r\nBackroom: {farewell}\r\n".encode() if farewell else b""
+        said = f"\r\nBackroom: {farewell}\r\n".encode()
+        self.farewell = LEAVE_MODES + said if farewell else b""
         proc = self.proc
         if proc is None or proc.returncode is not None:
             return
