@@ -113,15 +113,22 @@ class Screen:
         self.conn.abort()
 
 
-async def screen(served: Served, key: Path, size: tuple[int, int] = (80, 24)) -> Screen:
+async def screen(
+    served: Served,
+    key: Path,
+    size: tuple[int, int] = (80, 24),
+    *,
+    user: str = "ann",
+    command: str | None = None,
+) -> Screen:
     conn = await asyncssh.connect(
         "127.0.0.1",
         served.settings.port,
-        username="ann",
+        username=user,
         client_keys=[str(key)],
         known_hosts=None,
         agent_path=None,
         connect_timeout=WAIT,
     )
-    proc = await conn.create_process(term_type="xterm", term_size=size, encoding=None)
+    proc = await conn.create_process(command, term_type="xterm", term_size=size, encoding=None)
     return Screen(conn, proc)

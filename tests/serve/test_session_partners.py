@@ -15,10 +15,14 @@ from types import SimpleNamespace
 import pytest
 
 from backroom.models.db import db
+from backroom.models.masterdata.adding import add_user, get_user
+from backroom.models.migrations import open_database
+from backroom.models.people.users import add_key
 from backroom.models.schema import Event
 from backroom.tui.serve import control
 from backroom.tui.serve.session_list import Sessions
-from tests.serve.conftest import backroom_argv
+from tests.conftest import TEST_USER
+from tests.serve.conftest import backroom_argv, keypair
 from tests.serve.partners import Screen, Served, screen, serving
 
 
@@ -95,6 +99,43 @@ async def test_a_watcher_sees_the_screen_is_named_to_the_person_and_cannot_type(
         await ann.shows('NOTICE {"watching": [], "sharing": []}')
         await served.line("lena stopped watching ann")
     assert (tmp_path / "keys.log").read_bytes() == b"A-01"  # nothing of the lead's
+
+
+@pytest.fixture
+def with_a_lead(keyed, tmp_path):
+    """Ann's database, and lena, a lead, with an SSH key of her own."""
+    url, key = keyed
+    lena = keypair(tmp_path, "lena")
+    open_database(url)
+    add_user("lena", "lead", by=get_user(TEST_USER))
+    add_key("lena", (tmp_path / "lena.pub").read_text(), by=get_user(TEST_USER))
+    db.close()
+    return url, key, lena
+
+
+async def test_a_lead_watches_over_ssh_read_only_and_an_operator_may_not(with_a_lead, tmp_path):
+    url, key, lena_key = with_a_lead
+    async with serving(url, tmp_path) as served:
+        ann = await screen(served, key)
+        await ann.shows("READY")
+        pid = served.door.sessions.tuis[0].proc.pid
+        lena = await screen(served, lena_key, user="lena", command=f"watch {pid}")
+        await lena.shows("Watching ann (read-only); Ctrl+] leaves")
+        await ann.shows('NOTICE {"watching": ["lena"], "sharing": []}')
+        lena.type("DELETE\r\x11")  # typed by the lead: dropped
+        ann.type("A-01")
+        await lena.shows("got:A-01")
+        lena.type("\x1d")  # Ctrl+]: she leaves
+        async with asyncio.timeout(10):
+            assert (await lena.proc.wait()).exit_status == 0
+        await ann.shows('NOTICE {"watching": [], "sharing": []}')
+        nosy = await screen(served, key, command=f"watch {pid}")  # ann is an operator
+        await nosy.shows(
+            "User ann is an operator: watching a person's session to help needs a lead"
+        )
+        async with asyncio.timeout(10):
+            assert (await nosy.proc.wait()).exit_status == 1
+    assert (tmp_path / "keys.log").read_bytes() == b"A-01"
 
 
 async def test_a_held_session_cannot_be_watched(keyed, tmp_path):

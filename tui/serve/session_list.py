@@ -16,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from backroom.models.db import db
+from backroom.models.errors import DomainError
+
 if TYPE_CHECKING:
     from backroom.tui.serve.tui_session import TUISession
 
@@ -90,3 +93,20 @@ async def _reap(proc: asyncio.subprocess.Process) -> None:
     except TimeoutError:
         signal_group(proc.pid, signal.SIGKILL)
         await proc.wait()
+
+
+def log_ended(user: str, pid: int | None, by: str, why: str) -> None:
+    """The event: USER's session (TUI PID) was ended, by BY (an admin) or the server."""
+    from backroom.models.masterdata.adding import get_user, log_event
+
+    with contextlib.suppress(DomainError), db.connection_context():
+        actor = get_user(by or user)
+        log_event("session.ended", f"ssh:{user}", actor, pid=pid, reason=why)
+
+
+def log_expired(user: str, seconds: float) -> None:
+    """The event: USER's session was held SECONDS and ended, not taken up."""
+    from backroom.models.masterdata.adding import get_user, log_event
+
+    with contextlib.suppress(DomainError), db.connection_context():
+        log_event("session.expired", f"ssh:{user}", get_user(user), held_seconds=seconds)

@@ -27,16 +27,17 @@ from typing import Any, Protocol
 
 import asyncssh
 
-from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.tui.serve.lifeline import child_setup, lifeline
 from backroom.tui.serve.notices import NOTICES_ENV
 from backroom.tui.serve.session_list import (
     KILL_GRACE_SECONDS,
     LEAVE_MODES,
     Sessions,
+    log_ended,
+    log_expired,
     signal_group,
 )
+from backroom.tui.serve.watchers import ChannelWatcher, may_watch
 
 # Environment a client may pass through to the TUI (ssh -o SendEnv=...).
 PASSED_ENV = ("NO_COLOR", "COLORTERM", "LANG", "LC_ALL")
@@ -49,6 +50,7 @@ REDRAW_DELAY = 0.25  # seconds between the two sizes that make the TUI draw it a
 YES = (b"\r", b"\n", b"y", b"Y", b" ")
 NO = (b"n", b"N")
 JOIN = (b"j", b"J")
+DETACH = b"\x1d"  # Ctrl+]: a watcher leaves
 
 
 class Settings(Protocol):
@@ -103,6 +105,8 @@ class TUISession(asyncssh.SSHServerSession):
         self.own_chan: asyncssh.SSHServerChannel | None = None  # this session's channel
         self.started = 0.0  # when its TUI started (time.time())
         self.last_input = time.time()
+        self.watch_id: int | None = None  # `ssh -t lead@host watch ID`: the session asked
+        self.watched: TUISession | None = None  # the session this channel watches
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self.chan = self.own_chan = chan
@@ -119,10 +123,18 @@ class TUISession(asyncssh.SSHServerSession):
 
     def exec_requested(self, command: str) -> bool:
         # Screens only: a command line over SSH would reach past the roles (backup, restore).
+        # The one command: `watch ID`, a lead watching a session read-only.
+        words = command.split()
+        if len(words) == 2 and words[0] == "watch" and words[1].isdigit():
+            self.watch_id = int(words[1])
+            return True
         return False
 
     def session_started(self) -> None:
         assert self.chan is not None
+        if self.watch_id is not None:
+            self._start_watching(self.watch_id)
+            return
         if not self.has_pty:
             self.chan.write(b"Backroom needs a terminal: connect with ssh -t\r\n")
             self.chan.exit(1)
@@ -135,6 +147,23 @@ class TUISession(asyncssh.SSHServerSession):
 
     def _start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def _start_watching(self, session_id: int) -> None:
+        """This channel shows session SESSION_ID, read-only, if its user may watch."""
+        assert self.chan is not None
+        target = self.sessions.by_id(session_id)
+        refusal = may_watch(self.user)
+        if refusal is None and (target is None or target.closing):
+            refusal = f"No session {session_id} runs on this server."
+        elif refusal is None and target is not None and target.held_since is not None:
+            refusal = f"Session {session_id} is held: nobody is at it."
+        if refusal is not None or target is None:
+            self.chan.write(f"Backroom: {refusal}\r\n".encode())
+            self.chan.exit(1)
+            return
+        self.chan.write(f"Watching {target.user} (read-only); Ctrl+] leaves\r\n".encode())
+        self.watched = target
+        target.watch(ChannelWatcher(self.chan, self.user, self.peer))
 
     # --- a held session offered, taken up or shared ----------------------------------------
 
@@ -215,6 +244,10 @@ class TUISession(asyncssh.SSHServerSession):
             self.settings.log(f"ssh: {watcher.name} stopped watching {self.user}")
             self.tell()
 
+    def unwatch_channel(self, chan: asyncssh.SSHServerChannel | None) -> None:
+        for watcher in [w for w in self.watchers if getattr(w, "chan", None) is chan]:
+            self.unwatch(watcher)
+
     def tell(self) -> None:
         """Tell the TUI who watches it and where else it is shown (its header says so)."""
         if self.notices < 0:
@@ -273,7 +306,7 @@ class TUISession(asyncssh.SSHServerSession):
     def _expire(self) -> None:
         seconds = self.settings.hold_seconds
         self.end(f"held {seconds:g} s and not taken up")
-        asyncio.get_running_loop().run_in_executor(None, _log_expired, self.user, seconds)
+        asyncio.get_running_loop().run_in_executor(None, log_expired, self.user, seconds)
 
     def end(self, why: str, farewell: str = "") -> None:
         """End the TUI's process group, gently then firmly; FAREWELL is said to each
@@ -436,6 +469,11 @@ class TUISession(asyncssh.SSHServerSession):
     # --- what the channel sends ----------------------------------------------------------
 
     def data_received(self, data: bytes, datatype: int | None) -> None:
+        if self.watched is not None or self.watch_id is not None:  # read-only: dropped
+            if DETACH in data and self.chan is not None:
+                self.chan.write(LEAVE_MODES)
+                self.chan.exit(0)
+            return
         if self.carrying is not None:
             self.carrying.data_received(data, datatype)
             return
@@ -484,7 +522,9 @@ class TUISession(asyncssh.SSHServerSession):
 
     def connection_lost(self, exc: Exception | None) -> None:
         """The client went away: hold its TUI if the server holds sessions, else end it."""
-        if self.carrying is not None:
+        if self.watched is not None:
+            self.watched.unwatch_channel(self.own_chan)
+        elif self.carrying is not None:
             self.carrying.front_lost(self.own_chan)
         elif self.offered is None:
             self.front_lost(self.own_chan)
@@ -510,23 +550,6 @@ class TUISession(asyncssh.SSHServerSession):
             self._hold()
         else:
             self.end("its connection dropped")
-
-
-def log_ended(user: str, pid: int | None, by: str, why: str) -> None:
-    """The event: USER's session (TUI PID) was ended, by BY (an admin) or the server."""
-    from backroom.models.masterdata.adding import get_user, log_event
-
-    with contextlib.suppress(DomainError), db.connection_context():
-        actor = get_user(by or user)
-        log_event("session.ended", f"ssh:{user}", actor, pid=pid, reason=why)
-
-
-def _log_expired(user: str, seconds: float) -> None:
-    """The event: USER's session was held SECONDS and ended, not taken up."""
-    from backroom.models.masterdata.adding import get_user, log_event
-
-    with contextlib.suppress(DomainError), db.connection_context():
-        log_event("session.expired", f"ssh:{user}", get_user(user), held_seconds=seconds)
 
 
 def take_terminal(server: int | None = None) -> None:
