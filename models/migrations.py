@@ -173,6 +173,14 @@ def _goods_in_tables() -> None:
     db.create_tables(GOODS_IN_TABLES, safe=True)
 
 
+def _posting_requests_pruned() -> None:
+    # Request ids are kept for a retention period, then pruned (models/stock/requests.py):
+    # an index on their time, and deletes allowed of old ids only.
+    from backroom.models.stock.requests import create_time_index_and_prune_guard
+
+    create_time_index_and_prune_guard()
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -186,6 +194,7 @@ STEPS: list[Callable[[], None]] = [
     _packaging_levels,
     _posting_requests,
     _goods_in_tables,
+    _posting_requests_pruned,
 ]
 CURRENT_VERSION = len(STEPS)
 

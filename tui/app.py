@@ -29,6 +29,7 @@ from backroom.tui.screens.dialogs import LotPicker
 from backroom.tui.screens.help import HelpScreen
 from backroom.tui.screens.home import HomeScreen
 from backroom.tui.screens.people.login import guard
+from backroom.tui.serve.notices import Company, listen
 from backroom.tui.session import Session
 from backroom.tui.widgets.plain import tell
 from backroom.tui.worker_errors import log_through_textual, worker_failed
@@ -92,12 +93,25 @@ class BackroomApp(App[None]):
         self._wanted: list[Screen | None] = []  # the screen asked for last, not yet shown
         self._switching = False
         self._early: list[events.Key] = []  # keys for a form that is still opening
+        self._company_said = ""  # who watches or shares this screen, as the header says
 
     def on_mount(self) -> None:
         self._use_theme(self.session.theme)
         self.push_screen(HomeScreen())
         if self.session.shared:
             guard(self)
+        listen(lambda company: self.call_from_thread(self.keep_company, company))
+
+    def keep_company(self, company: Company) -> None:
+        """The server says who watches this screen (a lead helping) or shares it: the
+        header says so all along, and a newcomer is announced."""
+        base = f"{self.session.who} · {self.session.db_label}"
+        said = company.header()
+        if said and said != self._company_said:
+            self.notify(said.capitalize(), timeout=6)
+        self._company_said = said
+        # First, so that a handheld's narrow header still shows it.
+        self.sub_title = f"{said} · {base}" if said else base
 
     def _use_theme(self, name: str | None) -> None:
         """The station's theme from the configuration; an unknown name is said, and the

@@ -89,6 +89,8 @@ PERMISSIONS: dict[str, Permission] = {
     # A restore puts back old users, roles and PINs with the stock: an admin's call.
     "restore": _p("admin", "restoring a backup"),
     "serve": _p("admin", "serving Backroom over SSH or the web"),
+    "session": _p("admin", "listing and ending people's sessions"),
+    "session.watch": _p("lead", "watching a person's session to help"),
     "init": _p("admin", "setting up an existing database again"),
 }
 

@@ -6,6 +6,11 @@ The id is made when the person confirms (the TUI's form, a shipment action, the 
 with the same id (a reconnect, a second Enter, a worker run again after "database is
 locked", a script run twice) finds that row and gets the first result back; nothing is
 posted again.
+
+Ids are kept for a retention period (`[requests] keep_days`, 7 days by default, at
+least 1: far longer than any retry can come late, a held session being ended after
+minutes), then pruned: when a server starts, and by a posting at most once an hour in
+each process. The database refuses deleting an id younger than 12 hours.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import datetime as dt
 import hashlib
 import importlib
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +35,13 @@ from backroom.models.schema import BaseModel, utcnow
 from backroom.models.stock.ledger import lock_head
 
 REQUEST_ID_MOST = 64
+DEFAULT_KEEP_DAYS = 7
+LEAST_KEEP_DAYS = 1  # a retry comes within minutes (a reconnect); a day is ample
+GUARD_HOURS = 12  # the database refuses deleting ids younger than this
+PRUNE_EVERY_SECONDS = 3600.0  # a posting prunes at most this often per process
 T = TypeVar("T")
+_keep_days = DEFAULT_KEEP_DAYS
+_last_pruned = 0.0  # time.monotonic() of this process's last pruning; 0: never
 
 
 class PostingRequest(BaseModel):
@@ -50,6 +62,79 @@ class PostingRequest(BaseModel):
 def create_request_table() -> None:
     """The migration step's work: the table of request ids."""
     db.create_tables([PostingRequest], safe=True)
+
+
+def create_time_index_and_prune_guard() -> None:
+    """The migration step's work: an index on when (pruning finds old ids without
+    reading the table), and deletes allowed, but only of ids older than GUARD_HOURS."""
+    from backroom.models.db import is_postgres, is_sqlite
+
+    db.execute_sql(
+        'CREATE INDEX IF NOT EXISTS "posting_request_time" ON "posting_request" ("time")'
+    )
+    refuse = f"posting_request keeps ids younger than {GUARD_HOURS} hours"
+    if is_sqlite():
+        db.execute_sql('DROP TRIGGER IF EXISTS "posting_request_no_delete"')
+        db.execute_sql(
+            'CREATE TRIGGER IF NOT EXISTS "posting_request_young_kept" '
+            'BEFORE DELETE ON "posting_request" '
+            f"WHEN OLD.\"time\" > datetime('now', '-{GUARD_HOURS} hours') "
+            f"BEGIN SELECT RAISE(ABORT, '{refuse}'); END"
+        )
+    elif is_postgres():
+        db.execute_sql(
+            "CREATE OR REPLACE FUNCTION backroom_young_request_kept() RETURNS trigger AS $$ "
+            f"BEGIN IF OLD.\"time\" > (now() AT TIME ZONE 'utc') - interval '{GUARD_HOURS} hours' "
+            f"THEN RAISE EXCEPTION '{refuse}'; END IF; RETURN OLD; END; "
+            "$$ LANGUAGE plpgsql"
+        )
+        db.execute_sql(
+            'CREATE OR REPLACE TRIGGER "posting_request_append_only" BEFORE UPDATE '
+            'ON "posting_request" FOR EACH ROW EXECUTE FUNCTION backroom_append_only()'
+        )
+        db.execute_sql(
+            'CREATE OR REPLACE TRIGGER "posting_request_young_kept" BEFORE DELETE '
+            'ON "posting_request" FOR EACH ROW EXECUTE FUNCTION backroom_young_request_kept()'
+        )
+
+
+def configure(config: Any) -> int:
+    """Use CONFIG's retention ([requests] keep_days) in this process; the days kept."""
+    global _keep_days
+    _keep_days = keep_days(config.get("requests.keep_days", DEFAULT_KEEP_DAYS))
+    return _keep_days
+
+
+def keep_days(value: object) -> int:
+    """VALUE as the days request ids are kept: a whole number, at least LEAST_KEEP_DAYS."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < LEAST_KEEP_DAYS:
+        raise Refused(
+            f"[requests] keep_days is a whole number of days, at least {LEAST_KEEP_DAYS} "
+            f"(a retry must still find its id), not {value!r}"
+        )
+    return value
+
+
+def prune_requests(days: int | None = None) -> int:
+    """Delete the request ids older than DAYS (the configured retention); how many."""
+    global _last_pruned
+    days = _keep_days if days is None else keep_days(days)
+    before = utcnow() - dt.timedelta(days=days)
+    gone = run_write(lambda: PostingRequest.delete().where(PostingRequest.time < before).execute())
+    _last_pruned = time.monotonic()
+    return gone
+
+
+def _prune_now_and_then() -> None:
+    """Inside a posting's transaction: prune once per PRUNE_EVERY_SECONDS per process
+    (the index on time makes it cheap when there is nothing old)."""
+    global _last_pruned
+    now = time.monotonic()
+    if _last_pruned and now - _last_pruned < PRUNE_EVERY_SECONDS:
+        return
+    _last_pruned = now
+    before = utcnow() - dt.timedelta(days=_keep_days)
+    PostingRequest.delete().where(PostingRequest.time < before).execute()
 
 
 def new_request_id() -> str:
@@ -122,6 +207,7 @@ def at_most_once(
             user=user,
             time=utcnow(),
         ).execute()
+        _prune_now_and_then()
         return result
 
     return run_write(_once)

@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "audit": ("moves and events by user, newest first", ("masterdata_cmds", "people_cmds")),
     "serve": ("serve the TUI over SSH or the web", ("serve_cmds",)),
+    "session": (
+        "the sessions of the running servers: list, attach (read-only), end",
+        ("session_cmds",),
+    ),
     "import": (
         "import items, locations, lots, opening stock or consignees from a CSV file",
         ("data_cmds",),

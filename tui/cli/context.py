@@ -64,6 +64,7 @@ class Context:
         from backroom.models.masterdata.site_settings import fill_from_database
         from backroom.models.migrations import open_database
         from backroom.models.people import roles, users
+        from backroom.models.stock import requests
 
         url = self.db_url
         if self.opened == url and db.obj is not None and not db.is_closed():
@@ -71,6 +72,7 @@ class Context:
         roles.configure(self.config)
         file_modes.configure(self.config)  # new database files: 0600, or 0640 for [files] group
         users.configure(self.config)  # [access] pin_min_length
+        requests.configure(self.config)  # [requests] keep_days
         open_database(url, create=create)
         fill_from_database(self.config)  # what the demo (or an admin) kept for the site
         self.opened = url

@@ -111,6 +111,10 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     # Its sessions act as the people it lets in: only the site's own account serves.
     "serve ssh": "serve",
     "serve web": "serve",
+    # The sessions of the servers running here (their control socket: tui/serve/control.py).
+    "session list": "session",
+    "session attach": "session.watch",
+    "session end": "session",
     "import": _import,
     "export": "export",
     "backup": "backup",

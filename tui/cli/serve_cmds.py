@@ -52,6 +52,18 @@ def _ssh(serve) -> None:
         "again on reconnecting; 0: not kept (900)",
     )
     p.add_argument(
+        "--max-held",
+        type=positive_number,
+        metavar="N",
+        help="held sessions in all; past that the oldest held one ends (20)",
+    )
+    p.add_argument(
+        "--max-held-per-user",
+        type=positive_number,
+        metavar="N",
+        help="held sessions per user; past that their oldest held one ends (2)",
+    )
+    p.add_argument(
         "--keepalive",
         type=positive_number,
         metavar="SECONDS",
@@ -146,6 +158,13 @@ def cmd_serve_ssh(ctx: Context) -> int:
                 else ctx.config.get("serve.ssh.hold_seconds", ssh.DEFAULT_HOLD_SECONDS),
                 0,
             ),
+            max_held=_count(setting(a.max_held, "max_held", ssh.DEFAULT_MAX_HELD)),
+            max_held_per_user=_count(
+                setting(a.max_held_per_user, "max_held_per_user", ssh.DEFAULT_MAX_HELD_PER_USER)
+            ),
+            control_dir=Path(ctx.config.get("serve.control_dir"))
+            if ctx.config.get("serve.control_dir")
+            else None,
             keepalive_seconds=_count(
                 setting(a.keepalive, "keepalive_seconds", ssh.DEFAULT_KEEPALIVE_SECONDS)
             ),

@@ -26,8 +26,14 @@ from backroom.models.db import db
 from backroom.models.errors import DomainError
 from backroom.models.people.failed_logins import FailedLogins, Tally, check_password
 from backroom.models.people.users import keys_for, record_login
+from backroom.tui.serve.control import start_control
 from backroom.tui.serve.limits import Doorway, RateLimit, address_of
-from backroom.tui.serve.tui_session import Sessions, TUISession
+from backroom.tui.serve.session_list import (
+    DEFAULT_MAX_HELD,
+    DEFAULT_MAX_HELD_PER_USER,
+    Sessions,
+)
+from backroom.tui.serve.tui_session import TUISession
 
 DEFAULT_PORT = 2222
 DEFAULT_MAX_CONNECTIONS = 20
@@ -85,6 +91,11 @@ class SSHSettings:
     login_grace: int = DEFAULT_LOGIN_GRACE
     # How long the TUI of a connection that dropped is held for its user (0: not held).
     hold_seconds: float = DEFAULT_HOLD_SECONDS
+    # Held sessions kept at most, per user and in all; past that the oldest held ends.
+    max_held_per_user: int = DEFAULT_MAX_HELD_PER_USER
+    max_held: int = DEFAULT_MAX_HELD
+    # Where `backroom session` reaches this server (tui/serve/control.py); None: the default.
+    control_dir: Path | None = None
     keepalive_seconds: float = DEFAULT_KEEPALIVE_SECONDS
     # A connection idle this long without naming a user may be dropped for a new one.
     drop_idle_after: float = 1.0
@@ -246,7 +257,7 @@ class BackroomSSHServer(asyncssh.SSHServer):
             record_login(get_user(self.user), "ssh")
 
     def session_requested(self) -> asyncssh.SSHServerSession:
-        return TUISession(self.settings, self.user, self.door.sessions)
+        return TUISession(self.settings, self.user, self.door.sessions, self.peer)
 
 
 def _password_is_right(name: str, password: str) -> bool:
@@ -257,6 +268,20 @@ def _password_is_right(name: str, password: str) -> bool:
     except DomainError:
         return False
     return True
+
+
+def _prune_requests(log: Callable[[str], None]) -> None:
+    """Request ids past their retention, pruned as the server starts."""
+    from backroom.models.stock.requests import prune_requests
+
+    try:
+        with db.connection_context():
+            gone = prune_requests()
+    except DomainError as exc:
+        log(f"ssh: old request ids not pruned: {exc}")
+        return
+    if gone:
+        log(f"ssh: pruned {gone} request ids past their retention")
 
 
 async def start_server(settings: SSHSettings, door: Door | None = None) -> asyncssh.SSHAcceptor:
@@ -285,7 +310,9 @@ def serve(settings: SSHSettings) -> int:
 
     async def _main() -> None:
         door = Door(settings)
+        await asyncio.to_thread(_prune_requests, settings.log)
         server = await start_server(settings, door)
+        control = await start_control(door.sessions, settings)
         flusher = asyncio.get_running_loop().create_task(
             door.flush_every(settings.failed_login_window)
         )
@@ -302,6 +329,7 @@ def serve(settings: SSHSettings) -> int:
         finally:
             server.close()
             await server.wait_closed()
+            control.close()
             await door.end_all()
             flusher.cancel()
             door.flush()  # what the last window counted

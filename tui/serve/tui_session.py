@@ -16,24 +16,31 @@ import contextlib
 import errno
 import fcntl
 import functools
+import json
 import os
 import signal
 import struct
 import termios
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncssh
 
-from backroom.models.db import db
-from backroom.models.errors import DomainError
 from backroom.tui.serve.lifeline import child_setup, lifeline
+from backroom.tui.serve.notices import NOTICES_ENV
+from backroom.tui.serve.session_list import (
+    KILL_GRACE_SECONDS,
+    LEAVE_MODES,
+    Sessions,
+    log_ended,
+    log_expired,
+    signal_group,
+)
+from backroom.tui.serve.watchers import ChannelWatcher, may_watch
 
 # Environment a client may pass through to the TUI (ssh -o SendEnv=...).
 PASSED_ENV = ("NO_COLOR", "COLORTERM", "LANG", "LC_ALL")
-KILL_GRACE_SECONDS = 2.0
 # What a terminal taken up in the middle of a session must be told again: the TUI set
 # these modes on the first terminal (alternate screen, no cursor, mouse, paste, focus).
 TAKE_UP_MODES = (
@@ -42,55 +49,43 @@ TAKE_UP_MODES = (
 REDRAW_DELAY = 0.25  # seconds between the two sizes that make the TUI draw it all again
 YES = (b"\r", b"\n", b"y", b"Y", b" ")
 NO = (b"n", b"N")
+JOIN = (b"j", b"J")
+DETACH = b"\x1d"  # Ctrl+]: a watcher leaves
 
 
 class Settings(Protocol):
     """What a session needs of the server's settings (tui/serve/ssh.py: SSHSettings)."""
 
     hold_seconds: float
+    max_held_per_user: int
+    max_held: int
     log: Callable[[str], None]
 
     def command_for(self, user: str) -> Sequence[str]: ...
 
 
-@dataclass
-class Sessions:
-    """One server's sessions: the TUIs running, and those held for their users."""
+class Watcher(Protocol):
+    """A read-only partner: shown the screen, never heard (tui/serve/control.py)."""
 
-    running: set[asyncio.subprocess.Process] = field(default_factory=set)
-    held: list[TUISession] = field(default_factory=list)
-    tuis: list[TUISession] = field(default_factory=list)  # every TUI running, held or not
+    name: str
+    peer: str
 
-    def held_for(self, user: str) -> TUISession | None:
-        """USER's most recently held session, if any."""
-        mine = [s for s in self.held if s.user == user]
-        return max(mine, key=lambda s: s.held_since or 0.0) if mine else None
+    def write(self, data: bytes) -> None: ...
 
-    def shown_for(self, user: str) -> TUISession | None:
-        """USER's newest session on a connection: after a Wi-Fi drop the handheld is
-        often back before keepalives have found its old connection dead."""
-        mine = [s for s in self.tuis if s.user == user and s.chan is not None]
-        return max(mine, key=lambda s: s.started) if mine else None
-
-    async def end_all(self, log: Callable[[str], None]) -> None:
-        """End every TUI still running, held ones too (hang-up, then SIGKILL after the
-        grace), and wait for each, so that none is left behind, not even as a zombie."""
-        procs = [proc for proc in self.running if proc.returncode is None]
-        for proc in procs:
-            _signal_group(proc.pid, signal.SIGHUP)
-        await asyncio.gather(*(_reap(proc) for proc in procs))
-        if procs:
-            log(f"ssh: ended {len(procs)} sessions as the server stopped")
+    def close(self, message: str) -> None: ...
 
 
 class TUISession(asyncssh.SSHServerSession):
-    """A channel's session: runs its own TUI, or carries a held one taken up."""
+    """A channel's session: runs its own TUI, or carries a held one taken up, or
+    shares one of its user's (typing too)."""
 
-    def __init__(self, settings: Settings, user: str, sessions: Sessions) -> None:
+    def __init__(self, settings: Settings, user: str, sessions: Sessions, peer: str = "") -> None:
         self.settings = settings
         self.user = user
         self.sessions = sessions
+        self.peer = peer  # where the connection comes from (address:port)
         self.chan: asyncssh.SSHServerChannel | None = None  # where the TUI's screen goes
+        self.front: TUISession = self  # the session whose channel is self.chan
         self.term = "xterm-256color"
         self.size = (80, 24)
         self.has_pty = False
@@ -98,13 +93,20 @@ class TUISession(asyncssh.SSHServerSession):
         self.proc: asyncio.subprocess.Process | None = None
         self.pending = bytearray()  # typed bytes the pty has not taken yet
         self.closing = False
+        self.farewell = b""  # said to every screen of it when the TUI has ended
         self.task: asyncio.Task[None] | None = None
-        self.carrying: TUISession | None = None  # the held session this channel took up
+        self.carrying: TUISession | None = None  # the TUI this channel shows (taken up, shared)
         self.offered: TUISession | None = None  # the held session offered, not yet answered
+        self.partners: list[TUISession] = []  # other connections sharing it, typing too
+        self.watchers: list[Watcher] = []  # read-only: shown the screen, never heard
+        self.notices = -1  # the write end of the pipe telling the TUI who is watching
         self.held_since: float | None = None
         self.expiry: asyncio.TimerHandle | None = None
         self.own_chan: asyncssh.SSHServerChannel | None = None  # this session's channel
         self.started = 0.0  # when its TUI started (time.time())
+        self.last_input = time.time()
+        self.watch_id: int | None = None  # `ssh -t lead@host watch ID`: the session asked
+        self.watched: TUISession | None = None  # the session this channel watches
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self.chan = self.own_chan = chan
@@ -121,10 +123,18 @@ class TUISession(asyncssh.SSHServerSession):
 
     def exec_requested(self, command: str) -> bool:
         # Screens only: a command line over SSH would reach past the roles (backup, restore).
+        # The one command: `watch ID`, a lead watching a session read-only.
+        words = command.split()
+        if len(words) == 2 and words[0] == "watch" and words[1].isdigit():
+            self.watch_id = int(words[1])
+            return True
         return False
 
     def session_started(self) -> None:
         assert self.chan is not None
+        if self.watch_id is not None:
+            self._start_watching(self.watch_id)
+            return
         if not self.has_pty:
             self.chan.write(b"Backroom needs a terminal: connect with ssh -t\r\n")
             self.chan.exit(1)
@@ -138,7 +148,24 @@ class TUISession(asyncssh.SSHServerSession):
     def _start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(self._run())
 
-    # --- a held session offered, and taken up -------------------------------------------
+    def _start_watching(self, session_id: int) -> None:
+        """This channel shows session SESSION_ID, read-only, if its user may watch."""
+        assert self.chan is not None
+        target = self.sessions.by_id(session_id)
+        refusal = may_watch(self.user)
+        if refusal is None and (target is None or target.closing):
+            refusal = f"No session {session_id} runs on this server."
+        elif refusal is None and target is not None and target.held_since is not None:
+            refusal = f"Session {session_id} is held: nobody is at it."
+        if refusal is not None or target is None:
+            self.chan.write(f"Backroom: {refusal}\r\n".encode())
+            self.chan.exit(1)
+            return
+        self.chan.write(f"Watching {target.user} (read-only); Ctrl+] leaves\r\n".encode())
+        self.watched = target
+        target.watch(ChannelWatcher(self.chan, self.user, self.peer))
+
+    # --- a held session offered, taken up or shared ----------------------------------------
 
     def _offer(self, other: TUISession) -> None:
         assert self.chan is not None
@@ -147,11 +174,13 @@ class TUISession(asyncssh.SSHServerSession):
         # Lines of at most 40 characters: a handheld's screen.
         if other.held_since is not None:
             where, take, new = "is held, as you left it.", "take it up again", "(the held one ends)"
+            share = ""
         else:
             where, take, new = "is open on another\r\nconnection.", "take it over here", ""
+            share = f" J      join it (both type):\r\n        {other.front.peer[:32]}\r\n"
         self.chan.write(
             f"\r\nBackroom: {self.user}, your session\r\nsince {since} {where}\r\n\r\n"
-            f" Enter  {take}\r\n N      start a new one\r\n        {new}\r\n".encode()
+            f" Enter  {take}\r\n{share} N      start a new one\r\n        {new}\r\n".encode()
         )
 
     def _answer(self, data: bytes) -> None:
@@ -162,6 +191,8 @@ class TUISession(asyncssh.SSHServerSession):
             self._start()
         elif data[:1] in YES:
             other.take_up(self)
+        elif data[:1] in JOIN and other.held_since is None:
+            other.share_with(self)
         elif data[:1] in NO:
             if other.held_since is not None:  # held: it ends; open elsewhere: it stays
                 other.end("a new session was started instead")
@@ -176,7 +207,7 @@ class TUISession(asyncssh.SSHServerSession):
         take FRONT's keys and sizes; the other connection, if any, is closed."""
         was_held, old = self.held_since is not None, self.chan
         self._unhold()
-        self.chan, self.closing = front.chan, False
+        self.chan, self.front, self.closing = front.chan, front, False
         front.carrying = self
         assert self.chan is not None
         what = "the held session" if was_held else "the session from another connection"
@@ -186,27 +217,83 @@ class TUISession(asyncssh.SSHServerSession):
                 old.write(b"\r\nBackroom: this session was taken up elsewhere.\r\n")
                 old.close()
         self.chan.write(TAKE_UP_MODES)
-        self.redraw(*front.size)
+        self.redraw()
 
-    def redraw(self, width: int, height: int) -> None:
-        """Make the TUI draw its whole screen at WIDTH x HEIGHT: one size it is not, then
-        that one (a TUI draws only what changed, and a new terminal shows nothing)."""
+    def share_with(self, partner: TUISession) -> None:
+        """Show this TUI on PARTNER's channel too, and take its keys as well: a vehicle
+        terminal and a handheld of one person working one session."""
+        assert partner.chan is not None
+        partner.carrying = self
+        self.partners.append(partner)
+        self.settings.log(f"ssh: {self.user} shares pid {self._pid()} with {partner.peer}")
+        partner.chan.write(TAKE_UP_MODES)
+        self.redraw()
+        self.tell()
+
+    def watch(self, watcher: Watcher) -> None:
+        """Show this TUI's screen to WATCHER, read-only; the person is told who watches."""
+        self.watchers.append(watcher)
+        self.settings.log(f"ssh: {watcher.name} watches {self.user} (pid {self._pid()})")
+        watcher.write(TAKE_UP_MODES)
+        self.redraw()
+        self.tell()
+
+    def unwatch(self, watcher: Watcher) -> None:
+        if watcher in self.watchers:
+            self.watchers.remove(watcher)
+            self.settings.log(f"ssh: {watcher.name} stopped watching {self.user}")
+            self.tell()
+
+    def unwatch_channel(self, chan: asyncssh.SSHServerChannel | None) -> None:
+        for watcher in [w for w in self.watchers if getattr(w, "chan", None) is chan]:
+            self.unwatch(watcher)
+
+    def tell(self) -> None:
+        """Tell the TUI who watches it and where else it is shown (its header says so)."""
+        if self.notices < 0:
+            return
+        news = {
+            "watching": [w.name for w in self.watchers],
+            "sharing": [p.peer for p in self.partners],
+        }
+        with contextlib.suppress(OSError):
+            os.write(self.notices, (json.dumps(news) + "\n").encode())
+
+    def fitted(self) -> tuple[int, int]:
+        """The size the TUI is drawn at: the smallest of the screens that type into it."""
+        sizes = [self.front.size, *(p.size for p in self.partners)]
+        return min(w for w, _ in sizes), min(h for _, h in sizes)
+
+    def fit(self) -> None:
+        if self.master >= 0:
+            # The kernel tells the TUI (its process group) with SIGWINCH.
+            _set_size(self.master, *self.fitted())
+
+    def redraw(self) -> None:
+        """Make the TUI draw its whole screen: one size it is not, then the one it is
+        (a TUI draws only what changed, and a new terminal shows nothing)."""
         if self.master < 0:
             return
+        width, height = self.fitted()
         _set_size(self.master, width, height + 1)
-        asyncio.get_running_loop().call_later(
-            REDRAW_DELAY, self.terminal_size_changed, width, height, 0, 0
-        )
+        asyncio.get_running_loop().call_later(REDRAW_DELAY, self.fit)
 
     def _hold(self) -> None:
         """The connection dropped: keep the TUI running, detached, for the hold time."""
-        self.chan, self.held_since = None, time.time()
+        self.chan, self.front, self.held_since = None, self, time.time()
         self.sessions.held.append(self)
         seconds = self.settings.hold_seconds
         self.expiry = asyncio.get_running_loop().call_later(seconds, self._expire)
         self.settings.log(
             f"ssh: {self.user} dropped; session held for {seconds:g} s (pid {self._pid()})"
         )
+        caps = self.settings.max_held_per_user, self.settings.max_held
+        for old in self.sessions.over_caps(*caps):
+            why = f"over the cap of {caps[0]} held per user and {caps[1]} in all"
+            old.end(f"held, {why}")
+            asyncio.get_running_loop().run_in_executor(
+                None, log_ended, old.user, old._pid(), "", why
+            )
 
     def _unhold(self) -> None:
         if self.expiry is not None:
@@ -219,26 +306,48 @@ class TUISession(asyncssh.SSHServerSession):
     def _expire(self) -> None:
         seconds = self.settings.hold_seconds
         self.end(f"held {seconds:g} s and not taken up")
-        asyncio.get_running_loop().run_in_executor(None, _log_expired, self.user, seconds)
+        asyncio.get_running_loop().run_in_executor(None, log_expired, self.user, seconds)
 
-    def end(self, why: str) -> None:
-        """End the TUI's process group, gently then firmly."""
+    def end(self, why: str, farewell: str = "") -> None:
+        """End the TUI's process group, gently then firmly; FAREWELL is said to each
+        screen of it once it has ended, and their connections closed."""
         self._unhold()
         self.closing = True
+        said = f"\r\nBackroom: {farewell}\r\n".encode()
+        self.farewell = LEAVE_MODES + said if farewell else b""
         proc = self.proc
         if proc is None or proc.returncode is not None:
             return
         self.settings.log(f"ssh: {self.user}: ending pid {proc.pid} ({why})")
-        _signal_group(proc.pid, signal.SIGHUP)
+        signal_group(proc.pid, signal.SIGHUP)
 
         def _kill() -> None:
             if proc.returncode is None:
-                _signal_group(proc.pid, signal.SIGKILL)
+                signal_group(proc.pid, signal.SIGKILL)
 
         asyncio.get_running_loop().call_later(KILL_GRACE_SECONDS, _kill)
 
     def _pid(self) -> int | None:
         return self.proc.pid if self.proc is not None else None
+
+    def describe_now(self) -> dict[str, Any]:
+        return self.describe(time.time())
+
+    def describe(self, now: float) -> dict[str, Any]:
+        """What `backroom session list` shows of this session."""
+        partners = [{"user": self.user, "from": p.peer, "mode": "sharing"} for p in self.partners]
+        partners += [{"user": w.name, "from": w.peer, "mode": "watching"} for w in self.watchers]
+        return {
+            "id": self._pid(),
+            "server": "ssh",
+            "user": self.user,
+            "from": self.front.peer,
+            "since": self.started,
+            "idle_seconds": round(max(0.0, now - self.last_input), 1),
+            "state": "held" if self.held_since is not None else "live",
+            "held_since": self.held_since,
+            "partners": partners,
+        }
 
     # --- the TUI's own process ------------------------------------------------------------
 
@@ -248,7 +357,10 @@ class TUISession(asyncssh.SSHServerSession):
         self.master = master
         _set_size(master, *self.size)
         os.set_blocking(master, False)
+        heard, self.notices = os.pipe()
+        os.set_blocking(self.notices, False)
         env = dict(os.environ, TERM=self.term, BACKROOM_USER=self.user, **lifeline().env())
+        env[NOTICES_ENV] = str(heard)
         for name, value in self.chan.get_environment().items():
             if name in PASSED_ENV:
                 env[name] = value
@@ -259,17 +371,17 @@ class TUISession(asyncssh.SSHServerSession):
                 stdout=slave,
                 stderr=slave,
                 env=env,
-                pass_fds=lifeline().pass_fds,
+                pass_fds=(*lifeline().pass_fds, heard),
                 preexec_fn=functools.partial(take_terminal, os.getpid()),
             )
         except OSError as exc:
-            os.close(slave)
             self.chan.write(f"Cannot start Backroom: {exc}\r\n".encode())
             self.chan.exit(1)
             return
         finally:
-            with contextlib.suppress(OSError):
-                os.close(slave)
+            for fd in (slave, heard):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         await self._until_it_ends(master)
 
     async def _until_it_ends(self, master: int) -> None:
@@ -278,7 +390,7 @@ class TUISession(asyncssh.SSHServerSession):
         asyncio.get_running_loop().add_reader(master, self._pty_readable)
         self.sessions.running.add(self.proc)
         self.sessions.tuis.append(self)
-        self.started = time.time()
+        self.started = self.last_input = time.time()
         try:
             status = await self.proc.wait()
         finally:
@@ -288,10 +400,27 @@ class TUISession(asyncssh.SSHServerSession):
         self._drain()
         self._close_pty()
         self.settings.log(f"ssh: {self.user} session ended (pid {self.proc.pid}, status {status})")
-        if not self.closing and self.chan is not None:
-            self.closing = True
+        self._close_screens(status if status >= 0 else 128 - status)
+
+    def _close_screens(self, status: int) -> None:
+        """The TUI has ended: its watchers are let go, and every connection showing it
+        closed with its exit status (after the farewell, if it was ended)."""
+        for watcher in list(self.watchers):
+            watcher.close(f"{self.user}'s session has ended")
+        self.watchers.clear()
+        with contextlib.suppress(OSError):
+            os.close(self.notices)
+        self.notices = -1
+        chans = [p.chan for p in self.partners]
+        if self.chan is not None and (not self.closing or self.farewell):
+            chans.insert(0, self.chan)
+        self.partners.clear()
+        self.closing = True
+        for chan in chans:
             with contextlib.suppress(OSError, asyncssh.Error):
-                self.chan.exit(status if status >= 0 else 128 - status)
+                if chan is not None:
+                    chan.write(self.farewell)
+                    chan.exit(status)
 
     def _pty_readable(self) -> None:
         try:
@@ -305,8 +434,17 @@ class TUISession(asyncssh.SSHServerSession):
             raise
         # Held, nobody sees the screen: what the TUI draws meanwhile is dropped, and it
         # draws everything again when taken up.
-        if data and self.chan is not None and not self.closing:
-            self.chan.write(data)
+        if data and not self.closing:
+            self._show(data)
+
+    def _show(self, data: bytes) -> None:
+        """DATA from the TUI to every screen showing it: its own, partners', watchers'."""
+        for chan in (self.chan, *(p.chan for p in self.partners)):
+            if chan is not None:
+                with contextlib.suppress(OSError, asyncssh.Error):
+                    chan.write(data)
+        for watcher in self.watchers:
+            watcher.write(data)
 
     def _drain(self) -> None:
         """What the TUI wrote just before it ended (its terminal reset)."""
@@ -317,8 +455,8 @@ class TUISession(asyncssh.SSHServerSession):
                 return
             if not data:
                 return
-            if self.chan is not None and not self.closing:
-                self.chan.write(data)
+            if not self.closing:
+                self._show(data)
 
     def _close_pty(self) -> None:
         if self.master >= 0:
@@ -331,6 +469,11 @@ class TUISession(asyncssh.SSHServerSession):
     # --- what the channel sends ----------------------------------------------------------
 
     def data_received(self, data: bytes, datatype: int | None) -> None:
+        if self.watched is not None or self.watch_id is not None:  # read-only: dropped
+            if DETACH in data and self.chan is not None:
+                self.chan.write(LEAVE_MODES)
+                self.chan.exit(0)
+            return
         if self.carrying is not None:
             self.carrying.data_received(data, datatype)
             return
@@ -339,6 +482,7 @@ class TUISession(asyncssh.SSHServerSession):
             return
         if self.master < 0:
             return
+        self.last_input = time.time()
         self.pending += data
         self._write_pending()
 
@@ -359,12 +503,9 @@ class TUISession(asyncssh.SSHServerSession):
                 loop.remove_writer(self.master)
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        self.size = (width, height)
-        if self.carrying is not None:
-            self.carrying.terminal_size_changed(width, height, pixwidth, pixheight)
-        elif self.master >= 0 and width and height:
-            # The kernel tells the TUI (its process group) with SIGWINCH.
-            _set_size(self.master, width, height)
+        if width and height:
+            self.size = (width, height)
+        (self.carrying or self).fit()
 
     def pause_writing(self) -> None:
         target = self.carrying or self
@@ -381,27 +522,34 @@ class TUISession(asyncssh.SSHServerSession):
 
     def connection_lost(self, exc: Exception | None) -> None:
         """The client went away: hold its TUI if the server holds sessions, else end it."""
-        if self.carrying is not None:
+        if self.watched is not None:
+            self.watched.unwatch_channel(self.own_chan)
+        elif self.carrying is not None:
             self.carrying.front_lost(self.own_chan)
         elif self.offered is None:
             self.front_lost(self.own_chan)
 
     def front_lost(self, chan: asyncssh.SSHServerChannel | None) -> None:
-        """The channel CHAN showing this TUI has gone (an older one it left is no news)."""
+        """The channel CHAN showing this TUI has gone (an older one it left is no news):
+        a partner's leaves the others; the last one's holds the TUI, or ends it."""
+        sharing = next((p for p in self.partners if p.own_chan is chan), None)
+        if sharing is not None:
+            self.partners.remove(sharing)
+            self.settings.log(f"ssh: {self.user} stopped sharing with {sharing.peer}")
+            self.fit()
+            self.tell()
+            return
         if chan is not self.chan or self.proc is None or self.proc.returncode is not None:
             return
-        if self.settings.hold_seconds > 0:
+        if self.partners:  # a partner carries on alone
+            self.front = self.partners.pop(0)
+            self.chan = self.front.chan
+            self.fit()
+            self.tell()
+        elif self.settings.hold_seconds > 0:
             self._hold()
         else:
             self.end("its connection dropped")
-
-
-def _log_expired(user: str, seconds: float) -> None:
-    """The event: USER's session was held SECONDS and ended, not taken up."""
-    from backroom.models.masterdata.adding import get_user, log_event
-
-    with contextlib.suppress(DomainError), db.connection_context():
-        log_event("session.expired", f"ssh:{user}", get_user(user), held_seconds=seconds)
 
 
 def take_terminal(server: int | None = None) -> None:
@@ -415,16 +563,3 @@ def take_terminal(server: int | None = None) -> None:
 
 def _set_size(fd: int, width: int, height: int) -> None:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
-
-
-async def _reap(proc: asyncio.subprocess.Process) -> None:
-    try:
-        await asyncio.wait_for(proc.wait(), KILL_GRACE_SECONDS)
-    except TimeoutError:
-        _signal_group(proc.pid, signal.SIGKILL)
-        await proc.wait()
