@@ -65,6 +65,13 @@ class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
             yield Static("", id="login-message")
         yield KeyFooter()
 
+    @property
+    def ready(self) -> bool:
+        """True once a field has the keyboard. Until then the app keeps the keys that
+        arrive (a badge scanned, a name typed as soon as the screen shows), which read
+        by the app would be a scan from nowhere, lost."""
+        return self.focused is not None
+
     def on_mount(self) -> None:
         # Ctrl+P is a priority binding of the app: no palette past this screen.
         self.app.use_command_palette = False
