@@ -5,13 +5,14 @@ request, and a proxy's user header is believed only from that proxy."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 
 import aiohttp
 import pytest
 
-from backroom.tui.serve.web import WebSettings, origin_of
+from backroom.tui.serve.web import WebSettings, origin_of, page_script_hash
 from tests.serve.conftest import Server, backroom_argv, free_port
 
 
@@ -84,8 +85,13 @@ async def test_a_page_from_another_site_starts_no_session(sqlite_database):
             assert await Tab(server.port, origin).open() == 403
         assert children(server.proc.pid) == []  # refused before any process started
         assert not [line for line in server.lines if "session started" in line]
-        status, _, headers = await get(server.port)
+        status, page, headers = await get(server.port)
         assert status == 200 and headers["X-Frame-Options"] == "DENY"  # nor framed by one
+        # The page loads nothing from another host, and says so to the browser.
+        assert all(a.startswith((mine, "data:")) for a in re.findall(r'(?:src|href)="(.*?)"', page))
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert page_script_hash() in policy  # its one inline script, and no other
         assert await tab.open() == 101
         pid = int(server.wait_line(r"session started for 127\.0\.0\.1 \(pid (\d+)\)").group(1))
         await tab.close()  # the browser tab closes: its TUI ends

@@ -16,7 +16,7 @@ from backroom.tui.app import BackroomApp
 from backroom.tui.screens.people.login import LoginScreen
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER
-from tests.tui.conftest import settle, shortcut
+from tests.tui.conftest import key_burst, settle, shortcut
 
 
 @pytest.fixture
@@ -65,6 +65,18 @@ async def test_name_and_pin_log_in(terminal):
         await type_in(pilot, "ann", "471147")
         assert app.session.user == "ann" and not isinstance(app.screen, LoginScreen)
         assert app.sub_title.startswith("ann ·")
+
+
+async def test_name_and_pin_in_one_burst_log_in(terminal):
+    # A fast typist over a batching link (SSH, the browser's websocket): every key has
+    # arrived before the screen has taken the first Enter. The PIN once went into the
+    # name field, in clear ("ann471147"), and the login failed.
+    app = shared(terminal)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        key_burst(app, [*"ann", "enter", *"471147", "enter"])
+        await settle(pilot)
+        assert app.session.user == "ann" and not isinstance(app.screen, LoginScreen)
 
 
 async def test_a_wrong_pin_says_so_and_stays(terminal):

@@ -17,15 +17,19 @@ websocket closes, and only then is its place given back.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
+import hashlib
 import ipaddress
 import os
+import re
 import shlex
 import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -40,12 +44,12 @@ DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 20
 DEFAULT_MAX_PER_ADDRESS = 4
 END_GRACE_SECONDS = 5.0  # a tab's TUI has this long to quit when asked, then is killed
+# Backroom's own page (templates/app_index.html): nothing from another host, and the
+# keyboard given to the terminal as soon as it opens.
+TEMPLATES = Path(__file__).parent / "templates"
+PAGE = TEMPLATES / "app_index.html"
 # The page may not be framed by another site's (a framed kiosk is driven by its clicks).
-PAGE_HEADERS = {
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
+PAGE_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,35 @@ def origin_of(url: str) -> str:
     if port is None or (scheme, port) in (("http", 80), ("https", 443)):
         return f"{scheme}://{host}"
     return f"{scheme}://{host}:{port}"
+
+
+def page_script_hash(page: Path = PAGE) -> str:
+    """The CSP source of the page's one inline script (it names no variable, so its
+    hash is the same for every request)."""
+    found = re.search(r"<script>(.*?)</script>", page.read_text(encoding="utf-8"), re.S)
+    if found is None:
+        raise ValueError(f"{page.name} has no inline script")
+    digest = hashlib.sha256(found.group(1).encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_policy(settings: WebSettings) -> str:
+    """What the page may load and talk to: this server only (its websocket included),
+    and it may be framed by nobody."""
+    origin = settings.origin()
+    socket = ("wss" if origin.startswith("https:") else "ws") + origin[origin.index(":") :]
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {page_script_hash()}",
+            "style-src 'self' 'unsafe-inline'",  # xterm.js styles its cells as it draws
+            "img-src 'self' data:",
+            f"connect-src 'self' {socket}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def check_origin(settings: WebSettings, request: web.Request) -> None:
@@ -208,8 +241,10 @@ class BackroomWebServer(Server):
             port=settings.port,
             title="Backroom",
             public_url=settings.url().rstrip("/"),
+            templates_path=TEMPLATES,
         )
         self.settings = settings
+        self.page_headers = {**PAGE_HEADERS, "Content-Security-Policy": content_policy(settings)}
         self.sessions = SessionCount(settings.max_sessions, settings.max_per_address)
         self.tabs: set[TabProcess] = set()
 
@@ -223,7 +258,7 @@ class BackroomWebServer(Server):
         if refusal is not None:
             raise web.HTTPServiceUnavailable(text=f"Backroom: {refusal}; try again later\n")
         response = await super().handle_index(request)
-        response.headers.update(PAGE_HEADERS)
+        response.headers.update(self.page_headers)
         return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:

@@ -26,7 +26,7 @@ from backroom.scanners.parse import parse
 from backroom.scanners.results import Resolution, ResolvedBadge
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.plain import plain, tell
-from backroom.tui.widgets.scan_input import ScanInput
+from backroom.tui.widgets.scan_input import KeyHold, ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 if TYPE_CHECKING:
@@ -47,14 +47,30 @@ class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
     CSS_PATH = "login.tcss"
     BINDINGS: ClassVar = [Binding("escape", "clear", "Clear", id="login.clear")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Keys that come after an Enter before the screen has taken it (a fast typist,
+        # an SSH or browser batch: "ann⏎4711⏎") wait for the field that is next, or the
+        # PIN would be typed, in clear, into the name field.
+        self.hold = KeyHold()
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="login"):
             yield Static("Scan your badge, or type your name and PIN", id="login-hint")
-            yield ScanInput(placeholder="Badge or name", id="login-name")
-            yield Input(placeholder="PIN", password=True, id="login-pin", max_length=12)
+            yield ScanInput(placeholder="Badge or name", id="login-name", hold=self.hold)
+            yield ScanInput(
+                placeholder="PIN", password=True, id="login-pin", max_length=12, hold=self.hold
+            )
             yield Static("", id="login-message")
         yield KeyFooter()
+
+    @property
+    def ready(self) -> bool:
+        """True once a field has the keyboard. Until then the app keeps the keys that
+        arrive (a badge scanned, a name typed as soon as the screen shows), which read
+        by the app would be a scan from nowhere, lost."""
+        return self.focused is not None
 
     def on_mount(self) -> None:
         # Ctrl+P is a priority binding of the app: no palette past this screen.
@@ -85,14 +101,21 @@ class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
             if text.startswith(BADGE_PREFIX):
                 name_field.value = ""
                 self.log_in_with_badge(text[len(BADGE_PREFIX) :])
-            elif text.strip():
-                pin_field.focus()
+            else:
+                self._next_field(pin_field if text.strip() else name_field)
             return
         if not name_field.value.strip():
-            name_field.focus()
+            self._next_field(name_field)
             return
         self.log_in_with_pin(name_field.value.strip(), pin_field.value)
         pin_field.value = ""
+
+    def _next_field(self, field: ScanInput) -> None:
+        """Go to FIELD, and type into it the keys held since the Enter."""
+        field.focus()
+        # Queued behind the focus change (both on the app), so that keys arriving after
+        # the held ones reach FIELD too.
+        self.app.call_later(self.hold.replay, field)
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def log_in_with_badge(self, token: str) -> None:
@@ -105,13 +128,19 @@ class LoginScreen(PassesWorkerFailuresOn, ModalScreen[str]):
         self._attempt(lambda: check_pin(name, pin))
 
     def _attempt(self, check) -> None:
-        # A wrong PIN or badge is a refusal, said by `error` through the app.
-        with db.connection_context():
-            user: Acting = check()
-        self.app.call_from_thread(self.dismiss, user.name)
+        # A wrong PIN or badge is a refusal, said by `error` through the app. Either way
+        # the keys held meanwhile go on, after the dismissal, to what is on screen then.
+        try:
+            with db.connection_context():
+                user: Acting = check()
+            self.app.call_from_thread(self.dismiss, user.name)
+        finally:
+            self.app.call_from_thread(self.hold.release, self.app)
 
     def action_clear(self) -> None:
-        """Empty both fields."""
+        """Empty both fields (and forget keys held for them)."""
+        self.hold.drop()
+        self.hold.on = False
         for field in self.query(Input):
             field.value = ""
         self.query_one("#login-name").focus()
