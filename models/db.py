@@ -96,9 +96,12 @@ def make_database(url: str) -> peewee.Database:
             "PostgreSQL needs its driver, which is not installed: "
             "pip install 'backroom[postgres]' (or pipx inject backroom psycopg2-binary)"
         )
-    # Imported here: playhouse.db_url loads psycopg2 (~20 ms), which SQLite never needs.
+    # Imported here: psycopg2 costs ~20 ms, which SQLite never needs (models/drivers.py).
     from playhouse.db_url import parse
 
+    from backroom.models.drivers import give_peewee_psycopg2
+
+    give_peewee_psycopg2()
     return BackroomPostgres(**parse(url))
 
 

@@ -12,8 +12,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from backroom.models.rules.text import printable
-
 
 class SafeOutput(io.TextIOBase):
     """A text stream that shows control characters instead of sending them: ESC is
@@ -21,11 +19,14 @@ class SafeOutput(io.TextIOBase):
     .buffer (a PNG label, a PDF) pass untouched."""
 
     def __init__(self, stream: TextIO) -> None:
+        from backroom.models.rules.text import printable  # here: not for `--help`
+
         super().__init__()
         self.stream = stream
+        self.printable = printable
 
     def write(self, text: str) -> int:
-        self.stream.write(printable(text, lines=True))
+        self.stream.write(self.printable(text, lines=True))
         return len(text)
 
     def writable(self) -> bool:
