@@ -55,7 +55,6 @@ def register(sub) -> None:
 
 
 def cmd_completion(ctx) -> int:
-    import shlex
 
     import argcomplete
 
