@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from backroom.models.schema import MOVE_KINDS
 from backroom.tui.cli.context import (
     Context,
@@ -16,6 +14,7 @@ from backroom.tui.cli.context import (
 
 # The ledger's modules (~5 ms to import) are for the commands that post or list moves:
 # each command imports what it reads or writes where it runs.
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from backroom.models.stock.ledger import PostedMove
 
