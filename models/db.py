@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
-import random
 import select
 import socket
 import time
@@ -91,6 +89,8 @@ def make_database(url: str) -> peewee.Database:
             lock_type="IMMEDIATE",
             check_same_thread=False,
         )
+    import importlib.util  # this and random (a busy retry's jitter): where used
+
     if importlib.util.find_spec("psycopg2") is None:
         raise DatabaseUnavailable(
             "PostgreSQL needs its driver, which is not installed: "
@@ -185,6 +185,8 @@ def run_write(fn, *args, **kwargs):
                 continue
             if not _is_busy(exc) or attempt == WRITE_RETRIES or db.transaction_depth() > 0:
                 raise DatabaseUnavailable(describe_error(exc)) from exc
+            import random
+
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 1.0)
         except peewee.IntegrityError as exc:
