@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import select
@@ -89,8 +90,6 @@ def make_database(url: str) -> peewee.Database:
             lock_type="IMMEDIATE",
             check_same_thread=False,
         )
-    import importlib.util  # this and random (a busy retry's jitter): where used
-
     if importlib.util.find_spec("psycopg2") is None:
         raise DatabaseUnavailable(
             "PostgreSQL needs its driver, which is not installed: "
@@ -185,7 +184,7 @@ def run_write(fn, *args, **kwargs):
                 continue
             if not _is_busy(exc) or attempt == WRITE_RETRIES or db.transaction_depth() > 0:
                 raise DatabaseUnavailable(describe_error(exc)) from exc
-            import random
+            import random  # here: only a busy retry needs its jitter
 
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 1.0)

@@ -1,11 +1,12 @@
 """The PostgreSQL driver, loaded only for a postgresql:// database.
 
-peewee looks for psycopg2 (and psycopg 3) once, while it is imported, and psycopg2
-costs ~20 ms: more than a whole SQLite command may take otherwise. So while peewee
-loads, Backroom answers that no driver is there (`hold_back_while_peewee_loads`, from
-models/__init__.py), and when a PostgreSQL database is opened it imports psycopg2 and
-hands peewee what peewee's own import would have set (`give_peewee_psycopg2`). Anything
-else that imports psycopg2, at any time, gets it as usual.
+peewee looks for psycopg2 (and psycopg 3) once, while it is imported, and importing
+psycopg2 is ~74 M instructions (~20 ms here) of every command's start-up, SQLite's too.
+So while peewee loads, Backroom answers that no driver is there
+(`hold_back_while_peewee_loads`, from models/__init__.py), and when a PostgreSQL
+database is opened it imports psycopg2 and hands peewee what peewee's own import would
+have set (`give_peewee_psycopg2`). Anything else that imports psycopg2, at any time,
+gets it as usual.
 
 This module imports nothing beyond sys: models/__init__.py runs it for every command.
 """

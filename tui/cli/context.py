@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from backroom.models.errors import DomainError
 
 # Everything else is imported where used: `backroom --help` imports this module and
-# nothing of the domain (json, dataclasses, decimal, rich, the text rules: ~30 ms).
+# nothing of the domain (json, dataclasses, decimal, rich, the text rules).
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~3 ms of --help)
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ class UsageError(Exception):
 class Context:
     """The parsed ARGS and the CONFIG, and what main() and open() learn on the way.
 
-    (A plain class, not a dataclass: dataclasses costs `--help` ~15 ms.)"""
+    (A plain class, not a dataclass: dataclasses, with inspect and ast behind it, would
+    be most of what `--help` imports.)"""
 
     def __init__(
         self,
