@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +142,8 @@ def load_config(extra: str | Path | None = None) -> Config:
                 continue
         except OSError as exc:  # a folder on the way that this user may not enter
             raise DomainError(f"Cannot read config file {path}: {exc.strerror}") from exc
+        import tomllib  # here: where no config file exists, a command never needs it
+
         try:
             with path.open("rb") as fh:
                 _merge(config.data, tomllib.load(fh))

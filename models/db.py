@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-import random
 import select
 import socket
 import time
@@ -96,9 +95,12 @@ def make_database(url: str) -> peewee.Database:
             "PostgreSQL needs its driver, which is not installed: "
             "pip install 'backroom[postgres]' (or pipx inject backroom psycopg2-binary)"
         )
-    # Imported here: playhouse.db_url loads psycopg2 (~20 ms), which SQLite never needs.
+    # Imported here: psycopg2 costs ~20 ms, which SQLite never needs (models/drivers.py).
     from playhouse.db_url import parse
 
+    from backroom.models.drivers import give_peewee_psycopg2
+
+    give_peewee_psycopg2()
     return BackroomPostgres(**parse(url))
 
 
@@ -182,6 +184,8 @@ def run_write(fn, *args, **kwargs):
                 continue
             if not _is_busy(exc) or attempt == WRITE_RETRIES or db.transaction_depth() > 0:
                 raise DatabaseUnavailable(describe_error(exc)) from exc
+            import random  # here: only a busy retry needs its jitter
+
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 1.0)
         except peewee.IntegrityError as exc:

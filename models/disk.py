@@ -8,7 +8,6 @@ SQLite, PostgreSQL or a plain file write (an export, a label, a backup) ran out 
 from __future__ import annotations
 
 import errno
-import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -71,6 +70,8 @@ def out_of_room(exc: BaseException) -> str | None:
 
 def free_bytes(path: Path | str) -> int | None:
     """Room left for this user on the disk holding PATH (or its nearest existing folder)."""
+    import shutil  # here: its import (bz2, lzma) is start-up time for every command
+
     place = Path(path).absolute()
     while not place.exists() and place != place.parent:
         place = place.parent

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from backroom.models.rules.identifiers import GTIN_LENGTHS, check_digit, is_digits, is_sscc
-from backroom.scanners.digital_link import split_link
-from backroom.scanners.gs1_rules.checks import companions_missing, pairing_problem, value_problem
-from backroom.scanners.gs1_rules.table import ai_at, spec
+
+# The GS1 tables and rules (gs1_rules/, digital_link) are imported in the functions that
+# read GS1: a scan of a bin or a SKU, most scans, never loads them (start-up time).
 
 GS = "\x1d"
 DATE_AIS = ("11", "12", "13", "15", "16", "17")
@@ -214,6 +214,8 @@ def read_typed(text: str) -> GS1Reading:
 
 def read_digital_link(uri: str) -> GS1Reading:
     """A GS1 Digital Link URI, such as https://id.gs1.org/01/09521101530001/10/ABC1."""
+    from backroom.scanners.digital_link import split_link
+
     parts = split_link(uri)
     if parts.problem:
         return GS1Reading(DIGITAL_LINK, (), parts.problem)
@@ -286,6 +288,8 @@ def _take(rest: str) -> tuple[Element, None] | tuple[None, str]:
     An AI of predefined length (GS1's table, such as (01) and (17)) takes exactly that
     many characters; any other runs to the next group separator or the end.
     """
+    from backroom.scanners.gs1_rules.table import ai_at, spec
+
     ai = ai_at(rest)
     if ai is None:
         return None, f"{_quoted(rest)} does not start with a GS1 application identifier"
@@ -317,6 +321,9 @@ def _lost_separator_hint(ai: str, value: str) -> str:
 
 
 def _value_problem(ai: str, value: str) -> str | None:
+    from backroom.scanners.gs1_rules.checks import value_problem
+    from backroom.scanners.gs1_rules.table import spec
+
     ai_spec = spec(ai)
     if ai_spec is None:
         return f"({ai}) is not a GS1 application identifier"
@@ -333,6 +340,8 @@ def name_of(ai: str) -> str:
     try:
         return GS1ApplicationIdentifier.extract(ai).description
     except ParseError:
+        from backroom.scanners.gs1_rules.table import spec
+
         ai_spec = spec(ai)
         return ai_spec.title.lower() if ai_spec else f"AI {ai}"
 
@@ -358,6 +367,8 @@ def element_of(ai: str, value: str) -> Element:
 def _checked(reading: GS1Reading) -> GS1Reading:
     """READING with repeated and exclusive AIs checked, companions named, and swallowed
     separators looked for."""
+    from backroom.scanners.gs1_rules.checks import companions_missing, pairing_problem
+
     if reading.problem:
         return reading
     seen: dict[str, str] = {}
@@ -378,6 +389,8 @@ def _checked(reading: GS1Reading) -> GS1Reading:
 
 def _swallowed(element: Element, present: dict[str, str]) -> Swallowed | None:
     """ELEMENT, when its variable-length value ends in valid fixed-length elements."""
+    from backroom.scanners.gs1_rules.table import ai_at
+
     if not _is_variable(element.ai):
         return None
     value = element.value
@@ -397,6 +410,8 @@ def _swallowed(element: Element, present: dict[str, str]) -> Swallowed | None:
 
 def _is_variable(ai: str) -> bool:
     """True when the AI's value runs to a group separator (GS1's predefined-length table)."""
+    from backroom.scanners.gs1_rules.table import spec
+
     ai_spec = spec(ai)
     return ai_spec is not None and not ai_spec.predefined
 

@@ -12,7 +12,6 @@ from typing import TypeVar
 
 from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import find_lot
-from backroom.models.masterdata.packaging import level_by_gtin
 from backroom.models.people.users import badge_holder
 from backroom.models.rules.codes import (
     BADGE_PREFIX,
@@ -23,7 +22,6 @@ from backroom.models.rules.codes import (
 )
 from backroom.models.rules.identifiers import is_digits
 from backroom.models.schema import Item, Location, Lot
-from backroom.models.schema.shipping import Parcel, Shipment
 from backroom.scanners.gs1 import GS1Reading, read_sscc
 from backroom.scanners.parse import Scan
 from backroom.scanners.results import (
@@ -69,16 +67,22 @@ def resolve(scan: Scan) -> Resolution:
 
 
 # --- parcels and shipments (models/schema/shipping.py) ---------------------------------
+# The shipping schema and the packaging levels are imported where a code needs them: a
+# scan of a bin looks for neither (start-up time of `backroom scan`).
 
 
 def find_parcel(sscc: str) -> int | None:
     """The id of the parcel with this SSCC, or None."""
+    from backroom.models.schema.shipping import Parcel
+
     row = Parcel.select(Parcel.id).where(Parcel.sscc == sscc).first()
     return row.id if row else None
 
 
 def find_shipment(number: str) -> int | None:
     """The id of the shipment with this number (SHP-...), or None."""
+    from backroom.models.schema.shipping import Shipment
+
     row = Shipment.select(Shipment.id).where(Shipment.number == number).first()
     return row.id if row else None
 
@@ -310,6 +314,8 @@ def _swallow_warnings(reading: GS1Reading, handled: tuple[str, ...]) -> list[str
 def _item_by_gtin(gtin: str, quantity: int | None = None) -> Resolution:
     """The item with this GTIN; or the item one of whose packaging levels has it, with
     that level's base units (times the label's count, (37), when it has one)."""
+    from backroom.models.masterdata.packaging import level_by_gtin
+
     item = Item.get_or_none(Item.gtin == gtin.zfill(14))
     if item is not None:
         return _item(item, quantity)

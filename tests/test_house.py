@@ -230,3 +230,71 @@ def test_a_command_that_opens_no_screen_imports_no_textual():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# Fast start (issue #19): what `backroom --help` and `backroom stock --json` never import.
+# Each is imported where it is used; a module added back at start-up fails here.
+SCREENS_AND_PRINTERS = ("textual", "textual_serve", "PIL", "barcode", "asyncssh")
+LEFT_OUT_OF_HELP = (
+    *SCREENS_AND_PRINTERS,
+    "peewee",  # and with it the domain
+    "psycopg2",
+    "psycopg",
+    "biip",
+    "rich",
+    "logging",  # the log starts once a command runs
+    "json",
+    "dataclasses",
+    "decimal",
+    "backroom.models.rules.text",
+    "backroom.tui.cli.stock_cmds",  # no command module for --help
+)
+LEFT_OUT_OF_STOCK = (
+    *SCREENS_AND_PRINTERS,
+    "psycopg2",  # SQLite: no PostgreSQL driver (models/drivers.py)
+    "psycopg",
+    "logging.handlers",  # the log file has its own handler (tui/cli/logs.py)
+    "biip",
+    "rich",  # a table is not printed under --json
+    "backroom.scanners",
+    "backroom.labels",
+    "backroom.models.stock.ledger",  # posting and the moves list only
+    "backroom.models.browse.ledger",
+    "backroom.models.masterdata.adding",  # the writes' module
+    "backroom.models.schema.shipping",
+)
+
+
+def _modules_loaded_by(words: list[str], tmp_path: Path) -> set[str]:
+    """The modules a fresh interpreter holds after running `backroom WORDS`."""
+    listing = tmp_path / "modules.txt"
+    probe = (
+        "import sys\nfrom backroom.tui.cli.main import main\n"
+        f"try:\n    status = main({words!r})\nexcept SystemExit as end:\n    status = end.code\n"
+        f"open({str(listing)!r}, 'w').write(' '.join(sys.modules))\n"
+        "raise SystemExit(status)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(listing.read_text().split())
+
+
+def _among(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    """NAMES that LOADED holds, a package counting when any module of it is there."""
+    return [n for n in names if any(m == n or m.startswith(f"{n}.") for m in loaded)]
+
+
+def test_help_imports_neither_the_domain_nor_a_library_it_does_not_need(tmp_path):
+    loaded = _modules_loaded_by(["--help"], tmp_path)
+    assert "backroom.tui.cli.main" in loaded and "argparse" in loaded  # it did run
+    assert _among(loaded, LEFT_OUT_OF_HELP) == []
+
+
+def test_stock_as_json_on_sqlite_imports_only_what_it_reads_with(tmp_path):
+    from backroom.tui.cli.main import main
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    assert main(["--db", url, "init"]) == 0
+    loaded = _modules_loaded_by(["--db", url, "stock", "--json"], tmp_path)
+    assert {"peewee", "backroom.models.browse.stock", "json"} <= loaded  # it did list
+    assert _among(loaded, LEFT_OUT_OF_STOCK) == []

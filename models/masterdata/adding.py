@@ -33,7 +33,6 @@ from backroom.models.schema import (
     User,
 )
 from backroom.models.schema.packaging import Packaging
-from backroom.models.stock.event_row import append_event
 
 SHELF_LIFE_MOST = 36_525  # days: a hundred years, so that no expiry date overflows
 UNIT_MOST = 16  # characters, as the column holds
@@ -51,6 +50,10 @@ VIRTUAL_LOCATIONS = {
 
 def log_event(event: str, subject: str, user: User | None, **detail: object) -> None:
     """Append a non-stock change to the event log, chained to the event before."""
+    # The event log's rows and hashes (event_row, move_row) are imported by the writes
+    # only: `backroom scan` reads lots through this module and never logs an event.
+    from backroom.models.stock.event_row import append_event
+
     append_event(event, subject, user, json.dumps(detail, default=str))
 
 

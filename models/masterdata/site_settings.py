@@ -9,8 +9,6 @@ import json
 from backroom.models.config import Config
 from backroom.models.db import run_write
 from backroom.models.errors import Refused
-from backroom.models.masterdata.adding import log_event
-from backroom.models.people.roles import acting
 from backroom.models.rules.identifiers import make_sscc
 from backroom.models.schema import Event
 
@@ -30,6 +28,10 @@ def _check(name: str, value: str) -> str:
 
 def record_site_setting(name: str, value: str, *, user: str) -> None:
     """Keep VALUE for the site setting NAME (an admin's change, logged)."""
+    # Imported here: every command reads the settings (fill_from_database), few keep one.
+    from backroom.models.masterdata.adding import log_event
+    from backroom.models.people.roles import acting
+
     value = _check(name, value)
 
     def _record() -> None:

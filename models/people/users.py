@@ -20,8 +20,10 @@ import peewee as pw
 from backroom.models.config import DEFAULT_PIN_MIN_LENGTH, Config, load_config
 from backroom.models.db import run_write
 from backroom.models.errors import DomainError, NotFound, Refused
-from backroom.models.masterdata.adding import get_user, log_event
 from backroom.models.people.roles import require
+
+# masterdata.adding (get_user, log_event: ~4 ms to import) is imported in the functions
+# that change a user: every command opens this module to configure PINs, few change one.
 from backroom.models.rules.dates import stored_time
 from backroom.models.schema import User, utcnow
 from backroom.models.schema.people import UserKey
@@ -123,6 +125,8 @@ def check_pin_format(pin: str, minimum: int | None = None) -> str:
 def set_pin(name: str, pin: str, *, by: User | None, minimum: int | None = None) -> None:
     """Give user NAME a new PIN (an admin's job); the old one stops working, and so does
     a lockout."""
+    from backroom.models.masterdata.adding import get_user, log_event
+
     require(by, "user.pin")
     check_pin_format(pin, minimum)
     stored = hash_pin(pin)  # slow on purpose: outside the write transaction
@@ -151,6 +155,8 @@ def check_pin(name: str, pin: str) -> User:
     passes under the limit), so however many sessions try at once, no more than
     MAX_PIN_FAILURES wrong PINs are ever checked; a right one gives its try back.
     """
+    from backroom.models.masterdata.adding import log_event
+
     name = name.strip()
     user = User.get_or_none(User.name == name)
     if user is None or not user.pin_hash:
@@ -187,6 +193,8 @@ def _count_try(user_id: int, now: dt.datetime) -> bool:
 def _right_pin(user: User, digits: int, rehashed: str | None) -> None:
     """A right PIN gives its try back; the PIN's length is kept (for `doctor`) and a hash
     made with weaker parameters is replaced, if the PIN was not changed meanwhile."""
+    from backroom.models.masterdata.adding import log_event
+
     back = pw.Case(None, [(User.pin_failures > 0, User.pin_failures - 1)], 0)
     User.update(pin_failures=back, pin_digits=digits).where(User.id == user.id).execute()
     if rehashed is not None:
@@ -209,6 +217,8 @@ def _locked_message(user: User) -> str:
 
 def record_login(user: User, method: str) -> None:
     """Log that USER came to a keyboard (method: badge, pin, ssh)."""
+    from backroom.models.masterdata.adding import log_event
+
     run_write(log_event, "user.login", user.name, user, method=method)
 
 
@@ -245,6 +255,8 @@ def assign_badge(name: str, *, by: User | None, renew: bool = False) -> str:
     replaces a badge the user has, which makes the old one useless. The database keeps
     only its hash, so the token is shown this once. An admin's job, since a badge opens a
     shared terminal as its holder."""
+    from backroom.models.masterdata.adding import get_user, log_event
+
     require(by, "user.badge")
     user = get_user(name)
     if user.badge and not renew:
@@ -281,6 +293,8 @@ def hash_stored_badges() -> int:
 
 def deactivate(name: str, *, by: User | None) -> User:
     """Switch user NAME off: no login, no posting. Their history stays."""
+    from backroom.models.masterdata.adding import log_event
+
     require(by, "user.manage")
 
     def _deactivate() -> User:
@@ -374,6 +388,8 @@ def fingerprint(blob: str) -> str:
 
 def add_key(name: str, keyfile_text: str, *, by: User | None) -> list[KeyInfo]:
     """Register the public keys in KEYFILE_TEXT for user NAME (for `serve ssh`)."""
+    from backroom.models.masterdata.adding import get_user, log_event
+
     require(by, "user.key")
     keys = parse_public_keys(keyfile_text)
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import logging.handlers
 import os
 import re
 import stat
@@ -239,6 +237,8 @@ def send_off_box(settings: SigningSettings, cp: Checkpoint) -> list[str]:
     line = offbox_line(cp)
     sent: list[str] = []
     if settings.syslog and os.path.exists(SYSLOG_SOCKET):
+        import logging.handlers  # pickle, queue, socket: only when there is a syslog
+
         handler = logging.handlers.SysLogHandler(address=SYSLOG_SOCKET)
         try:
             handler.emit(logging.makeLogRecord({"msg": line, "levelno": logging.INFO}))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 from collections.abc import Callable
 
 SHELLS = ("bash", "zsh", "fish")
@@ -29,6 +28,8 @@ def asked() -> bool:
 def complete(build_parser: Callable) -> None:
     """Answer the shell's completion request from the parser of the words typed so far.
     argcomplete writes the answers to the shell and ends the process."""
+    import shlex
+
     import argcomplete
 
     line = os.environ.get("COMP_LINE", "")
@@ -54,6 +55,7 @@ def register(sub) -> None:
 
 
 def cmd_completion(ctx) -> int:
+
     import argcomplete
 
     print(argcomplete.shellcode(["backroom"], shell=ctx.args.shell), end="")

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from rich.cells import cell_len
 
 from backroom.models.errors import DomainError
-from backroom.models.rules.dates import parse_date, parse_time
-from backroom.models.rules.text import printable
 
+# Everything else is imported where used: `backroom --help` imports this module and
+# nothing of the domain (json, dataclasses, decimal, rich, the text rules).
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~3 ms of --help)
 if TYPE_CHECKING:
+    import datetime as dt
+    from typing import Any
+
     from backroom.models.config import Config
 
 
@@ -27,14 +24,28 @@ class UsageError(Exception):
     """Bad command-line input: exit status 2."""
 
 
-@dataclass
 class Context:
-    args: argparse.Namespace
-    config: Config
-    # The Backroom user the command acts as, proven by main() before it runs
-    # (tui/cli/permissions.py); the database URL this context has opened.
-    acting_as: str | None = None
-    opened: str | None = None
+    """The parsed ARGS and the CONFIG, and what main() and open() learn on the way.
+
+    (A plain class, not a dataclass: dataclasses, with inspect and ast behind it, would
+    be most of what `--help` imports.)"""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        config: Config,
+        acting_as: str | None = None,
+        opened: str | None = None,
+    ) -> None:
+        self.args = args
+        self.config = config
+        # The Backroom user the command acts as, proven by main() before it runs
+        # (tui/cli/permissions.py); the database URL this context has opened.
+        self.acting_as = acting_as
+        self.opened = opened
+
+    def __repr__(self) -> str:
+        return f"Context(args={self.args!r}, acting_as={self.acting_as!r})"
 
     @property
     def json(self) -> bool:
@@ -80,12 +91,16 @@ class Context:
     def emit(self, data: Any, text: str | Callable[[], str]) -> None:
         """Print DATA as JSON with --json, else the readable TEXT."""
         if self.json:
+            import json
+
             print(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False))
         else:
             print(text() if callable(text) else text)
 
 
 def _json_default(value: object) -> object:
+    import datetime as dt
+
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
@@ -99,6 +114,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A plain text table, numbers right-aligned, columns measured in terminal cells
     (a Japanese character takes two, a combining accent none). A cell's control
     characters and line breaks are shown as escapes, so each row stays one line."""
+    from rich.cells import cell_len
+
+    from backroom.models.rules.text import printable
+
     body = [["" if v is None else printable(str(v)) for v in row] for row in rows]
     if not body:
         return "(nothing)"
@@ -124,12 +143,14 @@ def _is_number(text: str) -> bool:
 # What a number on the command line may be at most: a PostgreSQL integer column's
 # largest value (quantities, ids, counts, days), so that none overflows a column.
 LARGEST_NUMBER = 2**31 - 1
-KG_MOST = Decimal(100_000)  # a weight in kg: more than any truck carries
+KG_MOST = 100_000  # a weight in kg: more than any truck carries
 
 
 def whole_number(text: str) -> int:
     """A whole number as typed: 5, +2, -3, of at most LARGEST_NUMBER either way.
     Anything else is a usage error."""
+    from backroom.models.rules.text import printable
+
     stripped = text.strip()
     digits = stripped.lstrip("+-")
     if not (digits.isascii() and digits.isdigit()) or len(stripped) - len(digits) > 1:
@@ -151,6 +172,8 @@ def positive_number(text: str) -> int:
 
 def iso_date(text: str) -> dt.date:
     """A date as YYYY-MM-DD (argparse names the option it was for)."""
+    from backroom.models.rules.dates import parse_date
+
     try:
         return parse_date(text, what="")
     except DomainError as exc:
@@ -159,6 +182,8 @@ def iso_date(text: str) -> dt.date:
 
 def moment(text: str) -> dt.datetime:
     """A UTC time as YYYY-MM-DD HH:MM (or ISO 8601; one with a time zone is made UTC)."""
+    from backroom.models.rules.dates import parse_time
+
     try:
         return parse_time(text, what="")
     except DomainError as exc:
@@ -167,6 +192,8 @@ def moment(text: str) -> dt.datetime:
 
 def weight_grams(text: str) -> int:
     """A weight in kilograms as typed (12.5, 0,750) -> whole grams."""
+    from decimal import Decimal, InvalidOperation
+
     try:
         kg = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
@@ -184,6 +211,8 @@ def weight_grams(text: str) -> int:
 def small_text_file(source: str, what: str, limit: int) -> str:
     """The text of SOURCE ('-': standard input), a regular file of at most LIMIT bytes, as
     UTF-8; a device such as /dev/zero, a folder or anything bigger is refused unread."""
+    from pathlib import Path
+
     if source == "-":
         text = sys.stdin.read(limit + 1)
     else:
@@ -256,8 +285,12 @@ def errors_as_json(on: bool) -> None:
 def say_error(message: str, code: str) -> None:
     """One error on stderr: a plain line, or under --json an object with a stable CODE."""
     if ERRORS_AS_JSON["on"]:
+        import json
+
         print(json.dumps({"error": {"code": code, "message": message}}), file=sys.stderr)
     else:
+        from backroom.models.rules.text import printable
+
         print(f"backroom: {printable(message)}", file=sys.stderr)
 
 

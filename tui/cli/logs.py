@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 import os
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 LOG_BYTES = 1_000_000  # then rotated, three old files kept
+OLD_FILES = 3
 FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 
 
@@ -23,12 +23,53 @@ def log_file() -> Path:
     return state_dir() / "backroom.log"
 
 
+class RotatingLog(logging.FileHandler):
+    """The log file, opened at its first record; past LOG_BYTES it becomes
+    backroom.log.1 (and .1 becomes .2, ...; OLD_FILES are kept) and a new one starts.
+
+    What logging.handlers.RotatingFileHandler does, written here because importing
+    logging.handlers (pickle, queue, socket) costs every command ~4 ms of start-up."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, delay=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._would_pass_the_limit(record):
+                self._rotate()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _would_pass_the_limit(self, record: logging.LogRecord) -> bool:
+        if not os.path.isfile(self.baseFilename):
+            return False  # not there yet, or /dev/null and the like: never rotated
+        line = f"{self.format(record)}{self.terminator}"
+        return os.path.getsize(self.baseFilename) + len(line) >= LOG_BYTES
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]
+        for number in range(OLD_FILES - 1, 0, -1):
+            older = f"{self.baseFilename}.{number}"
+            if os.path.exists(older):
+                os.replace(older, f"{self.baseFilename}.{number + 1}")
+        os.replace(self.baseFilename, f"{self.baseFilename}.1")
+        _create_private(Path(self.baseFilename))  # the new one 0600 too, as the first was
+
+
+def _create_private(path: Path) -> None:
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+
+
 def _file_handler(path: Path) -> logging.Handler | None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not path.exists():
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-        handler = RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=3, delay=True)
+            _create_private(path)
+        handler = RotatingLog(path)
     except OSError:
         return None  # a read-only home: the command still runs, stderr still speaks
     handler.setFormatter(logging.Formatter(FORMAT))

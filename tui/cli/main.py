@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import itertools
-import logging
 import os
 import re
 import sys
@@ -16,7 +14,12 @@ from backroom.models.errors import DatabaseUnavailable, DiskFull, DomainError, N
 from backroom.tui.cli import completion
 from backroom.tui.cli.commands import COMMANDS
 from backroom.tui.cli.context import ERRORS_AS_JSON, Context, errors_as_json, fail, say_error
+from backroom.tui.cli.help_texts import HelpFormatter, apply_help
 from backroom.tui.cli.safe_output import not_utf8, safe_stdout
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (~3 ms of --help)
+if TYPE_CHECKING:
+    import logging
 
 INTERNAL_ERROR = 3  # 1 is a refusal, 2 a usage error
 # The stable codes of errors under --json, by the domain's exception.
@@ -26,10 +29,17 @@ ERROR_CODES: dict[type[DomainError], str] = {
     DatabaseUnavailable: "database_unavailable",
     DiskFull: "disk_full",
 }
-log = logging.getLogger("backroom")
 
 # The TUI (tui.run, and Textual behind it) is imported where used: start-up time of
-# every command that does not open it.
+# every command that does not open it. So is logging (~8 ms), which `--help` never
+# needs: `log()` is the "backroom" logger once a command runs.
+
+
+def log() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("backroom")
+
 
 # Each command module has register(subparsers); its parsers set `func(ctx) -> int`.
 # Which module defines which top-level command is tui/cli/commands.py's table.
@@ -37,7 +47,12 @@ COMMAND_MODULES = tuple(dict.fromkeys(m for _, mods in COMMANDS.values() for m i
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error in one line and exits 2."""
+    """argparse that reports a usage error in one line and exits 2, and formats help
+    with help_texts.HelpFormatter from the start (argparse's own imports shutil)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         if ERRORS_AS_JSON["on"]:
@@ -85,8 +100,6 @@ def build_parser(words: Sequence[str] | None = None) -> Parser:
     if not modules:  # --help, no command or a misspelt one: the commands listed only
         for name, (about, _) in COMMANDS.items():
             sub.add_parser(name, help=about, add_help=False)
-    from backroom.tui.cli.help_texts import apply_help
-
     apply_help(parser)  # the standard help of recurring arguments, defaults, examples
     for path, leaf in command_parsers(parser):
         leaf.set_defaults(command_path=path)
@@ -149,12 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from backroom.tui.cli.logs import start_logging
 
     log_path = start_logging(args.verbose)
-    log.info("backroom %s", _without_passwords(words))
+    log().info("backroom %s", _without_passwords(words))
     try:
         return _run(args)
     except DomainError as exc:
         exc = _disk_full(exc, args) or exc
-        log.info("refused: %s", exc)
+        log().info("refused: %s", exc)
         return fail(str(exc), ERROR_CODES.get(type(exc), "refused"))
     except KeyboardInterrupt:
         return fail("interrupted; nothing more was written", "interrupted")
@@ -162,9 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _reader_went_away()
     except Exception as exc:
         if (full := _disk_full(exc, args)) is not None:
-            log.info("refused: %s", full, exc_info=exc)
+            log().info("refused: %s", full, exc_info=exc)
             return fail(str(full), "disk_full")
-        log.exception("internal error")
+        log().exception("internal error")
         where = f"; the details are in {log_path}" if log_path else ""
         say_error(f"internal error: {type(exc).__name__}: {exc}{where}", "internal")
         return INTERNAL_ERROR
@@ -175,6 +188,8 @@ def _disk_full(exc: BaseException, args: argparse.Namespace) -> DiskFull | None:
     naming the file the command writes, or where standard output goes."""
     if isinstance(exc, DiskFull):
         return None
+    import contextlib
+
     from backroom.models.disk import refusal_for
 
     named = [getattr(args, name, None) for name in ("out", "file")]
@@ -217,7 +232,7 @@ def _run(args: argparse.Namespace) -> int:
     # Who acts, proven, and allowed to: checked here once, before the command runs.
     path = getattr(args, "command_path", args.command)
     admission = admit_command(ctx, path)
-    log.info("%s as %s (%s)", path, admission.acting, admission.permission or "no data")
+    log().info("%s as %s (%s)", path, admission.acting, admission.permission or "no data")
     with safe_stdout():  # stored text cannot drive the terminal (safe_output.py)
         return int(args.func(ctx) or 0)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from backroom.models.browse import MOVE_KINDS, list_moves, list_stock
-from backroom.models.stock.ledger import PostedMove
+from backroom.models.schema import MOVE_KINDS
 from backroom.tui.cli.context import (
     Context,
     iso_date,
@@ -12,6 +11,12 @@ from backroom.tui.cli.context import (
     table,
     whole_number,
 )
+
+# The ledger's modules (~5 ms to import) are for the commands that post or list moves:
+# each command imports what it reads or writes where it runs.
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from backroom.models.stock.ledger import PostedMove
 
 
 def register(sub) -> None:
@@ -283,6 +288,8 @@ def cmd_reverse(ctx: Context) -> int:
 
 
 def cmd_stock(ctx: Context) -> int:
+    from backroom.models.browse import list_stock
+
     ctx.open()
     a = ctx.args
     rows = list_stock(
@@ -304,6 +311,8 @@ def cmd_stock(ctx: Context) -> int:
 
 
 def cmd_moves(ctx: Context) -> int:
+    from backroom.models.browse import list_moves
+
     ctx.open()
     a = ctx.args
     rows = list_moves(
