@@ -32,7 +32,6 @@ import peewee as pw
 from backroom.models.db import db, run_write
 from backroom.models.errors import Refused
 from backroom.models.schema import BaseModel, utcnow
-from backroom.models.stock.ledger import lock_head
 
 REQUEST_ID_MOST = 64
 DEFAULT_KEEP_DAYS = 7
@@ -191,6 +190,8 @@ def at_most_once(
     for (the operation's arguments); the same id with something else asked is refused."""
     rid = _ambient_id() if request_id is None else check_request_id(request_id)
     digest = _digest(kind, asked)
+
+    from backroom.models.stock.ledger import lock_head  # only where a posting is made
 
     def _once() -> T:
         lock_head()  # racing retries of one id wait here for the first to commit

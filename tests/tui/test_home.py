@@ -88,7 +88,7 @@ def test_run_tui_hands_the_configured_theme_to_the_app(sqlite_database, tmp_path
     seen: list[Session] = []
     monkeypatch.setattr("backroom.tui.run.warm_up", lambda: None)  # no gc.freeze() in the tests
     # run() is faked, so there is no terminal to find
-    monkeypatch.setattr(sys.modules["backroom.tui.cli.main"], "_has_terminal", lambda: True)
+    monkeypatch.setattr(sys.modules["backroom.tui.cli.main"], "has_terminal", lambda: True)
     monkeypatch.setattr(BackroomApp, "run", lambda self: seen.append(self.session))
     assert main(["--db", sqlite_database, "--user", TEST_USER, "--config", str(config)]) == 0
     assert [s.theme for s in seen] == ["gruvbox"]

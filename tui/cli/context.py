@@ -324,3 +324,10 @@ REQUEST_ID_HELP = (
 def request_id_option(parser: argparse.ArgumentParser) -> None:
     """--request-id ID on a sub-command that posts, so that a script run again is safe."""
     parser.add_argument("--request-id", metavar="ID", help=REQUEST_ID_HELP)
+
+
+def has_terminal() -> bool:
+    """A terminal on both ends, or textual-serve's web driver standing in for one."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from backroom.models.errors import DatabaseUnavailable, DiskFull, DomainError, NotFound, Refused
 from backroom.tui.cli import completion
 from backroom.tui.cli.commands import COMMANDS
-from backroom.tui.cli.context import ERRORS_AS_JSON, Context, errors_as_json, fail, say_error
+from backroom.tui.cli.context import (
+    ERRORS_AS_JSON,
+    Context,
+    errors_as_json,
+    fail,
+    has_terminal,
+    say_error,
+)
 from backroom.tui.cli.help_texts import HelpFormatter, apply_help
 from backroom.tui.cli.safe_output import not_utf8, safe_stdout
 
@@ -219,7 +226,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command is None:
         from backroom.tui.run import run_tui
 
-        if not _has_terminal():
+        if not has_terminal():
             print(
                 "backroom: the terminal interface needs a terminal; in a script or a pipe, "
                 "give a command (see 'backroom --help')",
@@ -235,13 +242,6 @@ def _run(args: argparse.Namespace) -> int:
     log().info("%s as %s (%s)", path, admission.acting, admission.permission or "no data")
     with safe_stdout():  # stored text cannot drive the terminal (safe_output.py)
         return int(args.func(ctx) or 0)
-
-
-def _has_terminal() -> bool:
-    """A terminal on both ends, or textual-serve's web driver standing in for one."""
-    if os.environ.get("TEXTUAL_DRIVER"):
-        return True
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _reader_went_away() -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from backroom.tui.cli.context import Context, fail
+import sys
+
+from backroom.tui.cli.context import Context, fail, has_terminal
 
 
 def register(sub) -> None:
@@ -90,6 +92,9 @@ def cmd_demo(ctx: Context) -> int:
         )
     ctx.emit(summary.as_dict(), summary.text())
     if ctx.args.no_tui or ctx.json:
+        return 0
+    if not has_terminal():  # a script or CI: the demo is built, there is no screen
+        print("No terminal here: run 'backroom' in one to open the demo", file=sys.stderr)
         return 0
     from backroom.tui.run import run_tui
 
