@@ -53,7 +53,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     ),
     Destination(
         "move",
-        "Move / put away",
+        "Move",
         "Stock from one location to another",
         "m",
         "f6",

@@ -148,7 +148,7 @@ def test_back_before_the_old_connection_is_found_dead_the_session_is_taken_over(
         old.wait_for("taken up elsewhere")
         old.wait_exit()  # the old client is told, and its connection closed
         new.type(b"\x1b")  # Esc: back to the home screen of the same TUI
-        new.wait_for("Move / put away")
+        new.wait_for("Move")
         started = [line for line in server.lines if "ann session started" in line]
         assert started == [f"ssh: ann session started (pid {pid})"]
     finally:

@@ -100,7 +100,7 @@ async def test_f1_on_move_says_its_keys_then_each_field_then_the_codes_then_the_
         await settle(pilot)
         lines = _help_sections(app)
         order = [
-            _line_of(lines, "Keys — Move / put away"),
+            _line_of(lines, "Keys — Move"),
             _line_of(lines, "Ctrl+S"),
             _line_of(lines, "Scan, field by field"),
             _line_of(lines, "From location"),

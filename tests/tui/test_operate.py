@@ -126,7 +126,7 @@ async def test_ctrl_z_asks_then_undoes_this_screens_last_posting_only(warehouse)
         assert _text(app, "#message") == ""  # ...that the undo's news replaces
         await pilot.press("ctrl+z")
         await _settle(app, pilot)
-        assert "Nothing posted on Move / put away to undo" in _text(app, "#message")
+        assert "Nothing posted on Move to undo" in _text(app, "#message")
     assert on_hand("TAPE-48", location="A-01") == 20
     assert Move.select().where(Move.kind == "reversal").count() == 1
 

@@ -1,4 +1,4 @@
-"""The Move / put away form shows where to put the stock; the bin scanned is the one
+"""The Move and Put away forms show where to put the stock; the bin scanned is the one
 used, and a bin other than the suggested one is recorded as an override."""
 
 from __future__ import annotations

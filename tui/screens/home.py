@@ -88,7 +88,7 @@ class HomeScreen(PassesWorkerFailuresOn, Screen):
         listed = _orders_due(due)
         shown = self.query_one("#orders-due", Static)
         shown.update(listed)
-        shown.display = bool(listed)
+        shown.set_class(not listed, "-none")  # a class: the narrow layout hides it anyway
         self.query_one("#spark", Sparkline).data = data.moves_per_day
 
 

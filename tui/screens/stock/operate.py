@@ -101,7 +101,7 @@ class ReceiveScreen(OperationScreen):
 class MoveScreen(OperationScreen):
     """Stock from one location to another (put away, replenish)."""
 
-    TITLE = "Move / put away"
+    TITLE = "Move"
     OPERATION = "transfer"
     FIELDS: ClassVar = (
         Field("from", "From location", "location"),
