@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backroom.models.schema import MOVE_KINDS
+from backroom.models.browse import MOVE_KINDS
 from backroom.tui.cli.context import (
     Context,
     iso_date,
