@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 from backroom.models.rules.identifiers import GTIN_LENGTHS, check_digit, is_digits, is_sscc
+from backroom.models.values import FrozenValue
 
 # The GS1 tables and rules (gs1_rules/, digital_link) are imported in the functions that
 # read GS1: a scan of a bin or a SKU, most scans, never loads them (start-up time).
@@ -63,8 +63,7 @@ DIGITAL_LINK = "Digital Link URI"
 TYPED = "typed (AI) text"
 
 
-@dataclass(frozen=True)
-class Element:
+class Element(FrozenValue):
     """One GS1 element string: application identifier, value, and what it means."""
 
     ai: str
@@ -94,8 +93,7 @@ class Element:
         return data
 
 
-@dataclass(frozen=True)
-class Swallowed:
+class Swallowed(FrozenValue):
     """A variable-length field whose end reads as more elements: a lost separator."""
 
     element: Element
@@ -113,8 +111,7 @@ class Swallowed:
         )
 
 
-@dataclass(frozen=True)
-class GS1Reading:
+class GS1Reading(FrozenValue):
     """What a GS1 code says, element by element, and what is wrong with it."""
 
     form: str  # ELEMENT_STRINGS, DIGITAL_LINK or TYPED

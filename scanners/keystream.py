@@ -10,7 +10,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+# unframe lives with the settings it reads: `backroom scan` needs it, not the assembler.
 from backroom.scanners.settings import ScannerSettings
+from backroom.scanners.settings import unframe as unframe
 from backroom.scanners.symbology import Symbology, split_aim
 
 ENTER = ("\r", "\n")
@@ -149,13 +151,3 @@ class ScanAssembler:
             prefixed=prefixed,
             discarded=discarded,
         )
-
-
-def unframe(text: str, settings: ScannerSettings) -> str:
-    """TEXT without the station's prefix and suffix, where a whole scan was captured
-    some other way (typed on the command line, pasted, read from a log)."""
-    if settings.prefix and text.startswith(settings.prefix):
-        text = text[len(settings.prefix) :]
-    if settings.suffix not in ENTER and text.endswith(settings.suffix):
-        text = text[: -len(settings.suffix)]
-    return text

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from backroom.models.rules.identifiers import GTIN_LENGTHS, is_digits
+from backroom.models.values import FrozenValue, replace
 from backroom.scanners.gs1 import (
     DIGITAL_LINK,
     GS,
@@ -21,8 +20,7 @@ from backroom.scanners.symbology import GTIN, Symbology, split_aim
 BLANKS = " \t\r\n"
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(FrozenValue):
     """One scan, understood as far as it can be without the database."""
 
     raw: str  # as received

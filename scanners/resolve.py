@@ -7,7 +7,6 @@ worker); only reads, never writes.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TypeVar
 
 from backroom.models.errors import NotFound, Refused
@@ -22,6 +21,7 @@ from backroom.models.rules.codes import (
 )
 from backroom.models.rules.identifiers import is_digits
 from backroom.models.schema import Item, Location, Lot
+from backroom.models.values import replace
 from backroom.scanners.gs1 import GS1Reading, read_sscc
 from backroom.scanners.parse import Scan
 from backroom.scanners.results import (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from backroom.models.config import Config
 from backroom.models.errors import DomainError
+from backroom.models.values import FrozenValue
 
 DEFAULT_STATION = "default"
 STATION_ENV = "BACKROOM_STATION"
@@ -19,8 +19,7 @@ SUFFIX_NAMES = {"enter": "\r", "tab": "\t", "none": ""}
 STATION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-@dataclass(frozen=True)
-class ScannerSettings:
+class ScannerSettings(FrozenValue):
     """How the scanner at one station delivers its codes."""
 
     station: str = DEFAULT_STATION
@@ -80,6 +79,16 @@ class ScannerSettings:
             idle_reset=_number(values.get("idle_reset", 2.0), f"{where}.idle_reset", float),
             end_after=_number(values.get("end_after", 0.15), f"{where}.end_after", float),
         )
+
+
+def unframe(text: str, settings: ScannerSettings) -> str:
+    """TEXT without the station's prefix and suffix, where a whole scan was captured
+    some other way (typed on the command line, pasted, read from a log)."""
+    if settings.prefix and text.startswith(settings.prefix):
+        text = text[len(settings.prefix) :]
+    if settings.suffix not in ("\r", "\n") and text.endswith(settings.suffix):
+        text = text[: -len(settings.suffix)]
+    return text
 
 
 def station_name(explicit: str | None = None) -> str:

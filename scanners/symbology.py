@@ -6,7 +6,7 @@ GS1 element strings, a GTIN, or plain text. See ISO/IEC 15424.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from backroom.models.values import FrozenValue
 
 # How a symbology's data is read.
 GS1 = "gs1"  # GS1 element strings (or a Digital Link URI in a GS1 2D code)
@@ -61,8 +61,7 @@ FAMILIES = {
 MODIFIERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-@dataclass(frozen=True)
-class Symbology:
+class Symbology(FrozenValue):
     """The barcode kind a scan came from, as its AIM identifier says."""
 
     code: str  # "]C1"

@@ -298,3 +298,43 @@ def test_stock_as_json_on_sqlite_imports_only_what_it_reads_with(tmp_path):
     loaded = _modules_loaded_by(["--db", url, "stock", "--json"], tmp_path)
     assert {"peewee", "backroom.models.browse.stock", "json"} <= loaded  # it did list
     assert _among(loaded, LEFT_OUT_OF_STOCK) == []
+
+
+# What `backroom scan` of a bin leaves out: the keyboard assembler (unframe lives in
+# settings), the calibration, the GS1 tables and rules, biip, and any dataclass of the
+# scanners (each compiled ~4 M instructions of methods at import: models/values.py).
+LEFT_OUT_OF_SCAN = (
+    *SCREENS_AND_PRINTERS,
+    "psycopg2",
+    "biip",
+    "rich",
+    "backroom.scanners.keystream",
+    "backroom.scanners.calibrate",
+    "backroom.scanners.entry",
+    "backroom.scanners.gs1_rules",
+    "backroom.scanners.digital_link",
+    "backroom.labels",
+)
+
+
+def test_scan_of_a_bin_imports_no_assembler_no_gs1_tables_and_defines_no_dataclass(tmp_path):
+    import dataclasses
+    import importlib
+    import inspect
+
+    from backroom.tui.cli.main import main
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    assert main(["--db", url, "init"]) == 0
+    assert main(["--db", url, "location", "add", "A-01-01"]) == 0
+    loaded = _modules_loaded_by(["--db", url, "scan", "A-01-01"], tmp_path)
+    assert {"backroom.scanners.resolve", "backroom.scanners.results"} <= loaded  # it did scan
+    assert _among(loaded, LEFT_OUT_OF_SCAN) == []
+    scanners = [m for m in loaded if m.startswith("backroom.scanners.")]
+    classes = [
+        f"{name}.{cls.__name__}"
+        for name in scanners
+        for _, cls in inspect.getmembers(importlib.import_module(name), inspect.isclass)
+        if cls.__module__ == name and dataclasses.is_dataclass(cls)
+    ]
+    assert classes == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 
 from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
@@ -33,6 +32,7 @@ from backroom.models.schema import (
     User,
 )
 from backroom.models.schema.packaging import Packaging
+from backroom.models.values import FrozenValue
 
 SHELF_LIFE_MOST = 36_525  # days: a hundred years, so that no expiry date overflows
 UNIT_MOST = 16  # characters, as the column holds
@@ -153,8 +153,10 @@ def add_user(name: str, role: str = "operator", *, by: User | None = None) -> Us
     return run_write(_add)
 
 
-@dataclass(frozen=True)
-class ItemSpec:
+class ItemSpec(FrozenValue):
+    """An item to add, as typed: check_item normalises it. A FrozenValue: `scan` imports
+    this module (find_lot) and a dataclass costs ~4 M instructions to define."""
+
     sku: str
     name: str
     gtin: str | None = None

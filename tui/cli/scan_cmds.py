@@ -64,11 +64,10 @@ def _output(parser) -> None:
 
 def cmd_scan(ctx: Context) -> int:
     """Show how a code is read and what it names in the database."""
-    from backroom.scanners.keystream import unframe
     from backroom.scanners.parse import parse
     from backroom.scanners.resolve import resolve
     from backroom.scanners.results import ScanError
-    from backroom.scanners.settings import ScannerSettings
+    from backroom.scanners.settings import ScannerSettings, unframe
 
     settings = ScannerSettings.from_config(ctx.config, ctx.args.station)
     text = ctx.args.text
