@@ -48,7 +48,7 @@ def _order(lead: str, family: str, expected: dt.date, rng: random.Random, lines:
     number = create_order(SUPPLIERS[family][0], user=lead, expected=expected)
     for product in rng.sample(_products(family), lines):
         qty = rng.randint(*product.qty) // 12 * 12 or 12  # whole cases of 12
-        add_order_line(number, product.sku, qty, user=lead, pack_name="case", pack_qty=12)
+        add_order_line(number, product.sku, qty, user=lead, pack_name="cs", pack_qty=12)
     confirm_order(number, user=lead)
     return number
 

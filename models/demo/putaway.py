@@ -27,7 +27,7 @@ PACKED = {
     "PH-3003": (10, 60, 3600),
     "PK-5004": (6, 36, 1800),
 }
-LEVELS = ("inner", "case", "pallet")  # GTIN-14 indicator digits 1, 2, 3
+LEVELS = ("inner", "cs", "pal")  # GTIN-14 indicator digits 1, 2, 3; shown "2 cs + 3 pcs"
 CATEGORIES = {"COLD": "chilled", "SEC": "secure"}  # a product's zone -> its category
 HEAVY = ("FD-1004", "FD-1013")  # rice and water: low, in aisle D
 PICK_FACES = ("PK-5004", "PK-5011")  # fixed bins at the front of aisle A

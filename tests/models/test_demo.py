@@ -144,7 +144,7 @@ def test_the_small_demo_suggests_a_bin_for_each_kind_of_rule(small_demo):
 
 def test_demo_packaging_levels_carry_valid_gtin_14s(small_demo):
     levels = [lv for item in Item.select() for lv in levels_of(item)]
-    assert {lv.name for lv in levels} == {"inner", "case", "pallet"}
+    assert {lv.name for lv in levels} == {"inner", "cs", "pal"}
     for level in levels:
         assert level.gtin and len(level.gtin) == 14 and normalize_gtin(level.gtin) == level.gtin
 
