@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -135,6 +136,25 @@ def test_trace_events_as_csv_for_a_date_range(backroom, tmp_path):
     )
     assert said.out.strip() == f"5 events written to {target}"
     assert target.read_text().splitlines()[0].startswith("date,event,item,item_name,lot,qty")
+    # --json with --out writes the JSON there (it used to print it, and leave no file)
+    as_json = tmp_path / "events.json"
+    said = backroom.ok(
+        "trace-events",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2099-12-31",
+        "--json",
+        "--out",
+        str(as_json),
+    )
+    assert said.out.strip() == f"5 events written to {as_json}"
+    events = json.loads(as_json.read_text())
+    assert len(events) == 5 and {e["event"] for e in events} == {
+        "receiving",
+        "transformation input",
+        "transformation output",
+    }
 
 
 def test_usage_errors_and_refusals(backroom):

@@ -317,14 +317,22 @@ def cmd_trace_events(ctx: Context) -> int:
     target = output_path(a.out, force=a.force) if a.out else None
     ctx.open()
     rows = trace_events(a.start, a.end, a.sort)
-    if a.json:
+    if a.json and target is None:
         ctx.emit(list(rows), "")
         return 0
     if target is None:
         write_csv(sys.stdout, EVENT_COLUMNS, rows)
         return 0
     with written(target, force=a.force) as out:
-        count = write_csv(out, EVENT_COLUMNS, rows)
+        if a.json:  # --out FILE takes the JSON too, not only the CSV
+            import json
+
+            events = list(rows)
+            json.dump(events, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+            count = len(events)
+        else:
+            count = write_csv(out, EVENT_COLUMNS, rows)
     print(f"{count} events written to {target}")
     return 0
 
