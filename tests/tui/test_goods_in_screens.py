@@ -245,3 +245,22 @@ async def test_ctrl_z_undoes_the_last_pallet_whole_then_the_line_before_it(dock)
         assert "Undone: move" in _text(app, "#result")
     assert on_hand("TAPE-48", location="DOCK") == 0
     assert [x.received for x in order_detail("PO-1").lines] == [0, 0]
+
+
+async def test_a_second_resume_on_the_count_screen_waits_for_the_count_on_its_way(dock):
+    """Two counts held while the last entry was read, then two resumes (two ends of
+    busy): the second found the first count not yet taken and typed the next one into
+    the same field (58 and 40 became 5840)."""
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "w")
+        await _enter(pilot, "00" + SSCC)
+        count = app.screen
+        count.busy = True
+        count.hold.keys.extend("58\r39\r")
+        count._busy = False
+        count._resume()
+        count._resume()
+        await settle(pilot)
+        assert "✎ 58/60 pcs OAT-500 L-1" in _lines(app)
+        assert "✎ 39/40 pcs OAT-500 L-2" in _lines(app)

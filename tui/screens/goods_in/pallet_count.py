@@ -32,6 +32,7 @@ from backroom.models.goods_in.receiving import (
 from backroom.models.stock.checks import FloorLimits, ask_if_unusual
 from backroom.scanners.entry import Entry, interpret
 from backroom.scanners.settings import ScannerSettings
+from backroom.tui.widgets.held_entries import HeldEntries
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.scan_input import GS, GS_SHOWN, KeyHold, ScanInput
@@ -125,7 +126,7 @@ def read_entry(text: str, at: Counting, sure: bool) -> Read:
     return Read(count=qty)
 
 
-class PalletCountScreen(PassesWorkerFailuresOn, Screen[CountDone | None]):
+class PalletCountScreen(PassesWorkerFailuresOn, HeldEntries, Screen[CountDone | None]):
     """An announced pallet's lines, counted one by one where they differ."""
 
     TITLE = "Count pallet"
@@ -144,20 +145,8 @@ class PalletCountScreen(PassesWorkerFailuresOn, Screen[CountDone | None]):
         self.rules = rules
         self.index = 0
         self.hold = KeyHold()
-        self._busy = False
         self.ready = False  # until the count field has the focus: the app holds keys
         self.asked: str | None = None  # an entry asked "are you sure?", taken if repeated
-
-    @property
-    def busy(self) -> bool:
-        """Reading an entry: keys that arrive meanwhile are held."""
-        return self._busy
-
-    @busy.setter
-    def busy(self, value: bool) -> None:
-        self._busy = value
-        if not value:  # also when a failed worker is said (tui/worker_errors.py)
-            self.call_later(self._resume)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=True)
@@ -204,6 +193,7 @@ class PalletCountScreen(PassesWorkerFailuresOn, Screen[CountDone | None]):
     @on(Input.Submitted, "#count-qty")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.entry_arrived()
         text = event.value.replace(GS_SHOWN, GS)
         if not text.strip():
             self.action_done()
@@ -260,23 +250,8 @@ class PalletCountScreen(PassesWorkerFailuresOn, Screen[CountDone | None]):
         self.query_one(ScanInput).value = ""
         self.say(said)
 
-    def _resume(self) -> None:
-        """Hand the keys that came meanwhile to the count field (or to the screen that
-        is on top now)."""
-        if self.busy:
-            return
-        if self.app.screen is not self:
-            self.hold.release(self.app)
-            return
-        key = self.hold.replay(self.query_one(ScanInput))
-        if key is not None:
-            self.call_later(self._run_held_key, key)
-
-    async def _run_held_key(self, key: str) -> None:
-        active = self.active_bindings.get(key)
-        if active is not None and active.enabled:
-            await active.node.run_action(active.binding.action)
-        self._resume()
+    def held_field(self) -> ScanInput:
+        return self.query_one(ScanInput)
 
     # --- leaving ----------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from backroom.scanners.parse import Scan
 from backroom.scanners.settings import ScannerSettings
 from backroom.tui.screens.dialogs import ConfirmDialog, LotPicker
 from backroom.tui.widgets.form_fields import FormFields
+from backroom.tui.widgets.held_entries import HeldEntries
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.plain import plain
@@ -46,7 +47,7 @@ class Field:
     zero_ok: bool = False
 
 
-class OperationScreen(PassesWorkerFailuresOn, Screen):
+class OperationScreen(PassesWorkerFailuresOn, HeldEntries, Screen):
     """A scan-first form; subclasses give FIELDS and perform(). A failed worker clears
     `busy` and is said by `error` (tui/worker_errors.py)."""
 
@@ -80,40 +81,8 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         self.request: tuple[Values, str] | None = None  # what was confirmed, and its id
         self.scans: list[Scan] = []  # this entry's GS1 scans, for their companions
 
-    @property
-    def busy(self) -> bool:
-        """Taking an entry or posting: keys that arrive meanwhile are held."""
-        return self._busy
-
-    @busy.setter
-    def busy(self, value: bool) -> None:
-        self._busy = value
-        if value:
-            self.hold.on = True  # a key's action (Ctrl+O, Ctrl+S) is being taken too
-        else:
-            # After the handler that cleared it has moved the cursor on.
-            self.call_later(self._resume)
-
-    def _resume(self) -> None:
-        """Hand the held keys to the field they belong to, unless busy again or an
-        entry is still on its way to the form (taking it ends in another resume)."""
-        if self._busy or (self.hold.entering and self.app.screen is self):
-            return
-        if self.app.screen is not self or not self.cursor:
-            self.hold.release(self.app)  # to the dialog that opened meanwhile
-            return
-        key = self.hold.replay(self.field_input(self.cursor))
-        if key is not None:
-            self.call_later(self._run_held_key, key)
-
-    async def _run_held_key(self, key: str) -> None:
-        """A form key that waited for the keys before it: run it, then go on with the
-        keys after it (held meanwhile, unless its action is still being taken)."""
-        active = self.active_bindings.get(key)
-        if active is not None and active.enabled:
-            await active.node.run_action(active.binding.action)
-        if not self._busy:
-            self._resume()
+    def held_field(self) -> ScanInput | None:
+        return self.field_input(self.cursor) if self.cursor else None
 
     # --- layout ---------------------------------------------------------------------
 
@@ -207,7 +176,7 @@ class OperationScreen(PassesWorkerFailuresOn, Screen):
         event.stop()
         if not isinstance(event.input, ScanInput):
             return
-        self.hold.entering = False
+        self.entry_arrived()
         if self.busy:  # cannot happen while keys are held; keep the Enter if it does
             self.hold.keys.insert(0, "\r")
             return
