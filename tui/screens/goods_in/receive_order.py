@@ -130,6 +130,7 @@ class ReceiveOrderScreen(OperationScreen):
         Binding("ctrl+r", "report", "Report", id="receive_order.report"),
         Binding("ctrl+l", "count", "Count", id="receive_order.count"),
     ]
+    HINTS: ClassVar = {"doc": "scan order or pallet SSCC"}
 
     def __init__(self, doc: str = "") -> None:
         super().__init__()
@@ -154,12 +155,6 @@ class ReceiveOrderScreen(OperationScreen):
             self.busy = True
             scanner = self.app.session.scanner
             self._interpret(self._field("doc"), self.doc, {}, scanner, self.generation)
-
-    @staticmethod
-    def _hint(f: Field) -> str:
-        if f.name == "doc":
-            return "scan order or pallet SSCC"
-        return OperationScreen._hint(f)
 
     def _pallet_mode(self) -> bool:
         return is_pallet(self.values.get("doc"))

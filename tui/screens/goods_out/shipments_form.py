@@ -21,7 +21,7 @@ from backroom.models.errors import DomainError, Refused
 from backroom.models.goods_out.dispatch import dispatch_code
 from backroom.models.goods_out.orders import get_shipment
 from backroom.scanners.entry import shipment_of
-from backroom.tui.screens.stock.operation_form import Field, OperationScreen
+from backroom.tui.screens.stock.operation_form import OperationScreen
 from backroom.tui.widgets.plain import plain
 
 
@@ -83,10 +83,6 @@ class ShipmentForm(OperationScreen):
             self.field_input("shipment").value = self.number
             self._load_shipment(self.number)
         super().on_mount()
-
-    @classmethod
-    def _hint(cls, f: Field) -> str:  # type: ignore[override]
-        return cls.HINTS.get(f.name) or OperationScreen._hint(f)
 
     # --- the shipment ---------------------------------------------------------------------
 

@@ -147,10 +147,6 @@ class PutAwayScreen(OperationScreen):
     KEPT = "from"  # a run of pallets from one dock, each to its own bin
     HINTS: ClassVar = {"from": "scan the dock", "to": "scan the bin used"}
 
-    @classmethod
-    def _hint(cls, f: Field) -> str:  # type: ignore[override]
-        return cls.HINTS.get(f.name) or OperationScreen._hint(f)
-
     FIELDS: ClassVar = (
         Field("from", "From", "location"),
         Field("item", "Item", "item"),

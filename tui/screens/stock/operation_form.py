@@ -58,6 +58,7 @@ class OperationScreen(PassesWorkerFailuresOn, HeldEntries, Screen):
     # opens: nobody fills five fields to learn that a lead must do it.
     OPERATION: ClassVar[str] = ""
     KEPT: ClassVar[str] = ""  # the location field Ctrl+B keeps, if not the last one
+    HINTS: ClassVar[dict[str, str]] = {}  # a field's placeholder, where its kind's is not right
     BINDINGS: ClassVar = [
         Binding("escape", "clear_or_back", "Clear/back", id="op.cancel"),
         Binding("ctrl+s", "confirm", "Post", id="op.confirm"),
@@ -106,8 +107,12 @@ class OperationScreen(PassesWorkerFailuresOn, HeldEntries, Screen):
             yield Static("", id="result", classes="message")
         yield KeyFooter()
 
-    @staticmethod
-    def _hint(f: Field) -> str:
+    @classmethod
+    def _hint(cls, f: Field) -> str:
+        """What the empty field asks for: the form's own words (HINTS, by field name),
+        else what a field of its kind takes."""
+        if f.name in cls.HINTS:
+            return cls.HINTS[f.name]
         return {
             "item": "scan or type SKU / GTIN",
             "lot": "scan or type lot",
