@@ -118,10 +118,14 @@ def prune_requests(days: int | None = None) -> int:
     """Delete the request ids older than DAYS (the configured retention); how many."""
     global _last_pruned
     days = _keep_days if days is None else keep_days(days)
-    before = utcnow() - dt.timedelta(days=days)
-    gone = run_write(lambda: PostingRequest.delete().where(PostingRequest.time < before).execute())
+    gone = run_write(lambda: _delete_older_than(days))
     _last_pruned = time.monotonic()
     return gone
+
+
+def _delete_older_than(days: int) -> int:
+    before = utcnow() - dt.timedelta(days=days)
+    return PostingRequest.delete().where(PostingRequest.time < before).execute()
 
 
 def _prune_now_and_then() -> None:
@@ -132,8 +136,7 @@ def _prune_now_and_then() -> None:
     if _last_pruned and now - _last_pruned < PRUNE_EVERY_SECONDS:
         return
     _last_pruned = now
-    before = utcnow() - dt.timedelta(days=_keep_days)
-    PostingRequest.delete().where(PostingRequest.time < before).execute()
+    _delete_older_than(_keep_days)
 
 
 def new_request_id() -> str:
