@@ -41,3 +41,44 @@ async def test_a_second_resume_waits_for_the_entry_the_first_handed_on(warehouse
         await settle(pilot)
         assert form.field_input("item").value == "BOX"
         assert form.values == {"item": "BOX", "qty": 1}
+
+
+async def test_a_key_given_to_a_field_the_form_has_left_is_typed_where_the_form_is(warehouse):  # noqa: F811
+    """Textual hands a key to the queue of the field focused when the app read it. The A
+    of A-01, given to the quantity field as the form moved on to the location, was read
+    by that field after the hold had been lifted, and typed into it: A-01 became -01."""
+    app = BackroomApp(session(warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "r")
+        form = app.screen
+        await pilot.press(*"BOX", "enter")
+        await settle(pilot)
+        qty = form.field_input("qty")
+        assert form.focused is qty and not form.hold.on
+        qty._forward_event(events.Key("A", "A"))  # as the app does, qty focused
+        form._put_cursor("to")  # the form moves on before qty's queue is read
+        await pilot.press(*"-02")
+        await settle(pilot)
+        assert qty.value == ""
+        assert form.field_input("to").value == "A-02"
+        assert form.values == {"item": "BOX"}
+
+
+async def test_held_keys_replayed_into_a_field_just_focused_are_kept(warehouse):  # noqa: F811
+    """Input selects its text when its Focus event is read. Held keys replayed into the
+    field the form had just moved to were selected then, and replaced by the next key:
+    the A of A-01 was lost and "-01" refused as an unknown location."""
+    app = BackroomApp(session(warehouse))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "r")
+        form = app.screen
+        await pilot.press(*"BOX", "enter")
+        await settle(pilot)
+        form.values["qty"] = 1  # as the quantity's entry leaves it
+        form.hold.on = True
+        form.hold.keys.append("A")  # held while the quantity was taken
+        form._put_cursor("to")  # its Focus event is still to be read
+        form._resume()
+        await pilot.press(*"-02")
+        await settle(pilot)
+        assert form.field_input("to").value == "A-02"

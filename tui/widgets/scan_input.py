@@ -10,6 +10,12 @@ has taken it (checked it in the database, moved the cursor on), every key that
 arrives is held, not typed: a scanner's next code, sent 0 ms later in the same SSH
 batch, would otherwise be glued to the code before it. The form then hands the held
 keys to the field that is next (`KeyHold.replay`).
+
+The keys for a form's fields are taken in one queue, the screen's, in the order the
+app took them. Textual hands each key to the queue of the field focused when the app
+read it: a key given to the quantity field just before the form moved on to the
+location, but read by that field only after the hold had been lifted, was typed into
+the quantity field (the A of A-01 lost, "-01" refused as an unknown location).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.keys import _character_to_key
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
@@ -133,6 +140,12 @@ class ScanInput(Input):
         scanner: ScannerSettings | None = None,
         **kwargs: object,
     ) -> None:
+        if hold is not None:
+            # A form selects a field's text itself, when it means to (a refused entry).
+            # Input selects it when its Focus event is read, after keys the form may
+            # already have typed there: the held A of A-01, replayed into the field just
+            # focused, was selected and replaced by the "-" typed next.
+            kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.hold = hold
         # In a form: the station's suffix ends an entry as Enter does (Tab, a character),
@@ -199,25 +212,44 @@ class ScanInput(Input):
         elif text:
             self.insert_text_at_cursor(text)
 
+    def _forward_event(self, event: events.Event) -> None:
+        """The app hands a key to the focused field: a form's field passes it to its
+        screen's queue, where the field focused then takes it (`take_in_turn`)."""
+        if self.hold is None or not isinstance(event, events.Key):
+            super()._forward_event(event)
+            return
+        event._set_forwarded()
+        self.screen.call_later(take_in_turn, self.screen, event)
+
+    def take_key(self, event: events.Key) -> bool:
+        """Take a key as a form's field does: hold it while the form takes the entry
+        before it, end the entry at Enter, or type it. False for a key left to Textual
+        (arrows, Tab between fields, a screen's Ctrl key when nothing is held)."""
+        hold = self.hold
+        if hold is None:
+            return False
+        char = self._entry_key(event)
+        if char is None:
+            if hold.on and held_in_turn(event):
+                hold.keys.append(event.key)
+                return True
+            return False
+        if hold.on:
+            hold.keys.append(char)
+        elif char == ENTER:
+            self._enter()  # holds at once: the next key may already be queued
+        else:
+            self._typed(char)
+        return True
+
     # Textual calls the handler of each class in the MRO until one prevents the
     # default: so only the separator (and, in a form, Enter and held keys) is handled
     # here, the rest falls to Input.
     async def _on_key(self, event: events.Key) -> None:
-        char = self._entry_key(event) if self.hold is not None else key_char(event)
-        if self.hold is not None and self.hold.on and char is None and held_in_turn(event):
-            self.hold.keys.append(event.key)
+        if self.take_key(event):
             event.stop()
             event.prevent_default()
-        elif self.hold is not None and char is not None:
-            if self.hold.on:
-                self.hold.keys.append(char)
-            elif char == ENTER:
-                self._enter()  # holds at once: the next key may already be queued
-            else:
-                self._typed(char)
-            event.stop()
-            event.prevent_default()
-        elif char == GS:
+        elif self.hold is None and key_char(event) == GS:
             event.stop()
             event.prevent_default()
             self.insert_text_at_cursor(GS_SHOWN)
@@ -229,3 +261,12 @@ class ScanInput(Input):
             self.insert_text_at_cursor(shown(first))
         event.stop()
         event.prevent_default()
+
+
+def take_in_turn(screen: Screen, event: events.Key) -> None:
+    """A key for SCREEN's fields, in the order the app took it: the field focused now
+    takes it; a key it leaves goes on as Textual would send it (bindings, cursor keys)."""
+    focused = screen.focused
+    if isinstance(focused, ScanInput) and focused.take_key(event):
+        return
+    (focused or screen).post_message(event)

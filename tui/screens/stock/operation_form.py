@@ -374,6 +374,7 @@ class OperationScreen(PassesWorkerFailuresOn, HeldEntries, Screen):
         self.focus_previous()
         if isinstance(self.focused, ScanInput):
             self.cursor = (self.focused.id or "").removeprefix("f-")
+            self.focused.select_all()  # the next scan replaces what is there
 
     # --- posting --------------------------------------------------------------------------
 
