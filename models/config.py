@@ -11,6 +11,7 @@ from backroom.models.errors import DomainError
 
 SYSTEM_CONFIG = Path("/etc/backroom/config.toml")
 DEFAULT_PIN_MIN_LENGTH = 6
+DEFAULT_ABANDON_AFTER_SECONDS = 600
 
 
 def user_config_path() -> Path:
@@ -101,6 +102,18 @@ class Config:
     @property
     def signing_syslog(self) -> bool:
         return bool(self.get("signing.syslog", True))
+
+    @property
+    def abandon_after_seconds(self) -> int:
+        """[tasks] abandon_after_seconds: a task whose holder gave no sign of life for
+        this long goes back to the queue (600 unless the site says otherwise, at least 30)."""
+        value = self.get("tasks.abandon_after_seconds", DEFAULT_ABANDON_AFTER_SECONDS)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 30:
+            raise DomainError(
+                f"[tasks] abandon_after_seconds is a whole number of seconds, at least 30: "
+                f"{value!r}"
+            )
+        return value
 
     @property
     def folders(self) -> dict[str, str]:

@@ -181,6 +181,15 @@ def _posting_requests_pruned() -> None:
     create_time_index_and_prune_guard()
 
 
+def _task_tables() -> None:
+    # Work the system asks for (put away, replenish, count, pick, move), taken by one
+    # person at a time, and what each operator may be given (models/tasks/).
+    # Self-contained, so it can sit at any position among the steps.
+    from backroom.models.schema.tasks import TASK_TABLES
+
+    db.create_tables(TASK_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -195,6 +204,7 @@ STEPS: list[Callable[[], None]] = [
     _posting_requests,
     _goods_in_tables,
     _posting_requests_pruned,
+    _task_tables,
 ]
 CURRENT_VERSION = len(STEPS)
 

@@ -257,13 +257,19 @@ def _give_up(
         expected=expected,
         found=found,
     )
-    # The shelf held less than the books say: a lead counts it again.
+    # The shelf held less than the books say: it is counted again, as a count task
+    # (models/tasks) made in this transaction.
+    from backroom.models.tasks.making import ask_for_count
+
     log_event(
         "location.recount_requested",
         here.code,
         who,
         item=first.item.sku,
         reason=f"short pick for {shipment.number}: expected {expected}, found {found}",
+    )
+    ask_for_count(
+        first.item, here, first.lot if first.lot_id else None, ref=shipment.number, by=who
     )
 
 

@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, Permission] = {
     "lot.add": _p("operator", "adding a lot"),
     # Undoing one's own move just posted (Ctrl+Z), within REVERSE_OWN_MINUTES.
     "reverse.own": _p("operator", "undoing a move"),
+    # Tasks (models/tasks/): taking, doing, skipping the work the queue hands out.
+    "task.work": _p("operator", "working on tasks"),
     # Leads: corrections, lot status, master data, shipments, traceability, reports.
     "count.approve": _p("lead", "posting a large count difference"),
     "adjust": _p("lead", "adjusting stock"),
@@ -69,6 +71,8 @@ PERMISSIONS: dict[str, Permission] = {
     "partner": _p("lead", "adding consignees and carriers"),
     "ship": _p("lead", "shipping"),
     "report": _p("lead", "running reports"),
+    # Making tasks by hand, giving them to people, changing their priority, cancelling.
+    "task.manage": _p("lead", "managing tasks"),
     # Goods in: purchase orders and ASNs, and receiving beyond an order's tolerance.
     "purchase": _p("lead", "managing purchase orders"),
     "receive.over": _p("lead", "receiving more than was ordered"),
