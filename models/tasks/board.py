@@ -19,6 +19,9 @@ from backroom.models.schema.tasks import HELD, Task
 
 # Age buckets of unfinished tasks, in minutes: under 15, under 60, under 240, older.
 AGE_BUCKETS = ((15, "<15m"), (60, "15-60m"), (240, "1-4h"), (None, ">4h"))
+# Tasks per hour over less than this is no rate at all: a first task done in a minute
+# is not "60 an hour".
+LEAST_HOURS = 0.25
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def _people(now: dt.datetime) -> list[Throughput]:
             hourly[finished.hour] = (tasks + 1, units + qty)
         first = min((r[2] or r[3]) for r in rows)
         last = max(r[3] for r in rows)
-        hours = max((last - max(first, midnight)).total_seconds() / 3600, 1 / 60)
+        hours = max((last - max(first, midnight)).total_seconds() / 3600, LEAST_HOURS)
         people.append(
             Throughput(
                 name,

@@ -136,6 +136,17 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "asn show": "browse",
     "asn receive": "receive",
     "asn report": "report",
+    # The task queue: the floor takes and does tasks; a lead makes, gives and cancels them.
+    "task list": "browse",
+    "task board": "browse",
+    "task next": "task.work",
+    "task done": "task.work",
+    "task skip": "task.work",
+    "task add": "task.manage",
+    "task assign": "task.manage",
+    "task priority": "task.manage",
+    "task cancel": "task.manage",
+    "task scope": "task.manage",
 }
 # Made by the command, when there is none yet.
 CREATING = ("init", "demo")
