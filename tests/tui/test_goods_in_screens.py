@@ -170,6 +170,19 @@ async def test_a_pallet_scanned_anywhere_opens_receiving_with_its_contents(dock)
     assert on_hand("OAT-500", location="DOCK") == 100
 
 
+@pytest.mark.parametrize("code", ["PO-000001", "DA-1"])
+async def test_an_order_or_asn_scanned_on_home_opens_receiving_against_its_order(dock, code):
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await _enter(pilot, code)  # on the home screen, no field waiting
+        assert app.screen.TITLE == "Receive against order"
+        assert app.screen.values["doc"] == "PO-000001"
+        await _enter(pilot, "TAPE-48", "5", "DOCK")
+        assert "receipt 5 TAPE-48 ACME → DOCK on PO-000001" in _text(app, "#result")
+    assert order_detail("PO-1").lines[1].received == 5
+
+
 async def test_a_pallet_counted_short_on_one_line_receives_what_was_counted(dock):
     app = BackroomApp(Session("op", dock))
     async with app.run_test(size=(80, 24)) as pilot:
