@@ -182,3 +182,24 @@ def test_generating_a_day_twice_hands_its_counts_over_once(store):
     )
     # generating classed the items (no classes were kept yet)
     assert Event.select().where(Event.kind == "count.classify").count() == 1
+
+
+def test_counting_settings_are_read_from_the_configuration_and_checked():
+    from backroom.models.config import Config
+    from backroom.models.errors import DomainError
+
+    rules = Config({"counting": {"a_share": 70, "b_share": 20, "variance_units": 0}}).counting
+    assert (rules.a_share, rules.b_share, rules.variance_units, rules.window_days) == (
+        70,
+        20,
+        0,
+        90,
+    )
+    for wrong, said in (
+        ({"a_share": 90, "b_share": 20}, "a_share \\+ b_share at most 100"),
+        ({"variance_percent": -1}, "variance_percent must be a whole number >= 0"),
+        ({"window": 30}, "has no setting 'window'"),
+        ({"window_days": 0}, "window_days and reclassify_days are at least 1"),
+    ):
+        with pytest.raises(DomainError, match=said):
+            _ = Config({"counting": wrong}).counting
