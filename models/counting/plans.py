@@ -1,9 +1,10 @@
 """Count plans and the counts they want each day.
 
 An ABC plan counts each (location, item) held in its zone every 7, 30 or 90 days by
-the item's class; an every-location plan counts every location holding stock once per
-period. A pair or location never counted yet gets a day of its own in the first
-period (spread evenly, in location-path order), so a new plan does not put the whole
+the item's class; an every-location plan counts every location once per period: each
+item it holds, or, for an empty bin, that it is empty. A pair or location never
+counted yet gets a day of its own in the first period (spread evenly in location-path
+order, so that each day's counts are neighbours), so a new plan does not put the whole
 warehouse on day one; after that it is due again a period after its last count.
 The dispatch area is left out: picked stock there is checked as it is packed.
 `generate_counts` hands each day's counts over once (idempotent for a day).
@@ -16,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+import peewee as pw
 from peewee import fn
 
 from backroom.models.counting import counting_rules
@@ -64,11 +66,12 @@ class PlanRow:
 
 @dataclass(frozen=True)
 class CountDue:
-    """One count to hand to the floor: ITEM at LOCATION, why (due or recount), for
-    which plan and day. Never the quantity the books expect: counts are blind."""
+    """One count to hand to the floor: ITEM at LOCATION (no item: a bin the books say
+    is empty, to be checked), why (due or recount), for which plan and day. Never the
+    quantity the books expect: counts are blind."""
 
     location: str
-    item: str
+    item: str | None
     reason: str  # "due" or "recount"
     day: dt.date
     plan: str | None = None
@@ -181,13 +184,27 @@ class _Held:
     sku: str
 
 
+def _storage(plan: CountPlan) -> pw.Expression:
+    # Picked stock waiting at dispatch belongs to its shipments: packing checks it.
+    where = (Location.kind == "internal") & Location.active
+    where &= Location.code.not_in(NOT_STORAGE)
+    return where & Location.under(plan.zone) if plan.zone_id else where
+
+
+def _empty_bins(plan: CountPlan, held: list[_Held]) -> list[tuple[str, int, str]]:
+    """(path, id, code) of the bins (locations with none below them) in PLAN's zone
+    that hold nothing on the books."""
+    parents = Location.select(Location.parent).where(Location.parent.is_null(False))
+    query = Location.select(Location.path, Location.id, Location.code).where(
+        _storage(plan) & Location.id.not_in(parents)
+    )
+    stocked = {pair.location_id for pair in held}
+    return [row for row in query.tuples() if row[1] not in stocked]
+
+
 def _held_in(plan: CountPlan) -> list[_Held]:
     """The (location, item) pairs holding stock in PLAN's zone, in walking order."""
-    # Picked stock waiting at dispatch belongs to its shipments: packing checks it.
-    where = (Quant.qty > 0) & (Location.kind == "internal") & Location.active
-    where &= Location.code.not_in(NOT_STORAGE)
-    if plan.zone_id:
-        where &= Location.under(plan.zone)
+    where = (Quant.qty > 0) & _storage(plan)
     query = (
         Quant.select(Location.id, Location.code, Location.path, Item.id, Item.sku)
         .join(Location, on=(Quant.location == Location.id))
@@ -247,19 +264,28 @@ def _due_abc(plan: CountPlan, day: dt.date, held: list[_Held]) -> list[CountDue]
 
 
 def _due_every_location(plan: CountPlan, day: dt.date, held: list[_Held]) -> list[CountDue]:
+    """Every location of the plan: each item it holds, or the bin itself when empty."""
     classes = item_classes()
     period = plan.period_days or 1
     last = _last_counts(by_location=True)
-    places = list(dict.fromkeys(pair.location_id for pair in held))
-    slots = _spread(places, period)
-    due_here = {
-        place for place in places if _is_due(day, last.get((place, None)), period, slots[place])
-    }
-    return [
-        CountDue(p.code, p.sku, "due", day, plan.name, classes.get(p.item_id, "C"))
-        for p in held
-        if p.location_id in due_here
-    ]
+    places = {(p.path, p.location_id, p.code) for p in held} | set(_empty_bins(plan, held))
+    walk = sorted(places)
+    slots = _spread(walk, period)
+    by_place: dict[int, list[_Held]] = defaultdict(list)
+    for pair in held:
+        by_place[pair.location_id].append(pair)
+    due = []
+    for place in walk:
+        _path, where, code = place
+        if not _is_due(day, last.get((where, None)), period, slots[place]):
+            continue
+        pairs = by_place.get(where, [])
+        due.extend(
+            CountDue(code, p.sku, "due", day, plan.name, classes.get(p.item_id, "C")) for p in pairs
+        )
+        if not pairs:
+            due.append(CountDue(code, None, "due", day, plan.name))
+    return due
 
 
 def _due_for(plan: CountPlan, day: dt.date) -> list[CountDue]:
@@ -282,12 +308,13 @@ def _without_repeats(day: dt.date, plans: list[CountPlan]) -> list[CountDue]:
     waiting = _awaiting_recount()
     codes = dict(Location.select(Location.code, Location.id).tuples())
     skus = dict(Item.select(Item.sku, Item.id).tuples())
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str | None]] = set()
     due: list[CountDue] = []
     for plan in plans:
         for count in _due_for(plan, day):
             key = (count.location, count.item)
-            if key in seen or (codes[count.location], skus[count.item]) in waiting:
+            spot = (codes[count.location], skus.get(count.item or ""))
+            if key in seen or spot in waiting:
                 continue
             seen.add(key)
             due.append(count)
@@ -302,7 +329,7 @@ def hand_to_queue(count_due: CountDue, by: User | None) -> None:
     is recorded as a `count.due` (or `count.recount`) event; the queue makes it a task."""
     log_event(
         f"count.{count_due.reason}",
-        f"{count_due.item}@{count_due.location}",
+        f"{count_due.item}@{count_due.location}" if count_due.item else count_due.location,
         by,
         day=count_due.day,
         plan=count_due.plan,

@@ -63,7 +63,7 @@ class CountOutcome:
     (then VARIANCE is its number). No expected quantity: counts stay blind."""
 
     location: str
-    item: str
+    item: str | None
     lot: str | None
     counted: int
     posted: bool
@@ -71,6 +71,8 @@ class CountOutcome:
 
     @property
     def text(self) -> str:
+        if self.item is None:
+            return f"{self.location} checked: empty"
         lot = f" lot {self.lot}" if self.lot else ""
         what = f"Count of {self.counted} {self.item}{lot} at {self.location}"
         if self.posted:
@@ -172,6 +174,46 @@ def record_count(
 
     asked = (location, item, lot, counted, plan, at)
     return at_most_once(request_id, "cycle.count", asked, user, _record)
+
+
+def record_empty(
+    location: str,
+    user: str,
+    *,
+    plan: str | None = None,
+    at: dt.datetime | None = None,
+    request_id: str | None = None,
+) -> CountOutcome:
+    """Record that USER found bin LOCATION empty, as the books say it is. Where the books
+    hold something there, each item is counted instead (0 for what is not found)."""
+    moment = as_utc(at) if at else utcnow()
+
+    def _record() -> CountOutcome:
+        who = acting(user, "count")
+        here = _internal(location)
+        plan_row = CountPlan.get_or_none(CountPlan.name == plan) if plan else None
+        if plan and plan_row is None:
+            raise NotFound(f"No count plan {plan!r}")
+        if Quant.select().where((Quant.location == here.id) & (Quant.qty > 0)).exists():
+            raise Refused(
+                f"The books hold stock at {here.code}: count each item there "
+                "(0 for one that is not found)"
+            )
+        CountRecord.create(
+            location=here,
+            item=None,
+            expected=0,
+            counted=0,
+            counted_by=who,
+            counted_at=moment,
+            plan=plan_row,
+            within=True,
+        )
+        log_event("count.empty", here.code, who, plan=plan)
+        return CountOutcome(here.code, None, None, 0, True)
+
+    asked = (location, plan, at)
+    return at_most_once(request_id, "cycle.empty", asked, user, _record)
 
 
 # --- a lead's decision -------------------------------------------------------------------

@@ -62,10 +62,11 @@ class CountVariance(BaseModel):
 
 class CountRecord(BaseModel):
     """One count that was posted (within tolerance, or approved): what the accuracy
-    report reads. WITHIN says whether it was within the tolerance when counted."""
+    report reads. WITHIN says whether it was within the tolerance when counted. No
+    ITEM: a bin checked and found empty, as the books said."""
 
     location = pw.ForeignKeyField(Location, on_delete="RESTRICT")
-    item = pw.ForeignKeyField(Item, on_delete="RESTRICT")
+    item = pw.ForeignKeyField(Item, null=True, on_delete="RESTRICT")
     lot = pw.ForeignKeyField(Lot, null=True, on_delete="RESTRICT")
     expected = pw.IntegerField()
     counted = pw.IntegerField()

@@ -203,3 +203,26 @@ def test_counting_settings_are_read_from_the_configuration_and_checked():
     ):
         with pytest.raises(DomainError, match=said):
             _ = Config({"counting": wrong}).counting
+
+
+def test_an_every_location_plan_checks_empty_bins_too(store):
+    from backroom.models.counting.recording import record_empty
+
+    admin = get_user(USER)
+    add_location("S-08", parent="S", by=admin)  # an empty bin
+    add_plan("Aisle S", "every_location", zone="S", period_days=8, by=admin)
+    start = dt.date(2026, 1, 5)
+    empty = [(d, c) for d in _days(start, 8) for c in due_counts(d) if c.item is None]
+    assert [c.location for _, c in empty] == ["S-08"]
+    day = empty[0][0]
+    done = record_empty("S-08", USER, at=dt.datetime.combine(day, dt.time(9)))
+    assert done.text == "S-08 checked: empty"
+    assert [
+        c.location
+        for d in _days(day + dt.timedelta(days=1), 7)
+        for c in due_counts(d)
+        if c.location == "S-08"
+    ] == []
+    assert "S-08" in _codes(day + dt.timedelta(days=8))
+    with pytest.raises(Refused, match="The books hold stock at S-01: count each item there"):
+        record_empty("S-01", USER)

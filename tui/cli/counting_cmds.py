@@ -35,6 +35,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_classify)
     _register_plans(cycle)
     _register_day(cycle)
+    _register_empty(cycle)
     _register_decisions(cycle)
 
 
@@ -133,6 +134,19 @@ def _register_day(cycle) -> None:
 
 
 _EXAMPLE_PROMPT = "backroom cycle prompt A-01-01 FD-1001"
+
+
+def _register_empty(cycle) -> None:
+    p = cycle.add_parser(
+        "empty",
+        help="record a bin checked and found empty, as the books say",
+        epilog="backroom cycle empty A-01-04",
+    )
+    p.add_argument("location", metavar="LOC", help="the bin checked, by its code")
+    p.add_argument("--plan", metavar="NAME", help="the count plan the check was for")
+    request_id_option(p)
+    add_output(p, "text", "json")
+    p.set_defaults(func=cmd_empty)
 
 
 def _register_decisions(cycle) -> None:
@@ -244,7 +258,7 @@ def cmd_plan_active(ctx: Context) -> int:
 def _due_text(counts) -> str:
     return table(
         ["LOCATION", "ITEM", "CLASS", "PLAN"],
-        [(c.location, c.item, c.abc or "-", c.plan or "-") for c in counts],
+        [(c.location, c.item or "(empty?)", c.abc or "-", c.plan or "-") for c in counts],
     )
 
 
@@ -298,6 +312,16 @@ def cmd_record(ctx: Context) -> int:
     done = record_count(
         a.location, a.item, a.lot, a.counted, ctx.user, plan=a.plan, request_id=a.request_id
     )
+    ctx.emit(done.as_dict() | {"text": done.text}, done.text)
+    return 0
+
+
+def cmd_empty(ctx: Context) -> int:
+    from backroom.models.counting.recording import record_empty
+
+    _open(ctx)
+    a = ctx.args
+    done = record_empty(a.location, ctx.user, plan=a.plan, request_id=a.request_id)
     ctx.emit(done.as_dict() | {"text": done.text}, done.text)
     return 0
 

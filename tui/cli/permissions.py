@@ -66,6 +66,7 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "cycle due": "browse",
     "cycle prompt": "count",
     "cycle record": "count",
+    "cycle empty": "count",
     "cycle variances": "count.approve",
     "cycle approve": "count.approve",
     "cycle reject": "count.approve",
