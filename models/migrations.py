@@ -181,6 +181,14 @@ def _posting_requests_pruned() -> None:
     create_time_index_and_prune_guard()
 
 
+def _counting_tables() -> None:
+    # Cycle counting: count plans, items' ABC classes, the counts done and the counts
+    # held for a lead (models/counting/).
+    from backroom.models.schema.counting import COUNTING_TABLES
+
+    db.create_tables(COUNTING_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -195,6 +203,7 @@ STEPS: list[Callable[[], None]] = [
     _posting_requests,
     _goods_in_tables,
     _posting_requests_pruned,
+    _counting_tables,
 ]
 CURRENT_VERSION = len(STEPS)
 

@@ -27,6 +27,7 @@ from backroom.models.demo.blocks import (
     add_site,
     gtin13,
 )
+from backroom.models.demo.counting import add_count_plan
 from backroom.models.demo.goods_in import add_open_orders
 from backroom.models.demo.putaway import (
     add_packaging_levels,
@@ -143,6 +144,7 @@ class _SmallDemo:
         add_open_shipments(self.lead(), self.who(), skus, self.rng.randint(0, 9999))
         add_open_orders(self.lead(), self.today, self.rng.randint(0, 9999))
         self.direct_put_away()
+        add_count_plan(self.lead())
         self.step(5, 5, "Done")
 
     def direct_put_away(self) -> None:

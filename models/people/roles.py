@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, Permission] = {
     "reverse.own": _p("operator", "undoing a move"),
     # Leads: corrections, lot status, master data, shipments, traceability, reports.
     "count.approve": _p("lead", "posting a large count difference"),
+    # Cycle counts: plans, ABC classes and the day's counts (models/counting/).
+    "count.plan": _p("lead", "planning cycle counts"),
     "adjust": _p("lead", "adjusting stock"),
     "scrap": _p("lead", "scrapping stock"),
     "reverse": _p("lead", "reversing a move"),

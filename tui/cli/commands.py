@@ -72,6 +72,10 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "po": ("purchase orders: goods expected in", ("goods_in_cmds",)),
     "asn": ("advance shipping notices: pallets announced by SSCC", ("goods_in_cmds",)),
     "putaway": ("directed put-away: rules, capacities, suggestions", ("putaway_cmds",)),
+    "cycle": (
+        "cycle counts: ABC classes, plans, blind counts, approvals",
+        ("counting_cmds",),
+    ),
     "completion": ("print the shell's Tab-completion script for backroom", ("completion",)),
     "doctor": (
         "check security: file modes, PIN lengths, badge hashes, weak settings "
