@@ -3,7 +3,7 @@ brought from reserve up to its maximum.
 
 What a face holds is its free stock: the quants of the item there less what is allocated
 to shipments there (allocation reserves at the face itself). Reserve is the item's free
-stock anywhere else that allocation could take it from (models/goods_out/allocation.py
+stock anywhere else that allocation could take it from (models/goods_out/free_stock.py
 candidates: released, unexpired lots, earliest expiry first, then the oldest lot;
 untracked stock oldest first; never quarantine or dispatch), but never another pick face.
 
@@ -23,6 +23,7 @@ import peewee as pw
 
 from backroom.models.db import run_write
 from backroom.models.errors import NotFound, Refused
+from backroom.models.goods_out.free_stock import candidates
 from backroom.models.masterdata.adding import get_item, get_location, log_event
 from backroom.models.people.roles import require
 from backroom.models.schema import Event, Item, Location, Quant, User
@@ -308,8 +309,6 @@ def _from_reserve(
 ) -> tuple[ReplenishmentNeed, ...]:
     """Up to WANTED units for FACE from reserve, FEFO; TAKEN: what other faces of the
     same run were given already (and is added to)."""
-    from backroom.models.goods_out.allocation import candidates
-
     faces = _pick_face_locations()
     why = (
         f"{face.location} has {face.free} {face.unit} free, below its minimum of "
