@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 NEEDED = "replenish.needed"
 RESOLVED = "replenish.resolved"
 MOST = 2**31 - 1  # the quantity columns are 32-bit integers on PostgreSQL
+MANY_ITEMS = 500  # more items in one posting: read every face rather than name the items
 DISPATCH = "DISPATCH"  # models/goods_out/dispatch.py DEFAULT_DISPATCH: never reserve
 
 
@@ -272,9 +273,12 @@ def _sums(model, amount, rows: list[PickFace]) -> dict[tuple[int, int], int]:
     items = sorted({r.item_id for r in rows})
     places = sorted({r.location_id for r in rows})
     wanted = {(r.item_id, r.location_id) for r in rows}
+    where = amount > 0
+    if len(items) <= MANY_ITEMS and len(places) <= MANY_ITEMS:
+        where &= model.item.in_(items) & model.location.in_(places)
     query = (
         model.select(model.item, model.location, pw.fn.SUM(amount))
-        .where(model.item.in_(items) & model.location.in_(places) & (amount > 0))
+        .where(where)
         .group_by(model.item, model.location)
         .tuples()
     )
@@ -353,7 +357,11 @@ def on_moves_posted(moves: Sequence[MoveSpec], by: User | None = None) -> None:
     that moved are checked, and a face now below its minimum is handed to the queue. A
     posting of items without pick faces costs one query."""
     items = sorted({m.item.id for m in moves})
-    rows = _rows(PickFace.item.in_(items))
+    if len(items) <= MANY_ITEMS:
+        rows = _rows(PickFace.item.in_(items))
+    else:  # a bulk posting (an import, the large demo): no statement with thousands of ids
+        moved = set(items)
+        rows = [r for r in _rows(None) if r.item_id in moved]
     if not rows:
         return
     # A pick is booked against its allocation after it posts: count it as booked.

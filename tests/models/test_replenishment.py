@@ -302,3 +302,16 @@ def test_a_face_is_set_again_listed_and_cleared_by_a_lead_only(store):
     with refused("A-01 is not a pick face of FLOUR"):
         clear_face("FLOUR", "A-01", by=lead)
     assert [f.item for f in list_faces()] == ["MILK"]
+
+
+def test_a_bulk_posting_of_many_items_finds_its_faces_all_the_same(store, monkeypatch):
+    from backroom.models import replenishment
+
+    monkeypatch.setattr(replenishment, "MANY_ITEMS", 0)  # every posting counts as bulk
+    receive("FLOUR", 100, "A-01", user=USER)
+    receive("FLOUR", 1000, "B-01", user=USER)
+    receive("MILK", 10, "A-02", user=USER, lot="L1", expiry=days(30))
+    set_face("FLOUR", "A-01", min_qty=50, max_qty=200, by=get_user(USER))
+    set_face("MILK", "A-02", min_qty=5, max_qty=20, by=get_user(USER))
+    transfer("FLOUR", 60, "A-01", "B-02", user=USER)
+    assert [(n["subject"], n["qty"]) for n in raised()] == [("A-01 FLOUR", 160)]
