@@ -38,7 +38,9 @@ NEEDED = "replenish.needed"
 RESOLVED = "replenish.resolved"
 MOST = 2**31 - 1  # the quantity columns are 32-bit integers on PostgreSQL
 MANY_ITEMS = 500  # more items in one posting: read every face rather than name the items
-DISPATCH = "DISPATCH"  # models/goods_out/dispatch.py DEFAULT_DISPATCH: never reserve
+# models/goods_out/dispatch.py DEFAULT_DISPATCH, never reserve; not imported from there:
+# dispatch imports the posting code, and the ledger calls this module while it posts.
+DISPATCH = "DISPATCH"
 
 
 # --- values --------------------------------------------------------------------------
