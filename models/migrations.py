@@ -189,6 +189,14 @@ def _counting_tables() -> None:
     db.create_tables(COUNTING_TABLES, safe=True)
 
 
+def _pick_faces() -> None:
+    # Pick faces with their least and most stock, for replenishment from reserve
+    # (models/replenishment.py).
+    from backroom.models.schema.replenishment import REPLENISHMENT_TABLES
+
+    db.create_tables(REPLENISHMENT_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -204,6 +212,7 @@ STEPS: list[Callable[[], None]] = [
     _goods_in_tables,
     _posting_requests_pruned,
     _counting_tables,
+    _pick_faces,
 ]
 CURRENT_VERSION = len(STEPS)
 

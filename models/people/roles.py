@@ -74,6 +74,8 @@ PERMISSIONS: dict[str, Permission] = {
     # Goods in: purchase orders and ASNs, and receiving beyond an order's tolerance.
     "purchase": _p("lead", "managing purchase orders"),
     "receive.over": _p("lead", "receiving more than was ordered"),
+    # Replenishment: which bins are pick faces, and the least and most each holds.
+    "replenish.manage": _p("lead", "setting pick faces and their levels"),
     # Admins: people, printers, settings.
     "user.manage": _p("admin", "managing users"),
     "user.pin": _p("admin", "setting PINs"),

@@ -76,6 +76,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "cycle counts: ABC classes, plans, blind counts, approvals",
         ("counting_cmds",),
     ),
+    "replenish": ("pick faces: their levels, and what to bring to them", ("replenish_cmds",)),
     "completion": ("print the shell's Tab-completion script for backroom", ("completion",)),
     "doctor": (
         "check security: file modes, PIN lengths, badge hashes, weak settings "
