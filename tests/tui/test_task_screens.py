@@ -226,6 +226,21 @@ async def test_the_screen_keeps_a_held_task_alive(floor):
         assert Task.get_by_id(view_of(number).id).heartbeat_at > before
 
 
+async def test_f1_lists_the_keys_and_what_each_prompt_expects(floor):
+    put_away()
+    app = BackroomApp(session(floor))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await open_next_task(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        said = " ".join(text_of(app, "#help-keys").split())
+    for words in ("Keys — Next task", "Ctrl+T Skip", "Ctrl+R Check again", "Esc Clear/put back"):
+        assert words in said
+    for words in ("Location scan the bin you are sent to", "Put at scan the bin it goes to"):
+        assert words in said
+    assert "Keep bin" not in said and "Undo" not in said
+
+
 # --- the lead's board ------------------------------------------------------------------
 
 

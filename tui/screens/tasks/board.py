@@ -27,7 +27,7 @@ from backroom.models.tasks.board import AGE_BUCKETS, Board, board
 from backroom.models.tasks.making import MOST_PRIORITY
 from backroom.models.tasks.queue import TaskView, cancel, reassign, reprioritise
 from backroom.models.tasks.records import list_tasks
-from backroom.tui.screens.tasks.choices import AskDialog, ChoiceDialog
+from backroom.tui.screens.dialogs import AskDialog, ChoiceDialog
 from backroom.tui.widgets.key_footer import KeyFooter
 from backroom.tui.widgets.message_line import MessageLine
 from backroom.tui.widgets.plain import plain

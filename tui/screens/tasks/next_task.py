@@ -38,9 +38,8 @@ from backroom.models.tasks.queue import (
     start,
     take_next,
 )
-from backroom.tui.screens.dialogs import ConfirmDialog
+from backroom.tui.screens.dialogs import ChoiceDialog, ConfirmDialog
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
-from backroom.tui.screens.tasks.choices import ChoiceDialog
 from backroom.tui.widgets.plain import plain
 
 NOTHING = "Nothing to do now"
@@ -100,6 +99,7 @@ class NextTaskScreen(OperationScreen):
         "to": "scan the bin it goes to (put away, replenish, move)",
     }
     BINDINGS: ClassVar = [
+        Binding("escape", "clear_or_back", "Clear/put back", id="task.back"),
         Binding("ctrl+t", "skip", "Skip", id="task.skip"),
         Binding("ctrl+r", "check_again", "Check again", id="task.again"),
     ]
