@@ -52,15 +52,21 @@ def by_kind(now: Board) -> str:
     )
 
 
-def throughput(now: Board) -> str:
+def throughput(now: Board, narrow: bool = False) -> str:
     """Today's work per person (UTC day): tasks, units, skipped, tasks an hour."""
     if not now.people:
         return "Done today: nothing yet"
-    lines = [
-        f"{p.user:<10} {p.tasks:>3} done {p.units:>5} units {p.skipped} skipped "
-        f"{p.tasks_per_hour:.1f}/h"
-        for p in now.people
-    ]
+    if narrow:  # 40 columns
+        lines = [
+            f"{p.user:<8} {p.tasks} done {p.units} u {p.skipped} skip {p.tasks_per_hour:.1f}/h"
+            for p in now.people
+        ]
+    else:
+        lines = [
+            f"{p.user:<10} {p.tasks:>3} done {p.units:>5} units {p.skipped} skipped "
+            f"{p.tasks_per_hour:.1f}/h"
+            for p in now.people
+        ]
     return "Done today (UTC)\n" + "\n".join(lines)
 
 
@@ -152,7 +158,13 @@ class TaskBoardScreen(PassesWorkerFailuresOn, Screen):
             row = (x.kind, x.zone, x.status, x.assignee or "", x.tasks, x.units)
             lines.add_row(*row, *(x.ages[label] for label in AGES))
         self._fill_tasks(now, tasks)
-        self.query_one("#people", Static).update(throughput(now))
+        self.query_one("#people", Static).update(throughput(now, self.narrow))
+
+    def on_resize(self) -> None:
+        # A terminal made wider (or narrower) gets the columns that fit it.
+        if self.now is not None:
+            self._fill_tasks(self.now, self.tasks)
+            self.query_one("#people", Static).update(throughput(self.now, self.narrow))
 
     def _fill_tasks(self, now: Board, tasks: list[TaskView]) -> None:
         table = self.query_one("#tasks", DataTable)
