@@ -42,6 +42,16 @@ class Destination:
 
 
 DESTINATIONS: tuple[Destination, ...] = (
+    # First: on a handheld's home it is the first thing a floor person sees.
+    Destination(
+        "next-task",
+        "Next task",
+        "The task to do now, near where you are, prompt by prompt",
+        "j",
+        None,
+        "backroom.tui.screens.tasks.next_task:NextTaskScreen",
+        "operate",
+    ),
     Destination(
         "receive",
         "Receive",
@@ -248,6 +258,15 @@ DESTINATIONS: tuple[Destination, ...] = (
         None,
         "backroom.tui.screens.goods_in.receive_order:ReceiveOrderScreen",
         "operate",
+    ),
+    Destination(
+        "task-board",
+        "Task board",
+        "Open tasks by kind, zone, age, assignee; reassign, reprioritise, cancel",
+        "v",
+        None,
+        "backroom.tui.screens.tasks.board:TaskBoardScreen",
+        "browse",
     ),
 )
 

@@ -146,7 +146,7 @@ async def test_f1_at_home_lists_the_task_letters_then_what_a_scan_opens(warehous
         await settle(pilot)
         lines = _help_sections(app)
         assert lines[0] == "Keys — Home"
-        assert lines[1].split() == ["r", "Receive"]
+        assert lines[1].split() == ["j", "Next", "task"]  # the floor's first task
         assert _line_of(lines, "p ") < _line_of(lines, "Scan to open") < _line_of(lines, "Lot")
         assert "its trace" in lines[_line_of(lines, "Lot")]
         assert "back to home" in lines[_line_of(lines, "CMD:CANCEL")]

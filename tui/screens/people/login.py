@@ -7,8 +7,10 @@ this person's undo list forgotten.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -168,13 +170,27 @@ def show_login(app: BackroomApp) -> None:
 
 
 def set_user(app: BackroomApp, name: str) -> None:
-    """NAME works at this terminal now (\"\" for nobody); the last one's undo is gone."""
+    """NAME works at this terminal now (\"\" for nobody); the last one's undo is gone,
+    and the tasks they held go back to the queue."""
+    before = app.session.user
+    if before and before != name:
+        app.run_worker(partial(_release_tasks, before), thread=True, exit_on_error=False)
     app.session = dataclasses.replace(app.session, user=name, read_only=False)
     app.posted_moves.clear()
     app.last_key = time.monotonic()
     app.sub_title = f"{app.session.who} · {app.session.db_label}"
     if name and app.size.width >= NARROW_TOAST:
         tell(app, f"Logged in as {name}", timeout=LOGIN_TOAST_SECONDS)
+
+
+def _release_tasks(name: str) -> None:
+    """NAME logged out: what they held is not theirs to finish any more."""
+    from backroom.models.errors import DomainError
+    from backroom.models.tasks.queue import release_held  # not at start-up
+
+    # Someone who may not work on tasks holds none: their refusal is no news.
+    with db.connection_context(), contextlib.suppress(DomainError):
+        release_held(name)
 
 
 def _check_idle(app: BackroomApp) -> None:
