@@ -26,7 +26,7 @@ from backroom.models.errors import NotFound, Refused
 from backroom.models.goods_out.free_stock import candidates
 from backroom.models.masterdata.adding import get_item, get_location, log_event
 from backroom.models.people.roles import require
-from backroom.models.schema import Event, Item, Location, Quant, User
+from backroom.models.schema import Item, Location, Quant, User
 from backroom.models.schema.putaway import PutawayRule
 from backroom.models.schema.replenishment import PickFace
 from backroom.models.schema.shipping import Allocation
@@ -34,8 +34,6 @@ from backroom.models.schema.shipping import Allocation
 if TYPE_CHECKING:
     from backroom.models.stock.ledger import MoveSpec
 
-NEEDED = "replenish.needed"
-RESOLVED = "replenish.resolved"
 MOST = 2**31 - 1  # the quantity columns are 32-bit integers on PostgreSQL
 MANY_ITEMS = 500  # more items in one posting: read every face rather than name the items
 # models/goods_out/dispatch.py DEFAULT_DISPATCH, never reserve; not imported from there:
@@ -420,26 +418,36 @@ def subject(item: str, location: str) -> str:
     return f"{location} {item}"
 
 
+REPLENISH_PRIORITY = 4  # before routine work (5): pickers wait on an empty face
+
+
 def hand_to_queue(need: ReplenishmentNeed, *, by: User | None = None) -> None:
-    """Give NEED to the task queue. Until the queue lands it is a `replenish.needed`
-    event; at merge this becomes the creation of a replenish task."""
-    detail = {k: v for k, v in need.as_dict().items() if k != "to"}
-    log_event(NEEDED, subject(need.item, need.to_location), by, **detail)
+    """Give NEED to the task queue: a replenish task, in the posting's transaction."""
+    from backroom.models.tasks.making import TaskSpec, create_task
+
+    spec = TaskSpec(
+        "replenish",
+        item=need.item,
+        qty=need.qty,
+        from_location=need.from_location,
+        to_location=need.to_location,
+        lot=need.lot,
+        priority=REPLENISH_PRIORITY,
+        source="replenish",
+    )
+    create_task(spec, by=by)
 
 
 def already_pending(item: Item, location: Location) -> bool:
-    """True when the pick face of ITEM at LOCATION has a need still open: until the queue
-    lands, a `replenish.needed` event not followed by a `replenish.resolved` one."""
-    last = (
-        Event.select(Event.kind)
-        .where(
-            (Event.subject == subject(item.sku, location.code)) & Event.kind.in_((NEEDED, RESOLVED))
-        )
-        .order_by(Event.id.desc())
-        .first()
-    )
-    return last is not None and last.kind == NEEDED
+    """True when the pick face of ITEM at LOCATION has a replenish task open or held."""
+    from backroom.models.tasks.making import pending_tasks
+
+    return bool(pending_tasks("replenish", item, location))
 
 
 def _resolve(item: Item, location: Location, by: User | None, why: str) -> None:
-    log_event(RESOLVED, subject(item.sku, location.code), by, reason=why)
+    """The face holds enough again: its replenish tasks nobody has taken are withdrawn
+    (one someone is bringing is left to them)."""
+    from backroom.models.tasks.making import withdraw_tasks
+
+    withdraw_tasks("replenish", item, location, f"no longer needed: {why}", by=by)

@@ -28,7 +28,7 @@ from backroom.models.goods_in.putaway import NOT_STORAGE
 from backroom.models.masterdata.adding import get_location, log_event
 from backroom.models.people.roles import require
 from backroom.models.rules.dates import stored_time
-from backroom.models.schema import Item, Location, Quant, User, utcnow
+from backroom.models.schema import Item, Location, Lot, Quant, User, utcnow
 from backroom.models.schema.counting import (
     COUNT_METHODS,
     CountPlan,
@@ -324,18 +324,52 @@ def _without_repeats(day: dt.date, plans: list[CountPlan]) -> list[CountDue]:
 # --- handing counts over ---------------------------------------------------------------
 
 
+# How urgent a count task is (lower first): a recount of a count held for a lead, then
+# the classes' routine counts.
+COUNT_PRIORITY = {"recount": 3, "A": 4, "B": 5, "C": 6}
+
+
 def hand_to_queue(count_due: CountDue, by: User | None) -> None:
-    """Hand COUNT_DUE to the floor. The seam to the task queue: until it lands, the count
-    is recorded as a `count.due` (or `count.recount`) event; the queue makes it a task."""
-    log_event(
-        f"count.{count_due.reason}",
-        f"{count_due.item}@{count_due.location}" if count_due.item else count_due.location,
-        by,
-        day=count_due.day,
-        plan=count_due.plan,
-        abc=count_due.abc,
-        lot=count_due.lot,
+    """Hand COUNT_DUE to the floor as a count task (in the caller's transaction), due by
+    the end of its day; a spot with a count task open or held already gets no second."""
+    from backroom.models.masterdata.adding import get_item
+    from backroom.models.tasks.making import ask_for_count
+
+    item = get_item(count_due.item) if count_due.item else None
+    here = get_location(count_due.location)
+    recount = count_due.reason == "recount"
+    priority = COUNT_PRIORITY["recount" if recount else (count_due.abc or "C")]
+    end_of_day = dt.datetime.combine(count_due.day + dt.timedelta(days=1), dt.time())
+    for lot in _lots_to_count(item, here, count_due.lot):
+        ask_for_count(
+            item,
+            here,
+            lot,
+            ref=count_due.plan,
+            by=by,
+            source="recount" if recount else "cycle",
+            priority=priority,
+            due=end_of_day,
+        )
+
+
+def _lots_to_count(item: Item | None, here: Location, lot: str | None) -> list[Lot | None]:
+    """The lots a count of ITEM at HERE is made of: LOT if named; for a lot-tracked item
+    each lot the books hold there (a count is of one lot: counted on its own); else
+    the item as a whole."""
+    from backroom.models.masterdata.adding import get_lot
+
+    if item is None or item.tracking == "none":
+        return [None]
+    if lot is not None:
+        return [get_lot(item, lot)]
+    held = (
+        Lot.select()
+        .join(Quant, on=(Quant.lot == Lot.id))
+        .where((Quant.item == item.id) & (Quant.location == here.id) & (Quant.qty > 0))
+        .order_by(Lot.number)
     )
+    return list(held)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,16 @@ becomes a new open task (same kind, places, priority, due, source and reference;
 then there is no rest task. A short pick goes to picking's short pick (which gives
 the rest of the allocation up and asks for a recount); a short put-away, move or
 replenishment asks for a count of the source location.
+
+A count task is recorded as cycle counting records a count (models/counting/
+recording.py): blind, posted within the tolerance, else held for a lead with a recount
+asked for; a count task with no item checks that its bin is empty.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import log_event
@@ -20,7 +25,9 @@ from backroom.models.people.roles import acting
 from backroom.models.schema import User, utcnow
 from backroom.models.schema.tasks import Task
 from backroom.models.stock.ledger import PostedMove
-from backroom.models.stock.operations import CountResult
+
+if TYPE_CHECKING:
+    from backroom.models.counting.recording import CountOutcome
 from backroom.models.stock.requests import at_most_once
 from backroom.models.tasks.making import ask_for_count
 from backroom.models.tasks.records import TaskView, get_task, mine, view_of
@@ -35,16 +42,16 @@ class TaskDone:
 
     task: TaskView
     moves: list[PostedMove]
-    count: CountResult | None
     rest: TaskView | None
+    counted: CountOutcome | None = None  # a count task's count, as the counter hears it
 
     @property
     def text(self) -> str:
         """What happened, for the person who did it."""
         parts = [f"{self.task.number} done"]
         parts += [move.sentence() for move in self.moves]
-        if self.count is not None and self.count.move is None:
-            parts.append(f"Counted {self.count.counted}, as expected")
+        if self.counted is not None:
+            parts.append(self.counted.text)
         if self.rest is not None:
             parts.append(f"The rest ({self.rest.qty}) is {self.rest.number}")
         return ". ".join(parts)
@@ -54,8 +61,8 @@ class TaskDone:
         return {
             "task": self.task.as_dict(),
             "moves": [move.as_dict() for move in self.moves],
-            "counted": self.count.counted if self.count else None,
-            "expected": self.count.expected if self.count else None,
+            "counted": self.counted.counted if self.counted else None,
+            "held_for_lead": self.counted.variance if self.counted else None,
             "rest": self.rest.as_dict() if self.rest else None,
         }
 
@@ -76,18 +83,31 @@ def _confirmed(task: Task, qty: int | None, short: bool) -> int:
     return qty
 
 
-def _post(
-    task: Task, qty: int, who: User, short: bool
-) -> tuple[list[PostedMove], CountResult | None]:
+def _counted(task: Task, qty: int, who: User) -> CountOutcome:
+    """A count task's count, recorded as cycle counting records one (for the plan the
+    task was made for, if any)."""
+    from backroom.models.counting.recording import record_count, record_empty
+
+    plan = task.ref if task.source == "cycle" else None
+    if task.item_id is None:
+        if qty:
+            raise Refused(
+                f"{task.number} checks that {task.from_location.code} is empty: found "
+                "something there? Count it as a count of its item"
+            )
+        return record_empty(task.from_location.code, who.name, plan=plan)
+    lot = task.lot.number if task.lot_id else None
+    return record_count(task.from_location.code, task.item.sku, lot, qty, who.name, plan=plan)
+
+
+def _post(task: Task, qty: int, who: User, short: bool) -> list[PostedMove]:
     """Post TASK's moves for QTY through the usual operations, as WHO."""
-    from backroom.models.stock.operations import count, transfer
+    from backroom.models.stock.operations import transfer
 
     lot = task.lot.number if task.lot_id else None
-    if task.kind == "count":
-        return [], count(task.item.sku, qty, task.from_location.code, user=who.name, lot=lot)
     if task.kind in TRANSFER_KINDS:
         if qty == 0:
-            return [], None
+            return []
         move = transfer(
             task.item.sku,
             qty,
@@ -98,7 +118,7 @@ def _post(
             ref=task.ref or task.number,
             note=f"task {task.number}",
         )
-        return [move], None
+        return [move]
     from backroom.models.goods_out.dispatch import DEFAULT_DISPATCH
     from backroom.models.goods_out.picking import pick
 
@@ -112,7 +132,7 @@ def _post(
         short=short,
         dispatch=task.to_location.code if task.to_location_id else DEFAULT_DISPATCH,
     )
-    return ([picked.move] if picked.move else []), None
+    return [picked.move] if picked.move else []
 
 
 def _rest(task: Task, qty: int, who: User) -> int:
@@ -169,10 +189,13 @@ def complete(
         task = get_task(number, lock=True)
         mine(task, who)
         confirmed = _confirmed(task, qty, short)
-        moves, counted = _post(task, confirmed, who, short)
+        # Done first: a count far off the books asks for a recount of this spot, which
+        # must be a new task, not this one (all in one transaction, refused as a whole).
         Task.update(status="done", done_qty=confirmed, done_at=utcnow()).where(
             Task.id == task.id
         ).execute()
+        counted = _counted(task, confirmed, who) if task.kind == "count" else None
+        moves = [] if counted is not None else _post(task, confirmed, who, short)
         log_event("task.done", task.number, who, qty=confirmed, short=short)
         rest = None
         if task.kind != "count" and confirmed < task.qty:
@@ -180,6 +203,6 @@ def complete(
                 rest = _rest(task, task.qty - confirmed, who)
             elif task.kind != "pick":  # picking asks for its own recount
                 _recount(task, who, confirmed)
-        return TaskDone(view_of(task.id), moves, counted, view_of(rest) if rest else None)
+        return TaskDone(view_of(task.id), moves, view_of(rest) if rest else None, counted)
 
     return at_most_once(request_id, "task.done", (str(number), qty, short), user, _complete)

@@ -50,7 +50,7 @@ def _check_spec(spec: TaskSpec) -> None:
     check_priority(spec.priority)
     check_optional_text(spec.ref, "The reference", max_length=REFERENCE_MOST)
     check_optional_text(spec.source, "The source", max_length=REFERENCE_MOST)
-    if spec.item is None:
+    if spec.item is None and spec.kind != "count":  # a count without one checks a bin is empty
         raise Refused(f"A {spec.kind.replace('_', ' ')} task names its item")
     if spec.kind == "count":
         if spec.from_location is None:
@@ -77,9 +77,10 @@ def create_task(spec: TaskSpec, *, by: User | None) -> TaskView:
 
     def _create() -> int:
         _check_spec(spec)
-        item = get_item(spec.item)  # type: ignore[arg-type]
-        lot = get_lot(item, spec.lot.strip()) if spec.lot else None
-        check_lot_given(item, lot)
+        item = get_item(spec.item) if spec.item is not None else None
+        lot = get_lot(item, spec.lot.strip()) if spec.lot and item is not None else None
+        if item is not None:
+            check_lot_given(item, lot)
         ends = [
             get_location(code) if code else None for code in (spec.from_location, spec.to_location)
         ]
@@ -116,21 +117,24 @@ RECOUNT_PRIORITY = 3  # a shelf that held less than the books say: before routin
 
 
 def ask_for_count(
-    item: Item,
+    item: Item | None,
     location: Location,
     lot: Lot | None,
     *,
     ref: str | None,
     by: User | None,
     source: str = "recount",
+    priority: int = RECOUNT_PRIORITY,
+    due: dt.datetime | None = None,
 ) -> TaskView:
     """An open count task for ITEM (LOT) at LOCATION, in the caller's transaction: the
-    one already open if there is one, else a new one (priority RECOUNT_PRIORITY)."""
+    one already open or held if there is one, else a new one. No ITEM: a check that the
+    bin is empty."""
     existing = (
         Task.select(Task.id)
         .where(
             (Task.kind == "count")
-            & (Task.item == item.id)
+            & (Task.item.is_null() if item is None else (Task.item == item.id))
             & (Task.from_location == location.id)
             & (Task.lot.is_null() if lot is None else (Task.lot == lot.id))
             & Task.status.in_(("open", "assigned", "in_progress"))
@@ -141,11 +145,46 @@ def ask_for_count(
         return view_of(existing.id)
     spec = TaskSpec(
         "count",
-        item=item.sku,
+        item=item.sku if item else None,
         from_location=location.code,
         lot=lot.number if lot else None,
-        priority=RECOUNT_PRIORITY,
+        priority=priority,
+        due=due,
         source=source,
         ref=ref,
     )
     return create_task(spec, by=by)
+
+
+def pending_tasks(kind: str, item: Item, to_location: Location) -> list[int]:
+    """The ids of KIND tasks for ITEM to TO_LOCATION that are open or held."""
+    query = Task.select(Task.id).where(
+        (Task.kind == kind)
+        & (Task.item == item.id)
+        & (Task.to_location == to_location.id)
+        & Task.status.in_(("open", "assigned", "in_progress"))
+    )
+    return [row.id for row in query]
+
+
+def withdraw_tasks(
+    kind: str, item: Item, to_location: Location, why: str, *, by: User | None
+) -> list[int]:
+    """Cancel the open KIND tasks for ITEM to TO_LOCATION that nobody holds (the work is
+    no longer needed), logged as task.cancelled, in the caller's transaction."""
+    ids = [
+        row.id
+        for row in Task.select(Task.id).where(
+            (Task.kind == kind)
+            & (Task.item == item.id)
+            & (Task.to_location == to_location.id)
+            & (Task.status == "open")
+        )
+    ]
+    for task_id in ids:
+        done = Task.update(status="cancelled", reason=why).where(
+            (Task.id == task_id) & (Task.status == "open")
+        )
+        if done.execute():
+            log_event("task.cancelled", f"T-{task_id}", by, reason=why)
+    return ids

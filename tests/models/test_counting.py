@@ -21,6 +21,7 @@ from backroom.models.goods_out.picking import pick_all
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user, get_user
 from backroom.models.schema import Event, utcnow
 from backroom.models.stock.operations import receive
+from backroom.models.tasks.records import list_tasks
 from tests.models.support import USER
 
 # Pick moves per item in the known history: 30 in all.
@@ -175,11 +176,11 @@ def test_generating_a_day_twice_hands_its_counts_over_once(store):
     assert sorted(c.location for c in first.counts) == [f"S-{n:02d}" for n in range(1, 8)]
     again = generate_counts(day, by=lead)
     assert (again.counts, again.already) == ([], ["Aisle S"])
-    handed = Event.select().where(Event.kind == "count.due")
-    assert sorted(e.subject for e in handed) == sorted(
-        f"{s}@{c.location}"
-        for s, c in zip((c.item for c in first.counts), first.counts, strict=True)
+    handed = list_tasks(kind="count", source="cycle")
+    assert sorted((t.item, t.from_location, t.ref) for t in handed) == sorted(
+        (c.item, c.location, "Aisle S") for c in first.counts
     )
+    assert {t.due for t in handed} == {dt.datetime(2026, 2, 3)}  # by the end of its day
     # generating classed the items (no classes were kept yet)
     assert Event.select().where(Event.kind == "count.classify").count() == 1
 

@@ -13,7 +13,7 @@ from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.orders import add_line, create_shipment, shipment_detail
 from backroom.models.goods_out.parties import add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, add_location, add_user, get_user
-from backroom.models.schema import Event, utcnow
+from backroom.models.schema import Event, Move, utcnow
 from backroom.models.schema.tasks import Task
 from backroom.models.stock.operations import receive
 from backroom.models.tasks import queue
@@ -177,9 +177,33 @@ def test_a_count_task_posts_the_count(floor):
     queue.take(task.number, ANA)
     done = queue.complete(task.number, ANA, qty=97)
     assert on_hand("SOAP", location="B-01-01") == 97
-    assert (done.count.expected, done.count.counted) == (100, 97)
+    assert (done.counted.counted, done.counted.posted) == (97, True)  # within tolerance
     assert done.moves == [] and done.task.done_qty == 97
     assert_clean()
+
+
+def test_a_count_task_far_off_the_books_is_held_for_a_lead_and_counted_again(floor):
+    task = queue.add_task(TaskSpec("count", item="SOAP", from_location="B-01-01"), user=LEAD)
+    queue.take(task.number, ANA)
+    moves = Move.select().count()
+    done = queue.complete(task.number, ANA, qty=60)
+    assert (done.counted.posted, done.moves, done.task.status) == (False, [], "done")
+    assert "held for a lead" in done.text and "100" not in done.text  # still blind
+    assert Move.select().count() == moves and on_hand("SOAP", location="B-01-01") == 100
+    (recount,) = list_tasks(kind="count")
+    assert (recount.item, recount.from_location, recount.source) == ("SOAP", "B-01-01", "recount")
+    assert_clean()
+
+
+def test_a_count_task_without_an_item_checks_that_its_bin_is_empty(floor):
+    task = queue.add_task(TaskSpec("count", from_location="A-01-03"), user=LEAD)
+    assert (task.item, task.qty) == (None, None)
+    queue.take(task.number, ANA)
+    with refused("checks that A-01-03 is empty"):
+        queue.complete(task.number, ANA, qty=2)
+    done = queue.complete(task.number, ANA, qty=0)
+    assert done.counted.text == "A-01-03 checked: empty"
+    assert view_of(task.number).status == "done"
 
 
 def _allocated_shipment(qty: int) -> str:

@@ -94,6 +94,31 @@ async def test_a_count_is_blind_and_records_what_was_counted(floor):
     assert view_of(number).done_qty == 5
 
 
+async def test_a_count_far_off_the_books_is_held_for_a_lead_not_posted(floor):
+    number = count_b01()
+    app = BackroomApp(session(floor, "ana"))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await open_next_task(pilot)
+        await entries(pilot, "B-01", "SOAP", "60", "enter")  # 60 is unusual: Enter again
+        said = " ".join(text_of(app, "#result").split())
+        assert said.startswith(f"{number} done") and "held for a lead" in said
+        assert "6" not in said.replace("60", "")  # still blind: never the 6 booked
+        assert "Go to B-01" in text_of(app, "#context")  # its recount, offered next
+    assert on_hand("SOAP", location="B-01") == 6
+
+
+async def test_a_bin_to_check_empty_asks_no_item(floor):
+    number = add_task(TaskSpec("count", from_location="A-02"), user=TEST_USER).number
+    app = BackroomApp(session(floor))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await open_next_task(pilot)
+        await entries(pilot, "A-02")
+        assert text_of(app, "#context") == "Is A-02 empty? 0 if so"
+        await entries(pilot, "0")
+        assert "A-02 checked: empty" in text_of(app, "#result")
+    assert view_of(number).status == "done"
+
+
 async def test_a_wrong_bin_is_refused_at_the_field(floor):
     put_away()
     app = BackroomApp(session(floor))

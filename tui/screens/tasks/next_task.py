@@ -63,6 +63,8 @@ def prompt(task: TaskView, field: str) -> str:
     if field == "lot":
         return f"Scan lot {task.lot}"
     if field == "qty":
+        if task.kind == "count" and task.item is None:
+            return f"Is {task.where} empty? 0 if so"
         if task.kind == "count":
             return f"Count {what}: how many?"
         verb = "Pick" if task.kind == "pick" else "Take"
@@ -194,6 +196,8 @@ class NextTaskScreen(OperationScreen):
         task = self.current
         if task is None:
             return f.name != "location"
+        if f.name == "item":
+            return task.item is None  # a count that checks a bin is empty
         if f.name == "lot":
             return task.lot is None
         if f.name == "to":
