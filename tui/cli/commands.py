@@ -73,6 +73,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "asn": ("advance shipping notices: pallets announced by SSCC", ("goods_in_cmds",)),
     "putaway": ("directed put-away: rules, capacities, suggestions", ("putaway_cmds",)),
     "task": ("the task queue: what to do next, and the lead's board", ("task_cmds",)),
+    "batch": ("pick batches: several shipments in one walk, one tote each", ("batch_cmds",)),
     "completion": ("print the shell's Tab-completion script for backroom", ("completion",)),
     "doctor": (
         "check security: file modes, PIN lengths, badge hashes, weak settings "
