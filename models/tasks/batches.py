@@ -71,6 +71,7 @@ __all__ = [
     "list_batches",
     "pick_stop",
     "release_batch",
+    "set_tote",
     "take_batch",
 ]
 
@@ -378,6 +379,40 @@ def release_batch(number: str, user: str) -> BatchView:
         return _view(get_batch(batch.number))
 
     return run_write(_release)
+
+
+TOTE_MOST = 64
+
+
+def set_tote(number: str, shipment: str, code: str, user: str) -> BatchView:
+    """The tote scanned for SHIPMENT at the start of the walk: its code replaces T1, T2...
+    Refused if another tote of the batch has that code, or the batch is finished."""
+    tote = (code or "").strip()
+    check_optional_text(tote, "The tote", max_length=TOTE_MOST)
+    if not tote:
+        raise Refused("Scan the tote's code")
+
+    def _set() -> BatchView:
+        lock_head()
+        who = acting(user, "task.work")
+        batch = get_batch(number, lock=True)
+        _unfinished(batch)
+        _not_theirs(batch, who)
+        the_shipment = get_shipment(shipment)
+        rows = {
+            r.shipment_id: r for r in BatchShipment.select().where(BatchShipment.batch == batch.id)
+        }
+        row = rows.get(the_shipment.id)
+        if row is None:
+            raise Refused(f"{the_shipment.number} is not in {batch.number}")
+        for other in rows.values():
+            if other.id != row.id and other.tote.upper() == tote.upper():
+                raise Refused(f"Tote {tote} is {other.shipment.number}'s already")
+        BatchShipment.update(tote=tote).where(BatchShipment.id == row.id).execute()
+        log_event("batch.tote", batch.number, who, shipment=the_shipment.number, tote=tote)
+        return _view(get_batch(batch.number))
+
+    return run_write(_set)
 
 
 # --- picking a stop ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from backroom.models.tasks.batches import (
     create_wave,
     pick_stop,
     release_batch,
+    set_tote,
     take_batch,
 )
 from backroom.models.tasks.records import list_tasks
@@ -216,3 +217,14 @@ def test_a_cancelled_batch_gives_its_stops_back(shipments):
     assert [s.status for s in cancelled.stops][:2] == ["picked", "cancelled"]
     again = create_batch(LEAD, shipments=shipments)
     assert len(again.batch.stops) == 5  # all but the one picked
+
+
+def test_a_tote_scanned_at_the_start_names_its_stops(shipments):
+    number = create_batch(LEAD, shipments=shipments).batch.number
+    take_batch(number, ANA)
+    set_tote(number, shipments[1], "TOTE-0042", ANA)
+    with refused(f"Tote tote-0042 is {shipments[1]}'s already"):
+        set_tote(number, shipments[0], "tote-0042", ANA)
+    assert [s.tote for s in batch_walk(number)][:3] == ["T1", "TOTE-0042", "T3"]
+    picked = pick_stop(number, ANA, location="A-01-02", item="SOAP", tote="TOTE-0042")
+    assert (picked.stop.shipment, picked.stop.picked) == (shipments[1], 6)

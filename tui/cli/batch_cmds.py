@@ -95,6 +95,16 @@ def _floor(batch) -> None:
     p.add_argument("batch", metavar="BATCH", help=BATCH_HELP)
     p = _command(
         batch,
+        "tote",
+        cmd_tote,
+        "the tote scanned for a shipment at the start: its code instead of T1, T2, ...",
+        "backroom batch tote B-000001 SHP-000002 TOTE-0042",
+    )
+    p.add_argument("batch", metavar="BATCH", help=BATCH_HELP)
+    p.add_argument("shipment", metavar="SHIPMENT")
+    p.add_argument("code", metavar="CODE", help="the code on the tote, as scanned")
+    p = _command(
+        batch,
         "release",
         cmd_release,
         "hand a taken batch back (its holder, or a lead)",
@@ -221,6 +231,16 @@ def cmd_take(ctx: Context) -> int:
     ctx.open()
     batch = take_batch(ctx.args.batch, ctx.user)
     ctx.emit(batch.as_dict(), batch.text)
+    return 0
+
+
+def cmd_tote(ctx: Context) -> int:
+    from backroom.models.tasks.batches import set_tote
+
+    ctx.open()
+    a = ctx.args
+    batch = set_tote(a.batch, a.shipment, a.code, ctx.user)
+    ctx.emit(batch.as_dict(), f"{a.code} is the tote for {a.shipment.upper()} in {batch.number}")
     return 0
 
 

@@ -155,6 +155,7 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "batch cancel": "task.manage",
     "batch take": "task.work",
     "batch release": "task.work",
+    "batch tote": "task.work",
     "batch pick": "task.work",
 }
 # Made by the command, when there is none yet.
