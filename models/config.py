@@ -121,6 +121,48 @@ class Config:
         section = self.get("folders", {})
         return dict(section) if isinstance(section, dict) else {}
 
+    @property
+    def counting(self) -> CountingRules:
+        """[counting]: ABC shares, the pick window and count tolerances, checked."""
+        return _counting_rules(self.get("counting", {}))
+
+
+@dataclass(frozen=True)
+class CountingRules:
+    """[counting]: how items are classed A/B/C and when a count is held for a lead.
+
+    A is the most picked items that make A_SHARE percent of the picks in the last
+    WINDOW_DAYS, B the next B_SHARE percent, C the rest. A count is within tolerance
+    when it is off by at most VARIANCE_UNITS base units, or by at most
+    VARIANCE_PERCENT percent of what the books expected; beyond both it is held.
+    """
+
+    window_days: int = 90
+    a_share: int = 80
+    b_share: int = 15
+    variance_units: int = 2
+    variance_percent: int = 5
+    reclassify_days: int = 7  # `cycle generate` classes the items again after this
+
+
+def _counting_rules(section: Any) -> CountingRules:
+    if not isinstance(section, dict):
+        raise DomainError("[counting] is a table of settings")
+    known = CountingRules.__dataclass_fields__
+    values: dict[str, int] = {}
+    for key, value in section.items():
+        if key not in known:
+            raise DomainError(f"[counting] has no setting {key!r}: {', '.join(known)}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DomainError(f"[counting] {key} must be a whole number >= 0: {value!r}")
+        values[key] = value
+    rules = CountingRules(**values)
+    if rules.window_days < 1 or rules.reclassify_days < 1:
+        raise DomainError("[counting] window_days and reclassify_days are at least 1")
+    if not 0 < rules.a_share <= 100 or rules.a_share + rules.b_share > 100:
+        raise DomainError("[counting] a_share is 1 to 100, and a_share + b_share at most 100")
+    return rules
+
 
 def _name_table(table: Any, section: str, what: str) -> dict[str, str]:
     """A table of names to Backroom user names, checked: a wrong entry is a clear error."""

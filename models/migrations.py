@@ -181,6 +181,22 @@ def _posting_requests_pruned() -> None:
     create_time_index_and_prune_guard()
 
 
+def _counting_tables() -> None:
+    # Cycle counting: count plans, items' ABC classes, the counts done and the counts
+    # held for a lead (models/counting/).
+    from backroom.models.schema.counting import COUNTING_TABLES
+
+    db.create_tables(COUNTING_TABLES, safe=True)
+
+
+def _pick_faces() -> None:
+    # Pick faces with their least and most stock, for replenishment from reserve
+    # (models/replenishment.py).
+    from backroom.models.schema.replenishment import REPLENISHMENT_TABLES
+
+    db.create_tables(REPLENISHMENT_TABLES, safe=True)
+
+
 def _task_tables() -> None:
     # Work the system asks for (put away, replenish, count, pick, move), taken by one
     # person at a time, and what each operator may be given (models/tasks/).
@@ -212,6 +228,8 @@ STEPS: list[Callable[[], None]] = [
     _posting_requests,
     _goods_in_tables,
     _posting_requests_pruned,
+    _counting_tables,
+    _pick_faces,
     _task_tables,
     _pick_batches,
 ]

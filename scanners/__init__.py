@@ -35,6 +35,7 @@ _FROM: dict[str, tuple[str, ...]] = {
         "ResolvedItem",
         "ResolvedLocation",
         "ResolvedLot",
+        "ResolvedOrder",
         "ResolvedPallet",
         "ResolvedParcel",
         "ResolvedSerial",

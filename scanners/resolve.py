@@ -35,6 +35,7 @@ from backroom.scanners.results import (
     ResolvedItem,
     ResolvedLocation,
     ResolvedLot,
+    ResolvedOrder,
     ResolvedPallet,
     ResolvedParcel,
     ResolvedSerial,
@@ -186,6 +187,8 @@ def _plain(scan: Scan) -> Resolution:
         return ScanError(problem=AMBIGUOUS, message=message)
     if errors:
         return errors[0]
+    if _storable(data) and (order := _order(data)) is not None:
+        return order  # looked for last: a bin's scan does not load goods in
     if scan.gtin_problem:
         return ScanError(problem=INVALID, message=scan.gtin_problem)
     if scan.gs1 is not None and scan.gs1.problem and _looks_gs1(data):
@@ -194,6 +197,19 @@ def _plain(scan: Scan) -> Resolution:
         problem=UNKNOWN,
         message=f"Unknown code {_shown(data)}: no location, item, lot or serial number has it",
     )
+
+
+def _order(data: str) -> ResolvedOrder | None:
+    """The purchase order DATA numbers (PO-000012), or whose ASN it numbers."""
+    from backroom.models.schema.goods_in import Asn, PurchaseOrder
+
+    order = PurchaseOrder.get_or_none(PurchaseOrder.number == data.upper())
+    if order is not None:
+        return ResolvedOrder(number=order.number)
+    asn = Asn.get_or_none(Asn.number == data)
+    if asn is not None:
+        return ResolvedOrder(number=asn.order.number, asn=asn.number)
+    return None
 
 
 def _looks_gs1(data: str) -> bool:

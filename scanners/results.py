@@ -152,6 +152,20 @@ class ResolvedPallet(Resolved):
         return f"pallet SSCC {self.sscc} announced by ASN {self.asn} of {self.order}"
 
 
+class ResolvedOrder(Resolved):
+    """A purchase order by its number, or by the number of an ASN announcing goods on it."""
+
+    kind: ClassVar[str] = "order"
+    number: str
+    asn: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.asn:
+            return f"ASN {self.asn} of purchase order {self.number}"
+        return f"purchase order {self.number}"
+
+
 class ResolvedShipment(Resolved):
     """A shipment by its number, SHP- and digits."""
 
@@ -213,6 +227,7 @@ Resolution = (
     | ResolvedSerial
     | ResolvedParcel
     | ResolvedPallet
+    | ResolvedOrder
     | ResolvedShipment
     | ResolvedBadge
     | ResolvedCommand

@@ -10,6 +10,7 @@ from backroom.scanners.results import (
     ResolvedItem,
     ResolvedLocation,
     ResolvedLot,
+    ResolvedOrder,
     ResolvedPallet,
     ResolvedParcel,
     ResolvedSerial,
@@ -53,6 +54,8 @@ def open_resolution(app: BackroomApp, res: Resolution) -> None:
         screen = navigation.shipment_screen(sscc=res.sscc)
     elif isinstance(res, ResolvedPallet):
         screen = navigation.receive_order_screen(res.sscc)
+    elif isinstance(res, ResolvedOrder):
+        screen = navigation.receive_order_screen(res.number)
     else:
         app.bell()
         tell(app, f"{res.label}: nothing to open for it yet", severity="warning")

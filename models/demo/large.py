@@ -32,6 +32,7 @@ from backroom.models.demo.blocks import (
     add_site,
     gtin13,
 )
+from backroom.models.demo.counting import add_count_plan
 from backroom.models.demo.shipping import add_open_shipments, add_shipping_partners
 from backroom.models.errors import Refused
 from backroom.models.masterdata.adding import get_location, log_event, set_lot_status
@@ -105,6 +106,7 @@ def build_large(
     add_shipping_partners(owner)
     skus = [plan.items[i].sku for i in plan.untracked[:8]]
     add_open_shipments(plan.lead.name, plan.users[0].name, skus, seed)
+    add_count_plan(plan.lead.name)
     run_write(
         log_event, "demo.build", "large", User.get(User.name == owner), moves=moves, lots=lots
     )

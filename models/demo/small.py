@@ -27,12 +27,14 @@ from backroom.models.demo.blocks import (
     add_site,
     gtin13,
 )
+from backroom.models.demo.counting import add_count_plan
 from backroom.models.demo.goods_in import add_open_orders
 from backroom.models.demo.putaway import (
     add_packaging_levels,
     add_putaway_rules,
     deliver_to_the_dock,
 )
+from backroom.models.demo.replenishment import add_pick_faces
 from backroom.models.demo.shipping import add_open_shipments, add_shipping_partners
 from backroom.models.masterdata.adding import (
     ItemSpec,
@@ -143,6 +145,7 @@ class _SmallDemo:
         add_open_shipments(self.lead(), self.who(), skus, self.rng.randint(0, 9999))
         add_open_orders(self.lead(), self.today, self.rng.randint(0, 9999))
         self.direct_put_away()
+        add_count_plan(self.lead())
         self.step(5, 5, "Done")
 
     def direct_put_away(self) -> None:
@@ -150,7 +153,7 @@ class _SmallDemo:
         the dock, with more of the lot of FD-1001 held most of."""
         add_packaging_levels(self.lead())
         occupied = {loc for (_s, _l, loc), q in self.stock.items() if q > 0}
-        add_putaway_rules(self.lead(), self.bins, occupied)
+        faces = add_putaway_rules(self.lead(), self.bins, occupied)
         stored = [(q, k) for k, q in self.stock.items() if k[0] == "FD-1001" and q > 0 and k[1]]
         same_lot = None
         if stored:
@@ -158,6 +161,7 @@ class _SmallDemo:
             assert lot is not None
             same_lot = (sku, lot, self.expiry.get((sku, lot)))
         deliver_to_the_dock(self.users[0], f"PO-{self.next_po}", self.today, same_lot)
+        add_pick_faces(self.lead(), faces, self.stock, self.bins, self.held)
 
     def make_locations(self) -> None:
         add_site("Main warehouse")

@@ -231,16 +231,19 @@ def order_discrepancies(number: str) -> Discrepancy:
     lines = OrderLine.select(OrderLine, Item).join(Item).where(OrderLine.order == order)
     got = _received(Receipt.order == order)
     by_line: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-    for (line, _item, _lot), (qty, damaged) in got.items():
+    lots: dict[int | None, set[int]] = defaultdict(set)  # the lots each line came in as
+    for (line, _item, lot), (qty, damaged) in got.items():
         by_line[line][0] += qty
         by_line[line][1] += damaged
+        if lot and qty:
+            lots[line].add(lot)
     rows = [
         DiscrepancyRow(
             line.number,
             line.item.sku,
             line.item.name,
             line.item.unit,
-            None,
+            _lot_numbers(lots[line.id]),
             line.qty_ordered,
             by_line[line.id][0],
             by_line[line.id][1],
@@ -251,6 +254,13 @@ def order_discrepancies(number: str) -> Discrepancy:
     return Discrepancy(
         "order", order.number, order.number, _supplier(order), order.status, tuple(rows)
     )
+
+
+def _lot_numbers(ids: set[int]) -> str | None:
+    """The numbers of the lots IDS, as one cell ("L-1, L-2"); None for none."""
+    if not ids:
+        return None
+    return ", ".join(sorted(lot.number for lot in Lot.select(Lot.number).where(Lot.id.in_(ids))))
 
 
 def _unexpected(got: dict[tuple[int | None, int, int], tuple[int, int]]) -> list[DiscrepancyRow]:

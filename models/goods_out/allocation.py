@@ -18,16 +18,15 @@ import peewee as pw
 from backroom.models.db import run_write
 from backroom.models.errors import Refused
 from backroom.models.goods_out.dispatch import DEFAULT_DISPATCH
+from backroom.models.goods_out.free_stock import Candidate, candidates, lot_problem
 from backroom.models.goods_out.orders import get_shipment, sync_line
 from backroom.models.goods_out.status import check_status, set_status
 from backroom.models.masterdata.adding import find_lot, get_item, get_location, log_event
 from backroom.models.people.roles import acting, require
 from backroom.models.rules.tracking import check_lot_given
-from backroom.models.schema import Item, Location, Lot, Move, Quant
+from backroom.models.schema import Item, Location, Lot, Quant
 from backroom.models.schema.shipping import Allocation, Shipment, ShipmentLine
 from backroom.models.stock.ledger import lock_head
-
-UNUSABLE_STATUSES = ("quarantine", "blocked", "recalled")
 
 
 @dataclass(frozen=True)
@@ -97,16 +96,6 @@ class AllocationResult:
         }
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """Stock that could be allocated: a quant, and how much of it is free."""
-
-    item: Item
-    lot: Lot | None
-    location: Location
-    free: int
-
-
 def reserved_qty(item_id: int, lot_id: int | None, location_id: int) -> int:
     """Units of the item/lot at the location held by open allocations."""
     query = Allocation.select(
@@ -118,83 +107,6 @@ def reserved_qty(item_id: int, lot_id: int | None, location_id: int) -> int:
     )
     query = query.where(Allocation.lot.is_null() if lot_id is None else Allocation.lot == lot_id)
     return int(query.scalar() or 0)
-
-
-def _reservations(item: Item) -> dict[tuple[int, int], int]:
-    """Open reservations of ITEM as {(lot id or 0, location id): units}."""
-    rows = (
-        Allocation.select(
-            Allocation.lot, Allocation.location, pw.fn.SUM(Allocation.qty - Allocation.picked)
-        )
-        .where((Allocation.item == item) & (Allocation.qty > Allocation.picked))
-        .group_by(Allocation.lot, Allocation.location)
-        .tuples()
-    )
-    return {(lot or 0, loc): int(qty) for lot, loc, qty in rows}
-
-
-def lot_problem(lot: Lot, today: dt.date, min_shelf_days: int) -> str | None:
-    """Why LOT cannot be allocated for a consignee wanting MIN_SHELF_DAYS left, or None."""
-    if lot.status in UNUSABLE_STATUSES:
-        return f"Lot {lot.number} is {lot.status} and cannot be allocated"
-    if lot.expiry is not None:
-        if lot.expiry < today:
-            return f"Lot {lot.number} expired on {lot.expiry.isoformat()}"
-        if (lot.expiry - today).days < min_shelf_days:
-            return (
-                f"Lot {lot.number} expires {lot.expiry.isoformat()}: less than the "
-                f"{min_shelf_days} days of shelf life the consignee asks for"
-            )
-    return None
-
-
-def candidates(
-    item: Item, *, today: dt.date, min_shelf_days: int = 0, dispatch: str = DEFAULT_DISPATCH
-) -> list[Candidate]:
-    """Free stock of ITEM in the order it should go: FEFO for lots, FIFO otherwise.
-
-    Only shelves count: not quarantine areas, inactive locations or the dispatch area,
-    where picked stock already waits for its shipment."""
-    query = (
-        Quant.select(Quant, Location, Lot)
-        .join(Location, on=(Quant.location == Location.id))
-        .switch(Quant)
-        .join(Lot, pw.JOIN.LEFT_OUTER, on=(Quant.lot == Lot.id))
-        .where(
-            (Quant.item == item)
-            & (Quant.qty > 0)
-            & (Location.kind == "internal")
-            & Location.active
-            & ~Location.quarantine
-            & (Location.code != dispatch)
-        )
-    )
-    reserved = _reservations(item)
-    found: list[tuple[tuple, Candidate]] = []
-    for quant in query:
-        lot = quant.lot if quant.lot_id else None
-        if lot is not None and lot_problem(lot, today, min_shelf_days):
-            continue
-        free = quant.qty - reserved.get((quant.lot_key, quant.location_id), 0)
-        if free <= 0:
-            continue
-        if lot is not None:
-            # Earliest expiry first; lots without expiry after them, oldest lot first.
-            order: tuple = (lot.expiry is None, lot.expiry or dt.date.max, lot.id)
-        else:
-            order = (_arrived(item, quant.location_id),)
-        found.append(((*order, quant.location.path), Candidate(item, lot, quant.location, free)))
-    return [c for _, c in sorted(found, key=lambda pair: pair[0])]
-
-
-def _arrived(item: Item, location_id: int) -> int:
-    """When stock of ITEM first came to the location, as a move id (ids grow with time)."""
-    first = (
-        Move.select(pw.fn.MIN(Move.id))
-        .where((Move.item == item) & (Move.to_location == location_id))
-        .scalar()
-    )
-    return first or 0
 
 
 def _reserve(line: ShipmentLine, cand: Candidate, qty: int) -> Reserved:

@@ -89,7 +89,7 @@ class PackResult:
         """What happened, in a short sentence."""
         held = sum(c.qty for c in self.parcel.contents)
         left = f"{self.unpacked} left to pack" if self.unpacked else "all packed"
-        return f"Parcel {self.parcel.sscc} holds {held}; {left} ({self.status})"
+        return f"Parcel {self.parcel.sscc} holds {held}; {left} (shipment {self.status})"
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form."""

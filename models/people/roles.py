@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, Permission] = {
     "task.work": _p("operator", "working on tasks"),
     # Leads: corrections, lot status, master data, shipments, traceability, reports.
     "count.approve": _p("lead", "posting a large count difference"),
+    # Cycle counts: plans, ABC classes and the day's counts (models/counting/).
+    "count.plan": _p("lead", "planning cycle counts"),
     "adjust": _p("lead", "adjusting stock"),
     "scrap": _p("lead", "scrapping stock"),
     "reverse": _p("lead", "reversing a move"),
@@ -76,6 +78,8 @@ PERMISSIONS: dict[str, Permission] = {
     # Goods in: purchase orders and ASNs, and receiving beyond an order's tolerance.
     "purchase": _p("lead", "managing purchase orders"),
     "receive.over": _p("lead", "receiving more than was ordered"),
+    # Replenishment: which bins are pick faces, and the least and most each holds.
+    "replenish.manage": _p("lead", "setting pick faces and their levels"),
     # Admins: people, printers, settings.
     "user.manage": _p("admin", "managing users"),
     "user.pin": _p("admin", "setting PINs"),

@@ -19,9 +19,10 @@ DEFAULT_PRIORITY = 5
 
 
 class Task(BaseModel):
-    """One piece of work. Where it starts is FROM_LOCATION (the shelf a pick or a move
-    takes from, the bin a count counts), else TO_LOCATION; QTY is in the item's base
-    unit (none for a count); DONE_QTY is what the person confirmed."""
+    """One piece of work. Where it starts is FROM_LOCATION, which every task has (the
+    shelf a pick or a move takes from, the dock a put-away starts at, the bin a count
+    counts); QTY is in the item's base unit (none for a count); DONE_QTY is what the
+    person confirmed."""
 
     kind = pw.CharField(max_length=16)
     item = pw.ForeignKeyField(Item, null=True, on_delete="RESTRICT", index=False)

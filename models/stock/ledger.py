@@ -326,6 +326,11 @@ def post(specs: Sequence[MoveSpec], user: User, at: dt.datetime | None = None) -
         return []
     check_posting(rows[0].id, last_id, last_hash)  # refused if a restore discarded ours
     _write(rows, quants.delta, last_id, last_hash)
+    # Here, not at the top: replenishment reads the schema of goods out and put-away,
+    # which a reader of the ledger (scan, stock) never needs.
+    from backroom.models.replenishment import on_moves_posted
+
+    on_moves_posted(specs, user)  # pick faces the moves took below their minimum
     return posted
 
 

@@ -1,9 +1,9 @@
 """The lead's task board: the unfinished work by kind, zone, age and assignee, and what
 each person got done today, hour by hour.
 
-A task's zone is the top-level location under the site its start location is in: the
-second part of its path (SITE/AMB/A-01/... is in AMB), or the first for a location
-at the top. "Today" is the UTC day, as every time in the database is stored.
+A task's zone is the top-level location under the site where it starts: the second
+part of its from-location's path (SITE/AMB/A-01/... is in AMB), or the first for a
+location at the top. "Today" is the UTC day, as every time in the database is stored.
 """
 
 from __future__ import annotations
@@ -117,10 +117,9 @@ def _age_label(minutes: int) -> str:
 def _lines(now: dt.datetime) -> list[BoardLine]:
     """The unfinished tasks, counted in SQL per kind, location, status and assignee,
     then gathered per zone."""
-    start = pw.fn.COALESCE(Task.from_location, Task.to_location)
     query = (
         Task.select(Task.kind, Location.path, Task.status, User.name, Task.qty, Task.created_at)
-        .join(Location, on=(Location.id == start))
+        .join(Location, on=(Location.id == Task.from_location))
         .join_from(Task, User, pw.JOIN.LEFT_OUTER, on=(Task.taken_by == User.id))
         .where(Task.status.in_(("open", *HELD)))
         .tuples()

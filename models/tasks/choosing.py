@@ -14,7 +14,7 @@ The order, first key first:
 5. due time, earliest first; then the walking order of the task's location; then
    the oldest task.
 
-The task's location is where it starts: its from-location, else its to-location.
+The task's location is where it starts: its from-location, which every task has.
 Interleaving falls out of (3) and (4): after a put-away to A-01-03 the person stands
 there, so a replenishment in aisle A-01 comes before one in aisle B-04 of the same
 priority.
@@ -26,36 +26,27 @@ none of a pick batch someone else has taken (schema.batches.kept_from).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import peewee as pw
 
+from backroom.models.db import is_sqlite
 from backroom.models.schema import Location, Move, User
 from backroom.models.schema.batches import kept_from
 from backroom.models.schema.tasks import OperatorScope, Task
 
 # How many tasks of the nearest group the caller may try, should a take fail.
 TRIES = 8
-
-
-def _start() -> pw.Expression:
-    return pw.fn.COALESCE(Task.from_location, Task.to_location)
+# A group of equally near tasks up to this size is sorted here; a larger one is walked
+# branch by branch in the database.
+GROUP_MOST = 200
+Branch = Location.alias("branch")
 
 
 def prefixes(path: str) -> list[str]:
     """The paths of PATH's ancestors and of PATH itself, root first."""
     parts = path.split("/")
     return ["/".join(parts[: n + 1]) for n in range(len(parts))]
-
-
-def shared_parts(path: str) -> pw.Node:
-    """SQL: how many leading path parts Location.path shares with PATH (0 to its depth)."""
-    cases = []
-    for depth, prefix in reversed(list(enumerate(prefixes(path), start=1))):
-        under = (Location.path == prefix) | (
-            pw.fn.SUBSTR(Location.path, 1, len(prefix) + 1) == prefix + "/"
-        )
-        cases.append((under, depth))
-    return pw.Case(None, cases, 0)
 
 
 def in_scope(user: User) -> pw.Expression | None:
@@ -79,14 +70,10 @@ def fits_scope(user: User, task: Task) -> bool:
     scope = in_scope(user)
     query = (
         Task.select(Task.id)
-        .join(Location, on=(Location.id == _start()))
+        .join(Location, on=(Location.id == Task.from_location))
         .where((Task.id == task.id) & kept_from(user))
     )
     return (query if scope is None else query.where(scope)).exists()
-
-
-def _overdue(now: dt.datetime) -> pw.Node:
-    return pw.Case(None, [((Task.due.is_null(False)) & (Task.due <= now), 0)], 1)
 
 
 def where_is(user: User) -> Location | None:
@@ -110,44 +97,103 @@ def where_is(user: User) -> Location | None:
     return loc if loc.is_internal else None
 
 
+def _under(prefix: str) -> pw.Expression:
+    """SQL: the task starts at PREFIX's location or below it. The locations are found
+    first (a range on the path index on SQLite, binary order; '0' follows '/'), then
+    their open tasks through the (from_location, status) index."""
+    exact = (Branch.path == prefix) | (
+        pw.fn.SUBSTR(Branch.path, 1, len(prefix) + 1) == prefix + "/"
+    )
+    if is_sqlite():
+        exact = (Branch.path >= prefix) & (Branch.path < prefix + "0") & exact
+    return Task.from_location.in_(Branch.select(Branch.id).where(exact))
+
+
+def _key(gap: Callable[[str], int]) -> Callable[[tuple], tuple]:
+    return lambda row: (gap(row[2]), row[1] is None, str(row[1] or ""), row[2], row[0])
+
+
+def _first(group: pw.ModelSelect, many: int) -> list[tuple]:
+    """(id, due, path) of GROUP's tasks: at most MANY, in no particular order."""
+    return list(group.select(Task.id, Task.due, Location.path).limit(many).tuples())
+
+
+def _best(group: pw.ModelSelect) -> list[int]:
+    """GROUP's first TRIES tasks by due time, walking order, age (all equally near)."""
+    ordered = group.select(Task.id).order_by(Task.due.is_null(), Task.due, Location.path, Task.id)
+    return [tid for (tid,) in ordered.limit(TRIES).tuples()]
+
+
+def _walk_out(bucket: pw.ModelSelect, near: Location, depth: int) -> list[int]:
+    """The nearest tasks of BUCKET that share DEPTH path parts with NEAR: all of them
+    when they are few, else sibling branch by sibling branch, outwards from NEAR's."""
+    parent = "/".join(near.path.split("/")[:depth]) if depth else None
+    group = bucket if parent is None else bucket.where(_under(parent))
+    rows = _first(group, GROUP_MOST + 1)
+    if not rows:
+        return []
+    codes, here = _siblings(near, depth)
+    if len(rows) <= GROUP_MOST:
+        rank = {code: n for n, code in enumerate(codes)}
+
+        def gap(path: str) -> int:
+            parts = path.split("/")
+            return abs(rank.get(parts[depth], here) - here) if len(parts) > depth else 0
+
+        rows.sort(key=_key(gap))
+        return [tid for tid, _, _ in rows[:TRIES]]
+    at_parent = _best(group.where(Location.path == parent)) if parent else []
+    if at_parent:
+        return at_parent
+    for distance in range(1, len(codes)):
+        near_codes = [codes[n] for n in (here - distance, here + distance) if 0 <= n < len(codes)]
+        branches = [f"{parent}/{code}" if parent else code for code in near_codes]
+        cond = _under(branches[0])
+        for branch in branches[1:]:
+            cond = cond | _under(branch)
+        found = _best(group.where(cond))
+        if found:
+            return found
+    return []
+
+
 def candidates(user: User, near: Location | None, now: dt.datetime) -> list[int]:
-    """The ids of the open tasks USER should do next, best first (at most TRIES)."""
+    """The ids of the open tasks USER should do next, best first (at most TRIES).
+
+    Walks out from NEAR: the most urgent priority, past due first, then NEAR and what
+    is under it, then its parent's branch, and so on up to the whole tree; the first
+    of these with open tasks is the nearest group, taken in aisle order and due time."""
+    base = (
+        Task.select()
+        .join(Location, on=(Location.id == Task.from_location))
+        .where((Task.status == "open") & kept_from(user))
+    )
     scope = in_scope(user)
-    base = Task.select().join(Location, on=(Location.id == _start()))
-    base = base.where((Task.status == "open") & kept_from(user))
     if scope is not None:
         base = base.where(scope)
     top = base.select(pw.fn.MIN(Task.priority)).scalar()
     if top is None:
         return []
     base = base.where(Task.priority == top)
-    overdue = _overdue(now)
-    shared = shared_parts(near.path) if near is not None else pw.Value(0)
-    best = (
-        base.select(overdue.alias("o"), shared.alias("s"))
-        .order_by(pw.SQL("1"), pw.SQL("2").desc())
-        .limit(1)
-        .tuples()
-        .first()
-    )
-    late, depth = best
-    group = base.select(Task.id, Task.due, Location.path).where(
-        (overdue == late) & (shared == depth)
-    )
-    rows = [(tid, due, path) for tid, due, path in group.tuples()]
-    gap = _aisle_gap(near, depth)
-    rows.sort(key=lambda r: (gap(r[2]), r[1] is None, str(r[1] or ""), r[2], r[0]))
-    return [tid for tid, _, _ in rows[:TRIES]]
+    late = Task.due.is_null(False) & (Task.due <= now)
+    for bucket in (base.where(late), base.where(~late)):
+        if near is None:
+            found = _best(bucket)
+        else:
+            found = _best(bucket.where(_under(near.path)))
+            depth = near.path.count("/") + 1
+            while not found and depth > 0:
+                depth -= 1
+                found = _walk_out(bucket, near, depth)
+        if found:
+            return found
+    return []
 
 
-def _aisle_gap(near: Location | None, depth: int):
-    """A function of a task's path: how many siblings apart, in walking order, its branch
-    and NEAR's are where the paths part after DEPTH shared parts (0 when they do not)."""
-    if near is None:
-        return lambda path: 0
+def _siblings(near: Location, depth: int) -> tuple[list[str], int]:
+    """The codes of the branches under NEAR's ancestor at DEPTH (the roots for 0), in
+    walking order, and the place among them of the one NEAR is in."""
     mine = near.path.split("/")
-    if depth >= len(mine):
-        return lambda path: 0  # the task is at NEAR or under it
     parent = "/".join(mine[:depth]) if depth else None
     siblings = Location.select(Location.code).order_by(Location.path)
     if parent is None:
@@ -155,13 +201,5 @@ def _aisle_gap(near: Location | None, depth: int):
     else:
         parent_loc = Location.get_or_none(Location.path == parent)
         siblings = siblings.where(Location.parent == (parent_loc.id if parent_loc else -1))
-    rank = {code: n for n, (code,) in enumerate(siblings.tuples())}
-    here = rank.get(mine[depth], 0)
-
-    def gap(path: str) -> int:
-        parts = path.split("/")
-        if len(parts) <= depth:
-            return 0
-        return abs(rank.get(parts[depth], here) - here)
-
-    return gap
+    codes = [code for (code,) in siblings.tuples()]
+    return codes, codes.index(mine[depth]) if mine[depth] in codes else 0

@@ -51,7 +51,7 @@ class TaskView:
     @property
     def where(self) -> str | None:
         """The location the task starts at: the one to walk to first."""
-        return self.from_location or self.to_location
+        return self.from_location
 
     @property
     def text(self) -> str:

@@ -10,7 +10,7 @@ import pytest
 from backroom.models.errors import DomainError
 from backroom.models.schema import utcnow
 from backroom.models.stock.operations import receive
-from backroom.models.tasks import queue
+from backroom.models.tasks import choosing, queue
 from backroom.models.tasks.queue import TaskSpec
 from tests.models.test_tasks import ADMIN, ANA, BO, LEAD, build_floor, move_task
 
@@ -36,7 +36,11 @@ def test_priority_beats_distance(floor):
     assert queue.take_next(ANA, near="A-01-03").number == near
 
 
-def test_distance_breaks_ties_by_shared_path_then_aisle_order(floor):
+@pytest.mark.parametrize("sorted_here", [200, 1], ids=["few-sorted-here", "many-walked-in-sql"])
+def test_distance_breaks_ties_by_shared_path_then_aisle_order(floor, monkeypatch, sorted_here):
+    # A large group of equally near tasks is walked branch by branch in the database
+    # rather than sorted here: both give the same order.
+    monkeypatch.setattr(choosing, "GROUP_MOST", sorted_here)
     other_zone = _add("B-01-01", dst="A-01-03")
     two_aisles_on = _add("A-03-04")
     next_aisle = _add("A-02-01")
@@ -51,7 +55,9 @@ def test_distance_breaks_ties_by_shared_path_then_aisle_order(floor):
     assert order[1:] == [next_aisle, two_aisles_on, other_zone]
 
 
-def test_past_due_comes_before_nearer_work_of_the_same_priority(floor):
+@pytest.mark.parametrize("sorted_here", [200, 1], ids=["few-sorted-here", "many-walked-in-sql"])
+def test_past_due_comes_before_nearer_work_of_the_same_priority(floor, monkeypatch, sorted_here):
+    monkeypatch.setattr(choosing, "GROUP_MOST", sorted_here)
     near = _add("A-01-01")
     late = _add("B-01-01", dst="A-01-04", due=utcnow() - dt.timedelta(minutes=5))
     assert queue.take_next(ANA, near="A-01-02").number == late

@@ -63,7 +63,7 @@ async def test_over_short_damaged_and_unexpected_show_at_their_line(received, si
         if size == (80, 24):
             assert _shown(app) == [
                 ["Line", "Item", "Lot", "Expected", "Received", "Over", "Short", "Damaged", "Unit"],
-                ["1", "OAT-500", "100", "60", "40", "pcs"],
+                ["1", "OAT-500", "L-1", "100", "60", "40", "pcs"],
                 ["2", "TAPE-48", "50", "60", "10", "5", "pcs"],
                 ["Unexpected"],
                 ["GLOVE", "0", "3", "3", "pcs"],
@@ -80,7 +80,9 @@ async def test_over_short_damaged_and_unexpected_show_at_their_line(received, si
             ]
         # what a narrow table leaves out is said for the row under the cursor
         row = " ".join(str(app.screen.query_one("#report-row").render()).split())
-        assert row == "Line 1 OAT-500 Oat flakes 500 g: 100 pcs expected, 60 received, 40 short"
+        assert row == (
+            "Line 1 OAT-500 Oat flakes 500 g, lot L-1: 100 pcs expected, 60 received, 40 short"
+        )
         await pilot.press("down")
         await settle(pilot)
         row = " ".join(str(app.screen.query_one("#report-row").render()).split())
@@ -97,7 +99,7 @@ async def test_the_report_is_read_again_and_saved_as_csv_and_pdf(received, tmp_p
         receive_on_order("PO-1", "OAT-500", 40, "DOCK", user="op", lot="L-1")  # another session
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert _shown(app)[1] == ["1", "OAT-500", "100", "100", "pcs"]
+        assert _shown(app)[1] == ["1", "OAT-500", "L-1", "100", "100", "pcs"]
         for key in ("c", "p"):
             await shortcut(pilot, key)
             said = str(app.screen.query_one("#report-message").render())

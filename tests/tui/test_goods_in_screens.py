@@ -26,7 +26,7 @@ from backroom.models.schema import Move, utcnow
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER
-from tests.tui.conftest import settle, shortcut
+from tests.tui.conftest import key_burst, settle, shortcut
 
 SSCC = make_sscc("4012345", 41)
 
@@ -170,6 +170,19 @@ async def test_a_pallet_scanned_anywhere_opens_receiving_with_its_contents(dock)
     assert on_hand("OAT-500", location="DOCK") == 100
 
 
+@pytest.mark.parametrize("code", ["PO-000001", "DA-1"])
+async def test_an_order_or_asn_scanned_on_home_opens_receiving_against_its_order(dock, code):
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await settle(pilot)
+        await _enter(pilot, code)  # on the home screen, no field waiting
+        assert app.screen.TITLE == "Receive against order"
+        assert app.screen.values["doc"] == "PO-000001"
+        await _enter(pilot, "TAPE-48", "5", "DOCK")
+        assert "receipt 5 TAPE-48 ACME → DOCK on PO-000001" in _text(app, "#result")
+    assert order_detail("PO-1").lines[1].received == 5
+
+
 async def test_a_pallet_counted_short_on_one_line_receives_what_was_counted(dock):
     app = BackroomApp(Session("op", dock))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -264,3 +277,20 @@ async def test_a_second_resume_on_the_count_screen_waits_for_the_count_on_its_wa
         await settle(pilot)
         assert "✎ 58/60 pcs OAT-500 L-1" in _lines(app)
         assert "✎ 39/40 pcs OAT-500 L-2" in _lines(app)
+
+
+async def test_a_leads_name_and_pin_typed_fast_each_land_in_their_field(dock):
+    """boss, Enter, PIN, Enter in one burst: the PIN waits for its field, never typed in
+    clear into the name field."""
+    app = BackroomApp(Session("op", dock))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shortcut(pilot, "w")
+        await _enter(pilot, "PO-1", "TAPE-48", "55")
+        await pilot.press("enter")  # Enter again: yes, 55
+        await settle(pilot)
+        await _enter(pilot, "DOCK")
+        assert "55 of 50 ordered, 5 over" in _text(app, "#lead-why")
+        key_burst(app, [*"boss", "enter", *"482913", "enter"])
+        await settle(pilot)
+        assert "approved by boss" in _text(app, "#result")
+    assert on_hand("TAPE-48", location="DOCK") == 55

@@ -80,7 +80,7 @@ def test_a_shipment_from_the_command_line_end_to_end(office, tmp_path):
         "--weight", "6.5", "--json",
     ).json["parcel"]["sscc"]  # fmt: skip
     packed = office.ok("shipment", "pack", number, "--kind", "pallet", "--weight", "31,25")
-    assert "all packed (packed)" in packed.out
+    assert "all packed (shipment packed)" in packed.out
     shipped = office.ok("shipment", "ship", number, "--tracking", f"{first}=JD0001", "--json")
     assert shipped.json["status"] == "shipped" and len(shipped.json["parcels"]) == 2
     office.ok("shipment", "deliver", number, "--signed-by", "K. Meier", "--at", "2031-01-16 09:15")

@@ -21,7 +21,7 @@ from backroom.models.stock.operations import receive
 from backroom.tui.app import BackroomApp
 from backroom.tui.session import Session
 from tests.conftest import TEST_USER
-from tests.tui.conftest import settle, shortcut
+from tests.tui.conftest import key_burst, settle, shortcut
 
 SIZES = [(80, 24), (40, 16)]
 MILK_GS1 = "]C1010400638133393110L-5"  # (01) GTIN of MILK, (10) lot L-5
@@ -255,3 +255,20 @@ async def test_tab_from_the_last_field_of_a_form_goes_back_to_the_first(warehous
         await enter(pilot, "+1")
         [created] = list_shipments()
         assert created.planned_date == dt.date.today() + dt.timedelta(days=1)
+
+
+async def test_lines_sent_back_to_back_each_land_in_their_field(warehouse):
+    """Item, quantity and the next item in one burst, as a scanner over SSH sends them:
+    each entry waits for the one before it (FD-1005, Enter, 5, Enter made 'FD-10055')."""
+    app = BackroomApp(session(warehouse))
+    async with app.run_test(size=(40, 16)) as pilot:
+        await shortcut(pilot, "g")
+        await choose(pilot, 0)
+        await choose(pilot, 0)
+        await enter(pilot, "")
+        [created] = list_shipments()
+        await shortcut(pilot, "l")
+        key_burst(app, [*"MILK", "enter", "6", "enter", *"BOX", "enter", "2", "enter"])
+        await settle(pilot)
+        assert {x.item: x.ordered for x in detail_of(created.number).lines} == {"MILK": 6, "BOX": 2}
+        assert "BOX: 2 pcs ordered" in said(app)

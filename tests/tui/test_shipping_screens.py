@@ -114,7 +114,7 @@ async def test_packing_into_two_parcels_and_weighing_one(shipment, sqlite_databa
         assert shown(app, "#message") == "8 picked units wait to be packed"
         await enter(pilot, MILK_GS1, "6")
         first = app.screen.field_input("parcel").value
-        assert shown(app, "#result") == f"Parcel {first} holds 6; 2 left to pack (picking)"
+        assert shown(app, "#result") == f"Parcel {first} holds 6; 2 left to pack (shipment picking)"
         await pilot.press("ctrl+n")
         await enter(pilot, "BOX", "3")
         assert "Only 2 pcs of BOX are picked and not yet packed" in shown(app, "#message")
@@ -122,7 +122,7 @@ async def test_packing_into_two_parcels_and_weighing_one(shipment, sqlite_databa
         await enter(pilot, "2")
         second = app.screen.field_input("parcel").value
         assert second != first
-        assert shown(app, "#result") == f"Parcel {second} holds 2; all packed (packed)"
+        assert shown(app, "#result") == f"Parcel {second} holds 2; all packed (shipment packed)"
         await pilot.press("ctrl+g")
         await enter(pilot, "3,4")
         assert shown(app, "#result") == f"Parcel {second} weighs 3.400 kg"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from backroom.models.goods_in.putaway import add_rule, set_capacity
 from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.orders import add_line, create_shipment
 from backroom.models.goods_out.parties import add_carrier, add_consignee
@@ -70,6 +71,24 @@ def test_pick_shows_the_next_stop_and_what_is_left_there(snap_compare, sqlite_da
         await settle(pilot)
         await shortcut(pilot, "p")
         for text in (number, "A-01", "TAPE-48"):
+            await pilot.press(*text, "enter")
+            await settle(pilot)
+
+    assert snap_compare(app, terminal_size=HANDHELD, run_before=fill)
+
+
+def test_receive_shows_where_to_put_it_away(snap_compare, sqlite_database):
+    app = _app(sqlite_database)
+    add_location("B")
+    for code in ("B-01", "B-02"):
+        add_location(code, parent="B")
+    add_rule("B", item="TAPE-48")
+    set_capacity("B-01", max_units=10)
+
+    async def fill(pilot) -> None:
+        await settle(pilot)
+        await shortcut(pilot, "r")
+        for text in ("TAPE-48", "24"):
             await pilot.press(*text, "enter")
             await settle(pilot)
 

@@ -72,6 +72,11 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "po": ("purchase orders: goods expected in", ("goods_in_cmds",)),
     "asn": ("advance shipping notices: pallets announced by SSCC", ("goods_in_cmds",)),
     "putaway": ("directed put-away: rules, capacities, suggestions", ("putaway_cmds",)),
+    "cycle": (
+        "cycle counts: ABC classes, plans, blind counts, approvals",
+        ("counting_cmds",),
+    ),
+    "replenish": ("pick faces: their levels, and what to bring to them", ("replenish_cmds",)),
     "task": ("the task queue: what to do next, and the lead's board", ("task_cmds",)),
     "batch": ("pick batches: several shipments in one walk, one tote each", ("batch_cmds",)),
     "completion": ("print the shell's Tab-completion script for backroom", ("completion",)),

@@ -52,6 +52,8 @@ SCAN_ANYWHERE: Rows = [
     ("Lot", "its trace"),
     ("Parcel", "its shipment (SSCC)"),
     ("Shipment", "the shipment (SHP-...)"),
+    ("Pallet", "receiving it, as its ASN announced it (SSCC)"),
+    ("Order", "receiving against it (PO-..., or its ASN's number)"),
     ("Badge", "logs its holder in, on a shared terminal"),
 ]
 

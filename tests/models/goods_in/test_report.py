@@ -47,7 +47,7 @@ def test_over_short_damaged_and_unordered_each_show(order):
     report = order_discrepancies(order.number)
     assert not report.clean and report.status == "closed"
     assert _rows(report) == [
-        (1, "MILK", None, 100, 110, 10, 0, 0),
+        (1, "MILK", "L1", 100, 110, 10, 0, 0),
         (2, "FLOUR", None, 5000, 4250, 0, 750, 250),
         (None, "PHONE", "SN-9", 0, 1, 1, 0, 0),
     ]
@@ -100,3 +100,10 @@ def test_totals_add_up_each_unit_on_its_own(order):
         ("pcs", 100, 90, 0, 10, 0),
         ("g", 5000, 5200, 200, 0, 5200),
     ]
+
+
+def test_an_order_line_names_the_lots_it_came_in_as(order):
+    receive_on_order(order.number, "MILK", 60, "A1", user=USER, lot="L2")
+    receive_on_order(order.number, "MILK", 40, "A1", user=USER, lot="L1")
+    (milk, _flour) = order_discrepancies(order.number).rows
+    assert (milk.item, milk.lot, milk.received) == ("MILK", "L1, L2", 100)

@@ -41,6 +41,7 @@ from backroom.models.rules.identifiers import parse_sscc
 from backroom.tui import navigation
 from backroom.tui.screens.dialogs import ConfirmDialog
 from backroom.tui.screens.stock.operation_form import Field, OperationScreen, Values
+from backroom.tui.widgets.scan_input import KeyHold, ScanInput
 
 GOODS_FIELDS = ("item", "lot", "expiry", "qty")
 SHOWN_LINES = 6  # pallet lines shown before "and N more"
@@ -73,7 +74,9 @@ def pallet_text(view: PalletView, counts: Counts | None = None) -> str:
 
 class LeadPinDialog(ModalScreen[tuple[str, str] | None]):
     """Why a lead is needed, then the lead's name and PIN; answers (name, PIN), or None
-    on Esc. The PIN is checked by the caller, in a worker (scrypt is slow on purpose)."""
+    on Esc. The PIN is checked by the caller, in a worker (scrypt is slow on purpose).
+    Keys after the name's Enter wait for the PIN field, as on the login screen: typed
+    fast ("boss⏎482913⏎"), the PIN went, in clear, into the name field."""
 
     CSS_PATH = "lead_pin.tcss"
     BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="lead.cancel")]
@@ -81,29 +84,42 @@ class LeadPinDialog(ModalScreen[tuple[str, str] | None]):
     def __init__(self, why: str) -> None:
         super().__init__()
         self._why = why
+        self.hold = KeyHold()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lead-dialog"):
             yield Static("A lead must approve", id="lead-title")
             yield Static(self._why, id="lead-why", markup=False)
-            yield Input(placeholder="lead's name", id="lead-name", max_length=64)
-            yield Input(placeholder="PIN", password=True, id="lead-pin", max_length=12)
+            yield ScanInput(
+                placeholder="lead's name", id="lead-name", max_length=64, hold=self.hold
+            )
+            yield ScanInput(
+                placeholder="PIN", password=True, id="lead-pin", max_length=12, hold=self.hold
+            )
 
     def on_mount(self) -> None:
-        self.query_one("#lead-name", Input).focus()
+        self.set_focus(self.query_one("#lead-name", Input))
+
+    def _to(self, field: ScanInput) -> None:
+        """The cursor to FIELD at once, and the keys held since the Enter typed there."""
+        self.set_focus(field)
+        self.call_later(self.hold.replay, field)
 
     @on(Input.Submitted, "#lead-name")
     def _name_given(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip():
-            self.query_one("#lead-pin", Input).focus()
+        name = self.query_one("#lead-name", ScanInput)
+        self._to(self.query_one("#lead-pin", ScanInput) if event.value.strip() else name)
 
     @on(Input.Submitted, "#lead-pin")
     def _pin_given(self, event: Input.Submitted) -> None:
         event.stop()
         name = self.query_one("#lead-name", Input).value.strip()
         if name and event.value:
+            self.hold.release(self.app)  # what was typed after: for the form
             self.dismiss((name, event.value))
+        else:
+            self._to(self.query_one("#lead-name" if not name else "#lead-pin", ScanInput))
 
     def action_cancel(self) -> None:
         """Esc: nobody approves."""

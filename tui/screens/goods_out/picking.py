@@ -28,7 +28,8 @@ def next_stop(number: str) -> str:
     if not tasks:
         return "Nothing left to pick"
     left = sum(t.qty for t in tasks)
-    return f"Next: {tasks[0].text} ({len(tasks)} stops, {left} units)"
+    stops = "1 stop" if len(tasks) == 1 else f"{len(tasks)} stops"
+    return f"Next: {tasks[0].text} ({stops}, {left} units)"
 
 
 class PickScreen(ShipmentForm):

@@ -31,7 +31,9 @@ from backroom.models.people.roles import acting
 from backroom.scanners.entry import interpret
 from backroom.tui.screens.goods_out.shipments_form import kilograms
 from backroom.tui.widgets.form_fields import FormFields
+from backroom.tui.widgets.held_entries import HeldEntries
 from backroom.tui.widgets.key_footer import KeyFooter
+from backroom.tui.widgets.scan_input import GS, GS_SHOWN, KeyHold, ScanInput
 from backroom.tui.worker_errors import PassesWorkerFailuresOn
 
 Values = dict[str, str]
@@ -53,8 +55,10 @@ class Ask:
     check: Callable[[str], str] | None = None
 
 
-class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
-    """A form for one action on a shipment; dismissed with what was done."""
+class ShipmentAction(PassesWorkerFailuresOn, HeldEntries, ModalScreen[str | None]):
+    """A form for one action on a shipment; dismissed with what was done. Its fields
+    hold the keys that come while an entry is taken (tui/widgets/held_entries.py):
+    FD-1005, Enter, 5, Enter sent back to back was one unknown item "FD-10055"."""
 
     CSS_PATH = "shipment_forms.tcss"
     BINDINGS: ClassVar = [
@@ -77,8 +81,12 @@ class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
         self.asks = asks
         self.do = do  # runs in a worker with the values and the user; returns the result
         self.repeat = repeat  # fields cleared after each success; the form stays open
-        self.busy = False
+        self.hold = KeyHold()
         self.done: list[str] = []
+
+    def held_field(self) -> ScanInput | None:
+        focused = self.focused
+        return focused if isinstance(focused, ScanInput) else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -97,8 +105,13 @@ class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
                             compact=True,
                         )
                     else:
-                        yield Input(
-                            ask.value, placeholder=ask.hint, id=f"ask-{ask.name}", compact=True
+                        yield ScanInput(
+                            ask.value,
+                            placeholder=ask.hint,
+                            id=f"ask-{ask.name}",
+                            compact=True,
+                            hold=self.hold,
+                            scanner=self.app.session.scanner,
                         )
             yield Static("Enter: next; on the last field, done", id="form-message")
         yield KeyFooter()
@@ -108,35 +121,43 @@ class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
             if ask.choices is not None:
                 select = self.query_one(f"#ask-{ask.name}", Select)
                 self.watch(select, "expanded", partial(self._list_closed, ask.name), init=False)
-        self.query_one(f"#ask-{self.asks[0].name}").focus()
+        self._to_field(self.asks[0].name)
+
+    def _to_field(self, name: str) -> None:
+        """The cursor to field NAME at once: a key already on its way goes there."""
+        self.set_focus(self.query_one(f"#ask-{name}"))
 
     def values(self) -> Values:
         """What the form holds now, by field name."""
         out: Values = {}
         for ask in self.asks:
             widget = self.query_one(f"#ask-{ask.name}")
-            value = widget.value  # an Input's text, or a Select's value
+            # An Input's text (a scan's GS1 separators as sent), or a Select's value.
+            value = widget.scan_text if isinstance(widget, ScanInput) else widget.value
             out[ask.name] = "" if value is Select.BLANK else str(value).strip()
         return out
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
         event.stop()
+        self.entry_arrived()
         names = [a.name for a in self.asks]
         name = (event.input.id or "").removeprefix("ask-")
         ask = self.asks[names.index(name)]
         if ask.check is not None and event.value.strip():
             self.busy = True
-            self._check(ask, event.value)
+            self._check(ask, event.value.replace(GS_SHOWN, GS))
             return
         self._on_from(name)
+        if not self.busy:
+            self.busy = False  # the keys held after this Enter go to the next field
 
     def _on_from(self, name: str) -> None:
         names = [a.name for a in self.asks]
         if name == names[-1]:
             self.action_submit()
         else:
-            self.query_one(f"#ask-{names[names.index(name) + 1]}").focus()
+            self._to_field(names[names.index(name) + 1])
 
     @work(thread=True, exclusive=True, group="shipment_form", exit_on_error=False)
     def _check(self, ask: Ask, text: str) -> None:
@@ -158,14 +179,14 @@ class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
     def _refused(self, name: str, text: str) -> None:
         """A refused entry is selected, so the next scan replaces it and is not glued on."""
         self.error(text)
-        field = self.query_one(f"#ask-{name}", Input)
-        field.focus()
-        field.select_all()
+        self._to_field(name)
+        self.query_one(f"#ask-{name}", Input).select_all()
 
     def _list_closed(self, name: str, expanded: bool) -> None:
         """A list closed on a choice (the same one too): on to the next field."""
         names = [a.name for a in self.asks]
         if not expanded and name in names[:-1]:
+            # After the list has given the focus back to itself: Widget.focus() waits.
             self.query_one(f"#ask-{names[names.index(name) + 1]}").focus()
 
     def action_submit(self) -> None:
@@ -176,7 +197,7 @@ class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
         for ask in self.asks:
             if not ask.optional and not values[ask.name]:
                 self.error(f"{ask.label}: fill it in first")
-                self.query_one(f"#ask-{ask.name}").focus()
+                self._to_field(ask.name)
                 return
         self.busy = True
         self.say("Working…")
@@ -189,15 +210,17 @@ class ShipmentAction(PassesWorkerFailuresOn, ModalScreen[str | None]):
         self.app.call_from_thread(self._done, text)
 
     def _done(self, text: str) -> None:
-        self.busy = False
         if not self.repeat:
+            self._busy = False
+            self.hold.release(self.app)  # keys typed after the last Enter: for what is next
             self.dismiss(text)
             return
+        self.busy = False
         self.done.append(text)
         self.say(f"✓ {text}")
         for name in self.repeat:
             self.query_one(f"#ask-{name}", Input).value = ""
-        self.query_one(f"#ask-{self.repeat[0]}").focus()
+        self._to_field(self.repeat[0])
 
     def say(self, text: str, error: bool = False) -> None:
         """TEXT under the form; an error with the bell."""
