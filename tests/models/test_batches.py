@@ -228,3 +228,62 @@ def test_a_tote_scanned_at_the_start_names_its_stops(shipments):
     assert [s.tote for s in batch_walk(number)][:3] == ["T1", "TOTE-0042", "T3"]
     picked = pick_stop(number, ANA, location="A-01-02", item="SOAP", tote="TOTE-0042")
     assert (picked.stop.shipment, picked.stop.picked) == (shipments[1], 6)
+
+
+def racing_session(url: str, name: str, whole: bool, all_ready, results) -> None:
+    """Open the database, wait for the others, then take the batch (WHOLE) or the next
+    task as NAME; put what was got, or the refusal."""
+    from backroom.models.errors import DomainError
+    from backroom.models.migrations import open_database
+
+    try:
+        open_database(url)
+        all_ready.wait(timeout=120)
+        if whole:
+            got: object = [s.task for s in take_batch("B-000001", name).stops]
+        else:
+            task = queue.take_next(name)
+            got = [task.number] if task else []
+    except DomainError as exc:
+        got = f"refused: {exc}"
+    except Exception as exc:  # reported to the test rather than lost in a dead process
+        got = f"error: {exc!r}"
+    results.put((name, got))
+
+
+@pytest.mark.slow
+def test_two_carts_and_two_handhelds_at_once_one_cart_gets_the_batch(shipments, db_url):
+    import multiprocessing
+
+    from backroom.models.db import db
+    from backroom.models.masterdata.adding import add_user
+    from backroom.models.migrations import open_database
+
+    add_user("cy", "operator", by=get_user(ADMIN))
+    add_user("di", "operator", by=get_user(ADMIN))
+    stops = [s.task for s in create_batch(LEAD, shipments=shipments).batch.stops]
+    db.close()
+    spawn = multiprocessing.get_context("spawn")
+    racers = [(ANA, True), (BO, True), ("cy", False), ("di", False)]
+    all_ready, results = spawn.Barrier(len(racers)), spawn.Queue()
+    procs = [
+        spawn.Process(target=racing_session, args=(db_url, name, whole, all_ready, results))
+        for name, whole in racers
+    ]
+    for proc in procs:
+        proc.start()
+    got = dict(results.get(timeout=120) for _ in procs)
+    for proc in procs:
+        proc.join(timeout=30)
+    carts = [name for name in (ANA, BO) if isinstance(got[name], list)]
+    by_hand = got["cy"] + got["di"]
+    assert len(carts) <= 1, got
+    if carts:  # the cart came first: every stop is on it, and no handheld got one
+        assert got[carts[0]] == stops and by_hand == [], got
+    else:  # a handheld took a stop first: neither cart may have the batch then
+        assert len(by_hand) >= 1 and all("is held by" in got[n] for n in (ANA, BO)), got
+    open_database(db_url)
+    holders = {f"T-{t.id}": t.taken_by.name for t in Task.select() if t.taken_by_id}
+    expected = dict.fromkeys(stops, carts[0]) if carts else {}
+    expected |= {got[n][0]: n for n in ("cy", "di") if got[n]}
+    assert holders == expected
