@@ -206,6 +206,14 @@ def _task_tables() -> None:
     db.create_tables(TASK_TABLES, safe=True)
 
 
+def _pick_batches() -> None:
+    # Pick batches: several shipments' allocated lines picked in one walk, each shipment
+    # into its tote (models/tasks/batches.py). Needs the task and shipping tables.
+    from backroom.models.schema.batches import BATCH_TABLES
+
+    db.create_tables(BATCH_TABLES, safe=True)
+
+
 STEPS: list[Callable[[], None]] = [
     _v1_tables,
     _v2_append_only_triggers,
@@ -223,6 +231,7 @@ STEPS: list[Callable[[], None]] = [
     _counting_tables,
     _pick_faces,
     _task_tables,
+    _pick_batches,
 ]
 CURRENT_VERSION = len(STEPS)
 

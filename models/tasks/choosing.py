@@ -19,7 +19,8 @@ Interleaving falls out of (3) and (4): after a put-away to A-01-03 the person st
 there, so a replenishment in aisle A-01 comes before one in aisle B-04 of the same
 priority.
 
-Only open tasks within the person's scope (schema.tasks.OperatorScope) are offered.
+Only open tasks within the person's scope (schema.tasks.OperatorScope) are offered, and
+none of a pick batch someone else has taken (schema.batches.kept_from).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import peewee as pw
 
 from backroom.models.db import is_sqlite
 from backroom.models.schema import Location, Move, User
+from backroom.models.schema.batches import kept_from
 from backroom.models.schema.tasks import OperatorScope, Task
 
 # How many tasks of the nearest group the caller may try, should a take fail.
@@ -66,14 +68,12 @@ def in_scope(user: User) -> pw.Expression | None:
 def fits_scope(user: User, task: Task) -> bool:
     """True when USER may be given TASK."""
     scope = in_scope(user)
-    if scope is None:
-        return True
     query = (
         Task.select(Task.id)
         .join(Location, on=(Location.id == Task.from_location))
-        .where((Task.id == task.id) & scope)
+        .where((Task.id == task.id) & kept_from(user))
     )
-    return query.exists()
+    return (query if scope is None else query.where(scope)).exists()
 
 
 def where_is(user: User) -> Location | None:
@@ -166,7 +166,7 @@ def candidates(user: User, near: Location | None, now: dt.datetime) -> list[int]
     base = (
         Task.select()
         .join(Location, on=(Location.id == Task.from_location))
-        .where(Task.status == "open")
+        .where((Task.status == "open") & kept_from(user))
     )
     scope = in_scope(user)
     if scope is not None:

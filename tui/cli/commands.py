@@ -78,6 +78,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "replenish": ("pick faces: their levels, and what to bring to them", ("replenish_cmds",)),
     "task": ("the task queue: what to do next, and the lead's board", ("task_cmds",)),
+    "batch": ("pick batches: several shipments in one walk, one tote each", ("batch_cmds",)),
     "completion": ("print the shell's Tab-completion script for backroom", ("completion",)),
     "doctor": (
         "check security: file modes, PIN lengths, badge hashes, weak settings "

@@ -166,6 +166,16 @@ COMMANDS: dict[str, Need | Callable[[argparse.Namespace, str], Need]] = {
     "task priority": "task.manage",
     "task cancel": "task.manage",
     "task scope": "task.manage",
+    # Pick batches: a lead makes and cancels them; the floor takes and picks them.
+    "batch list": "browse",
+    "batch show": "browse",
+    "batch create": "task.manage",
+    "batch wave": "task.manage",
+    "batch cancel": "task.manage",
+    "batch take": "task.work",
+    "batch release": "task.work",
+    "batch tote": "task.work",
+    "batch pick": "task.work",
 }
 # Made by the command, when there is none yet.
 CREATING = ("init", "demo")
