@@ -165,6 +165,8 @@ def task_id(number: str | int) -> int:
     text = str(number).strip().upper().removeprefix("T").removeprefix("-")
     if not text.isdigit():
         raise NotFound(f"{number!r} is not a task number (write it as T-42)")
+    if len(text) > 10 or int(text) > 2**31 - 1:  # no task has such an id
+        raise NotFound(f"No task {number}")
     return int(text)
 
 

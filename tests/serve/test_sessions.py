@@ -51,7 +51,7 @@ def ssh_receipts(url: str, terms: dict[str, Terminal], n: int) -> None:
     tests' (tests/tui/test_fast_entries.py): typed at key speed here, a key was still
     lost once in a full run (the closing note of 2026-12-04)."""
     for term in terms.values():
-        term.wait_for("Receive", "Audit", timeout=30)
+        term.wait_for("Receive", "Moves per day", timeout=30)
     for term in terms.values():
         term.type(b"r")
     for term in terms.values():

@@ -55,7 +55,7 @@ def test_a_registered_key_opens_the_home_screen_and_ctrl_q_ends_the_session(
     _, key = keyed
     term = Terminal(ssh(key, server.port))
     try:
-        shown = term.wait_for("Receive", "Audit", "ann")
+        shown = term.wait_for("Receive", "Moves per day", "ann")
         assert "Backroom" in shown
         term.resize(40, 16)  # a handheld: the server passes the new size on
         term.type(b"\x11")  # Ctrl+Q
