@@ -503,14 +503,27 @@ def pick_stop(
 
 
 def _progress(batch: PickBatch, who: User, now: dt.datetime) -> str:
-    """The first pick starts the batch; the last finishes it. Its status now."""
+    """The first pick starts the batch; the last finishes it (once: a stop picked
+    through `batch pick` and its task's completion both come here). Its status now."""
     if _open_tasks(batch):
-        if batch.status == "open":
-            PickBatch.update(status="picking").where(PickBatch.id == batch.id).execute()
+        PickBatch.update(status="picking").where(
+            (PickBatch.id == batch.id) & (PickBatch.status == "open")
+        ).execute()
         return "picking"
-    PickBatch.update(status="done", done_at=now).where(PickBatch.id == batch.id).execute()
-    log_event("batch.done", batch.number, who)
+    finished = PickBatch.update(status="done", done_at=now).where(
+        (PickBatch.id == batch.id) & PickBatch.status.in_(("open", "picking"))
+    )
+    if finished.execute():
+        log_event("batch.done", batch.number, who)
     return "done"
+
+
+def batch_progressed(number: str, who: User) -> None:
+    """A task of batch NUMBER was finished, through `batch pick` or as any task (`task
+    done`, the handheld's Next task): the batch starts or ends with it."""
+    batch = PickBatch.get_or_none(PickBatch.number == number)
+    if batch is not None and batch.status in ("open", "picking"):
+        _progress(batch, who, utcnow())
 
 
 def cancel_batch(number: str, user: str, reason: str) -> BatchView:

@@ -197,6 +197,10 @@ def complete(
         counted = _counted(task, confirmed, who) if task.kind == "count" else None
         moves = [] if counted is not None else _post(task, confirmed, who, short)
         log_event("task.done", task.number, who, qty=confirmed, short=short)
+        if task.source.startswith("batch:"):
+            from backroom.models.tasks.batches import batch_progressed
+
+            batch_progressed(task.source.removeprefix("batch:"), who)
         rest = None
         if task.kind != "count" and confirmed < task.qty:
             if not short:

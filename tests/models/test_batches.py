@@ -13,7 +13,7 @@ from backroom.models.goods_out.allocation import allocate
 from backroom.models.goods_out.orders import add_line, create_shipment, shipment_detail
 from backroom.models.goods_out.parties import add_carrier, add_consignee
 from backroom.models.masterdata.adding import ItemSpec, add_item, get_user
-from backroom.models.schema import Move
+from backroom.models.schema import Event, Move
 from backroom.models.schema.batches import BatchShipment, PickBatch
 from backroom.models.schema.tasks import Task
 from backroom.models.stock.operations import receive
@@ -87,6 +87,20 @@ def test_three_shipments_are_picked_in_one_walk(shipments):
     assert batch_detail(number).status == "done"
     assert list_tasks(source=f"batch:{number}") == []  # nothing left unfinished
     assert_clean()
+
+
+def test_a_batch_whose_stops_are_done_as_plain_tasks_is_done_once(shipments):
+    """The handheld's Next task (or `task done`) finishes a batch's stops as tasks: the
+    batch ends with its last one, logged once."""
+    number = create_batch(LEAD, shipments=shipments[:1]).batch.number
+    for task in list_tasks(source=f"batch:{number}"):
+        queue.take(task.number, ANA)
+        queue.complete(task.number, ANA)
+    assert batch_detail(number).status == "done"
+    assert (
+        Event.select().where((Event.kind == "batch.done") & (Event.subject == number)).count() == 1
+    )
+    assert _picked(shipments[0]) == ORDERS[1]
 
 
 def test_the_walk_goes_by_location_path_and_a_shared_bin_is_consecutive(shipments):
