@@ -37,6 +37,7 @@ from backroom.models.schema.tasks import FINISHED, HELD, Task
 from backroom.models.stock.ledger import lock_head
 from backroom.models.stock.requests import at_most_once
 from backroom.models.tasks import choosing
+from backroom.models.tasks.batch_progress import progress as _progress
 from backroom.models.tasks.batch_walk import (
     BATCH_DIGITS,
     BATCH_PREFIX,
@@ -500,30 +501,6 @@ def pick_stop(
 
     asked = (batch_number(number), stop, location, item, lot, tote, qty, short)
     return at_most_once(request_id, "batch.pick", asked, user, _pick)
-
-
-def _progress(batch: PickBatch, who: User, now: dt.datetime) -> str:
-    """The first pick starts the batch; the last finishes it (once: a stop picked
-    through `batch pick` and its task's completion both come here). Its status now."""
-    if _open_tasks(batch):
-        PickBatch.update(status="picking").where(
-            (PickBatch.id == batch.id) & (PickBatch.status == "open")
-        ).execute()
-        return "picking"
-    finished = PickBatch.update(status="done", done_at=now).where(
-        (PickBatch.id == batch.id) & PickBatch.status.in_(("open", "picking"))
-    )
-    if finished.execute():
-        log_event("batch.done", batch.number, who)
-    return "done"
-
-
-def batch_progressed(number: str, who: User) -> None:
-    """A task of batch NUMBER was finished, through `batch pick` or as any task (`task
-    done`, the handheld's Next task): the batch starts or ends with it."""
-    batch = PickBatch.get_or_none(PickBatch.number == number)
-    if batch is not None and batch.status in ("open", "picking"):
-        _progress(batch, who, utcnow())
 
 
 def cancel_batch(number: str, user: str, reason: str) -> BatchView:

@@ -29,6 +29,7 @@ from backroom.models.stock.ledger import PostedMove
 if TYPE_CHECKING:
     from backroom.models.counting.recording import CountOutcome
 from backroom.models.stock.requests import at_most_once
+from backroom.models.tasks.batch_progress import batch_progressed
 from backroom.models.tasks.making import ask_for_count
 from backroom.models.tasks.records import TaskView, get_task, mine, view_of
 
@@ -198,8 +199,6 @@ def complete(
         moves = [] if counted is not None else _post(task, confirmed, who, short)
         log_event("task.done", task.number, who, qty=confirmed, short=short)
         if task.source.startswith("batch:"):
-            from backroom.models.tasks.batches import batch_progressed
-
             batch_progressed(task.source.removeprefix("batch:"), who)
         rest = None
         if task.kind != "count" and confirmed < task.qty:
