@@ -332,6 +332,22 @@ def _view(batch: PickBatch) -> BatchView:
     )
 
 
+def tote_for(source: str, shipment: str | None) -> str | None:
+    """The tote a pick task of a batch (SOURCE 'batch:B-000001') goes into for its
+    SHIPMENT, or None for a task that is not a batch's."""
+    if not source.startswith("batch:") or shipment is None:
+        return None
+    row = (
+        BatchShipment.select(BatchShipment.tote)
+        .join(PickBatch)
+        .switch(BatchShipment)
+        .join(Shipment)
+        .where((PickBatch.number == source.removeprefix("batch:")) & (Shipment.number == shipment))
+        .first()
+    )
+    return row.tote if row else None
+
+
 def batch_walk(number: str) -> list[BatchStop]:
     """The batch's stops in walking order, each naming its shipment and tote."""
     return _walk(get_batch(number))

@@ -316,3 +316,31 @@ def test_next_task_at_40x16(snap_compare, floor):
         await entries(pilot, "DOCK", "SOAP")
 
     assert snap_compare(app, terminal_size=HANDHELD, run_before=first_scans)
+
+
+async def test_a_batch_pick_says_which_tote_it_goes_into(floor):
+    from backroom.models.goods_out.allocation import allocate
+    from backroom.models.goods_out.orders import add_line, create_shipment
+    from backroom.models.goods_out.parties import add_consignee
+    from backroom.models.tasks.batches import create_batch
+
+    add_consignee(
+        "Shop", address="Road 1", postal_code="1", city="Town", country="DE", user=TEST_USER
+    )
+    shipments = []
+    for qty in (2, 3):
+        number = create_shipment("Shop", user=TEST_USER)
+        add_line(number, "SOAP", qty, user=TEST_USER)
+        allocate(number, user=TEST_USER)
+        shipments.append(number)
+    create_batch(TEST_USER, shipments=shipments)
+    app = BackroomApp(session(floor))
+    async with app.run_test(size=HANDHELD) as pilot:
+        await open_next_task(pilot)
+        place = text_of(app, "#context").removeprefix("Go to ")
+        await entries(pilot, place, "SOAP")
+        asked = " ".join(text_of(app, "#context").split())
+        assert asked in (
+            f"Pick 2 pcs SOAP into T1 ({shipments[0]})",
+            f"Pick 3 pcs SOAP into T2 ({shipments[1]})",
+        )

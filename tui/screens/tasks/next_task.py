@@ -28,6 +28,7 @@ from textual.widgets import Static
 from backroom.models.db import db
 from backroom.models.errors import DomainError, Refused
 from backroom.models.stock.checks import FloorLimits
+from backroom.models.tasks.batch_walk import tote_for
 from backroom.models.tasks.completing import TRANSFER_KINDS
 from backroom.models.tasks.queue import (
     TaskView,
@@ -52,9 +53,9 @@ SKIP_REASONS = (
 )
 
 
-def prompt(task: TaskView, field: str) -> str:
-    """What the person is asked to do now, at FIELD of TASK. A count never says how
-    many the books expect."""
+def prompt(task: TaskView, field: str, tote: str | None = None) -> str:
+    """What the person is asked to do now, at FIELD of TASK (a batch's pick: into its
+    shipment's TOTE on the cart). A count never says how many the books expect."""
     what = f"{task.item} lot {task.lot}" if task.lot else str(task.item)
     if field == "location":
         return f"Go to {task.where}"
@@ -68,7 +69,8 @@ def prompt(task: TaskView, field: str) -> str:
         if task.kind == "count":
             return f"Count {what}: how many?"
         verb = "Pick" if task.kind == "pick" else "Take"
-        return f"{verb} {task.qty} {task.unit or ''} {what}".replace("  ", " ")
+        into = f" into {tote} ({task.ref})" if tote else ""
+        return f"{verb} {task.qty} {task.unit or ''} {what}{into}".replace("  ", " ")
     if field == "to":
         return f"Put at {task.to_location}"
     return ""
@@ -110,6 +112,7 @@ class NextTaskScreen(OperationScreen):
     def __init__(self) -> None:
         super().__init__()
         self.current: TaskView | None = None
+        self.tote: str | None = None  # a batch's pick: the tote on the cart it goes into
         self.started = False  # the queue knows the task is in progress
         self.beating: Timer | None = None
 
@@ -130,10 +133,12 @@ class NextTaskScreen(OperationScreen):
     def _take(self, user: str) -> None:
         with db.connection_context():
             task = take_next(user)
-        self.app.call_from_thread(self._offer, task)
+            tote = tote_for(task.source, task.ref) if task is not None else None
+        self.app.call_from_thread(self._offer, task, tote)
 
-    def _offer(self, task: TaskView | None) -> None:
+    def _offer(self, task: TaskView | None, tote: str | None = None) -> None:
         self.current = task
+        self.tote = tote
         self.started = task is not None and task.status == "in_progress"
         if self.refusal in ("", f"{NOTHING}: {AGAIN}"):
             self.refusal = "" if task else f"{NOTHING}: {AGAIN}"
@@ -225,7 +230,7 @@ class NextTaskScreen(OperationScreen):
         if self.current is None:
             context.update(NOTHING)
         else:
-            context.update(prompt(self.current, self.cursor or "location"))
+            context.update(prompt(self.current, self.cursor or "location", self.tote))
 
     # --- each entry checked against the task ------------------------------------------------
 
