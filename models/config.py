@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from backroom.models.errors import DomainError
 
@@ -208,3 +209,36 @@ def load_config(extra: str | Path | None = None) -> Config:
             raise DomainError(f"Cannot read config file {path}: {exc.strerror}") from exc
         config.files.append(path)
     return config
+
+
+T = TypeVar("T")
+
+
+class ProcessSetting(Generic[T]):
+    """A setting this process takes from its configuration once: what `configure` gave
+    it (the TUI, the servers and the command line call it with theirs), else the
+    standard configuration files' the first time it is asked for, else DEFAULT (files
+    that cannot be read must not stop a posting)."""
+
+    def __init__(self, read: Callable[[Config], T], default: Callable[[], T]) -> None:
+        self._read = read
+        self._default = default
+        self._value: T | None = None
+
+    def configure(self, config: Config) -> T:
+        """Use CONFIG's value in this process; the value."""
+        self._value = self._read(config)
+        return self._value
+
+    def get(self) -> T:
+        """The value in this process."""
+        if self._value is None:
+            try:
+                self._value = self._read(load_config())
+            except DomainError:
+                self._value = self._default()
+        return self._value
+
+    def forget(self) -> None:
+        """Read it again when next asked (a test that changes the files)."""
+        self._value = None

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from backroom.models.config import Config, load_config
+from backroom.models.config import Config, ProcessSetting
 from backroom.models.errors import DomainError
 
 # Files SQLite keeps next to a database while it is open (WAL, its index, a rollback journal).
@@ -57,26 +57,20 @@ class FileModes:
             raise DomainError(message) from None
 
 
-_site: FileModes | None = None
 _umask_lock = threading.RLock()
+
+
+_site = ProcessSetting(FileModes.from_config, FileModes)
 
 
 def configure(config: Config) -> FileModes:
     """Use CONFIG's file modes in this process (the command line calls this)."""
-    global _site
-    _site = FileModes.from_config(config)
-    return _site
+    return _site.configure(config)
 
 
 def site_modes() -> FileModes:
     """This process's file modes: as configured, else from the standard config files."""
-    global _site
-    if _site is None:
-        try:
-            _site = FileModes.from_config(load_config())
-        except DomainError:
-            _site = FileModes()
-    return _site
+    return _site.get()
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from backroom.models.config import Config, load_config
+from backroom.models.config import Config, ProcessSetting
 from backroom.models.errors import DomainError, NotFound, Refused
 from backroom.models.rules.dates import stored_time
 from backroom.models.schema import User, utcnow
@@ -216,25 +216,17 @@ class Policy:
         return cls(threshold, unknown)
 
 
-_policy: Policy | None = None
+_policy = ProcessSetting(Policy.from_config, Policy)
 
 
 def configure(config: Config) -> Policy:
     """Use CONFIG's policy in this process (the TUI and the servers call this)."""
-    global _policy
-    _policy = Policy.from_config(config)
-    return _policy
+    return _policy.configure(config)
 
 
 def policy() -> Policy:
     """This process's policy: as configured, else from the standard config files."""
-    global _policy
-    if _policy is None:
-        try:
-            _policy = Policy.from_config(load_config())
-        except DomainError:
-            _policy = Policy()
-    return _policy
+    return _policy.get()
 
 
 def require_count(user: User, difference: int) -> None:

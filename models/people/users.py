@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from backroom.models.config import DEFAULT_PIN_MIN_LENGTH, Config, load_config
+from backroom.models.config import DEFAULT_PIN_MIN_LENGTH, Config, ProcessSetting
 from backroom.models.db import run_write
-from backroom.models.errors import DomainError, NotFound, Refused
+from backroom.models.errors import NotFound, Refused
 from backroom.models.people.roles import require
 
 # masterdata.adding (get_user, log_event: ~4 ms to import) is imported in the functions
@@ -45,29 +45,24 @@ BADGE_TOKEN_DIGITS = 16
 BADGE_SCHEME, BADGE_SALT, BADGE_SCRYPT = "scrypt1", b"backroom badge token", (2**13, 8, 1)
 BADGE_MAX_LENGTH = 64
 
-_pin_minimum: int | None = None
 _hashing = threading.BoundedSemaphore(4)  # PIN hashes computed at once in this process
 
 
 # --- PINs ---------------------------------------------------------------------------------
 
 
+_pin_minimum = ProcessSetting(lambda config: config.pin_min_length, lambda: DEFAULT_PIN_MIN_LENGTH)
+
+
 def configure(config: Config) -> int:
     """Use CONFIG's PIN minimum ([access] pin_min_length) in this process."""
-    global _pin_minimum
-    _pin_minimum = config.pin_min_length
-    return _pin_minimum
+    return _pin_minimum.configure(config)
 
 
 def pin_minimum() -> int:
     """The fewest digits a new PIN may have here: as configured, else from the standard
     config files, else DEFAULT_PIN_MIN_LENGTH."""
-    if _pin_minimum is None:
-        try:
-            return configure(load_config())
-        except DomainError:
-            return DEFAULT_PIN_MIN_LENGTH
-    return _pin_minimum
+    return _pin_minimum.get()
 
 
 def hash_pin(pin: str) -> str:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from backroom.models.config import DEFAULT_ABANDON_AFTER_SECONDS, Config, load_config
+from backroom.models.config import DEFAULT_ABANDON_AFTER_SECONDS, Config, ProcessSetting
 from backroom.models.db import run_write
-from backroom.models.errors import DomainError, NotFound, Refused
+from backroom.models.errors import NotFound, Refused
 from backroom.models.masterdata.adding import get_location, log_event
 from backroom.models.people.roles import acting, rank
 from backroom.models.rules.text import REASON_MOST, check_optional_text
@@ -64,25 +64,19 @@ __all__ = [
     "take_next",
 ]
 
-_abandon_after: int | None = None
+_abandon_after = ProcessSetting(
+    lambda config: config.abandon_after_seconds, lambda: DEFAULT_ABANDON_AFTER_SECONDS
+)
 
 
 def configure(config: Config) -> int:
     """Use CONFIG's [tasks] abandon_after_seconds in this process; the seconds."""
-    global _abandon_after
-    _abandon_after = config.abandon_after_seconds
-    return _abandon_after
+    return _abandon_after.configure(config)
 
 
 def abandon_after() -> int:
     """Seconds without a sign of life after which a held task goes back to the queue."""
-    global _abandon_after
-    if _abandon_after is None:
-        try:
-            _abandon_after = load_config().abandon_after_seconds
-        except DomainError:
-            _abandon_after = DEFAULT_ABANDON_AFTER_SECONDS
-    return _abandon_after
+    return _abandon_after.get()
 
 
 # --- taking -----------------------------------------------------------------------------

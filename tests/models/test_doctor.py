@@ -21,7 +21,7 @@ SAFE = Config({"access": {"unknown_users": "refuse"}})
 @pytest.fixture
 def site(sqlite_database, tmp_path, monkeypatch) -> tuple[str, Path]:
     """A new database and a signing key readable by its owner only: nothing to fix."""
-    monkeypatch.setattr(file_modes, "_site", None)
+    monkeypatch.setattr(file_modes._site, "_value", None)
     key = tmp_path / "signing.key"
     key.write_bytes(b"k" * 32)
     key.chmod(0o600)

@@ -246,7 +246,7 @@ def test_the_audit_trail_pages_without_losing_or_repeating_a_line(people):
 
 
 def test_the_site_minimum_comes_from_the_config_and_is_never_below_four(people, monkeypatch):
-    monkeypatch.setattr(users, "_pin_minimum", None)
+    monkeypatch.setattr(users._pin_minimum, "_value", None)
     users.configure(Config({"access": {"pin_min_length": 8}}))
     with pytest.raises(Refused, match="A PIN is 8 to 12 digits"):
         set_pin("ann", "1234567", by=get_user(USER))

@@ -14,7 +14,7 @@ from tests.tui.test_cli import Backroom, backroom, isolated  # noqa: F401
 @pytest.fixture
 def site(backroom, tmp_path, monkeypatch) -> Backroom:  # noqa: F811
     """A database made by `backroom init`, and a private signing key where doctor looks."""
-    monkeypatch.setattr(file_modes, "_site", None)
+    monkeypatch.setattr(file_modes._site, "_value", None)
     key = tmp_path / "signing.key"
     key.write_bytes(b"k" * 32)
     key.chmod(0o600)
