@@ -239,6 +239,7 @@ class ProcessSetting(Generic[T]):
                 self._value = self._default()
         return self._value
 
-    def forget(self) -> None:
-        """Read it again when next asked (a test that changes the files)."""
-        self._value = None
+    def use(self, value: T | None) -> None:
+        """Use VALUE from now on; None: read the configuration again when next asked
+        (for tests and tools)."""
+        self._value = value

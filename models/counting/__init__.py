@@ -20,3 +20,8 @@ def configure(config: Config) -> CountingRules:
 def counting_rules() -> CountingRules:
     """This process's [counting] settings: as configured, else the standard files'."""
     return _rules.get()
+
+
+def use_rules(rules: CountingRules | None) -> None:
+    """Use RULES from now on (None: read the configuration again); for tests and tools."""
+    _rules.use(rules)
