@@ -13,16 +13,16 @@ from backroom.models.schema.batches import PickBatch
 from backroom.models.schema.tasks import FINISHED, Task
 
 
-def _unfinished(batch: PickBatch) -> bool:
-    return (
-        Task.select().where((Task.source == batch.source) & Task.status.not_in(FINISHED)).exists()
-    )
+def unfinished_tasks(batch: PickBatch) -> list[Task]:
+    """The batch's tasks not yet done, cancelled or skipped, oldest first."""
+    unfinished = (Task.source == batch.source) & Task.status.not_in(FINISHED)
+    return list(Task.select().where(unfinished).order_by(Task.id))
 
 
 def progress(batch: PickBatch, who: User, now: dt.datetime) -> str:
     """The first pick starts the batch; the last finishes it (once: a stop picked
     through `batch pick` and its task's completion both come here). Its status now."""
-    if _unfinished(batch):
+    if unfinished_tasks(batch):
         PickBatch.update(status="picking").where(
             (PickBatch.id == batch.id) & (PickBatch.status == "open")
         ).execute()

@@ -37,7 +37,7 @@ from backroom.models.schema.tasks import FINISHED, HELD, Task
 from backroom.models.stock.ledger import lock_head
 from backroom.models.stock.requests import at_most_once
 from backroom.models.tasks import choosing
-from backroom.models.tasks.batch_progress import progress as _progress
+from backroom.models.tasks.batch_progress import unfinished_tasks
 from backroom.models.tasks.batch_walk import (
     BATCH_DIGITS,
     BATCH_PREFIX,
@@ -311,14 +311,6 @@ def create_wave(
 # --- cluster picking: one person, one cart ----------------------------------------------------
 
 
-def _open_tasks(batch: PickBatch) -> list[Task]:
-    return list(
-        Task.select()
-        .where((Task.source == batch.source) & Task.status.not_in(FINISHED))
-        .order_by(Task.id)
-    )
-
-
 def _not_theirs(batch: PickBatch, who: User) -> None:
     if batch.taken_by_id and batch.taken_by_id != who.id:
         raise Refused(f"{batch.number} is taken by {batch.taken_by.name}")
@@ -334,7 +326,7 @@ def take_batch(number: str, user: str) -> BatchView:
         batch = get_batch(number, lock=True)
         _unfinished(batch)
         _not_theirs(batch, who)
-        tasks = _open_tasks(batch)
+        tasks = unfinished_tasks(batch)
         if not tasks:
             raise Refused(f"Nothing is left to pick in {batch.number}")
         for task in tasks:
@@ -492,7 +484,7 @@ def pick_stop(
         Task.update(heartbeat_at=now).where(
             (Task.source == batch.source) & (Task.taken_by == who.id) & Task.status.in_(HELD)
         ).execute()
-        status = _progress(batch, who, now)
+        status = PickBatch.get_by_id(batch.id).status  # the completion moved it on
         walk = _walk(batch)
         after = next(s for s in walk if s.stop == the_stop.stop)
         ahead = [s for s in walk if s.status == "to pick"]
@@ -515,7 +507,7 @@ def cancel_batch(number: str, user: str, reason: str) -> BatchView:
         who = acting(user, "task.manage")
         batch = get_batch(number, lock=True)
         _unfinished(batch)
-        for task in _open_tasks(batch):
+        for task in unfinished_tasks(batch):
             cancel_task(task.id, user, reason)
         PickBatch.update(status="cancelled", reason=reason.strip(), done_at=utcnow()).where(
             PickBatch.id == batch.id

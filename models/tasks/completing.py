@@ -198,14 +198,14 @@ def complete(
         counted = _counted(task, confirmed, who) if task.kind == "count" else None
         moves = [] if counted is not None else _post(task, confirmed, who, short)
         log_event("task.done", task.number, who, qty=confirmed, short=short)
-        if task.source.startswith("batch:"):
-            batch_progressed(task.source.removeprefix("batch:"), who)
         rest = None
         if task.kind != "count" and confirmed < task.qty:
             if not short:
                 rest = _rest(task, task.qty - confirmed, who)
             elif task.kind != "pick":  # picking asks for its own recount
                 _recount(task, who, confirmed)
+        if task.source.startswith("batch:"):  # after the rest: it is still to pick
+            batch_progressed(task.source.removeprefix("batch:"), who)
         return TaskDone(view_of(task.id), moves, view_of(rest) if rest else None, counted)
 
     return at_most_once(request_id, "task.done", (str(number), qty, short), user, _complete)

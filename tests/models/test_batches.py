@@ -103,6 +103,22 @@ def test_a_batch_whose_stops_are_done_as_plain_tasks_is_done_once(shipments):
     assert _picked(shipments[0]) == ORDERS[1]
 
 
+def test_the_last_stop_picked_in_part_as_a_plain_task_leaves_the_batch_picking(shipments):
+    """Its rest is still to pick: the batch is not done while that task is open."""
+    number = create_batch(LEAD, shipments=shipments[:1]).batch.number
+    *first, last = list_tasks(source=f"batch:{number}")
+    for task in first:
+        queue.take(task.number, ANA)
+        queue.complete(task.number, ANA)
+    queue.take(last.number, ANA)
+    done = queue.complete(last.number, ANA, qty=last.qty - 1)
+    assert done.rest is not None
+    assert batch_detail(number).status == "picking"
+    queue.take(done.rest.number, ANA)
+    queue.complete(done.rest.number, ANA)
+    assert batch_detail(number).status == "done"
+
+
 def test_the_walk_goes_by_location_path_and_a_shared_bin_is_consecutive(shipments):
     number = create_batch(LEAD, shipments=list(reversed(shipments))).batch.number
     one, two, three = shipments
